@@ -1,0 +1,34 @@
+import type { PortierConfig } from '../config/config-types.js';
+import { catalog } from '../errors/catalog.js';
+import { fillTemplate } from '../errors/fill-template.js';
+import { createGateway, type Gateway } from '../server/create-gateway.js';
+
+/**
+ * Starts a gateway and wires SIGTERM/SIGINT to a graceful shutdown. Exits with status 1 (and the
+ * catalog's `listen_failed` text) when the port cannot be opened.
+ */
+export async function runGateway(config: PortierConfig, onStop?: () => Promise<void>): Promise<{ gateway: Gateway; url: string }> {
+  const gateway = createGateway(config);
+  let url: string;
+  try {
+    url = await gateway.listen();
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the address is already in use' : String((error as Error).message);
+    const texts = catalog.listen_failed.texts.en;
+    process.stderr.write(`listen_failed: ${fillTemplate(texts.detail, { address: `${config.server.host}:${config.server.port}`, reason })}\n`);
+    for (const step of texts.troubleshooting) process.stderr.write(`hint: ${step}\n`);
+    await gateway.shutdown(0);
+    process.exit(1);
+  }
+  const stop = (signal: string): void => {
+    gateway.logger.info({ signal }, 'shutting down');
+    void gateway
+      .shutdown()
+      .then(() => onStop?.())
+      .then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  gateway.logger.info({ url }, 'listening');
+  return { gateway, url };
+}

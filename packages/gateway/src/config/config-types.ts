@@ -1,0 +1,56 @@
+import type { EnvelopeName } from '../envelopes/renderers.js';
+import type { LogLevel } from '../log/create-logger.js';
+import type { httpMethods } from './schema.js';
+
+/** Types of a loaded config: the schema with every default filled in. Kept in step with schema.ts. */
+
+export type HttpMethod = (typeof httpMethods)[number];
+
+export interface MaintenanceConfig {
+  readonly enabled: boolean;
+  readonly message: string;
+  readonly retryAfterSeconds: number;
+}
+
+export interface UpstreamConfig {
+  readonly url: string;
+  readonly serviceName?: string;
+  readonly connections: number;
+  readonly connectTimeoutMs: number;
+  readonly responseTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  readonly errors: 'passthrough' | 'normalize';
+  readonly unavailableRetryAfterSeconds: number;
+  readonly circuitBreaker: { readonly failureThreshold: number; readonly openMs: number };
+}
+
+export interface RouteConfig {
+  readonly id: string;
+  readonly path: string;
+  readonly methods: readonly HttpMethod[];
+  readonly upstream: string;
+  readonly maxBodyBytes?: number;
+  readonly envelope?: EnvelopeName;
+  readonly maintenance?: MaintenanceConfig;
+}
+
+export interface PortierConfig {
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly maxBodyBytes: number;
+    readonly maxHeaderBytes: number;
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+    readonly shutdownGraceMs: number;
+    readonly healthPath: string;
+    readonly trustForwardedHeaders: boolean;
+  };
+  readonly errors: { readonly envelope: EnvelopeName; readonly typeBaseUrl: string; readonly service: string };
+  readonly correlation: { readonly header: string };
+  readonly log: { readonly level: LogLevel };
+  readonly maintenance: MaintenanceConfig & { readonly allowRoutes: readonly string[] };
+  readonly upstreams: Readonly<Record<string, UpstreamConfig>>;
+  readonly routes: readonly RouteConfig[];
+}

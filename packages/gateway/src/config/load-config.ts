@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject } from 'ajv';
+import { LineCounter, parseDocument } from 'yaml';
+import { RouteTable, RouteConflictError } from '../policies/routing/route-table.js';
+import { formatKeyPath, type ConfigProblem } from './config-problem.js';
+import type { PortierConfig } from './config-types.js';
+import { expandEnv } from './expand-env.js';
+import { configSchema } from './schema.js';
+import { YamlLocator } from './yaml-locator.js';
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: PortierConfig }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+/** Route id of the built-in health check; reserved. */
+export const healthRouteId = 'health';
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
+const validateSchema = ajv.compile(configSchema);
+
+/** Reads, expands, validates and freezes a config file. Every problem is reported, none thrown. */
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): ConfigResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'file cannot be read';
+    return { ok: false, problems: [{ file, line: 0, column: 0, path: '', message: reason }] };
+  }
+  return parseConfig(text, file, env);
+}
+
+/** Parses config text; `file` names it in problems. */
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): ConfigResult {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const locator = new YamlLocator(document, lines);
+  if (document.errors.length > 0) {
+    return {
+      ok: false,
+      problems: document.errors.map((error) => {
+        const at = locator.positionOfOffset(error.pos[0]);
+        return { file, ...at, path: '', message: `YAML syntax: ${firstLine(error.message)}` };
+      }),
+    };
+  }
+  const problems: ConfigProblem[] = [];
+  for (const missing of expandEnv(document, env)) {
+    const at = locator.positionOfOffset(missing.node.range?.[0] ?? 0);
+    problems.push({ file, ...at, path: '', message: `environment variable ${missing.name} is not set and has no default` });
+  }
+  const data: unknown = document.toJS() ?? {};
+  if (!validateSchema(data)) {
+    for (const error of validateSchema.errors ?? []) problems.push(describeSchemaError(error, file, locator));
+  }
+  if (problems.length === 0) problems.push(...checkReferences(data as PortierConfig, file, locator));
+  if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
+  return { ok: true, config: deepFreeze(data as PortierConfig) };
+}
+
+function describeSchemaError(error: ErrorObject, file: string, locator: YamlLocator): ConfigProblem {
+  const segments = pointerSegments(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'additionalProperties') {
+    const name = String(params['additionalProperty']);
+    const at = locator.locateKey(segments, name);
+    return { file, ...at, path: formatKeyPath([...segments, name]), message: `unknown key "${name}"` };
+  }
+  const at = locator.locate(segments);
+  const path = formatKeyPath(segments);
+  switch (error.keyword) {
+    case 'required':
+      return { file, ...at, path, message: `missing required key "${String(params['missingProperty'])}"` };
+    case 'enum':
+      return { file, ...at, path, message: `must be one of: ${(params['allowedValues'] as unknown[]).join(', ')}` };
+    case 'propertyNames':
+      return { file, ...at, path, message: `key "${String(params['propertyName'])}" must match ${idHint}` };
+    case 'pattern':
+      return { file, ...at, path, message: `must match the pattern ${String(params['pattern'])}` };
+    default:
+      return { file, ...at, path, message: error.message ?? error.keyword };
+  }
+}
+
+const idHint = 'lower-case letters, digits, _ . - (at most 64)';
+
+/** Cross-references the schema cannot express: upstreams that exist, unique ids, routes that register. */
+function checkReferences(config: PortierConfig, file: string, locator: YamlLocator): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const at = (segments: (string | number)[], message: string): void => {
+    problems.push({ file, ...locator.locate(segments), path: formatKeyPath(segments), message });
+  };
+  const seenIds = new Set<string>([healthRouteId]);
+  config.routes.forEach((route, index) => {
+    if (!(route.upstream in config.upstreams)) {
+      at(['routes', index, 'upstream'], `upstream "${route.upstream}" is not defined under upstreams`);
+    }
+    if (seenIds.has(route.id)) {
+      at(['routes', index, 'id'], route.id === healthRouteId ? `"${healthRouteId}" is reserved for the health check` : `duplicate route id "${route.id}"`);
+    }
+    seenIds.add(route.id);
+  });
+  config.maintenance.allowRoutes.forEach((id, index) => {
+    if (!seenIds.has(id)) at(['maintenance', 'allowRoutes', index], `route "${id}" does not exist`);
+  });
+  try {
+    const definitions = config.routes.map((route) => ({ path: route.path, methods: route.methods, target: route.id }));
+    new RouteTable([...definitions, { path: config.server.healthPath, methods: ['GET'], target: healthRouteId }]);
+  } catch (error) {
+    if (!(error instanceof RouteConflictError)) throw error;
+    const segments = error.index < config.routes.length ? ['routes', error.index, 'path'] : ['server', 'healthPath'];
+    at(segments, error.message);
+  }
+  return problems;
+}
+
+function pointerSegments(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

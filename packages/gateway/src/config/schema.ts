@@ -1,0 +1,313 @@
+import { envelopeNames } from '../envelopes/renderers.js';
+
+/**
+ * JSON Schema of portier.yaml. Every field has a description: docs/config.md is generated from them.
+ * Defaults here are filled in at load time, so the rest of the code never guesses a default.
+ */
+
+const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const idPattern = '^[a-z0-9][a-z0-9_.-]{0,63}$';
+
+const maintenanceSwitch = {
+  type: 'object',
+  description: 'A maintenance switch: while enabled, matching requests get 503 `maintenance`.',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean', default: false, description: 'Whether maintenance mode is on.' },
+    message: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 500,
+      default: 'The API is down for scheduled maintenance.',
+      description: 'Operator message shown as the error detail.',
+    },
+    retryAfterSeconds: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 604800,
+      default: 300,
+      description: 'Value of the Retry-After header sent with the 503.',
+    },
+  },
+} as const;
+
+const upstreamSchema = {
+  type: 'object',
+  description: 'A backend that routes forward to.',
+  additionalProperties: false,
+  required: ['url'],
+  properties: {
+    url: {
+      type: 'string',
+      pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+      description: 'Base URL (scheme, host, port and an optional path prefix). The request path is appended to it.',
+    },
+    serviceName: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      description: 'Name shown as `service` in errors about this upstream. Default: the upstream\'s key.',
+    },
+    connections: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 128,
+      description: 'Maximum keep-alive connections to this upstream.',
+    },
+    connectTimeoutMs: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 600000,
+      default: 5000,
+      description: 'Time allowed to open a connection before the request fails with 504 `gateway_timeout`.',
+    },
+    responseTimeoutMs: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 3600000,
+      default: 30000,
+      description: 'Time allowed for the upstream to send its response headers before 504 `gateway_timeout`.',
+    },
+    bodyTimeoutMs: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 3600000,
+      default: 30000,
+      description: 'Longest silence allowed while the upstream sends its body; past it the response is cut off.',
+    },
+    errors: {
+      enum: ['passthrough', 'normalize'],
+      default: 'passthrough',
+      description:
+        'What to do with 4xx/5xx answers of this upstream: `passthrough` sends them untouched (plus the correlation header); `normalize` renders them in the deployment\'s envelope with the upstream\'s message as detail.',
+    },
+    unavailableRetryAfterSeconds: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 86400,
+      default: 5,
+      description: 'Retry-After sent with 503 `service_unavailable` when the upstream gave none.',
+    },
+    circuitBreaker: {
+      type: 'object',
+      description:
+        'Stops sending traffic to an upstream that keeps failing (connection errors, timeouts, 502/503/504) and answers 503 `service_unavailable` instead.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        failureThreshold: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 10000,
+          default: 5,
+          description: 'Consecutive failures that open the breaker.',
+        },
+        openMs: {
+          type: 'integer',
+          minimum: 100,
+          maximum: 3600000,
+          default: 30000,
+          description: 'How long the breaker stays open before one trial request is let through.',
+        },
+      },
+    },
+  },
+} as const;
+
+const routeSchema = {
+  type: 'object',
+  description: 'A public path of the API and the upstream that serves it.',
+  additionalProperties: false,
+  required: ['id', 'path', 'upstream'],
+  properties: {
+    id: {
+      type: 'string',
+      pattern: idPattern,
+      description: 'Stable identifier: used in logs, metrics and maintenance allow-lists.',
+    },
+    path: {
+      type: 'string',
+      pattern: '^/[^\\s?#]*$',
+      description: 'Path pattern; `:name` is a parameter (`/v1/bases/:base/rows`), `*` at the end matches the rest.',
+    },
+    methods: {
+      type: 'array',
+      items: { enum: httpMethods, description: 'An HTTP method.' },
+      minItems: 1,
+      uniqueItems: true,
+      default: ['GET'],
+      description: 'HTTP methods this route accepts; others get 405 `method_not_allowed` with an Allow header.',
+    },
+    upstream: { type: 'string', description: 'Key of the upstream (under `upstreams`) that serves this route.' },
+    maxBodyBytes: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 1073741824,
+      description: 'Largest request body accepted on this route (413 above). Default: `server.maxBodyBytes`.',
+    },
+    envelope: {
+      enum: envelopeNames,
+      description: 'Error envelope for this route. Default: `errors.envelope`.',
+    },
+    maintenance: maintenanceSwitch,
+  },
+} as const;
+
+export const configSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'portier.yaml',
+  description: 'Configuration of one Portier deployment.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['upstreams', 'routes'],
+  properties: {
+    server: {
+      type: 'object',
+      description: 'The HTTP listener.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        host: { type: 'string', minLength: 1, default: '127.0.0.1', description: 'Address to listen on.' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'TCP port; 0 picks a free one.' },
+        maxBodyBytes: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 1073741824,
+          default: 1048576,
+          description: 'Largest request body accepted (413 `payload_too_large` above), unless a route sets its own.',
+        },
+        maxHeaderBytes: {
+          type: 'integer',
+          minimum: 1024,
+          maximum: 1048576,
+          default: 16384,
+          description: 'Largest request line plus headers (431 `header_fields_too_large` above).',
+        },
+        headersTimeoutMs: {
+          type: 'integer',
+          minimum: 100,
+          maximum: 600000,
+          default: 10000,
+          description: 'Time a client has to send its request headers (408 `request_timeout` after).',
+        },
+        requestTimeoutMs: {
+          type: 'integer',
+          minimum: 100,
+          maximum: 3600000,
+          default: 60000,
+          description: 'Time a client has to send its whole request, body included (408 `request_timeout` after).',
+        },
+        keepAliveTimeoutMs: {
+          type: 'integer',
+          minimum: 100,
+          maximum: 600000,
+          default: 5000,
+          description: 'How long an idle keep-alive connection is kept open.',
+        },
+        shutdownGraceMs: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 600000,
+          default: 10000,
+          description: 'On SIGTERM/SIGINT, how long in-flight requests may run before connections are closed.',
+        },
+        healthPath: {
+          type: 'string',
+          pattern: '^/[^\\s?#]*$',
+          default: '/healthz',
+          description: 'Path of the built-in health check (route id `health`), answered by the gateway itself.',
+        },
+        trustForwardedHeaders: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Keep incoming X-Forwarded-For/-Proto/-Host and append to them (only behind a trusted proxy); otherwise they are replaced.',
+        },
+      },
+    },
+    errors: {
+      type: 'object',
+      description: 'How errors are rendered.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        envelope: {
+          enum: envelopeNames,
+          default: 'problem',
+          description: 'Error envelope: `problem` is RFC 9457 application/problem+json.',
+        },
+        typeBaseUrl: {
+          type: 'string',
+          minLength: 1,
+          default: '/docs/errors',
+          description: 'Base of the problem `type` URI; the error code is appended as a fragment (`/docs/errors#not_found`).',
+        },
+        service: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 100,
+          default: 'portier',
+          description: 'Name shown as `service` in errors the gateway itself produces.',
+        },
+      },
+    },
+    correlation: {
+      type: 'object',
+      description: 'Correlation IDs, sent on every response and forwarded upstream.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        header: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9-]+$',
+          default: 'X-Correlation-ID',
+          description: 'Header that carries the correlation ID in both directions.',
+        },
+      },
+    },
+    log: {
+      type: 'object',
+      description: 'The JSON access and error log on stdout.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: {
+          enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+          default: 'info',
+          description: 'Lowest level written; the access log is `info`.',
+        },
+      },
+    },
+    maintenance: {
+      ...maintenanceSwitch,
+      description: 'Global maintenance switch: every route except those in `allowRoutes` answers 503 `maintenance`.',
+      default: {},
+      properties: {
+        ...maintenanceSwitch.properties,
+        allowRoutes: {
+          type: 'array',
+          items: { type: 'string', description: 'A route id.' },
+          uniqueItems: true,
+          default: ['health'],
+          description: 'Route ids that stay reachable during global maintenance.',
+        },
+      },
+    },
+    upstreams: {
+      type: 'object',
+      description: 'Backends by key.',
+      minProperties: 1,
+      propertyNames: { pattern: idPattern },
+      additionalProperties: upstreamSchema,
+    },
+    routes: {
+      type: 'array',
+      description: 'The public routes, matched by path then method.',
+      minItems: 1,
+      items: routeSchema,
+    },
+  },
+} as const;
+
+export { httpMethods };

@@ -1,0 +1,16 @@
+import type { ErrorView } from './error-view.js';
+
+/** A rendered error body, ready to write. */
+export interface RenderedError {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/**
+ * Turns an error view into one API's error shape. One renderer per envelope (problem, and later the
+ * codat, braze and seatable shapes); chosen per deployment or per route in config.
+ */
+export interface EnvelopeRenderer {
+  readonly name: string;
+  renderError(view: ErrorView): RenderedError;
+}

@@ -1,0 +1,11 @@
+import type { EnvelopeRenderer } from './envelope-renderer.js';
+import { problemRenderer } from './problem-renderer.js';
+
+/** Every envelope renderer by its config name. */
+export const renderers = {
+  problem: problemRenderer,
+} as const satisfies Record<string, EnvelopeRenderer>;
+
+export type EnvelopeName = keyof typeof renderers;
+
+export const envelopeNames = Object.keys(renderers) as EnvelopeName[];

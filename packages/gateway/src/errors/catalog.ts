@@ -1,0 +1,308 @@
+/**
+ * The error catalog: every error Portier can emit, and the single place where HTTP statuses and
+ * client-facing texts are written. Envelopes, the generated reference (docs/errors.md) and the SDK
+ * derive from it. Codes never change meaning and are never reused.
+ *
+ * Texts are keyed by language so that other languages plug in beside `en`. A detail template names
+ * its parameters in braces (`{method}`); the type system checks that callers pass exactly those.
+ */
+
+/** Who is responsible for a failure: keeps 5xx honest and splits "our bug" from "their backend". */
+export type ErrorOwner = 'client' | 'gateway' | 'config' | 'upstream' | 'capacity';
+
+/** Languages the catalog ships. */
+export type CatalogLanguage = 'en';
+
+export interface ErrorTexts {
+  /** Short, stable summary (problem+json `title`). */
+  readonly title: string;
+  /** Public detail template; `{name}` is replaced by a parameter. */
+  readonly detail: string;
+  /** Detail used when a template parameter is empty (e.g. an upstream error without a readable message). */
+  readonly fallbackDetail?: string;
+  /** What the error means, in the seeds' "meaning of the error message" structure. */
+  readonly meaning: string;
+  /** What the caller (or operator) can do about it, in order. */
+  readonly troubleshooting: readonly string[];
+}
+
+export interface CatalogEntry {
+  /** HTTP status; for codes with `statusFromUpstream`, the status used when none is given. */
+  readonly status: number;
+  readonly owner: ErrorOwner;
+  /** Whether repeating the same request later may succeed. */
+  readonly retryable: boolean;
+  /** The status mirrors the upstream's own (normalized upstream errors). */
+  readonly statusFromUpstream?: boolean;
+  /** Never sent over HTTP: reported by the CLI or at boot. */
+  readonly offline?: boolean;
+  readonly texts: Readonly<Record<CatalogLanguage, ErrorTexts>>;
+}
+
+export const catalog = {
+  not_found: {
+    status: 404,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Not found',
+        detail: 'No route matches {method} {path}.',
+        meaning: 'The URL does not match any route this API exposes.',
+        troubleshooting: [
+          'Check the path for typos, a missing version prefix or a wrong resource identifier.',
+          'Compare the URL with the API reference; paths are case-sensitive.',
+        ],
+      },
+    },
+  },
+  method_not_allowed: {
+    status: 405,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Method not allowed',
+        detail: '{method} is not allowed on {path}. Allowed: {allowed}.',
+        meaning: 'The path exists, but not with the HTTP method that was used.',
+        troubleshooting: [
+          'Use one of the methods listed in the Allow response header.',
+          'Check whether the operation you want lives on another path (for example a collection rather than an item).',
+        ],
+      },
+    },
+  },
+  bad_request: {
+    status: 400,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Bad request',
+        detail: 'The request could not be read: {reason}.',
+        meaning: 'The request is not well-formed HTTP, or its URL cannot be decoded.',
+        troubleshooting: [
+          'Check that header names and values contain only valid characters and that the URL is properly percent-encoded.',
+          'If you build requests by hand, prefer an HTTP client library that encodes them for you.',
+        ],
+      },
+    },
+  },
+  payload_too_large: {
+    status: 413,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Payload too large',
+        detail: 'The request body is larger than the {limitBytes} bytes this route accepts.',
+        meaning: 'The request body exceeds the size limit configured for this route.',
+        troubleshooting: [
+          'Send a smaller body, for example by splitting a batch into several requests.',
+          'If you need to send larger payloads, ask the API provider about the limit for this endpoint.',
+        ],
+      },
+    },
+  },
+  header_fields_too_large: {
+    status: 431,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Request header fields too large',
+        detail: 'The request headers are larger than the {limitBytes} bytes this server accepts.',
+        meaning: 'The request line and headers together exceed the configured size limit.',
+        troubleshooting: [
+          'Remove headers you do not need, such as large cookies.',
+          'Check that a token or key was not pasted into a header several times.',
+        ],
+      },
+    },
+  },
+  request_timeout: {
+    status: 408,
+    owner: 'client',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Request timeout',
+        detail: 'The request was not received completely within {timeoutMs} ms.',
+        meaning: 'The client took too long to send the request headers or body, so the server closed the connection.',
+        troubleshooting: [
+          'Check the network between your client and the API.',
+          'Make sure your client sends the whole body it announced in Content-Length.',
+          'Retry the request.',
+        ],
+      },
+    },
+  },
+  maintenance: {
+    status: 503,
+    owner: 'gateway',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Down for maintenance',
+        detail: '{message}',
+        meaning: 'The operator has taken this API, or this part of it, offline for maintenance.',
+        troubleshooting: [
+          'Wait for the number of seconds given in the Retry-After header, then retry.',
+          'Check the provider status page for the end of the maintenance window.',
+        ],
+      },
+    },
+  },
+  service_unavailable: {
+    status: 503,
+    owner: 'upstream',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Service unavailable',
+        detail: 'The service {service} is temporarily unavailable.',
+        meaning:
+          'The request reached the gateway, but the service behind it cannot handle it right now: it reported being overloaded or down, or it failed so often that the gateway stopped sending it traffic for a while.',
+        troubleshooting: [
+          'Wait for the number of seconds given in the Retry-After header, then retry with exponential backoff.',
+          'Requests that failed with this error were not processed; retry them yourself, nothing is replayed for you.',
+        ],
+      },
+    },
+  },
+  bad_gateway: {
+    status: 502,
+    owner: 'upstream',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Bad gateway',
+        detail: 'The service {service} could not be reached or broke the connection.',
+        meaning: 'The gateway could not get a valid response from the service behind it: the connection was refused or reset.',
+        troubleshooting: [
+          'Retry the request with exponential backoff.',
+          'If the error persists, contact support with the correlation ID.',
+        ],
+      },
+    },
+  },
+  gateway_timeout: {
+    status: 504,
+    owner: 'upstream',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Gateway timeout',
+        detail: 'The service {service} did not answer within {timeoutMs} ms.',
+        meaning: 'The gateway did not receive a response from the service behind it in time.',
+        troubleshooting: [
+          'Retry the request with exponential backoff; for writes, send an Idempotency-Key so that a retry cannot apply twice.',
+          'If the operation is large, split it into smaller requests.',
+        ],
+      },
+    },
+  },
+  upstream_client_error: {
+    status: 400,
+    owner: 'client',
+    retryable: false,
+    statusFromUpstream: true,
+    texts: {
+      en: {
+        title: 'Request rejected by the service',
+        detail: '{message}',
+        fallbackDetail: 'The service rejected the request without a readable message.',
+        meaning: 'The service behind the gateway rejected the request. The status is the one the service answered with.',
+        troubleshooting: [
+          'Read the detail: it is the message of the service named in `service`.',
+          'Fix the request as the message says; retrying it unchanged will fail again.',
+        ],
+      },
+    },
+  },
+  upstream_server_error: {
+    status: 500,
+    owner: 'upstream',
+    retryable: true,
+    statusFromUpstream: true,
+    texts: {
+      en: {
+        title: 'Service error',
+        detail: '{message}',
+        fallbackDetail: 'The service failed without a readable message.',
+        meaning: 'The service behind the gateway failed while handling the request. The status is the one the service answered with.',
+        troubleshooting: [
+          'Retry the request with exponential backoff.',
+          'If it keeps failing, contact support with the correlation ID and the full request (without your key).',
+        ],
+      },
+    },
+  },
+  internal_error: {
+    status: 500,
+    owner: 'gateway',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Internal error',
+        detail: 'The gateway failed unexpectedly while handling this request.',
+        meaning: 'Something went wrong inside the gateway itself. The request may not have reached the service behind it.',
+        troubleshooting: [
+          'Retry the request later.',
+          'If it keeps failing, contact support with the correlation ID: it finds the full error in the gateway log.',
+        ],
+      },
+    },
+  },
+  config_invalid: {
+    status: 500,
+    owner: 'config',
+    retryable: false,
+    offline: true,
+    texts: {
+      en: {
+        title: 'Invalid configuration',
+        detail: 'The configuration file {file} has {count} problem(s).',
+        meaning: 'The gateway refused to start because its configuration file does not match the schema or refers to things that do not exist.',
+        troubleshooting: [
+          'Run `portier config check FILE`: it lists every problem with its line and key path.',
+          'See docs/config.md for every field, its type and its default.',
+        ],
+      },
+    },
+  },
+  listen_failed: {
+    status: 500,
+    owner: 'config',
+    retryable: false,
+    offline: true,
+    texts: {
+      en: {
+        title: 'Cannot listen',
+        detail: 'The gateway cannot listen on {address}: {reason}.',
+        meaning: 'The gateway could not open its port, so it did not start.',
+        troubleshooting: [
+          'If the port is in use, stop the other process or choose another port (`server.port`, or PORT for the demo).',
+          'Ports below 1024 need extra privileges; use a higher port behind a load balancer.',
+        ],
+      },
+    },
+  },
+} as const satisfies Record<string, CatalogEntry>;
+
+export type ErrorCode = keyof typeof catalog;
+
+type TemplateParams<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | TemplateParams<Rest>
+  : never;
+
+/** The parameters a code's detail template needs, by name. */
+export type ErrorParams<C extends ErrorCode> = Readonly<
+  Record<TemplateParams<(typeof catalog)[C]['texts']['en']['detail']>, string | number>
+>;
+
+export const errorCodes = Object.keys(catalog) as ErrorCode[];
+
+export function catalogEntry(code: ErrorCode): CatalogEntry {
+  return catalog[code];
+}

@@ -1,0 +1,171 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { PortierConfig, RouteConfig } from '../config/config-types.js';
+import { healthRouteId } from '../config/load-config.js';
+import type { EnvelopeRenderer } from '../envelopes/envelope-renderer.js';
+import { renderers } from '../envelopes/renderers.js';
+import { portierError, PortierError } from '../errors/portier-error.js';
+import { resolveCorrelationId } from '../policies/correlation-id/resolve-correlation-id.js';
+import type { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
+import { createMaintenancePolicy } from '../policies/maintenance/policy.js';
+import { createProxyTerminal } from '../policies/proxy/policy.js';
+import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
+import { createBodyLimitPolicy } from '../policies/request-body/body-limit-policy.js';
+import { isUnsafePath } from '../policies/routing/is-unsafe-path.js';
+import { RouteTable } from '../policies/routing/route-table.js';
+import type { Clock } from '../clock.js';
+import { logAccess } from './access-log.js';
+import type { CompiledRoute } from './compiled-route.js';
+import { createHealthTerminal } from './health-terminal.js';
+import type { Decision, Policy } from './policy.js';
+import { RequestContext } from './request-context.js';
+import { sendError, type ErrorRendering } from './send-error.js';
+
+/**
+ * The order of the stages of one request: the one place it is written. The first two run for every
+ * request; the rest are compiled per route at boot, each only where the route's config needs it.
+ */
+export const stageOrder = ['correlation-id', 'routing', 'maintenance', 'request-body', 'proxy'] as const;
+
+export interface PipelineEnvironment {
+  readonly config: PortierConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly maintenance: MaintenanceState;
+  readonly upstreams: ReadonlyMap<string, UpstreamClient>;
+}
+
+type RouteStage = (route: RouteConfig, maxBodyBytes: number, env: PipelineEnvironment) => Policy | undefined;
+
+/** Policy stages of a proxied route, in `stageOrder`. */
+const routeStages: readonly RouteStage[] = [
+  function maintenanceStage(route, _max, env) {
+    return createMaintenancePolicy(env.maintenance, route.id);
+  },
+  function requestBodyStage(_route, maxBodyBytes) {
+    return createBodyLimitPolicy(maxBodyBytes);
+  },
+];
+
+export interface Pipeline {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** While draining, responses ask clients to close their connection. */
+  setDraining(draining: boolean): void;
+}
+
+export function createPipeline(env: PipelineEnvironment): Pipeline {
+  const { config, logger } = env;
+  const rendering: ErrorRendering = {
+    typeBaseUrl: config.errors.typeBaseUrl,
+    gatewayService: config.errors.service,
+    correlationHeader: config.correlation.header,
+  };
+  const correlationLower = config.correlation.header.toLowerCase();
+  const defaultRenderer = renderers[config.errors.envelope];
+  const routes = [...config.routes.map((route) => compileRoute(route, env)), compileHealthRoute(env)];
+  const table = new RouteTable(routes.map((route) => ({ path: pathOf(route, config), methods: methodsOf(route), target: route })));
+  let draining = false;
+
+  const fail = (ctx: RequestContext, error: PortierError, renderer: EnvelopeRenderer): void => {
+    sendError(ctx, error, renderer, rendering);
+    logAccess(logger, ctx);
+  };
+
+  const crash = (ctx: RequestContext, error: unknown): void => {
+    logger.error({ correlationId: ctx.correlationId, route: ctx.route?.id, err: error }, 'unexpected error');
+    fail(ctx, portierError('internal_error', {}), ctx.route?.renderer ?? defaultRenderer);
+  };
+
+  async function runRoute(ctx: RequestContext, route: CompiledRoute): Promise<void> {
+    for (const policy of route.policies) {
+      let decision: Decision | Promise<Decision> = policy.handle(ctx);
+      if (decision !== undefined && !(decision instanceof PortierError)) decision = await decision;
+      if (decision !== undefined) return fail(ctx, decision, route.renderer);
+    }
+    const decision = await route.terminal.handle(ctx);
+    if (decision !== undefined) return fail(ctx, decision, route.renderer);
+    logAccess(logger, ctx);
+  }
+
+  return {
+    setDraining(value: boolean): void {
+      draining = value;
+    },
+    handle: function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+      const ctx = new RequestContext(req, res, performance.now());
+      const headers = req.headers;
+      ctx.correlationId = resolveCorrelationId(single(headers[correlationLower]), single(headers.traceparent));
+      if (draining) res.setHeader('connection', 'close');
+      const url = req.url ?? '/';
+      const query = url.indexOf('?');
+      ctx.path = query === -1 ? url : url.slice(0, query);
+      if (isUnsafePath(ctx.path)) {
+        return fail(ctx, portierError('bad_request', { reason: 'the path contains dot segments' }), defaultRenderer);
+      }
+      const match = table.match(req.method ?? 'GET', ctx.path);
+      if (match.kind === 'not_found') {
+        return fail(ctx, portierError('not_found', { method: req.method ?? '', path: ctx.path }), defaultRenderer);
+      }
+      if (match.kind === 'method_not_allowed') {
+        const error = portierError(
+          'method_not_allowed',
+          { method: req.method ?? '', path: ctx.path, allowed: match.allow },
+          { headers: { Allow: match.allow } },
+        );
+        return fail(ctx, error, defaultRenderer);
+      }
+      ctx.route = match.target;
+      ctx.params = match.params;
+      runRoute(ctx, match.target).catch((error: unknown) => crash(ctx, error));
+    },
+  };
+}
+
+function compileRoute(route: RouteConfig, env: PipelineEnvironment): CompiledRoute {
+  const maxBodyBytes = route.maxBodyBytes ?? env.config.server.maxBodyBytes;
+  const upstream = env.upstreams.get(route.upstream);
+  if (upstream === undefined) throw new Error(`route ${route.id}: upstream ${route.upstream} was not created`);
+  const policies: Policy[] = [];
+  for (const stage of routeStages) {
+    const policy = stage(route, maxBodyBytes, env);
+    if (policy !== undefined) policies.push(policy);
+  }
+  return {
+    id: route.id,
+    config: route,
+    maxBodyBytes,
+    renderer: renderers[route.envelope ?? env.config.errors.envelope],
+    policies,
+    terminal: createProxyTerminal(upstream, {
+      maxBodyBytes,
+      clock: env.clock,
+      correlationHeader: env.config.correlation.header.toLowerCase(),
+      trustForwardedHeaders: env.config.server.trustForwardedHeaders,
+      unavailableRetryAfterSeconds: upstream.config.unavailableRetryAfterSeconds,
+    }),
+  };
+}
+
+function compileHealthRoute(env: PipelineEnvironment): CompiledRoute {
+  return {
+    id: healthRouteId,
+    config: undefined,
+    maxBodyBytes: 0,
+    renderer: renderers[env.config.errors.envelope],
+    policies: [createMaintenancePolicy(env.maintenance, healthRouteId)],
+    terminal: createHealthTerminal(env.config.correlation.header),
+  };
+}
+
+function pathOf(route: CompiledRoute, config: PortierConfig): string {
+  return route.config?.path ?? config.server.healthPath;
+}
+
+function methodsOf(route: CompiledRoute): RouteConfig['methods'] {
+  return route.config?.methods ?? ['GET'];
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

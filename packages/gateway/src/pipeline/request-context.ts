@@ -1,0 +1,32 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorCode } from '../errors/catalog.js';
+import type { ErrorItem } from '../errors/portier-error.js';
+import type { CompiledRoute } from './compiled-route.js';
+
+const noParams: Readonly<Record<string, string | undefined>> = Object.freeze({});
+
+/** The state of one request as it moves through the pipeline. One class so that its shape stays stable. */
+export class RequestContext {
+  correlationId = '';
+  /** Request path without the query string. */
+  path = '';
+  route: CompiledRoute | undefined = undefined;
+  params: Readonly<Record<string, string | undefined>> = noParams;
+  /** Catalog code of the error answered or logged for this request, if any. */
+  errorCode: ErrorCode | undefined = undefined;
+  /** Time to the upstream's response headers, in ms. */
+  upstreamMs: number | undefined = undefined;
+  /** Set when the response was cut off after its headers were sent. */
+  brokenMidResponse = false;
+  /** Extra response headers added by policies, as flat name/value pairs. */
+  readonly responseHeaders: string[] = [];
+  /** Non-fatal findings that travel to the caller with the response. */
+  readonly warnings: ErrorItem[] = [];
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    /** performance.now() when the request arrived. */
+    readonly startedAt: number,
+  ) {}
+}

@@ -1,0 +1,45 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { connectionScopedHeaders } from './hop-by-hop.js';
+
+export interface ForwardOptions {
+  /** Lower-case name of the correlation header. */
+  readonly correlationHeader: string;
+  readonly trustForwardedHeaders: boolean;
+}
+
+const forwardedNames = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'host']);
+
+/**
+ * Request headers for the upstream as flat name/value pairs: hop-by-hop headers dropped, the
+ * correlation ID set, X-Forwarded-For/-Proto/-Host set (appended to only when trusted).
+ */
+export function buildUpstreamHeaders(req: IncomingMessage, correlationId: string, options: ForwardOptions): string[] {
+  const raw = req.rawHeaders;
+  const skip = connectionScopedHeaders(req.headers.connection);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const lower = name.toLowerCase();
+    if (skip.has(lower) || forwardedNames.has(lower) || lower === options.correlationHeader) continue;
+    out.push(name, raw[i + 1] as string);
+  }
+  const headers = req.headers;
+  const clientIp = req.socket.remoteAddress ?? '';
+  const priorFor = options.trustForwardedHeaders ? joinHeader(headers['x-forwarded-for']) : undefined;
+  out.push('x-forwarded-for', priorFor === undefined ? clientIp : `${priorFor}, ${clientIp}`);
+  out.push('x-forwarded-proto', (options.trustForwardedHeaders && firstValue(headers, 'x-forwarded-proto')) || 'http');
+  const host = (options.trustForwardedHeaders && firstValue(headers, 'x-forwarded-host')) || headers.host;
+  if (host !== undefined) out.push('x-forwarded-host', host);
+  out.push(options.correlationHeader, correlationId);
+  return out;
+}
+
+function joinHeader(value: string | string[] | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function firstValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

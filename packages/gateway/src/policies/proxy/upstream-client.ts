@@ -1,0 +1,38 @@
+import { Pool } from 'undici';
+import type { Clock } from '../../clock.js';
+import type { UpstreamConfig } from '../../config/config-types.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+
+/** One upstream: its connection pool, breaker and settings, created once at boot. */
+export class UpstreamClient {
+  readonly pool: Pool;
+  readonly breaker: CircuitBreaker;
+  readonly serviceName: string;
+  /** Path prefix of the upstream URL ('' when none), prepended to every forwarded path. */
+  readonly basePath: string;
+  /** Value for X-Forwarded-Proto's counterpart: the upstream origin, for logs. */
+  readonly origin: string;
+
+  constructor(
+    readonly key: string,
+    readonly config: UpstreamConfig,
+    clock: Clock,
+  ) {
+    const url = new URL(config.url);
+    this.origin = url.origin;
+    this.basePath = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+    this.serviceName = config.serviceName ?? key;
+    this.pool = new Pool(url.origin, {
+      connections: config.connections,
+      connectTimeout: config.connectTimeoutMs,
+      headersTimeout: config.responseTimeoutMs,
+      bodyTimeout: config.bodyTimeoutMs,
+      keepAliveTimeout: 4000,
+    });
+    this.breaker = new CircuitBreaker(config.circuitBreaker, clock);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

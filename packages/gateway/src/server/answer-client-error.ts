@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { PortierConfig } from '../config/config-types.js';
+import { buildErrorView } from '../envelopes/error-view.js';
+import { renderers } from '../envelopes/renderers.js';
+import { portierError, type PortierError } from '../errors/portier-error.js';
+import type { Logger } from '../log/create-logger.js';
+
+const reasonPhrases: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/**
+ * Answers requests that Node's HTTP parser rejected before they became requests (malformed,
+ * oversized headers, too slow) with a catalogued error and a fresh correlation ID, then closes.
+ */
+export function createClientErrorHandler(config: PortierConfig, logger: Logger) {
+  const renderer = renderers[config.errors.envelope];
+  return function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const portier = toPortierError(error, config);
+    const correlationId = randomUUID();
+    const view = buildErrorView(portier, {
+      correlationId,
+      instance: '',
+      typeBaseUrl: config.errors.typeBaseUrl,
+      gatewayService: config.errors.service,
+      warnings: [],
+    });
+    const rendered = renderer.renderError(view);
+    const head = [
+      `HTTP/1.1 ${view.status} ${reasonPhrases[view.status] ?? 'Error'}`,
+      `Content-Type: ${rendered.contentType}`,
+      `Content-Length: ${Buffer.byteLength(rendered.body)}`,
+      `${config.correlation.header}: ${correlationId}`,
+      'Cache-Control: no-store',
+      'Connection: close',
+    ].join('\r\n');
+    logger.info({ correlationId, status: view.status, code: portier.code, parserError: error.code }, 'request');
+    socket.end(`${head}\r\n\r\n${rendered.body}`);
+  };
+}
+
+function toPortierError(error: NodeJS.ErrnoException, config: PortierConfig): PortierError {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return portierError('header_fields_too_large', { limitBytes: config.server.maxHeaderBytes });
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return portierError('request_timeout', { timeoutMs: config.server.requestTimeoutMs });
+    default:
+      return portierError('bad_request', { reason: describeParserError(error.code) });
+  }
+}
+
+function describeParserError(code: string | undefined): string {
+  switch (code) {
+    case 'HPE_INVALID_HEADER_TOKEN':
+      return 'a header name or value contains characters that are not allowed';
+    case 'HPE_INVALID_METHOD':
+      return 'the HTTP method is not valid';
+    case 'HPE_INVALID_URL':
+      return 'the URL is not valid';
+    case 'HPE_INVALID_VERSION':
+      return 'the HTTP version is not valid';
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+    case 'HPE_INVALID_CONTENT_LENGTH':
+      return 'the Content-Length header is not valid';
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+      return 'the Transfer-Encoding header is not valid';
+    case 'HPE_INVALID_CHUNK_SIZE':
+      return 'the chunked body is malformed';
+    default:
+      return 'the request is not well-formed HTTP/1.1';
+  }
+}

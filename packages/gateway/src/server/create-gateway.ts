@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../clock.js';
+import type { PortierConfig } from '../config/config-types.js';
+import { createLogger, type Logger } from '../log/create-logger.js';
+import { createPipeline } from '../pipeline/pipeline.js';
+import { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
+import { UpstreamClient } from '../policies/proxy/upstream-client.js';
+import { createClientErrorHandler } from './answer-client-error.js';
+
+/** What the gateway is built with; everything has a production default. */
+export interface GatewayDependencies {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+export interface Gateway {
+  readonly server: Server;
+  readonly maintenance: MaintenanceState;
+  readonly logger: Logger;
+  /** Starts listening; resolves with the base URL (`http://host:port`). */
+  listen(): Promise<string>;
+  /**
+   * Graceful stop: refuse new connections, let in-flight requests finish for up to `graceMs`, then
+   * close every connection and the upstream pools.
+   */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+/** Builds a gateway from a loaded config. Nothing listens until `listen()`. */
+export function createGateway(config: PortierConfig, dependencies: GatewayDependencies = {}): Gateway {
+  const clock = dependencies.clock ?? systemClock;
+  const logger = dependencies.logger ?? createLogger(config.log.level);
+  const maintenance = new MaintenanceState(config);
+  const upstreams = new Map(
+    Object.entries(config.upstreams).map(([key, upstream]) => [key, new UpstreamClient(key, upstream, clock)] as const),
+  );
+  const pipeline = createPipeline({ config, clock, logger, maintenance, upstreams });
+  const { server: settings } = config;
+  const server = createServer(
+    {
+      maxHeaderSize: settings.maxHeaderBytes,
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      keepAliveTimeout: settings.keepAliveTimeoutMs,
+      // How often Node checks the two timeouts above; its default (30 s) would let them overrun.
+      connectionsCheckingInterval: Math.min(1000, settings.headersTimeoutMs),
+    },
+    pipeline.handle,
+  );
+  server.on('clientError', createClientErrorHandler(config, logger));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    server,
+    maintenance,
+    logger,
+    listen(): Promise<string> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(settings.port, settings.host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          resolve(`http://${host}:${address.port}`);
+        });
+      });
+    },
+    shutdown(graceMs = settings.shutdownGraceMs): Promise<void> {
+      stopping ??= (async () => {
+        pipeline.setDraining(true);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        });
+        await Promise.race([closed, deadline]);
+        clearTimeout(timer);
+        server.closeAllConnections();
+        await Promise.all([...upstreams.values()].map((upstream) => upstream.pool.destroy()));
+        logger.flush();
+      })();
+      return stopping;
+    },
+  };
+}

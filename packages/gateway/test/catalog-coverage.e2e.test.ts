@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { catalog, catalogEntry, errorCodes, type ErrorCode } from '../src/errors/catalog.js';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
+import { sendRaw } from './helpers/raw-http.js';
+import { runCli } from './helpers/cli.js';
+
+/**
+ * Pins the catalog: every code is produced here through a real server (or the real CLI for codes that
+ * never travel over HTTP). The table is typed by ErrorCode, so a new code without a scenario does not
+ * even compile.
+ */
+
+interface Observed {
+  readonly status: number;
+  readonly code: string;
+}
+
+let upstream: TestUpstream;
+let portier: TestGateway;
+let brokenPortier: TestGateway;
+const closedPortUrl = 'http://127.0.0.1:9';
+
+async function viaHttp(path: string, init: Parameters<typeof request>[1] = {}): Promise<Observed> {
+  const response = await request(`${portier.url}${path}`, init);
+  const body = (await response.body.json()) as { code: string; correlationId: string };
+  expect(body.correlationId).toBe(response.headers['x-correlation-id']);
+  return { status: response.statusCode, code: body.code };
+}
+
+async function viaRaw(payload: string): Promise<Observed> {
+  const response = await sendRaw(portier.url, payload);
+  return { status: response.status, code: (JSON.parse(response.body) as { code: string }).code };
+}
+
+function tempConfig(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'portier-cov-')), 'portier.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
+  not_found: () => viaHttp('/no/such/route'),
+  method_not_allowed: () => viaHttp('/ok', { method: 'DELETE' }),
+  bad_request: () => viaRaw('GET /ok HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n'),
+  payload_too_large: () => viaHttp('/small', { method: 'POST', body: 'x'.repeat(200) }),
+  header_fields_too_large: () => viaRaw(`GET /ok HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(5000)}\r\n\r\n`),
+  request_timeout: () => viaRaw('GET /ok HTTP/1.1\r\nHost: a\r\n'),
+  maintenance: () => viaHttp('/down'),
+  service_unavailable: () => viaHttp('/unavailable'),
+  bad_gateway: () => viaHttp('/refused'),
+  gateway_timeout: () => viaHttp('/hang'),
+  upstream_client_error: () => viaHttp('/missing'),
+  upstream_server_error: () => viaHttp('/crash'),
+  internal_error: async () => {
+    const response = await request(`${brokenPortier.url}/x`);
+    return { status: response.statusCode, code: ((await response.body.json()) as { code: string }).code };
+  },
+  config_invalid: async () => {
+    const result = await runCli(['config', 'check', '--json', tempConfig('routes: []\n')]);
+    expect(result.code).toBe(2);
+    return { status: catalog.config_invalid.status, code: (JSON.parse(result.stderr) as { code: string }).code };
+  },
+  listen_failed: async () => {
+    const port = new URL(upstream.url).port;
+    const file = tempConfig(`server: { port: ${port} }\nupstreams: { app: { url: "${upstream.url}" } }\nroutes: [{ id: a, path: /a, upstream: app }]\n`);
+    const result = await runCli(['start', '--config', file]);
+    expect(result.code).toBe(1);
+    return { status: catalog.listen_failed.status, code: /^(\w+):/.exec(result.stderr)?.[1] ?? '' };
+  },
+};
+
+beforeAll(async () => {
+  upstream = await startUpstream((req, res) => {
+    if (req.url === '/unavailable') return json(res, 503, { message: 'busy' });
+    if (req.url === '/missing') return json(res, 404, { message: 'Row not found' });
+    if (req.url === '/crash') return json(res, 500, { message: 'boom' });
+    if (req.url === '/hang') return undefined;
+    return json(res, 200, { ok: true });
+  });
+  portier = await startGateway({
+    server: { maxHeaderBytes: 2048, headersTimeoutMs: 300, requestTimeoutMs: 600 },
+    upstreams: {
+      app: { url: upstream.url, errors: 'normalize', responseTimeoutMs: 300 },
+      refused: { url: closedPortUrl, connectTimeoutMs: 1000 },
+    },
+    routes: [
+      { id: 'ok', path: '/ok', upstream: 'app' },
+      { id: 'small', path: '/small', methods: ['POST'], upstream: 'app', maxBodyBytes: 100 },
+      { id: 'down', path: '/down', upstream: 'app', maintenance: { enabled: true } },
+      { id: 'unavailable', path: '/unavailable', upstream: 'app' },
+      { id: 'refused', path: '/refused', upstream: 'refused' },
+      { id: 'hang', path: '/hang', upstream: 'app' },
+      { id: 'missing', path: '/missing', upstream: 'app' },
+      { id: 'crash', path: '/crash', upstream: 'app' },
+    ],
+  });
+  brokenPortier = await startGateway(
+    {
+      upstreams: { app: { url: closedPortUrl, circuitBreaker: { failureThreshold: 1 } } },
+      routes: [{ id: 'x', path: '/x', upstream: 'app' }],
+    },
+    {
+      clock: {
+        now() {
+          throw new Error('injected fault');
+        },
+      },
+    },
+  );
+});
+afterAll(async () => {
+  await portier.close();
+  await brokenPortier.close();
+  await upstream.close();
+});
+
+describe('catalog coverage', () => {
+  it('catalog: has a scenario for exactly the catalog codes', () => {
+    expect(Object.keys(scenarios).sort()).toEqual([...errorCodes].sort());
+  });
+
+  for (const code of errorCodes) {
+    it(`catalog: produces ${code} end to end`, async () => {
+      const observed = await scenarios[code]();
+      expect(observed.code).toBe(code);
+      if (catalogEntry(code).statusFromUpstream !== true) expect(observed.status).toBe(catalog[code].status);
+    });
+  }
+});

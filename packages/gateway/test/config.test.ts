@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config/load-config.js';
+import { formatConfigProblem } from '../src/config/config-problem.js';
+import { configSchema } from '../src/config/schema.js';
+
+const minimal = `
+upstreams:
+  app:
+    url: http://127.0.0.1:9000
+routes:
+  - id: rows
+    path: /rows
+    upstream: app
+`;
+
+function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
+  const result = parseConfig(text, 'portier.yaml', env);
+  if (result.ok) throw new Error('expected problems');
+  return result.problems.map(formatConfigProblem);
+}
+
+describe('config loading', () => {
+  it('config: fills every default when a minimal file is given', () => {
+    const result = parseConfig(minimal, 'portier.yaml', {});
+    if (!result.ok) throw new Error(result.problems.map(formatConfigProblem).join('\n'));
+    expect(result.config.server).toMatchObject({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1048576, healthPath: '/healthz' });
+    expect(result.config.upstreams['app']).toMatchObject({ errors: 'passthrough', circuitBreaker: { failureThreshold: 5, openMs: 30000 } });
+    expect(result.config.routes[0]?.methods).toEqual(['GET']);
+    expect(result.config.errors.envelope).toBe('problem');
+    expect(Object.isFrozen(result.config.routes[0])).toBe(true);
+  });
+
+  it('config: reports every problem at once with line, column and key path when a file has several mistakes', () => {
+    const text = `server:
+  port: eighty
+  colour: blue
+upstreams:
+  app:
+    url: ftp://nope
+routes:
+  - id: Rows
+    path: rows
+    methods: [GET, FETCH]
+    upstream: app
+  - path: /x
+    upstream: missing
+`;
+    expect(problemsOf(text)).toEqual([
+      'portier.yaml:2:9 server.port: must be integer',
+      'portier.yaml:3:3 server.colour: unknown key "colour"',
+      'portier.yaml:6:10 upstreams.app.url: must match the pattern ^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+      'portier.yaml:8:9 routes[0].id: must match the pattern ^[a-z0-9][a-z0-9_.-]{0,63}$',
+      'portier.yaml:9:11 routes[0].path: must match the pattern ^/[^\\s?#]*$',
+      'portier.yaml:10:20 routes[0].methods[1]: must be one of: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+      'portier.yaml:12:5 routes[1]: missing required key "id"',
+    ]);
+  });
+
+  it('config: reports references to things that do not exist and duplicate routes', () => {
+    const text = `maintenance:
+  allowRoutes: [health, nope]
+upstreams:
+  app: { url: "http://127.0.0.1:9000" }
+routes:
+  - { id: a, path: /a, upstream: ghost }
+  - { id: a, path: /b, upstream: app }
+  - { id: c, path: /a, upstream: app }
+`;
+    expect(problemsOf(text)).toEqual([
+      'portier.yaml:2:25 maintenance.allowRoutes[1]: route "nope" does not exist',
+      'portier.yaml:6:34 routes[0].upstream: upstream "ghost" is not defined under upstreams',
+      'portier.yaml:7:11 routes[1].id: duplicate route id "a"',
+      expect.stringMatching(/^portier\.yaml:8:20 routes\[2\]\.path: cannot register GET \/a/),
+    ]);
+  });
+
+  it('config: reports YAML syntax errors and duplicate keys with their line', () => {
+    expect(problemsOf('routes: [\n')[0]).toMatch(/^portier\.yaml:\d+:\d+ YAML syntax/);
+    expect(problemsOf('upstreams: {}\nupstreams: {}\n')[0]).toMatch(/^portier\.yaml:2:1 YAML syntax/);
+  });
+
+  it('config: expands environment references and keeps the type of a whole-value reference', () => {
+    const text = minimal.replace('http://127.0.0.1:9000', '${UPSTREAM}') + 'server:\n  port: ${PORT:-9999}\n  host: "${HOST:-0.0.0.0}"\n';
+    const result = parseConfig(text, 'portier.yaml', { UPSTREAM: 'http://10.0.0.1:81' });
+    if (!result.ok) throw new Error(result.problems.map(formatConfigProblem).join('\n'));
+    expect(result.config.upstreams['app']?.url).toBe('http://10.0.0.1:81');
+    expect(result.config.server.port).toBe(9999);
+    expect(result.config.server.host).toBe('0.0.0.0');
+  });
+
+  it('config: reports a missing environment variable with its location', () => {
+    const text = minimal.replace('http://127.0.0.1:9000', '${UPSTREAM_URL}');
+    expect(problemsOf(text)).toContain('portier.yaml:4:10 environment variable UPSTREAM_URL is not set and has no default');
+  });
+
+  it('config: reports a file that is not there without throwing', async () => {
+    const { loadConfigFile } = await import('../src/config/load-config.js');
+    const result = loadConfigFile('/definitely/not/here.yaml');
+    expect(result.ok).toBe(false);
+  });
+
+  it('config schema: has a description on every field', () => {
+    const missing: string[] = [];
+    const walk = (node: Record<string, unknown>, path: string): void => {
+      if (typeof node['description'] !== 'string' || node['description'] === '') missing.push(path);
+      const properties = node['properties'] as Record<string, Record<string, unknown>> | undefined;
+      for (const [name, child] of Object.entries(properties ?? {})) walk(child, `${path}.${name}`);
+      const additional = node['additionalProperties'];
+      if (typeof additional === 'object' && additional !== null) walk(additional as Record<string, unknown>, `${path}.<key>`);
+      const items = node['items'];
+      if (typeof items === 'object' && items !== null) walk(items as Record<string, unknown>, `${path}[]`);
+    };
+    walk(configSchema as unknown as Record<string, unknown>, '(root)');
+    expect(missing).toEqual([]);
+  });
+});

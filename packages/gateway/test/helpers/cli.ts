@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The compiled CLI; `npm test` builds it before the tests run. */
+export const cliPath = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface RunningCli {
+  readonly child: ChildProcess;
+  readonly url: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `portier start` and waits for its "listening" log line. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningCli> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env } });
+    let output = '';
+    const exited = new Promise<number | null>((done) => child.on('close', done));
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /"url":"(http:[^"]+)","msg":"listening"/.exec(output);
+      if (match !== null) resolve({ child, url: match[1] as string, output: () => output, exited });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exited.then((code) => reject(new Error(`portier exited with ${String(code)} before listening:\n${output}`)));
+  });
+}

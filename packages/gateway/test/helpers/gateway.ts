@@ -1,0 +1,57 @@
+import { Writable } from 'node:stream';
+import { stringify } from 'yaml';
+import { createGateway, type Gateway } from '../../src/server/create-gateway.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import { formatConfigProblem } from '../../src/config/config-problem.js';
+import { createLogger } from '../../src/log/create-logger.js';
+import type { Clock } from '../../src/clock.js';
+
+export interface TestGateway {
+  readonly url: string;
+  readonly gateway: Gateway;
+  /** Every log line written so far, parsed. */
+  readonly logs: Record<string, unknown>[];
+  /** The raw log text, to check that secrets never appear. */
+  logText(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a gateway on a free port from a config object, going through the real YAML parsing and
+ * schema validation. Logs are captured in memory.
+ */
+export async function startGateway(config: Record<string, unknown>, options: { clock?: Clock } = {}): Promise<TestGateway> {
+  const withPort = { ...config, server: { port: 0, ...(config['server'] as object | undefined) } };
+  const result = parseConfig(stringify(withPort), 'test.yaml', {});
+  if (!result.ok) throw new Error(`test config invalid:\n${result.problems.map(formatConfigProblem).join('\n')}`);
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      callback();
+    },
+  });
+  const logger = createLogger('info', sink);
+  const gateway = createGateway(result.config, { logger, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  const url = await gateway.listen();
+  return {
+    url,
+    gateway,
+    get logs() {
+      return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    logText: () => lines.join('\n'),
+    close: () => gateway.shutdown(0),
+  };
+}
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  constructor(private current = Date.UTC(2026, 0, 1)) {}
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
