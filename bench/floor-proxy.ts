@@ -1,22 +1,23 @@
-// The floor: the least a Node proxy can do (node:http in, one undici Pool out, no policies). Portier's
-// overhead is measured against this, in the same run.
-import { createServer } from 'node:http';
-import { pipeline } from 'node:stream';
-import { Pool } from 'undici';
+// The floor: the least a Node proxy can do (node:http in, one undici Pool out, no policies). It forwards
+// with the same primitive as Portier (pool.stream writing straight into the response), so the ratio
+// measures Portier's own work and nothing else.
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { Pool, type Dispatcher } from 'undici';
 
 const upstream = process.argv[2] ?? 'http://127.0.0.1:3000';
 const port = Number(process.argv[3] ?? 0);
 const pool = new Pool(upstream, { connections: 128 });
 
+function intoResponse({ statusCode, headers, opaque }: Dispatcher.StreamFactoryData<ServerResponse>): ServerResponse {
+  opaque.writeHead(statusCode, headers as IncomingHttpHeaders);
+  return opaque;
+}
+
 const server = createServer((req, res) => {
   pool
-    .request({ method: req.method as 'GET', path: req.url ?? '/', headers: req.headers, body: null })
-    .then((response) => {
-      res.writeHead(response.statusCode, response.headers as Record<string, string>);
-      pipeline(response.body, res, () => undefined);
-    })
+    .stream({ method: req.method as Dispatcher.HttpMethod, path: req.url ?? '/', headers: req.headers, body: null, opaque: res }, intoResponse)
     .catch(() => {
-      res.writeHead(502).end();
+      if (!res.headersSent) res.writeHead(502).end();
     });
 });
 server.keepAliveTimeout = 60_000;

@@ -61,7 +61,7 @@ interface Result {
 }
 
 async function measure(name: string, url: string, pid: number): Promise<Result> {
-  await autocannon({ url, connections, duration: 2 }); // warm-up: JIT, pools, keep-alive sockets
+  await autocannon({ url, connections, duration: 5 }); // warm-up: JIT, pools, keep-alive sockets
   const before = cpuTicks(pid);
   const result = await autocannon({ url, connections, duration: seconds });
   const ticks = cpuTicks(pid) - before;

@@ -4,5 +4,5 @@ export { formatConfigProblem, type ConfigProblem } from './config/config-problem
 export type { PortierConfig } from './config/config-types.js';
 export { catalog, errorCodes, type ErrorCode, type CatalogEntry, type ErrorOwner } from './errors/catalog.js';
 export { PortierError, portierError, type ErrorItem } from './errors/portier-error.js';
-export { createLogger } from './log/create-logger.js';
+export { createLogging, type Logging } from './log/create-logger.js';
 export type { Clock } from './clock.js';

@@ -69,6 +69,23 @@ describe('upstream failures', () => {
     expect(portier.logs.some((line) => line['brokenMidResponse'] === true)).toBe(true);
   });
 
+  it('proxy: cancels the upstream call when the client leaves before the answer', async () => {
+    let upstreamSawClose = false;
+    const upstream = await upstreamWith((_req, res) => {
+      res.on('close', () => (upstreamSawClose = true));
+    });
+    const portier = await gatewayFor({ url: upstream.url, responseTimeoutMs: 60000 });
+    const controller = new AbortController();
+    const pending = request(`${portier.url}/long-poll`, { signal: controller.signal });
+    while (upstream.seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    while (!upstreamSawClose) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(upstreamSawClose).toBe(true);
+    while (!portier.logs.some((line) => line['clientClosed'] === true)) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(portier.logs.some((line) => line['brokenMidResponse'] === true)).toBe(false);
+  });
+
   it('proxy: passes upstream errors through untouched with the correlation header in passthrough mode', async () => {
     const upstream = await upstreamWith((_req, res) => json(res, 404, { error_msg: 'Row not found' }));
     const portier = await gatewayFor({ url: upstream.url, errors: 'passthrough' });

@@ -30,5 +30,6 @@ export async function runGateway(config: PortierConfig, onStop?: () => Promise<v
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   gateway.logger.info({ url }, 'listening');
+  gateway.logger.flush();
   return { gateway, url };
 }

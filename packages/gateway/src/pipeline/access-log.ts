@@ -1,30 +1,24 @@
 import { performance } from 'node:perf_hooks';
-import type { Logger } from 'pino';
+import type { AccessLog } from '../log/access-log.js';
 import type { RequestContext } from './request-context.js';
 
 /**
  * One JSON line per request. Only chosen fields are logged: never headers, query strings or bodies,
  * which is where keys and tokens travel.
  */
-export function logAccess(logger: Logger, ctx: RequestContext): void {
+export function logAccess(accessLog: AccessLog, ctx: RequestContext): void {
+  if (!accessLog.enabled) return;
   const { req, res } = ctx;
-  logger.info(
-    {
-      correlationId: ctx.correlationId,
-      method: req.method,
-      path: ctx.path,
-      route: ctx.route?.id,
-      status: res.statusCode,
-      code: ctx.errorCode,
-      totalMs: round(performance.now() - ctx.startedAt),
-      upstreamMs: ctx.upstreamMs === undefined ? undefined : round(ctx.upstreamMs),
-      brokenMidResponse: ctx.brokenMidResponse || undefined,
-      clientClosed: res.writableEnded ? undefined : true,
-    },
-    'request',
-  );
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
+  accessLog.write({
+    correlationId: ctx.correlationId,
+    method: req.method ?? '',
+    path: ctx.path,
+    route: ctx.route?.id,
+    status: res.statusCode,
+    code: ctx.errorCode,
+    totalMs: performance.now() - ctx.startedAt,
+    upstreamMs: ctx.upstreamMs,
+    brokenMidResponse: ctx.brokenMidResponse,
+    clientClosed: !res.writableEnded,
+  });
 }

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Logger } from 'pino';
 import type { PortierConfig, RouteConfig } from '../config/config-types.js';
 import { healthRouteId } from '../config/load-config.js';
 import type { EnvelopeRenderer } from '../envelopes/envelope-renderer.js';
@@ -15,6 +14,7 @@ import { createBodyLimitPolicy } from '../policies/request-body/body-limit-polic
 import { isUnsafePath } from '../policies/routing/is-unsafe-path.js';
 import { RouteTable } from '../policies/routing/route-table.js';
 import type { Clock } from '../clock.js';
+import type { Logging } from '../log/create-logger.js';
 import { logAccess } from './access-log.js';
 import type { CompiledRoute } from './compiled-route.js';
 import { createHealthTerminal } from './health-terminal.js';
@@ -31,7 +31,7 @@ export const stageOrder = ['correlation-id', 'routing', 'maintenance', 'request-
 export interface PipelineEnvironment {
   readonly config: PortierConfig;
   readonly clock: Clock;
-  readonly logger: Logger;
+  readonly logging: Logging;
   readonly maintenance: MaintenanceState;
   readonly upstreams: ReadonlyMap<string, UpstreamClient>;
 }
@@ -55,7 +55,8 @@ export interface Pipeline {
 }
 
 export function createPipeline(env: PipelineEnvironment): Pipeline {
-  const { config, logger } = env;
+  const { config } = env;
+  const { logger, accessLog } = env.logging;
   const rendering: ErrorRendering = {
     typeBaseUrl: config.errors.typeBaseUrl,
     gatewayService: config.errors.service,
@@ -69,7 +70,7 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
 
   const fail = (ctx: RequestContext, error: PortierError, renderer: EnvelopeRenderer): void => {
     sendError(ctx, error, renderer, rendering);
-    logAccess(logger, ctx);
+    logAccess(accessLog, ctx);
   };
 
   const crash = (ctx: RequestContext, error: unknown): void => {
@@ -85,7 +86,7 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
     }
     const decision = await route.terminal.handle(ctx);
     if (decision !== undefined) return fail(ctx, decision, route.renderer);
-    logAccess(logger, ctx);
+    logAccess(accessLog, ctx);
   }
 
   return {

@@ -4,7 +4,7 @@ import type { PortierConfig } from '../config/config-types.js';
 import { buildErrorView } from '../envelopes/error-view.js';
 import { renderers } from '../envelopes/renderers.js';
 import { portierError, type PortierError } from '../errors/portier-error.js';
-import type { Logger } from '../log/create-logger.js';
+import type { AccessLog } from '../log/access-log.js';
 
 const reasonPhrases: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
@@ -12,7 +12,7 @@ const reasonPhrases: Readonly<Record<number, string>> = { 400: 'Bad Request', 40
  * Answers requests that Node's HTTP parser rejected before they became requests (malformed,
  * oversized headers, too slow) with a catalogued error and a fresh correlation ID, then closes.
  */
-export function createClientErrorHandler(config: PortierConfig, logger: Logger) {
+export function createClientErrorHandler(config: PortierConfig, accessLog: AccessLog) {
   const renderer = renderers[config.errors.envelope];
   return function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     if (error.code === 'ECONNRESET' || !socket.writable) {
@@ -37,7 +37,18 @@ export function createClientErrorHandler(config: PortierConfig, logger: Logger) 
       'Cache-Control: no-store',
       'Connection: close',
     ].join('\r\n');
-    logger.info({ correlationId, status: view.status, code: portier.code, parserError: error.code }, 'request');
+    accessLog.write({
+      correlationId,
+      method: '',
+      path: '',
+      route: undefined,
+      status: view.status,
+      code: portier.code,
+      totalMs: 0,
+      upstreamMs: undefined,
+      brokenMidResponse: false,
+      clientClosed: false,
+    });
     socket.end(`${head}\r\n\r\n${rendered.body}`);
   };
 }

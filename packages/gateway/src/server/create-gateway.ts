@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../clock.js';
 import type { PortierConfig } from '../config/config-types.js';
-import { createLogger, type Logger } from '../log/create-logger.js';
+import type { DestinationStream } from 'pino';
+import { createLogging, type Logger } from '../log/create-logger.js';
 import { createPipeline } from '../pipeline/pipeline.js';
 import { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
 import { UpstreamClient } from '../policies/proxy/upstream-client.js';
@@ -11,7 +12,8 @@ import { createClientErrorHandler } from './answer-client-error.js';
 /** What the gateway is built with; everything has a production default. */
 export interface GatewayDependencies {
   readonly clock?: Clock;
-  readonly logger?: Logger;
+  /** Where JSON log lines go (default: stdout, batched). */
+  readonly logDestination?: DestinationStream;
 }
 
 export interface Gateway {
@@ -30,12 +32,13 @@ export interface Gateway {
 /** Builds a gateway from a loaded config. Nothing listens until `listen()`. */
 export function createGateway(config: PortierConfig, dependencies: GatewayDependencies = {}): Gateway {
   const clock = dependencies.clock ?? systemClock;
-  const logger = dependencies.logger ?? createLogger(config.log.level);
+  const logging = createLogging(config.log.level, dependencies.logDestination);
+  const { logger } = logging;
   const maintenance = new MaintenanceState(config);
   const upstreams = new Map(
     Object.entries(config.upstreams).map(([key, upstream]) => [key, new UpstreamClient(key, upstream, clock)] as const),
   );
-  const pipeline = createPipeline({ config, clock, logger, maintenance, upstreams });
+  const pipeline = createPipeline({ config, clock, logging, maintenance, upstreams });
   const { server: settings } = config;
   const server = createServer(
     {
@@ -48,7 +51,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     },
     pipeline.handle,
   );
-  server.on('clientError', createClientErrorHandler(config, logger));
+  server.on('clientError', createClientErrorHandler(config, logging.accessLog));
 
   let stopping: Promise<void> | undefined;
   return {

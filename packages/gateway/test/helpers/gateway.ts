@@ -3,7 +3,6 @@ import { stringify } from 'yaml';
 import { createGateway, type Gateway } from '../../src/server/create-gateway.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { formatConfigProblem } from '../../src/config/config-problem.js';
-import { createLogger } from '../../src/log/create-logger.js';
 import type { Clock } from '../../src/clock.js';
 
 export interface TestGateway {
@@ -31,8 +30,10 @@ export async function startGateway(config: Record<string, unknown>, options: { c
       callback();
     },
   });
-  const logger = createLogger('info', sink);
-  const gateway = createGateway(result.config, { logger, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  const gateway = createGateway(result.config, {
+    logDestination: sink,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
   const url = await gateway.listen();
   return {
     url,

@@ -13,7 +13,10 @@ export const hopByHopHeaders: ReadonlySet<string> = new Set([
 
 /** Hop-by-hop headers plus any the Connection header names. */
 export function connectionScopedHeaders(connection: string | undefined): ReadonlySet<string> {
-  if (connection === undefined || connection === '') return hopByHopHeaders;
+  // The common values name nothing beyond the fixed set: no allocation on the hot path.
+  if (connection === undefined || connection === '' || connection === 'keep-alive' || connection === 'close') {
+    return hopByHopHeaders;
+  }
   const named = new Set(hopByHopHeaders);
   for (const token of connection.split(',')) named.add(token.trim().toLowerCase());
   return named;

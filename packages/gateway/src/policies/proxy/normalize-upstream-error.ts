@@ -1,18 +1,18 @@
-import type { Readable } from 'node:stream';
 import { portierError, type PortierError } from '../../errors/portier-error.js';
 import type { Clock } from '../../clock.js';
 import { parseRetryAfter } from './parse-retry-after.js';
 import type { UpstreamClient } from './upstream-client.js';
 
 /** Error bodies larger than this are not read for a message. */
-const maxErrorBodyBytes = 64 * 1024;
+export const maxErrorBodyBytes = 64 * 1024;
 const maxMessageLength = 500;
 const messageFields = ['message', 'detail', 'error_msg', 'error_description', 'title', 'error'] as const;
 
 export interface UpstreamErrorResponse {
   readonly statusCode: number;
   readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: Readable;
+  /** The body as text, or undefined when it was too large to read. */
+  readonly body: string | undefined;
 }
 
 /**
@@ -20,42 +20,24 @@ export interface UpstreamErrorResponse {
  * its body is JSON with a message-like field) as detail and its name as `service`. An upstream 503
  * becomes `service_unavailable` with its Retry-After, or the configured default.
  */
-export async function normalizeUpstreamError(
-  response: UpstreamErrorResponse,
-  upstream: UpstreamClient,
-  clock: Clock,
-): Promise<PortierError> {
+export function normalizeUpstreamError(response: UpstreamErrorResponse, upstream: UpstreamClient, clock: Clock): PortierError {
   const service = upstream.serviceName;
   const status = response.statusCode;
   if (status === 503) {
-    response.body.resume();
     const retryAfter =
       parseRetryAfter(response.headers['retry-after'], clock.now()) ?? upstream.config.unavailableRetryAfterSeconds;
     return portierError('service_unavailable', { service }, { service, headers: { 'Retry-After': String(retryAfter) } });
   }
-  const message = await readMessage(response);
+  const message = readMessage(response);
   const code = status >= 500 ? 'upstream_server_error' : 'upstream_client_error';
   return portierError(code, { message: message ?? '' }, { status, service });
 }
 
-async function readMessage(response: UpstreamErrorResponse): Promise<string | undefined> {
+function readMessage(response: UpstreamErrorResponse): string | undefined {
   const type = String(response.headers['content-type'] ?? '');
-  if (!/[/+]json\b/i.test(type)) {
-    response.body.resume();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxErrorBodyBytes) {
-      response.body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
+  if (response.body === undefined || !/[/+]json\b/i.test(type)) return undefined;
   try {
-    return extractMessage(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+    return extractMessage(JSON.parse(response.body));
   } catch {
     return undefined;
   }

@@ -1,15 +1,17 @@
 import type { IncomingMessage } from 'node:http';
-import { pipeline } from 'node:stream';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
-import { portierError } from '../../errors/portier-error.js';
+import { portierError, type PortierError } from '../../errors/portier-error.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { BodySizeLimiter } from '../request-body/limit-body-stream.js';
 import { classifyUpstreamFailure } from './classify-upstream-failure.js';
+import { ClientGoneSignal } from './client-gone-signal.js';
+import { ErrorBodyCollector } from './error-body-collector.js';
 import { buildUpstreamHeaders, type ForwardOptions } from './forward-headers.js';
-import { normalizeUpstreamError } from './normalize-upstream-error.js';
+import { maxErrorBodyBytes, normalizeUpstreamError } from './normalize-upstream-error.js';
 import { buildClientHeaders } from './response-headers.js';
 import type { UpstreamClient } from './upstream-client.js';
 
@@ -19,20 +21,80 @@ export interface ProxyOptions extends ForwardOptions {
   readonly unavailableRetryAfterSeconds: number;
 }
 
-type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+type HttpMethod = Dispatcher.HttpMethod;
 
 /** Failures of the upstream that count against its circuit breaker. */
 const breakerStatuses = new Set([502, 503, 504]);
 
+/** Per-request state the stream factory needs, passed through undici's `opaque`. */
+interface Exchange {
+  readonly ctx: RequestContext;
+  readonly sentAt: number;
+  collector: ErrorBodyCollector | undefined;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+}
+
 /**
- * Forwards the request to the route's upstream and streams the answer back. Errors before the
- * response starts are returned for the pipeline to render; after that the connection is cut so the
- * client never mistakes a truncated body for a whole one.
+ * Forwards the request to the route's upstream. The upstream body is written straight into the client
+ * response by undici (`pool.stream`), with no intermediate stream. Errors before the response starts
+ * are returned for the pipeline to render; after that the connection is cut so the client never
+ * mistakes a truncated body for a whole one.
  */
 export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOptions): Terminal {
   const { breaker } = upstream;
   const normalize = upstream.config.errors === 'normalize';
   const service = upstream.serviceName;
+
+  /** Called by undici once the upstream's status and headers are in: decides where the body goes. */
+  function chooseSink(data: Dispatcher.StreamFactoryData<Exchange>): Writable {
+    const exchange = data.opaque;
+    const { ctx } = exchange;
+    ctx.upstreamMs = performance.now() - exchange.sentAt;
+    const status = data.statusCode;
+    if (breakerStatuses.has(status)) breaker.recordFailure();
+    else breaker.recordSuccess();
+    if (status >= 400 && normalize) {
+      exchange.status = status;
+      exchange.headers = data.headers;
+      exchange.collector = new ErrorBodyCollector(maxErrorBodyBytes);
+      return exchange.collector;
+    }
+    const headers = buildClientHeaders(data.headers, options.correlationHeader);
+    headers.push(options.correlationHeader, ctx.correlationId);
+    if (status === 503 && data.headers['retry-after'] === undefined) {
+      headers.push('retry-after', String(options.unavailableRetryAfterSeconds));
+    }
+    for (const item of ctx.responseHeaders) headers.push(item);
+    ctx.res.writeHead(status, headers);
+    return ctx.res;
+  }
+
+  function failed(error: unknown, exchange: Exchange, clientGone: ClientGoneSignal, limiter: BodySizeLimiter | undefined): Decision {
+    const { ctx } = exchange;
+    if (ctx.res.headersSent) {
+      // undici has already destroyed the response: the client sees a cut connection, not a short body.
+      // It fails with our signal's reason only when the client left first; anything else is the upstream.
+      if (error !== clientGone.reason) ctx.brokenMidResponse = true;
+      return undefined;
+    }
+    ctx.upstreamMs ??= performance.now() - exchange.sentAt;
+    if (limiter?.exceeded === true) {
+      return portierError('payload_too_large', { limitBytes: options.maxBodyBytes }, { headers: { Connection: 'close' } });
+    }
+    if (clientGone.aborted || ctx.req.destroyed) {
+      breaker.releaseTrial();
+      return undefined; // the client left; nobody to answer
+    }
+    const failure: PortierError | undefined = classifyUpstreamFailure(error, upstream);
+    if (failure === undefined) {
+      breaker.releaseTrial();
+      throw error;
+    }
+    breaker.recordFailure();
+    return failure;
+  }
+
   return {
     name: 'proxy',
     handle: async function proxyRequest(ctx: RequestContext): Promise<Decision> {
@@ -40,58 +102,33 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       if (waitSeconds > 0) {
         return portierError('service_unavailable', { service }, { service, headers: { 'Retry-After': String(waitSeconds) } });
       }
-      const { req, res } = ctx;
-      const abort = new AbortController();
-      const onClose = (): void => {
-        if (!res.writableFinished) abort.abort();
-      };
-      res.once('close', onClose);
+      const { req } = ctx;
+      const clientGone = new ClientGoneSignal(ctx.res);
       const limiter = bodyNeedsCounting(req) ? new BodySizeLimiter(options.maxBodyBytes) : undefined;
-      const sent = performance.now();
-      let response;
+      const exchange: Exchange = { ctx, sentAt: performance.now(), collector: undefined, status: 0, headers: {} };
       try {
-        response = await upstream.pool.request({
-          method: req.method as HttpMethod,
-          path: upstream.basePath + (req.url as string),
-          headers: buildUpstreamHeaders(req, ctx.correlationId, options),
-          body: requestBody(req, limiter),
-          signal: abort.signal,
-        });
+        await upstream.pool.stream(
+          {
+            method: req.method as HttpMethod,
+            path: upstream.basePath + (req.url as string),
+            headers: buildUpstreamHeaders(req, ctx.correlationId, options),
+            body: requestBody(req, limiter),
+            signal: clientGone,
+            opaque: exchange,
+          },
+          chooseSink,
+        );
       } catch (error) {
-        ctx.upstreamMs = performance.now() - sent;
-        if (limiter?.exceeded === true) {
-          return portierError('payload_too_large', { limitBytes: options.maxBodyBytes }, { headers: { Connection: 'close' } });
-        }
-        if (abort.signal.aborted || req.destroyed) {
-          breaker.releaseTrial();
-          return undefined; // the client left; nobody to answer
-        }
-        const failure = classifyUpstreamFailure(error, upstream);
-        if (failure === undefined) {
-          breaker.releaseTrial();
-          throw error;
-        }
-        breaker.recordFailure();
-        return failure;
+        return failed(error, exchange, clientGone, limiter);
+      } finally {
+        clientGone.release();
       }
-      ctx.upstreamMs = performance.now() - sent;
-      const status = response.statusCode;
-      if (breakerStatuses.has(status)) breaker.recordFailure();
-      else breaker.recordSuccess();
-      if (status >= 400 && normalize) {
-        res.off('close', onClose);
-        return normalizeUpstreamError(response, upstream, options.clock);
-      }
-      const headers = buildClientHeaders(response.headers, options.correlationHeader);
-      headers.push(options.correlationHeader, ctx.correlationId);
-      if (status === 503 && response.headers['retry-after'] === undefined) {
-        headers.push('retry-after', String(options.unavailableRetryAfterSeconds));
-      }
-      for (const item of ctx.responseHeaders) headers.push(item);
-      res.writeHead(status, headers);
-      await streamBody(response.body, ctx);
-      res.off('close', onClose);
-      return undefined;
+      if (exchange.collector === undefined) return undefined;
+      return normalizeUpstreamError(
+        { statusCode: exchange.status, headers: exchange.headers, body: exchange.collector.text() },
+        upstream,
+        options.clock,
+      );
     },
   };
 }
@@ -104,17 +141,4 @@ function requestBody(req: IncomingMessage, limiter: BodySizeLimiter | undefined)
   if (limiter !== undefined) return req.pipe(limiter);
   const length = req.headers['content-length'];
   return length === undefined || length === '0' ? null : req;
-}
-
-function streamBody(body: Readable, ctx: RequestContext): Promise<void> {
-  return new Promise((resolve) => {
-    pipeline(body, ctx.res, (error) => {
-      if (error !== undefined && error !== null && !ctx.res.writableFinished) {
-        // A premature close on our side is the client leaving; anything else is the upstream breaking off.
-        if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') ctx.brokenMidResponse = true;
-        ctx.res.destroy();
-      }
-      resolve();
-    });
-  });
 }
