@@ -98,6 +98,12 @@ function row(result: Result): string {
   return `| ${result.name} | ${Math.round(result.rps)} | ${result.p50} | ${result.p99} | ${result.cpuUsPerRequest.toFixed(1)} | ${result.errors} |`;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 async function main(): Promise<void> {
   pinSelf();
   const upstream = await startProcess(['--import', 'tsx', 'bench/upstream.ts', '0'], loadCore);
@@ -111,14 +117,23 @@ async function main(): Promise<void> {
   console.log(`pinning: ${hasTaskset ? `servers on core ${serverCore}, upstream and load on core ${loadCore}` : 'taskset not found, unpinned'}\n`);
   console.log('| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | errors |');
   console.log('| --- | --- | --- | --- | --- | --- |');
+  const throughputRatios: number[] = [];
+  const cpuRatios: number[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
       const direct = await measure('direct', `${upstream.url}${path}`, upstream.child.pid as number);
       const bare = await measure('floor (bare proxy)', `${floor.url}${path}`, floor.child.pid as number);
       const gateway = await measure('portier', `${portier.url}${path}`, portier.child.pid as number);
       for (const result of [direct, bare, gateway]) console.log(row(result));
+      throughputRatios.push(gateway.rps / bare.rps);
+      cpuRatios.push(gateway.cpuUsPerRequest / bare.cpuUsPerRequest);
       console.log(
         `\nportier/floor: throughput ${(gateway.rps / bare.rps).toFixed(2)}x, CPU per request ${(gateway.cpuUsPerRequest / bare.cpuUsPerRequest).toFixed(2)}x (target: throughput 0.9x or better)\n`,
+      );
+    }
+    if (rounds > 1) {
+      console.log(
+        `median over ${rounds} rounds: portier/floor throughput ${median(throughputRatios).toFixed(2)}x, CPU per request ${median(cpuRatios).toFixed(2)}x`,
       );
     }
   } finally {
