@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { catalog, catalogEntry, errorCodes, type ErrorCode } from '../src/errors/catalog.js';
-import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { ManualClock, startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { sendRaw } from './helpers/raw-http.js';
 import { runCli } from './helpers/cli.js';
+import { stringify } from 'yaml';
+import { generateKey } from '../src/accounts/keys/key-format.js';
+import { adminOf, tempDbPath } from './helpers/accounts.js';
 
 /**
  * Pins the catalog: every code is produced here through a real server (or the real CLI for codes that
@@ -23,6 +26,10 @@ interface Observed {
 let upstream: TestUpstream;
 let portier: TestGateway;
 let brokenPortier: TestGateway;
+let keyed: TestGateway;
+let keyedConfigFile: string;
+const keys: Record<string, string> = {};
+const keyedClock = new ManualClock();
 const closedPortUrl = 'http://127.0.0.1:9';
 
 async function viaHttp(path: string, init: Parameters<typeof request>[1] = {}): Promise<Observed> {
@@ -31,6 +38,23 @@ async function viaHttp(path: string, init: Parameters<typeof request>[1] = {}): 
   expect(body.correlationId).toBe(response.headers['x-correlation-id']);
   return { status: response.statusCode, code: body.code };
 }
+
+async function viaKeyed(path: string, authorization: string | undefined, method: 'GET' | 'POST' = 'GET'): Promise<Observed> {
+  const response = await request(`${keyed.url}${path}`, { method, headers: authorization === undefined ? {} : { authorization } });
+  const body = (await response.body.json()) as { code: string; correlationId: string };
+  expect(body.correlationId).toBe(response.headers['x-correlation-id']);
+  return { status: response.statusCode, code: body.code };
+}
+
+/** Runs an admin CLI command against the keyed deployment; returns the catalog code it failed with. */
+async function viaCli(args: string[]): Promise<Observed> {
+  const result = await runCli([...args, '--config', keyedConfigFile, '--json']);
+  expect(result.code).toBe(1);
+  const failure = JSON.parse(result.stderr) as { code: string; status: number };
+  return { status: failure.status, code: failure.code };
+}
+
+const bearer = (name: string): string => `Bearer ${keys[name] ?? ''}`;
 
 async function viaRaw(payload: string): Promise<Observed> {
   const response = await sendRaw(portier.url, payload);
@@ -60,6 +84,23 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
     const response = await request(`${brokenPortier.url}/x`);
     return { status: response.statusCode, code: ((await response.body.json()) as { code: string }).code };
   },
+  authentication_required: () => viaKeyed('/v1/bases/b1/rows', undefined),
+  credentials_malformed: () => viaKeyed('/v1/bases/b1/rows', `Bearer "${keys['good'] ?? ''}"`),
+  invalid_token: () => viaKeyed('/v1/bases/b1/rows', `Bearer ${generateKey({ instance: 'eu1', environment: 'live' }).secret}`),
+  wrong_instance: () => viaKeyed('/v1/bases/b1/rows', `Bearer ${generateKey({ instance: 'us1', environment: 'live' }).secret}`),
+  key_expired: () => viaKeyed('/v1/bases/b1/rows', bearer('expired')),
+  key_revoked: () => viaKeyed('/v1/bases/b1/rows', bearer('revoked')),
+  key_obsolete: () => viaKeyed('/v1/bases/b1/rows', bearer('rotated')),
+  key_not_bound: () => viaKeyed('/v1/bases/b2/rows', bearer('bound')),
+  access_denied: () => viaKeyed('/v1/bases/b1/rows', bearer('noScope')),
+  account_disabled: () => viaKeyed('/v1/bases/b1/rows', bearer('disabled')),
+  plan_excludes_route: () => viaKeyed('/v1/sync/hourly', bearer('limited'), 'POST'),
+  trial_expired: () => viaKeyed('/v1/bases/b1/rows', bearer('trial')),
+  feature_not_in_plan: () => viaKeyed('/v1/sync/hourly', bearer('good'), 'POST'),
+  key_limit_reached: () => viaCli(['keys', 'create', '--account', keys['fullAccount'] ?? '', '--name', 'one too many']),
+  account_not_found: () => viaCli(['accounts', 'show', 'acc_does_not_exist']),
+  key_not_found: () => viaCli(['keys', 'revoke', 'NoSuchKy']),
+  plan_not_found: () => viaCli(['accounts', 'create', '--name', 'x', '--plan', 'platinum']),
   config_invalid: async () => {
     const result = await runCli(['config', 'check', '--json', tempConfig('routes: []\n')]);
     expect(result.code).toBe(2);
@@ -99,6 +140,7 @@ beforeAll(async () => {
       { id: 'crash', path: '/crash', upstream: 'app' },
     ],
   });
+  await startKeyedGateway();
   brokenPortier = await startGateway(
     {
       upstreams: { app: { url: closedPortUrl, circuitBreaker: { failureThreshold: 1 } } },
@@ -113,7 +155,47 @@ beforeAll(async () => {
     },
   );
 });
+async function startKeyedGateway(): Promise<void> {
+  const config = {
+    auth: {
+      instance: 'eu1',
+      instances: { us1: 'https://us1.api.example.com' },
+      maxKeysPerAccount: 1,
+      rotationGraceSeconds: 0,
+      store: { sqlitePath: tempDbPath() },
+    },
+    plans: { free: {}, trial: { trialDays: 1 }, limited: { routes: ['rows'] } },
+    upstreams: { app: { url: upstream.url } },
+    routes: [
+      { id: 'rows', path: '/v1/bases/:base/rows', upstream: 'app', auth: { scopes: ['rows:read'], bindTo: 'base' } },
+      { id: 'hourly', path: '/v1/sync/hourly', methods: ['POST'], upstream: 'app', auth: { feature: 'hourly' } },
+    ],
+  };
+  keyedConfigFile = tempConfig(stringify(config));
+  keyed = await startGateway(config, { clock: keyedClock });
+  const admin = adminOf(keyed, config);
+  const issue = async (name: string, plan: string, key: { scopes?: string[]; bindings?: string[]; expiresAt?: number } = {}) => {
+    const account = await admin.createAccount(name, plan);
+    const issued = await admin.createKey({ accountId: account.id, name, scopes: ['rows:read'], ...key });
+    keys[name] = issued.secret;
+    return { account, keyId: issued.key.id };
+  };
+  await issue('good', 'free');
+  await issue('expired', 'free', { expiresAt: keyedClock.now() - 1 });
+  await admin.revokeKey((await issue('revoked', 'free')).keyId);
+  const rotated = await issue('rotated', 'free');
+  await issue('bound', 'free', { bindings: ['b1'] });
+  await issue('noScope', 'free', { scopes: [] });
+  await admin.setStatus((await issue('disabled', 'free')).account.id, 'disabled');
+  await issue('limited', 'limited');
+  keys['fullAccount'] = (await issue('trial', 'trial')).account.id;
+  keyedClock.advance(86_400_000);
+  // Rotation is last: it issues a second key for the account, over the limit of one.
+  await admin.rotateKey(rotated.keyId);
+}
+
 afterAll(async () => {
+  await keyed.close();
   await portier.close();
   await brokenPortier.close();
   await upstream.close();

@@ -1,16 +1,19 @@
 #!/usr/bin/env node
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { loadConfigFile } from '../config/load-config.js';
-import type { PortierConfig } from '../config/config-types.js';
+import type { AuthConfig, PortierConfig } from '../config/config-types.js';
+import { seedDemoAccount } from '../demo/seed-demo-account.js';
 import { startDemoBackend } from '../demo/demo-backend.js';
 import { renderConfigDoc } from '../docs/render-config-doc.js';
 import { renderErrorsDoc } from '../docs/render-errors-doc.js';
 import { reportConfigProblems } from './report-config-problems.js';
 import { runGateway } from './run-gateway.js';
 import { printDemoGuide } from './print-demo-guide.js';
+import { registerAdminCommands } from './admin-commands.js';
 
 const configExitCode = 2;
 
@@ -42,9 +45,17 @@ program
   .action(async () => {
     const backend = await startDemoBackend();
     process.env['DEMO_UPSTREAM_URL'] = backend.url;
+    // A throwaway database per run: the demo starts clean and leaves nothing in the working tree.
+    const dataDir = mkdtempSync(join(tmpdir(), 'portier-demo-'));
+    process.env['PORTIER_DEMO_DB'] ??= join(dataDir, 'portier-demo.db');
     const file = fileURLToPath(new URL('../../demo/portier.yaml', import.meta.url));
-    const { url } = await runGateway(loadOrExit(file), () => backend.close());
-    printDemoGuide(url, backend.url);
+    const config = loadOrExit(file) as PortierConfig & { auth: AuthConfig };
+    const credentials = await seedDemoAccount(config);
+    const { url } = await runGateway(config, async () => {
+      await backend.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    printDemoGuide(url, backend.url, credentials, file, process.env['PORTIER_DEMO_DB']);
   });
 
 const config = program.command('config').description('work with configuration files');
@@ -81,5 +92,7 @@ docs
     writeFileSync(join(options.dir, 'config.md'), renderConfigDoc());
     process.stdout.write(`wrote ${join(options.dir, 'errors.md')} and ${join(options.dir, 'config.md')}\n`);
   });
+
+registerAdminCommands(program, (file) => loadOrExit(file));
 
 await program.parseAsync(process.argv);

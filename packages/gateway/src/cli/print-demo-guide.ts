@@ -1,5 +1,7 @@
+import type { DemoCredentials } from '../demo/seed-demo-account.js';
+
 /** What `npm start` prints: where the gateway is and a few requests that show what it does. */
-export function printDemoGuide(gatewayUrl: string, backendUrl: string): void {
+export function printDemoGuide(gatewayUrl: string, backendUrl: string, keys: DemoCredentials, configFile: string, dbFile: string): void {
   const lines = [
     '',
     `Portier is running at ${gatewayUrl} (demo backend at ${backendUrl}).`,
@@ -25,6 +27,26 @@ export function printDemoGuide(gatewayUrl: string, backendUrl: string): void {
     `  curl ${gatewayUrl}/v1/nowhere`,
     '  # 503 maintenance with the operator\'s message',
     `  curl -i ${gatewayUrl}/v1/legacy`,
+    '',
+    `API keys: account ${keys.accountId} (plan free) has two keys, shown once:`,
+    `  KEY_B1=${keys.readKey}   # rows:read, base b1 only`,
+    `  KEY_B2=${keys.otherBaseKey}   # rows:read and rows:write, base b2 only`,
+    '',
+    '  # a keyed success',
+    `  curl -H "Authorization: Bearer $KEY_B1" ${gatewayUrl}/v1/bases/b1/rows`,
+    '  # 401: authentication_required, credentials_malformed (quoted key), invalid_token, wrong_instance',
+    `  curl ${gatewayUrl}/v1/bases/b1/rows`,
+    `  curl -H "Authorization: Bearer \\"$KEY_B1\\"" ${gatewayUrl}/v1/bases/b1/rows`,
+    `  curl -H "Authorization: Bearer ${keys.unknownKey}" ${gatewayUrl}/v1/bases/b1/rows`,
+    `  curl -H "Authorization: Bearer ${keys.otherInstanceKey}" ${gatewayUrl}/v1/bases/b1/rows`,
+    '  # 403 key_not_bound (b1 key on base b2), then access_denied (no rows:write)',
+    `  curl -H "Authorization: Bearer $KEY_B1" ${gatewayUrl}/v1/bases/b2/rows`,
+    `  curl -X POST -H "Authorization: Bearer $KEY_B1" ${gatewayUrl}/v1/bases/b1/rows`,
+    '  # 402 feature_not_in_plan (hourly sync is on the pro plan)',
+    `  curl -X POST -H "Authorization: Bearer $KEY_B2" ${gatewayUrl}/v1/sync/hourly`,
+    '',
+    'Manage accounts and keys while it runs (changes apply within half a second):',
+    `  PORTIER_DEMO_DB=${dbFile} DEMO_UPSTREAM_URL=${backendUrl} npx portier keys list --config ${configFile} --account ${keys.accountId}`,
     '',
     'Stop with Ctrl-C (a graceful shutdown).',
     '',

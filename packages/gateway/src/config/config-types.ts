@@ -24,6 +24,33 @@ export interface UpstreamConfig {
   readonly circuitBreaker: { readonly failureThreshold: number; readonly openMs: number };
 }
 
+export interface RouteAuthConfig {
+  readonly required: boolean;
+  readonly scopes: readonly string[];
+  readonly bindTo?: string;
+  readonly feature?: string;
+}
+
+export type CredentialScheme = 'bearer' | 'token' | 'basic' | 'header';
+
+export interface AuthConfig {
+  readonly instance: string;
+  readonly environment: 'live' | 'test';
+  readonly instances: Readonly<Record<string, string>>;
+  readonly schemes: readonly CredentialScheme[];
+  readonly header: string;
+  readonly forwardCredentials: boolean;
+  readonly maxKeysPerAccount: number;
+  readonly rotationGraceSeconds: number;
+  readonly store: { readonly sqlitePath: string };
+}
+
+export interface PlanConfig {
+  readonly features: readonly string[];
+  readonly trialDays?: number;
+  readonly routes?: readonly string[];
+}
+
 export interface RouteConfig {
   readonly id: string;
   readonly path: string;
@@ -32,6 +59,7 @@ export interface RouteConfig {
   readonly maxBodyBytes?: number;
   readonly envelope?: EnvelopeName;
   readonly maintenance?: MaintenanceConfig;
+  readonly auth?: RouteAuthConfig;
 }
 
 export interface PortierConfig {
@@ -51,6 +79,8 @@ export interface PortierConfig {
   readonly correlation: { readonly header: string };
   readonly log: { readonly level: LogLevel };
   readonly maintenance: MaintenanceConfig & { readonly allowRoutes: readonly string[] };
+  readonly auth?: AuthConfig;
+  readonly plans: Readonly<Record<string, PlanConfig>>;
   readonly upstreams: Readonly<Record<string, UpstreamConfig>>;
   readonly routes: readonly RouteConfig[];
 }

@@ -99,7 +99,18 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
       at(['routes', index, 'id'], route.id === healthRouteId ? `"${healthRouteId}" is reserved for the health check` : `duplicate route id "${route.id}"`);
     }
     seenIds.add(route.id);
+    if (route.auth !== undefined && config.auth === undefined) {
+      at(['routes', index, 'auth'], 'route auth needs the top-level `auth` section');
+    }
+    if (route.auth?.bindTo !== undefined && !route.path.includes(`:${route.auth.bindTo}`)) {
+      at(['routes', index, 'auth', 'bindTo'], `the path has no parameter ":${route.auth.bindTo}"`);
+    }
   });
+  for (const [name, plan] of Object.entries(config.plans)) {
+    plan.routes?.forEach((id, index) => {
+      if (!seenIds.has(id)) at(['plans', name, 'routes', index], `route "${id}" does not exist`);
+    });
+  }
   config.maintenance.allowRoutes.forEach((id, index) => {
     if (!seenIds.has(id)) at(['maintenance', 'allowRoutes', index], `route "${id}" does not exist`);
   });

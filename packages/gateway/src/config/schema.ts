@@ -7,6 +7,7 @@ import { envelopeNames } from '../envelopes/renderers.js';
 
 const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const idPattern = '^[a-z0-9][a-z0-9_.-]{0,63}$';
+const scopePattern = '^[a-z][a-z0-9_.-]*(:[a-z][a-z0-9_.-]*)*$';
 
 const maintenanceSwitch = {
   type: 'object',
@@ -151,6 +152,138 @@ const routeSchema = {
       description: 'Error envelope for this route. Default: `errors.envelope`.',
     },
     maintenance: maintenanceSwitch,
+    auth: {
+      type: 'object',
+      description: 'Who may call this route. Needs the top-level `auth` section. Without it the route is public.',
+      additionalProperties: false,
+      properties: {
+        required: {
+          type: 'boolean',
+          default: true,
+          description: 'Whether an API key (or access token) is required; 401 without one.',
+        },
+        scopes: {
+          type: 'array',
+          items: { type: 'string', pattern: scopePattern, description: 'A scope such as `rows:read`.' },
+          uniqueItems: true,
+          default: [],
+          description: 'Scopes the key must all have (403 `access_denied` naming the first one missing).',
+        },
+        bindTo: {
+          type: 'string',
+          pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+          description:
+            'Route parameter that names the resource; a key with resource bindings may only use values it is bound to (403 `key_not_bound`).',
+        },
+        feature: {
+          type: 'string',
+          pattern: idPattern,
+          description: 'Plan feature the account needs for this route (402 `feature_not_in_plan` without it).',
+        },
+      },
+    },
+  },
+} as const;
+
+const planSchema = {
+  type: 'object',
+  description: 'A plan that accounts are on.',
+  additionalProperties: false,
+  properties: {
+    features: {
+      type: 'array',
+      items: { type: 'string', pattern: idPattern, description: 'A feature name routes can require.' },
+      uniqueItems: true,
+      default: [],
+      description: 'Features this plan includes.',
+    },
+    trialDays: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 36500,
+      description: 'Length of the trial: accounts on this plan get 402 `trial_expired` once it is over. Default: no trial.',
+    },
+    routes: {
+      type: 'array',
+      items: { type: 'string', description: 'A route id.' },
+      uniqueItems: true,
+      description: 'Route ids this plan may call (403 `plan_excludes_route` otherwise). Default: every route.',
+    },
+  },
+} as const;
+
+const authSchema = {
+  type: 'object',
+  description: 'API keys: how they look, how callers send them, where they are stored.',
+  additionalProperties: false,
+  required: ['instance'],
+  properties: {
+    instance: {
+      type: 'string',
+      pattern: '^[a-z][a-z0-9]{0,15}$',
+      description: 'Name of this deployment (for example `eu1`); part of every key it issues.',
+    },
+    environment: {
+      enum: ['live', 'test'],
+      default: 'live',
+      description: 'Key environment, part of every key it issues; a key of the other environment is refused.',
+    },
+    instances: {
+      type: 'object',
+      description:
+        'Other deployments by instance name and base URL: a key of one of them gets 401 `wrong_instance` naming the URL to use.',
+      propertyNames: { pattern: '^[a-z][a-z0-9]{0,15}$' },
+      additionalProperties: { type: 'string', pattern: '^https?://', description: 'Base URL of that instance.' },
+      default: {},
+    },
+    schemes: {
+      type: 'array',
+      items: { enum: ['bearer', 'token', 'basic', 'header'], description: 'A way of sending the key.' },
+      minItems: 1,
+      uniqueItems: true,
+      default: ['bearer'],
+      description:
+        '`bearer`: `Authorization: Bearer <key>`; `token`: `Authorization: Token <key>`; `basic`: `Authorization: Basic <base64 of key>`; `header`: the key alone in `header`.',
+    },
+    header: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9-]+$',
+      default: 'X-API-Key',
+      description: 'Header read by the `header` scheme.',
+    },
+    forwardCredentials: {
+      type: 'boolean',
+      default: false,
+      description: 'Forward the caller\'s key to the upstream. By default it is removed and X-Portier-Account-Id / X-Portier-Key-Id are sent instead.',
+    },
+    maxKeysPerAccount: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000,
+      default: 10,
+      description: 'Active keys an account may have; creating one more is 409 `key_limit_reached`.',
+    },
+    rotationGraceSeconds: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 31536000,
+      default: 86400,
+      description: 'After a rotation, how long the old key keeps working before it is 403 `key_obsolete`.',
+    },
+    store: {
+      type: 'object',
+      description: 'Where accounts and keys live.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        sqlitePath: {
+          type: 'string',
+          minLength: 1,
+          default: 'portier.db',
+          description: 'SQLite database file (created if missing; relative to the working directory).',
+        },
+      },
+    },
   },
 } as const;
 
@@ -294,6 +427,14 @@ export const configSchema = {
         },
       },
     },
+    auth: authSchema,
+    plans: {
+      type: 'object',
+      description: 'Plans by name; accounts reference one.',
+      propertyNames: { pattern: idPattern },
+      additionalProperties: planSchema,
+      default: {},
+    },
     upstreams: {
       type: 'object',
       description: 'Backends by key.',
@@ -310,4 +451,4 @@ export const configSchema = {
   },
 } as const;
 
-export { httpMethods };
+export { httpMethods, idPattern, scopePattern };

@@ -67,6 +67,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, items: Map<stri
     }
     return send(res, 200, item);
   }
+  const rowsMatch = /^\/v1\/bases\/([^/]+)\/rows$/.exec(path);
+  if (rowsMatch !== null) {
+    const base = decodeURIComponent(rowsMatch[1] as string);
+    if (req.method === 'POST') return send(res, 201, { base, inserted_row_count: 1 });
+    return send(res, 200, { base, rows: [{ _id: 'r1', Name: 'First row' }], account: req.headers['x-portier-account-id'] });
+  }
+  if (path === '/v1/sync/hourly') return send(res, 202, { message: 'hourly sync scheduled' });
   if (path === '/v1/slow') {
     const ms = Math.min(Number(url.searchParams.get('ms') ?? '3000') || 0, 60000);
     await new Promise((resolve) => setTimeout(resolve, ms));

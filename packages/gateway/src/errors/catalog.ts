@@ -137,6 +137,245 @@ export const catalog = {
       },
     },
   },
+  authentication_required: {
+    status: 401,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Authentication required',
+        detail: 'This request needs an API key. Send it as {expected}.',
+        meaning: 'The API key or access token was not present in the request.',
+        troubleshooting: [
+          'Find the right key for this API and add it to the request as an authorization header, in the form given in the detail.',
+          'Check that a proxy or HTTP library between you and the API does not strip the Authorization header.',
+        ],
+      },
+    },
+  },
+  credentials_malformed: {
+    status: 401,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Malformed credentials',
+        detail: 'The API key was not sent in the expected form: {hint}. Expected {expected}.',
+        meaning: 'A key or token was sent, but not in the form the API expects, so it was not looked up.',
+        troubleshooting: [
+          'Read the hint in the detail: it says exactly what is wrong (scheme, quotes, spaces, a truncated or mistyped key).',
+          'Copy the key again from where it was shown to you, without quotes or line breaks, and send it as given in the detail.',
+        ],
+      },
+    },
+  },
+  invalid_token: {
+    status: 401,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Invalid authentication token',
+        detail: 'The API key is not valid.',
+        meaning: 'The key has the right form but does not match any key of this API (unauthorized, invalid authentication token).',
+        troubleshooting: [
+          'Make sure the key you use is the one shown to you when it was created; keys are shown once.',
+          'If the key was deleted, create a new one.',
+        ],
+      },
+    },
+  },
+  key_expired: {
+    status: 401,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Key expired',
+        detail: 'This API key expired at {expiredAt}.',
+        meaning: 'The key had an expiry date, and it has passed.',
+        troubleshooting: ['Create a new key, or ask the account owner for one.', 'Plan key renewal before the expiry date.'],
+      },
+    },
+  },
+  wrong_instance: {
+    status: 401,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Key of another instance',
+        detail: 'This API key belongs to the instance {instance}; send your requests to {url}.',
+        meaning: 'Every account lives on one instance with its own address. The key is valid there, not here.',
+        troubleshooting: [
+          'Send the request to the address given in the detail.',
+          'Check the base URL configured in your client: it must be the one of your account\'s instance.',
+        ],
+      },
+    },
+  },
+  key_revoked: {
+    status: 403,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Key revoked',
+        detail: 'This API key was revoked at {revokedAt}.',
+        meaning: 'The key was valid once, but it has been revoked and can no longer be used.',
+        troubleshooting: ['Use another key of the account, or create a new one.', 'If you did not revoke it, ask the account owner why.'],
+      },
+    },
+  },
+  key_obsolete: {
+    status: 403,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Obsolete key',
+        detail: 'This API key was replaced at {rotatedAt} and its grace period is over.',
+        meaning: 'The key was rotated: a new key replaced it, and the old one only worked for a grace period.',
+        troubleshooting: ['Use the new key issued by the rotation.', 'Update every place where the old key is stored (CI secrets, servers, scripts).'],
+      },
+    },
+  },
+  key_not_bound: {
+    status: 403,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Key not bound to this resource',
+        detail: 'This API key is not bound to the {param} "{value}".',
+        meaning: 'The key may only be used for some resources, and the one in the URL is not among them.',
+        troubleshooting: [
+          'Use the key that was created for this resource.',
+          'Check the identifier in the URL: it may belong to another base, company or workspace.',
+        ],
+      },
+    },
+  },
+  access_denied: {
+    status: 403,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Access denied',
+        detail: 'This API key lacks the permission {scope}.',
+        meaning: 'The key is valid but does not have the permission this endpoint requires.',
+        troubleshooting: [
+          'Check the key\'s permissions in the account settings and add the one named in the detail.',
+          'Or use a key that already has it.',
+        ],
+      },
+    },
+  },
+  account_disabled: {
+    status: 403,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Account disabled',
+        detail: 'The account of this API key is disabled.',
+        meaning: 'The account has been disabled by the provider; none of its keys work.',
+        troubleshooting: ['Contact the API provider to find out why the account was disabled and how to enable it again.'],
+      },
+    },
+  },
+  plan_excludes_route: {
+    status: 403,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Not included in your plan',
+        detail: 'The {plan} plan does not include this endpoint.',
+        meaning: 'The account\'s pricing plan does not give access to this part of the API.',
+        troubleshooting: ['Use only the endpoints your plan includes, or move the account to a plan that includes this one.'],
+      },
+    },
+  },
+  trial_expired: {
+    status: 402,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Payment required',
+        detail: 'Account expired: the {plan} plan\'s {trialDays}-day trial ended at {endedAt}.',
+        meaning: 'The account is on a trial plan that has run out; every request is refused until it is upgraded.',
+        troubleshooting: ['Contact the API provider to move the account to a paid plan.'],
+      },
+    },
+  },
+  feature_not_in_plan: {
+    status: 402,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Feature not in plan',
+        detail: 'The {plan} plan does not include {feature}.',
+        meaning: 'The request uses a feature that the account\'s plan does not include.',
+        troubleshooting: ['Send the request without that feature, or move the account to a plan that includes it.'],
+      },
+    },
+  },
+  key_limit_reached: {
+    status: 409,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Key limit reached',
+        detail: 'An account can have at most {limit} active API keys.',
+        meaning: 'The request would exceed the number of API keys an account may have.',
+        troubleshooting: ['Revoke keys you no longer use, then create the new one.'],
+      },
+    },
+  },
+  account_not_found: {
+    status: 404,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Account not found',
+        detail: 'There is no account {accountId}.',
+        meaning: 'The account named in an administration request does not exist.',
+        troubleshooting: ['List the accounts (`portier accounts list`) and use one of their ids.'],
+      },
+    },
+  },
+  key_not_found: {
+    status: 404,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Key not found',
+        detail: 'There is no API key {keyId}.',
+        meaning: 'The key named in an administration request does not exist.',
+        troubleshooting: ['List the account\'s keys (`portier keys list --account ID`) and use one of their ids.'],
+      },
+    },
+  },
+  plan_not_found: {
+    status: 400,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Unknown plan',
+        detail: 'There is no plan {plan} in the configuration.',
+        meaning: 'Accounts must be on a plan declared under `plans` in portier.yaml.',
+        troubleshooting: ['Use one of the plans declared in the configuration, or declare this one.'],
+      },
+    },
+  },
   maintenance: {
     status: 503,
     owner: 'gateway',

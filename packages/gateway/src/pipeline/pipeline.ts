@@ -11,6 +11,9 @@ import { createMaintenancePolicy } from '../policies/maintenance/policy.js';
 import { createProxyTerminal } from '../policies/proxy/policy.js';
 import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import { createBodyLimitPolicy } from '../policies/request-body/body-limit-policy.js';
+import { createAccessPolicy } from '../policies/access/policy.js';
+import { createApiKeyAuthPolicy, type ApiKeyAuthDependencies } from '../policies/api-key-auth/policy.js';
+import { createPlanPolicy } from '../policies/plan/policy.js';
 import { isUnsafePath } from '../policies/routing/is-unsafe-path.js';
 import { RouteTable } from '../policies/routing/route-table.js';
 import type { Clock } from '../clock.js';
@@ -26,7 +29,16 @@ import { sendError, type ErrorRendering } from './send-error.js';
  * The order of the stages of one request: the one place it is written. The first two run for every
  * request; the rest are compiled per route at boot, each only where the route's config needs it.
  */
-export const stageOrder = ['correlation-id', 'routing', 'maintenance', 'request-body', 'proxy'] as const;
+export const stageOrder = [
+  'correlation-id',
+  'routing',
+  'maintenance',
+  'api-key-auth',
+  'access',
+  'plan',
+  'request-body',
+  'proxy',
+] as const;
 
 export interface PipelineEnvironment {
   readonly config: PortierConfig;
@@ -34,6 +46,8 @@ export interface PipelineEnvironment {
   readonly logging: Logging;
   readonly maintenance: MaintenanceState;
   readonly upstreams: ReadonlyMap<string, UpstreamClient>;
+  /** Present when the deployment has an `auth` section. */
+  readonly keys: ApiKeyAuthDependencies | undefined;
 }
 
 type RouteStage = (route: RouteConfig, maxBodyBytes: number, env: PipelineEnvironment) => Policy | undefined;
@@ -42,6 +56,18 @@ type RouteStage = (route: RouteConfig, maxBodyBytes: number, env: PipelineEnviro
 const routeStages: readonly RouteStage[] = [
   function maintenanceStage(route, _max, env) {
     return createMaintenancePolicy(env.maintenance, route.id);
+  },
+  function apiKeyAuthStage(route, _max, env) {
+    if (route.auth === undefined || env.keys === undefined) return undefined;
+    return createApiKeyAuthPolicy(route.auth, env.keys);
+  },
+  function accessStage(route, _max, env) {
+    if (route.auth === undefined) return undefined;
+    return createAccessPolicy(route.id, route.auth, env.config.plans, env.clock);
+  },
+  function planStage(route, _max, env) {
+    if (route.auth === undefined) return undefined;
+    return createPlanPolicy(route.auth, env.config.plans, env.clock);
   },
   function requestBodyStage(_route, maxBodyBytes) {
     return createBodyLimitPolicy(maxBodyBytes);
@@ -143,9 +169,17 @@ function compileRoute(route: RouteConfig, env: PipelineEnvironment): CompiledRou
       clock: env.clock,
       correlationHeader: env.config.correlation.header.toLowerCase(),
       trustForwardedHeaders: env.config.server.trustForwardedHeaders,
+      dropHeaders: credentialHeaders(env.config),
       unavailableRetryAfterSeconds: upstream.config.unavailableRetryAfterSeconds,
     }),
   };
+}
+
+/** Headers that carry the caller's key, removed before forwarding unless the config says otherwise. */
+function credentialHeaders(config: PortierConfig): ReadonlySet<string> {
+  const auth = config.auth;
+  if (auth === undefined || auth.forwardCredentials) return new Set();
+  return new Set(auth.schemes.includes('header') ? ['authorization', auth.header.toLowerCase()] : ['authorization']);
 }
 
 function compileHealthRoute(env: PipelineEnvironment): CompiledRoute {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '../errors/catalog.js';
 import type { ErrorItem } from '../errors/portier-error.js';
 import type { CompiledRoute } from './compiled-route.js';
+import type { KeyEntry } from '../accounts/key-directory.js';
 
 const noParams: Readonly<Record<string, string | undefined>> = Object.freeze({});
 
@@ -22,6 +23,10 @@ export class RequestContext {
   readonly responseHeaders: string[] = [];
   /** Non-fatal findings that travel to the caller with the response. */
   readonly warnings: ErrorItem[] = [];
+  /** The verified key and its account, when the route authenticates. */
+  auth: KeyEntry | undefined = undefined;
+  /** Extra headers for the upstream request, as flat name/value pairs. */
+  readonly forwardHeaders: string[] = [];
 
   constructor(
     readonly req: IncomingMessage,

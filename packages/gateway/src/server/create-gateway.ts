@@ -8,6 +8,10 @@ import { createPipeline } from '../pipeline/pipeline.js';
 import { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
 import { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import { createClientErrorHandler } from './answer-client-error.js';
+import { KeyDirectory } from '../accounts/key-directory.js';
+import { SqliteAccountStore } from '../accounts/store/sqlite-account-store.js';
+import { credentialRules } from '../policies/api-key-auth/extract-credential.js';
+import type { ApiKeyAuthDependencies } from '../policies/api-key-auth/policy.js';
 
 /** What the gateway is built with; everything has a production default. */
 export interface GatewayDependencies {
@@ -18,6 +22,8 @@ export interface GatewayDependencies {
 
 export interface Gateway {
   readonly server: Server;
+  /** Accounts and keys, when the deployment has an `auth` section. */
+  readonly keys: KeyDirectory | undefined;
   readonly maintenance: MaintenanceState;
   readonly logger: Logger;
   /** Starts listening; resolves with the base URL (`http://host:port`). */
@@ -38,7 +44,8 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const upstreams = new Map(
     Object.entries(config.upstreams).map(([key, upstream]) => [key, new UpstreamClient(key, upstream, clock)] as const),
   );
-  const pipeline = createPipeline({ config, clock, logging, maintenance, upstreams });
+  const keys = openKeys(config, clock, logger);
+  const pipeline = createPipeline({ config, clock, logging, maintenance, upstreams, keys });
   const { server: settings } = config;
   const server = createServer(
     {
@@ -56,6 +63,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   let stopping: Promise<void> | undefined;
   return {
     server,
+    keys: keys?.directory,
     maintenance,
     logger,
     listen(): Promise<string> {
@@ -82,9 +90,20 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
         clearTimeout(timer);
         server.closeAllConnections();
         await Promise.all([...upstreams.values()].map((upstream) => upstream.pool.destroy()));
+        if (keys !== undefined) {
+          await keys.directory.close();
+          keys.directory.store.close();
+        }
         logger.flush();
       })();
       return stopping;
     },
   };
+}
+
+function openKeys(config: PortierConfig, clock: Clock, logger: Logger): ApiKeyAuthDependencies | undefined {
+  const auth = config.auth;
+  if (auth === undefined) return undefined;
+  const store = new SqliteAccountStore(auth.store.sqlitePath, clock);
+  return { auth, clock, rules: credentialRules(auth.schemes, auth.header), directory: new KeyDirectory(store, clock, logger) };
 }

@@ -5,22 +5,32 @@ export interface ForwardOptions {
   /** Lower-case name of the correlation header. */
   readonly correlationHeader: string;
   readonly trustForwardedHeaders: boolean;
+  /** Lower-case names of request headers never forwarded (the caller's key, unless configured). */
+  readonly dropHeaders: ReadonlySet<string>;
 }
 
 const forwardedNames = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'host']);
 
 /**
- * Request headers for the upstream as flat name/value pairs: hop-by-hop headers dropped, the
- * correlation ID set, X-Forwarded-For/-Proto/-Host set (appended to only when trusted).
+ * Request headers for the upstream as flat name/value pairs: hop-by-hop headers and the caller's
+ * credentials dropped, the correlation ID and the policies' headers (`extra`) set,
+ * X-Forwarded-For/-Proto/-Host set (appended to only when trusted).
  */
-export function buildUpstreamHeaders(req: IncomingMessage, correlationId: string, options: ForwardOptions): string[] {
+export function buildUpstreamHeaders(
+  req: IncomingMessage,
+  correlationId: string,
+  extra: readonly string[],
+  options: ForwardOptions,
+): string[] {
   const raw = req.rawHeaders;
   const skip = connectionScopedHeaders(req.headers.connection);
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const lower = name.toLowerCase();
-    if (skip.has(lower) || forwardedNames.has(lower) || lower === options.correlationHeader) continue;
+    if (skip.has(lower) || forwardedNames.has(lower) || lower === options.correlationHeader || options.dropHeaders.has(lower)) continue;
+    // X-Portier-* headers are the gateway's word to the upstream: a client must not be able to forge them.
+    if (lower.startsWith('x-portier-')) continue;
     out.push(name, raw[i + 1] as string);
   }
   const headers = req.headers;
@@ -31,6 +41,7 @@ export function buildUpstreamHeaders(req: IncomingMessage, correlationId: string
   const host = (options.trustForwardedHeaders && firstValue(headers, 'x-forwarded-host')) || headers.host;
   if (host !== undefined) out.push('x-forwarded-host', host);
   out.push(options.correlationHeader, correlationId);
+  for (const item of extra) out.push(item);
   return out;
 }
 

@@ -111,7 +111,7 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
           {
             method: req.method as HttpMethod,
             path: upstream.basePath + (req.url as string),
-            headers: buildUpstreamHeaders(req, ctx.correlationId, options),
+            headers: buildUpstreamHeaders(req, ctx.correlationId, ctx.forwardHeaders, options),
             body: requestBody(req, limiter),
             signal: clientGone,
             opaque: exchange,

@@ -1,0 +1,61 @@
+import { crc32 } from 'node:zlib';
+import { randomBase62, toBase62 } from './base62.js';
+
+/**
+ * Portier API keys: `pt_<environment>_<instance>_<id><secret><checksum>`, for example
+ * `pt_live_eu1_3Fq9TzKb...`. The prefix says at a glance which deployment a key belongs to; the id
+ * (8 characters) is public and used for lookups and display; the secret (24 characters, 142 bits) is
+ * never stored; the checksum (CRC-32, 6 characters) tells a mistyped or truncated key from an unknown
+ * one without a lookup.
+ */
+
+const idLength = 8;
+const secretLength = 24;
+const checksumLength = 6;
+const tailLength = idLength + secretLength + checksumLength;
+const keyPattern = /^pt_(live|test)_([a-z][a-z0-9]{0,15})_([0-9A-Za-z]+)$/;
+
+export interface KeyScope {
+  readonly environment: 'live' | 'test';
+  readonly instance: string;
+}
+
+export interface GeneratedKey {
+  readonly id: string;
+  /** The whole key: shown once, never stored. */
+  readonly secret: string;
+}
+
+export type ParsedKey =
+  | { readonly ok: true; readonly id: string; readonly environment: 'live' | 'test'; readonly instance: string }
+  | { readonly ok: false; readonly hint: string };
+
+export function generateKey(scope: KeyScope): GeneratedKey {
+  const id = randomBase62(idLength);
+  const body = `pt_${scope.environment}_${scope.instance}_${id}${randomBase62(secretLength)}`;
+  return { id, secret: body + checksumOf(body) };
+}
+
+/** Checks a presented key's form and checksum; the hint says what is wrong, in the caller's terms. */
+export function parseKey(key: string): ParsedKey {
+  const match = keyPattern.exec(key);
+  if (match === null) {
+    return { ok: false, hint: key.startsWith('pt_') ? 'the key is cut short or has characters a key never has' : 'this is not an API key of this service (keys start with "pt_")' };
+  }
+  const [, environment, instance, tail] = match as unknown as [string, 'live' | 'test', string, string];
+  if (tail.length !== tailLength) return { ok: false, hint: `the key is ${tail.length < tailLength ? 'cut short' : 'too long'}` };
+  const body = key.slice(0, key.length - checksumLength);
+  if (checksumOf(body) !== key.slice(-checksumLength)) {
+    return { ok: false, hint: 'the checksum does not match: the key was mistyped or changed' };
+  }
+  return { ok: true, id: tail.slice(0, idLength), environment, instance };
+}
+
+/** The public part shown in listings: prefix and id, never the secret. */
+export function displayKey(scope: KeyScope, id: string): string {
+  return `pt_${scope.environment}_${scope.instance}_${id}…`;
+}
+
+function checksumOf(body: string): string {
+  return toBase62(crc32(body), checksumLength);
+}

@@ -1,0 +1,246 @@
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { Clock } from '../../clock.js';
+import { portierError } from '../../errors/portier-error.js';
+import { generateKey } from '../keys/key-format.js';
+import { hashKey } from '../keys/hash-key.js';
+import type { Account, AccountStatus, AccountStore, ApiKey, AuditEntry, IssuedKey, KeyPolicy, NewKey } from './account-store.js';
+import { sqliteMigrations } from './sqlite-migrations.js';
+
+interface AccountRow {
+  id: string;
+  name: string;
+  plan: string;
+  status: AccountStatus;
+  created_at: number;
+  plan_since: number;
+}
+
+interface KeyRow {
+  id: string;
+  account_id: string;
+  name: string;
+  scopes: string;
+  bindings: string;
+  hash: Buffer;
+  status: 'active' | 'revoked';
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  rotated_at: number | null;
+  grace_until: number | null;
+  replaced_by: string | null;
+}
+
+/** The embedded store: one SQLite file in WAL mode, schema migrated at open. */
+export class SqliteAccountStore implements AccountStore {
+  private readonly db: Database.Database;
+
+  constructor(
+    path: string,
+    private readonly clock: Clock,
+  ) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  async createAccount(input: { name: string; plan: string }, actor: string): Promise<Account> {
+    const now = this.clock.now();
+    const id = `acc_${randomBytes(8).toString('hex')}`;
+    this.transaction(() => {
+      this.db
+        .prepare('INSERT INTO accounts (id, name, plan, status, created_at, plan_since) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(id, input.name, input.plan, 'active', now, now);
+      this.audit(actor, 'account.create', id, { name: input.name, plan: input.plan });
+    });
+    return this.requireAccount(id);
+  }
+
+  async getAccount(id: string): Promise<Account | undefined> {
+    return this.findAccount(id);
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    const rows = this.db.prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[];
+    return rows.map(toAccount);
+  }
+
+  async updateAccount(id: string, changes: { status?: AccountStatus; plan?: string }, actor: string): Promise<Account> {
+    this.transaction(() => {
+      const current = this.requireAccount(id);
+      const plan = changes.plan ?? current.plan;
+      const planSince = plan === current.plan ? current.planSince : this.clock.now();
+      this.db
+        .prepare('UPDATE accounts SET status = ?, plan = ?, plan_since = ? WHERE id = ?')
+        .run(changes.status ?? current.status, plan, planSince, id);
+      this.audit(actor, 'account.update', id, { ...changes });
+    });
+    return this.requireAccount(id);
+  }
+
+  async createKey(input: NewKey, policy: KeyPolicy, actor: string): Promise<IssuedKey> {
+    return this.transaction(() => {
+        this.requireAccount(input.accountId);
+        // Counted inside the write transaction, so two concurrent creates cannot both pass the limit.
+        const { count } = this.db
+          .prepare("SELECT COUNT(*) AS count FROM api_keys WHERE account_id = ? AND status = 'active' AND rotated_at IS NULL")
+          .get(input.accountId) as { count: number };
+        if (count >= policy.maxKeysPerAccount) throw portierError('key_limit_reached', { limit: policy.maxKeysPerAccount });
+        const issued = this.insertKey(input, policy);
+        this.audit(actor, 'key.create', issued.key.id, { accountId: input.accountId, name: input.name, scopes: input.scopes });
+        return issued;
+      });
+  }
+
+  async getKey(id: string): Promise<ApiKey | undefined> {
+    return this.findKey(id);
+  }
+
+  async listKeys(accountId: string): Promise<ApiKey[]> {
+    this.requireAccount(accountId);
+    const rows = this.db.prepare('SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at, id').all(accountId) as KeyRow[];
+    return rows.map(toKey);
+  }
+
+  async revokeKey(id: string, actor: string): Promise<ApiKey> {
+    this.transaction(() => {
+      this.requireKey(id);
+      this.db.prepare("UPDATE api_keys SET status = 'revoked', revoked_at = ? WHERE id = ? AND status = 'active'").run(this.clock.now(), id);
+      this.audit(actor, 'key.revoke', id, {});
+    });
+    return this.requireKey(id);
+  }
+
+  async rotateKey(id: string, policy: KeyPolicy, actor: string): Promise<IssuedKey> {
+    return this.transaction(() => {
+        const old = this.requireKey(id);
+        if (old.status === 'revoked' || old.rotatedAt !== undefined) throw portierError('key_not_found', { keyId: id });
+        const issued = this.insertKey(
+          { accountId: old.accountId, name: old.name, scopes: old.scopes, bindings: old.bindings, expiresAt: old.expiresAt },
+          policy,
+        );
+        const now = this.clock.now();
+        this.db
+          .prepare('UPDATE api_keys SET rotated_at = ?, grace_until = ?, replaced_by = ? WHERE id = ?')
+          .run(now, now + policy.rotationGraceMs, issued.key.id, id);
+        this.audit(actor, 'key.rotate', id, { replacedBy: issued.key.id, graceMs: policy.rotationGraceMs });
+        return issued;
+      });
+  }
+
+  async recordKeyUse(uses: ReadonlyMap<string, number>): Promise<void> {
+    const update = this.db.prepare('UPDATE api_keys SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?');
+    this.transaction(() => {
+      for (const [id, at] of uses) update.run(at, id);
+    });
+    return ;
+  }
+
+  async listAudit(limit: number): Promise<AuditEntry[]> {
+    const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as (Omit<AuditEntry, 'details'> & { details: string })[];
+    return rows.map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> }));
+  }
+
+  changeMarker(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private insertKey(input: NewKey, policy: KeyPolicy): IssuedKey {
+    const generated = generateKey(policy);
+    this.db
+      .prepare(
+        `INSERT INTO api_keys (id, account_id, name, scopes, bindings, hash, status, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
+      )
+      .run(
+        generated.id,
+        input.accountId,
+        input.name,
+        JSON.stringify(input.scopes),
+        JSON.stringify(input.bindings),
+        hashKey(generated.secret),
+        this.clock.now(),
+        input.expiresAt ?? null,
+      );
+    return { key: this.requireKey(generated.id), secret: generated.secret };
+  }
+
+  private findAccount(id: string): Account | undefined {
+    const row = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+    return row === undefined ? undefined : toAccount(row);
+  }
+
+  private requireAccount(id: string): Account {
+    const account = this.findAccount(id);
+    if (account === undefined) throw portierError('account_not_found', { accountId: id });
+    return account;
+  }
+
+  private findKey(id: string): ApiKey | undefined {
+    const row = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
+    return row === undefined ? undefined : toKey(row);
+  }
+
+  private requireKey(id: string): ApiKey {
+    const key = this.findKey(id);
+    if (key === undefined) throw portierError('key_not_found', { keyId: id });
+    return key;
+  }
+
+  private audit(actor: string, action: string, subject: string, details: Record<string, unknown>): void {
+    this.db
+      .prepare('INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)')
+      .run(this.clock.now(), actor, action, subject, JSON.stringify(details));
+  }
+
+  /** Runs `work` in an IMMEDIATE transaction: the write lock is taken first, so checks and writes agree. */
+  private transaction<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version),
+    );
+    for (const migration of sqliteMigrations) {
+      if (applied.has(migration.version)) continue;
+      this.transaction(() => {
+        this.db.exec(migration.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, this.clock.now());
+      });
+    }
+  }
+}
+
+function toAccount(row: AccountRow): Account {
+  return { id: row.id, name: row.name, plan: row.plan, status: row.status, createdAt: row.created_at, planSince: row.plan_since };
+}
+
+function toKey(row: KeyRow): ApiKey {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    name: row.name,
+    scopes: JSON.parse(row.scopes) as string[],
+    bindings: JSON.parse(row.bindings) as string[],
+    hash: row.hash,
+    status: row.status,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at ?? undefined,
+    expiresAt: row.expires_at ?? undefined,
+    revokedAt: row.revoked_at ?? undefined,
+    rotatedAt: row.rotated_at ?? undefined,
+    graceUntil: row.grace_until ?? undefined,
+    replacedBy: row.replaced_by ?? undefined,
+  };
+}

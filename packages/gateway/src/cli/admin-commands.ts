@@ -1,0 +1,172 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { AccountAdmin } from '../admin/account-admin.js';
+import { SqliteAccountStore } from '../accounts/store/sqlite-account-store.js';
+import { systemClock } from '../clock.js';
+import type { AuthConfig, PortierConfig } from '../config/config-types.js';
+import { buildErrorView } from '../envelopes/error-view.js';
+import { PortierError } from '../errors/portier-error.js';
+
+type LoadConfig = (file: string) => PortierConfig;
+
+interface CommonOptions {
+  config: string;
+  json?: boolean;
+}
+
+/**
+ * `portier accounts …`, `portier keys …` and `portier audit`: administration straight on the store
+ * named in the config. A running gateway sees the change within half a second.
+ */
+export function registerAdminCommands(program: Command, loadConfig: LoadConfig): void {
+  const accounts = program.command('accounts').description('manage accounts');
+  withCommon(accounts.command('create').description('create an account').requiredOption('--name <name>', 'account name').requiredOption('--plan <plan>', 'plan name (from the config)'))
+    .action(run(loadConfig, async (admin, options: CommonOptions & { name: string; plan: string }) => {
+      const account = await admin.createAccount(options.name, options.plan);
+      return { json: account, text: `created account ${account.id} (${account.name}, plan ${account.plan})` };
+    }));
+  withCommon(accounts.command('list').description('list accounts')).action(
+    run(loadConfig, async (admin) => {
+      const list = await admin.listAccounts();
+      return { json: list, text: table(['id', 'name', 'plan', 'status', 'created'], list.map((a) => [a.id, a.name, a.plan, a.status, iso(a.createdAt)])) };
+    }),
+  );
+  withCommon(accounts.command('show').description('show an account and its keys').argument('<id>', 'account id')).action(
+    run(loadConfig, async (admin, _options, id: string) => {
+      const { account, keys } = await admin.showAccount(id);
+      const head = `${account.id}  ${account.name}  plan ${account.plan}  ${account.status}  created ${iso(account.createdAt)}`;
+      return { json: { account, keys }, text: `${head}\n\n${keyTable(keys)}` };
+    }),
+  );
+  for (const [name, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
+    withCommon(accounts.command(name).description(`${name} an account`).argument('<id>', 'account id')).action(
+      run(loadConfig, async (admin, _options, id: string) => {
+        const account = await admin.setStatus(id, status);
+        return { json: account, text: `account ${account.id} is ${account.status}` };
+      }),
+    );
+  }
+  withCommon(accounts.command('set-plan').description('move an account to another plan').argument('<id>', 'account id').argument('<plan>', 'plan name')).action(
+    run(loadConfig, async (admin, _options, id: string, plan: string) => {
+      const account = await admin.setPlan(id, plan);
+      return { json: account, text: `account ${account.id} is on plan ${account.plan}` };
+    }),
+  );
+
+  const keys = program.command('keys').description('manage API keys');
+  withCommon(
+    keys
+      .command('create')
+      .description('create an API key; the key is printed once')
+      .requiredOption('--account <id>', 'account id')
+      .requiredOption('--name <name>', 'what the key is for')
+      .option('--scopes <list>', 'comma-separated scopes, e.g. rows:read,rows:write')
+      .option('--bind <list>', 'comma-separated resource values the key is limited to')
+      .option('--expires <date>', 'expiry, ISO 8601'),
+  ).action(
+    run(loadConfig, async (admin, options: CommonOptions & { account: string; name: string; scopes?: string; bind?: string; expires?: string }) => {
+      const expiresAt = options.expires === undefined ? undefined : Date.parse(options.expires);
+      if (expiresAt !== undefined && Number.isNaN(expiresAt)) throw new UsageError(`--expires: "${options.expires}" is not an ISO 8601 date`);
+      const issued = await admin.createKey({
+        accountId: options.account,
+        name: options.name,
+        scopes: list(options.scopes),
+        bindings: list(options.bind),
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+      });
+      return { json: issued, text: `${issued.secret}\n\nkey ${issued.key.id} created. This is the only time the key is shown: store it now.` };
+    }),
+  );
+  withCommon(keys.command('list').description("list an account's keys").requiredOption('--account <id>', 'account id')).action(
+    run(loadConfig, async (admin, options: CommonOptions & { account: string }) => {
+      const list = await admin.listKeys(options.account);
+      return { json: list, text: keyTable(list) };
+    }),
+  );
+  withCommon(keys.command('revoke').description('revoke a key at once').argument('<keyId>', 'key id')).action(
+    run(loadConfig, async (admin, _options, id: string) => {
+      const key = await admin.revokeKey(id);
+      return { json: key, text: `key ${key.id} is ${key.status}` };
+    }),
+  );
+  withCommon(keys.command('rotate').description('issue a replacement; the old key works for the grace period').argument('<keyId>', 'key id')).action(
+    run(loadConfig, async (admin, _options, id: string) => {
+      const issued = await admin.rotateKey(id);
+      return { json: issued, text: `${issued.secret}\n\nkey ${issued.key.id} replaces ${id}. This is the only time the key is shown: store it now.` };
+    }),
+  );
+  withCommon(program.command('audit').description('show the audit trail, newest first').option('--limit <n>', 'entries', '50')).action(
+    run(loadConfig, async (admin, options: CommonOptions & { limit: string }) => {
+      const entries = await admin.listAudit(Number(options.limit) || 50);
+      return {
+        json: entries,
+        text: table(['at', 'actor', 'action', 'subject'], entries.map((e) => [iso(e.at), e.actor, e.action, e.subject])),
+      };
+    }),
+  );
+}
+
+class UsageError extends Error {}
+
+type Handler<O> = (admin: AccountAdmin, options: O, ...args: string[]) => Promise<{ json: unknown; text: string }>;
+
+function run<O extends CommonOptions>(loadConfig: LoadConfig, handler: Handler<O>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const command = args[args.length - 1] as Command;
+    const options = command.opts<O>();
+    const positional = args.slice(0, -2) as string[];
+    const config = loadConfig(options.config);
+    if (config.auth === undefined) {
+      process.stderr.write(`${options.config} has no auth section: there are no accounts or keys to manage\n`);
+      process.exit(2);
+    }
+    const store = new SqliteAccountStore(config.auth.store.sqlitePath, systemClock);
+    try {
+      const admin = new AccountAdmin(store, config as PortierConfig & { auth: AuthConfig }, `cli:${userInfo().username}`);
+      const result = await handler(admin, options, ...positional);
+      process.stdout.write(options.json === true ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`);
+    } catch (error) {
+      reportFailure(error, options.json === true);
+      process.exitCode = error instanceof UsageError ? 2 : 1;
+    } finally {
+      store.close();
+    }
+  };
+}
+
+function reportFailure(error: unknown, json: boolean): void {
+  if (error instanceof PortierError) {
+    const view = buildErrorView(error, { correlationId: '', instance: '', typeBaseUrl: '', gatewayService: 'portier', warnings: [] });
+    process.stderr.write(json ? `${JSON.stringify({ code: view.code, status: view.status, detail: view.detail })}\n` : `${view.code}: ${view.detail}\n`);
+    return;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    return;
+  }
+  throw error;
+}
+
+function withCommon(command: Command): Command {
+  return command.option('-c, --config <file>', 'configuration file', 'portier.yaml').option('--json', 'print JSON for scripts');
+}
+
+function list(value: string | undefined): string[] {
+  return value === undefined ? [] : value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function iso(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+function keyTable(keys: readonly { id: string; display: string; name: string; status: string; scopes: readonly string[]; lastUsedAt: string | null }[]): string {
+  if (keys.length === 0) return '(no keys)';
+  return table(['id', 'key', 'name', 'status', 'scopes', 'last used'], keys.map((k) => [k.id, k.display, k.name, k.status, k.scopes.join(',') || '-', k.lastUsedAt ?? 'never']));
+}
+
+function table(headers: string[], rows: string[][]): string {
+  if (rows.length === 0) return '(none)';
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,46 @@
+import type { Clock } from '../../clock.js';
+import type { PlanConfig, RouteAuthConfig } from '../../config/config-types.js';
+import { portierError } from '../../errors/portier-error.js';
+import type { Decision, Policy } from '../../pipeline/policy.js';
+import type { RequestContext } from '../../pipeline/request-context.js';
+
+/**
+ * What an authenticated key may do here, all 403: `key_revoked`, `key_obsolete` (rotated, grace over),
+ * `account_disabled`, `plan_excludes_route`, `key_not_bound` (resource in the URL not among the key's
+ * bindings), `access_denied` (a required scope missing).
+ */
+export function createAccessPolicy(
+  routeId: string,
+  routeAuth: RouteAuthConfig,
+  plans: Readonly<Record<string, PlanConfig>>,
+  clock: Clock,
+): Policy {
+  const { scopes, bindTo } = routeAuth;
+  return {
+    name: 'access',
+    handle: function checkAccess(ctx: RequestContext): Decision {
+      const entry = ctx.auth;
+      if (entry === undefined) return undefined; // optional auth and no key: nothing to check
+      const { key, account } = entry;
+      if (key.status === 'revoked') return portierError('key_revoked', { revokedAt: isoDate(key.revokedAt) });
+      if (key.graceUntil !== undefined && clock.now() >= key.graceUntil) {
+        return portierError('key_obsolete', { rotatedAt: isoDate(key.rotatedAt) });
+      }
+      if (account.status === 'disabled') return portierError('account_disabled', {});
+      const allowed = plans[account.plan]?.routes;
+      if (allowed !== undefined && !allowed.includes(routeId)) return portierError('plan_excludes_route', { plan: account.plan });
+      if (bindTo !== undefined && key.bindings.length > 0) {
+        const value = ctx.params[bindTo] ?? '';
+        if (!key.bindings.includes(value)) return portierError('key_not_bound', { param: bindTo, value });
+      }
+      for (const scope of scopes) {
+        if (!key.scopes.includes(scope)) return portierError('access_denied', { scope });
+      }
+      return undefined;
+    },
+  };
+}
+
+function isoDate(epochMs: number | undefined): string {
+  return epochMs === undefined ? 'an earlier date' : new Date(epochMs).toISOString();
+}

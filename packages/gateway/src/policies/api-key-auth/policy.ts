@@ -1,0 +1,60 @@
+import type { Clock } from '../../clock.js';
+import type { AuthConfig, RouteAuthConfig } from '../../config/config-types.js';
+import { portierError } from '../../errors/portier-error.js';
+import type { KeyDirectory, KeyEntry } from '../../accounts/key-directory.js';
+import { keyMatchesHash } from '../../accounts/keys/hash-key.js';
+import { parseKey } from '../../accounts/keys/key-format.js';
+import type { Decision, Policy } from '../../pipeline/policy.js';
+import type { RequestContext } from '../../pipeline/request-context.js';
+import { extractCredential, type CredentialRules } from './extract-credential.js';
+
+export interface ApiKeyAuthDependencies {
+  readonly auth: AuthConfig;
+  readonly rules: CredentialRules;
+  readonly directory: KeyDirectory;
+  readonly clock: Clock;
+}
+
+/**
+ * Finds and verifies the caller's key: 401 `authentication_required` (none), `credentials_malformed`
+ * (badly sent, with a hint), `wrong_instance`, `invalid_token` (unknown), `key_expired`. Revocation and
+ * permissions are the access stage's (403). A cached key costs no store access.
+ */
+export function createApiKeyAuthPolicy(routeAuth: RouteAuthConfig, deps: ApiKeyAuthDependencies): Policy {
+  const { auth, rules, directory, clock } = deps;
+  const expected = rules.expected;
+
+  function verify(ctx: RequestContext, presented: string, entry: KeyEntry | undefined): Decision {
+    if (entry === undefined || !keyMatchesHash(presented, entry.key.hash)) return portierError('invalid_token', {});
+    const { key, account } = entry;
+    if (key.expiresAt !== undefined && clock.now() >= key.expiresAt) {
+      return portierError('key_expired', { expiredAt: new Date(key.expiresAt).toISOString() });
+    }
+    ctx.auth = entry;
+    ctx.forwardHeaders.push('x-portier-account-id', account.id, 'x-portier-key-id', key.id);
+    directory.noteUse(key.id);
+    return undefined;
+  }
+
+  return {
+    name: 'api-key-auth',
+    handle: function authenticate(ctx: RequestContext): Decision | Promise<Decision> {
+      const credential = extractCredential(ctx.req.headers, rules);
+      if (credential.kind === 'none') return routeAuth.required ? portierError('authentication_required', { expected }) : undefined;
+      if (credential.kind === 'malformed') return portierError('credentials_malformed', { hint: credential.hint, expected });
+      const parsed = parseKey(credential.value);
+      if (!parsed.ok) return portierError('credentials_malformed', { hint: parsed.hint, expected });
+      if (parsed.instance !== auth.instance) {
+        const url = auth.instances[parsed.instance] ?? `the address of the ${parsed.instance} instance`;
+        return portierError('wrong_instance', { instance: parsed.instance, url });
+      }
+      if (parsed.environment !== auth.environment) {
+        const hint = `this is a ${parsed.environment} key and this API accepts ${auth.environment} keys`;
+        return portierError('credentials_malformed', { hint, expected });
+      }
+      const entry = directory.lookup(parsed.id);
+      if (entry instanceof Promise) return entry.then((loaded) => verify(ctx, credential.value, loaded));
+      return verify(ctx, credential.value, entry);
+    },
+  };
+}
