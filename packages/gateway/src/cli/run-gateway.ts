@@ -29,7 +29,7 @@ export async function runGateway(config: PortierConfig, onStop?: () => Promise<v
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-  gateway.logger.info({ url }, 'listening');
+  gateway.logger.info({ url, adminUrl: gateway.adminUrl }, 'listening');
   gateway.logger.flush();
   return { gateway, url };
 }

@@ -79,6 +79,7 @@ export interface PortierConfig {
   readonly correlation: { readonly header: string };
   readonly log: { readonly level: LogLevel };
   readonly maintenance: MaintenanceConfig & { readonly allowRoutes: readonly string[] };
+  readonly admin?: { readonly host: string; readonly port: number; readonly token: string };
   readonly auth?: AuthConfig;
   readonly plans: Readonly<Record<string, PlanConfig>>;
   readonly upstreams: Readonly<Record<string, UpstreamConfig>>;

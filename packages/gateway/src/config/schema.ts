@@ -427,6 +427,21 @@ export const configSchema = {
         },
       },
     },
+    admin: {
+      type: 'object',
+      description: 'The admin API (accounts, keys, maintenance) on its own port. Off unless this section is present.',
+      additionalProperties: false,
+      required: ['token'],
+      properties: {
+        host: { type: 'string', minLength: 1, default: '127.0.0.1', description: 'Address the admin API listens on; keep it private.' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8081, description: 'TCP port of the admin API; 0 picks a free one.' },
+        token: {
+          type: 'string',
+          minLength: 32,
+          description: 'Bearer token the admin API requires (at least 32 characters). Use an environment reference: `${PORTIER_ADMIN_TOKEN}`.',
+        },
+      },
+    },
     auth: authSchema,
     plans: {
       type: 'object',

@@ -8,6 +8,7 @@ import { createPipeline } from '../pipeline/pipeline.js';
 import { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
 import { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import { createClientErrorHandler } from './answer-client-error.js';
+import { createAdminApi } from '../admin/admin-api.js';
 import { KeyDirectory } from '../accounts/key-directory.js';
 import { SqliteAccountStore } from '../accounts/store/sqlite-account-store.js';
 import { credentialRules } from '../policies/api-key-auth/extract-credential.js';
@@ -26,8 +27,10 @@ export interface Gateway {
   readonly keys: KeyDirectory | undefined;
   readonly maintenance: MaintenanceState;
   readonly logger: Logger;
-  /** Starts listening; resolves with the base URL (`http://host:port`). */
+  /** Starts listening (and the admin API, when configured); resolves with the base URL (`http://host:port`). */
   listen(): Promise<string>;
+  /** Base URL of the admin API once listening, when configured. */
+  readonly adminUrl: string | undefined;
   /**
    * Graceful stop: refuse new connections, let in-flight requests finish for up to `graceMs`, then
    * close every connection and the upstream pools.
@@ -60,14 +63,23 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   );
   server.on('clientError', createClientErrorHandler(config, logging.accessLog));
 
+  const admin =
+    config.admin === undefined
+      ? undefined
+      : createAdminApi({ config, token: config.admin.token, directory: keys?.directory, maintenance, logger });
+  let adminUrl: string | undefined;
+
   let stopping: Promise<void> | undefined;
   return {
     server,
     keys: keys?.directory,
     maintenance,
     logger,
-    listen(): Promise<string> {
-      return new Promise((resolve, reject) => {
+    get adminUrl() {
+      return adminUrl;
+    },
+    async listen(): Promise<string> {
+      const url = await new Promise<string>((resolve, reject) => {
         server.once('error', reject);
         server.listen(settings.port, settings.host, () => {
           server.off('error', reject);
@@ -76,10 +88,16 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
           resolve(`http://${host}:${address.port}`);
         });
       });
+      if (admin !== undefined && config.admin !== undefined) adminUrl = await admin.listen(config.admin.host, config.admin.port);
+      return url;
     },
     shutdown(graceMs = settings.shutdownGraceMs): Promise<void> {
       stopping ??= (async () => {
         pipeline.setDraining(true);
+        if (admin !== undefined && admin.server.listening) {
+          admin.server.closeAllConnections();
+          admin.server.close();
+        }
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         let timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,194 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { AuthConfig, PortierConfig } from '../config/config-types.js';
+import { renderers } from '../envelopes/renderers.js';
+import { PortierError, portierError } from '../errors/portier-error.js';
+import type { KeyDirectory } from '../accounts/key-directory.js';
+import { keyMatchesHash, hashKey } from '../accounts/keys/hash-key.js';
+import type { Logger } from '../log/create-logger.js';
+import type { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
+import { RouteTable } from '../policies/routing/route-table.js';
+import { RequestContext } from '../pipeline/request-context.js';
+import { sendError, type ErrorRendering } from '../pipeline/send-error.js';
+import { AccountAdmin } from './account-admin.js';
+import { readJsonBody, type JsonObject } from './read-json-body.js';
+
+type Params = Readonly<Record<string, string | undefined>>;
+type AdminHandler = (body: JsonObject, params: Params, query: URLSearchParams) => Promise<{ status: number; body: unknown }>;
+
+/**
+ * The admin API: accounts, keys, audit and maintenance over HTTP, on its own port, behind a bearer
+ * token. Writes empty the gateway's key cache at once, so they apply on the very next request.
+ */
+export function createAdminApi(options: {
+  config: PortierConfig;
+  token: string;
+  directory: KeyDirectory | undefined;
+  maintenance: MaintenanceState;
+  logger: Logger;
+}): { server: Server; listen(host: string, port: number): Promise<string> } {
+  const { config, directory, maintenance, logger } = options;
+  const tokenHash = hashKey(options.token);
+  const renderer = renderers.problem;
+  const rendering: ErrorRendering = { typeBaseUrl: config.errors.typeBaseUrl, gatewayService: config.errors.service, correlationHeader: config.correlation.header };
+  const expected = '`Authorization: Bearer <admin token>`';
+  const accounts = (): AccountAdmin => {
+    if (directory === undefined || config.auth === undefined) throw portierError('not_found', { method: 'admin', path: 'accounts (no auth section)' });
+    return new AccountAdmin(directory.store, config as PortierConfig & { auth: AuthConfig }, 'admin-api', () => directory.invalidate());
+  };
+
+  const routes: { method: 'GET' | 'POST' | 'PATCH' | 'PUT'; path: string; handle: AdminHandler }[] = [
+    { method: 'GET', path: '/admin/accounts', handle: async () => ok(await accounts().listAccounts()) },
+    {
+      method: 'POST',
+      path: '/admin/accounts',
+      handle: async (body) => ({ status: 201, body: await accounts().createAccount(text(body, 'name'), text(body, 'plan')) }),
+    },
+    { method: 'GET', path: '/admin/accounts/:id', handle: async (_b, p) => ok(await accounts().showAccount(p['id'] ?? '')) },
+    {
+      method: 'PATCH',
+      path: '/admin/accounts/:id',
+      handle: async (body, p) => {
+        const id = p['id'] ?? '';
+        const admin = accounts();
+        if (body['plan'] !== undefined) await admin.setPlan(id, text(body, 'plan'));
+        if (body['status'] !== undefined) await admin.setStatus(id, oneOf(body, 'status', ['active', 'disabled'] as const));
+        return ok((await admin.showAccount(id)).account);
+      },
+    },
+    { method: 'GET', path: '/admin/accounts/:id/keys', handle: async (_b, p) => ok(await accounts().listKeys(p['id'] ?? '')) },
+    {
+      method: 'POST',
+      path: '/admin/accounts/:id/keys',
+      handle: async (body, p) => {
+        const expiresAt = body['expiresAt'] === undefined ? undefined : Date.parse(text(body, 'expiresAt'));
+        if (expiresAt !== undefined && Number.isNaN(expiresAt)) throw badField('expiresAt', 'must be an ISO 8601 date');
+        const issued = await accounts().createKey({
+          accountId: p['id'] ?? '',
+          name: text(body, 'name'),
+          scopes: strings(body, 'scopes'),
+          bindings: strings(body, 'bindings'),
+          ...(expiresAt === undefined ? {} : { expiresAt }),
+        });
+        return { status: 201, body: issued };
+      },
+    },
+    { method: 'POST', path: '/admin/keys/:id/revoke', handle: async (_b, p) => ok(await accounts().revokeKey(p['id'] ?? '')) },
+    { method: 'POST', path: '/admin/keys/:id/rotate', handle: async (_b, p) => ({ status: 201, body: await accounts().rotateKey(p['id'] ?? '') }) },
+    {
+      method: 'GET',
+      path: '/admin/audit',
+      handle: async (_b, _p, query) => ok(await accounts().listAudit(Math.min(Number(query.get('limit') ?? 50) || 50, 1000))),
+    },
+    {
+      method: 'PUT',
+      path: '/admin/maintenance',
+      handle: async (body) => {
+        maintenance.setGlobal(maintenanceChange(body));
+        return ok({ maintenance: 'updated' });
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/admin/routes/:id/maintenance',
+      handle: async (body, p) => {
+        const id = p['id'] ?? '';
+        if (!config.routes.some((route) => route.id === id)) throw portierError('not_found', { method: 'PUT', path: `/admin/routes/${id}/maintenance` });
+        maintenance.setRoute(id, maintenanceChange(body));
+        return ok({ maintenance: 'updated' });
+      },
+    },
+  ];
+  const table = new RouteTable(routes.map((route) => ({ path: route.path, methods: [route.method], target: route })));
+
+  async function serve(ctx: RequestContext): Promise<void> {
+    const { req, res } = ctx;
+    const authorization = req.headers.authorization;
+    if (authorization === undefined) throw portierError('authentication_required', { expected });
+    const presented = /^Bearer (\S+)$/.exec(authorization)?.[1];
+    if (presented === undefined || !keyMatchesHash(presented, tokenHash)) throw portierError('invalid_token', {});
+    const url = new URL(req.url ?? '/', 'http://admin');
+    ctx.path = url.pathname;
+    const match = table.match(req.method ?? 'GET', url.pathname);
+    if (match.kind === 'not_found') throw portierError('not_found', { method: req.method ?? '', path: url.pathname });
+    if (match.kind === 'method_not_allowed') {
+      throw portierError('method_not_allowed', { method: req.method ?? '', path: url.pathname, allowed: match.allow }, { headers: { Allow: match.allow } });
+    }
+    const body = req.method === 'GET' ? {} : await readJsonBody(req, 64 * 1024);
+    const result = await match.target.handle(body, match.params, url.searchParams);
+    const text = JSON.stringify(result.body);
+    res.writeHead(result.status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'cache-control': 'no-store',
+      [config.correlation.header]: ctx.correlationId,
+    });
+    res.end(text);
+  }
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const ctx = new RequestContext(req, res, performance.now());
+    ctx.correlationId = randomUUID();
+    ctx.path = (req.url ?? '/').split('?')[0] ?? '/';
+    serve(ctx).catch((error: unknown) => {
+      if (!(error instanceof PortierError)) {
+        logger.error({ err: error, correlationId: ctx.correlationId }, 'admin API error');
+        sendError(ctx, portierError('internal_error', {}), renderer, rendering);
+        return;
+      }
+      sendError(ctx, error, renderer, rendering);
+    });
+  });
+  return {
+    server,
+    listen: (host, port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const address = server.address() as AddressInfo;
+          resolve(`http://${address.address}:${address.port}`);
+        });
+      }),
+  };
+}
+
+function ok(body: unknown): { status: number; body: unknown } {
+  return { status: 200, body };
+}
+
+function badField(field: string, problem: string): PortierError {
+  return portierError('bad_request', { reason: `"${field}" ${problem}` });
+}
+
+function text(body: JsonObject, field: string): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value.trim() === '') throw badField(field, 'must be a non-empty string');
+  return value;
+}
+
+function strings(body: JsonObject, field: string): string[] {
+  const value = body[field];
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw badField(field, 'must be a list of strings');
+  return value as string[];
+}
+
+function oneOf<T extends string>(body: JsonObject, field: string, allowed: readonly T[]): T {
+  const value = body[field];
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw badField(field, `must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function maintenanceChange(body: JsonObject): { enabled: boolean; message?: string; retryAfterSeconds?: number } {
+  if (typeof body['enabled'] !== 'boolean') throw badField('enabled', 'must be true or false');
+  const change: { enabled: boolean; message?: string; retryAfterSeconds?: number } = { enabled: body['enabled'] };
+  if (body['message'] !== undefined) change.message = text(body, 'message');
+  if (body['retryAfterSeconds'] !== undefined) {
+    const seconds = body['retryAfterSeconds'];
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1) throw badField('retryAfterSeconds', 'must be a whole number of seconds');
+    change.retryAfterSeconds = seconds;
+  }
+  return change;
+}
