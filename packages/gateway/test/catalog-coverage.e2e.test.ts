@@ -97,6 +97,7 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
   plan_excludes_route: () => viaKeyed('/v1/sync/hourly', bearer('limited'), 'POST'),
   trial_expired: () => viaKeyed('/v1/bases/b1/rows', bearer('trial')),
   feature_not_in_plan: () => viaKeyed('/v1/sync/hourly', bearer('good'), 'POST'),
+  entity_limit_reached: () => viaKeyed('/v1/companies', bearer('good'), 'POST'),
   key_limit_reached: () => viaCli(['keys', 'create', '--account', keys['fullAccount'] ?? '', '--name', 'one too many']),
   account_not_found: () => viaCli(['accounts', 'show', 'acc_does_not_exist']),
   key_not_found: () => viaCli(['keys', 'revoke', 'NoSuchKy']),
@@ -164,11 +165,12 @@ async function startKeyedGateway(): Promise<void> {
       rotationGraceSeconds: 0,
       store: { sqlitePath: tempDbPath() },
     },
-    plans: { free: {}, trial: { trialDays: 1 }, limited: { routes: ['rows'] } },
+    plans: { free: { entities: { companies: 0 } }, trial: { trialDays: 1 }, limited: { routes: ['rows'] } },
     upstreams: { app: { url: upstream.url } },
     routes: [
       { id: 'rows', path: '/v1/bases/:base/rows', upstream: 'app', auth: { scopes: ['rows:read'], bindTo: 'base' } },
       { id: 'hourly', path: '/v1/sync/hourly', methods: ['POST'], upstream: 'app', auth: { feature: 'hourly' } },
+      { id: 'companies', path: '/v1/companies', methods: ['POST'], upstream: 'app', auth: { entity: { name: 'companies', action: 'create' } } },
     ],
   };
   keyedConfigFile = tempConfig(stringify(config));

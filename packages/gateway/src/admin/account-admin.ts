@@ -53,10 +53,17 @@ export class AccountAdmin {
     return this.store.listAccounts();
   }
 
-  async showAccount(id: string): Promise<{ account: Account; keys: KeyView[] }> {
+  async showAccount(id: string): Promise<{ account: Account; keys: KeyView[]; entities: Readonly<Record<string, number>> }> {
     const account = await this.store.getAccount(id);
     if (account === undefined) throw portierError('account_not_found', { accountId: id });
-    return { account, keys: (await this.store.listKeys(id)).map((key) => this.view(key)) };
+    const keys = (await this.store.listKeys(id)).map((key) => this.view(key));
+    return { account, keys, entities: await this.store.entityCounts(id) };
+  }
+
+  /** Sets an entity count by hand, to reconcile with what the backend really holds. */
+  async setEntityCount(id: string, entity: string, count: number): Promise<Readonly<Record<string, number>>> {
+    await this.changed(this.store.setEntityCount(id, entity, count, this.actor));
+    return this.store.entityCounts(id);
   }
 
   setStatus(id: string, status: AccountStatus): Promise<Account> {

@@ -58,6 +58,15 @@ export function createAdminApi(options: {
         return ok((await admin.showAccount(id)).account);
       },
     },
+    {
+      method: 'PUT',
+      path: '/admin/accounts/:id/entities/:entity',
+      handle: async (body, p) => {
+        const count = body['count'];
+        if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw badField('count', 'must be a whole number');
+        return ok(await accounts().setEntityCount(p['id'] ?? '', p['entity'] ?? '', count));
+      },
+    },
     { method: 'GET', path: '/admin/accounts/:id/keys', handle: async (_b, p) => ok(await accounts().listKeys(p['id'] ?? '')) },
     {
       method: 'POST',

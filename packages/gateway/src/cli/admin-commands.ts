@@ -33,9 +33,10 @@ export function registerAdminCommands(program: Command, loadConfig: LoadConfig):
   );
   withCommon(accounts.command('show').description('show an account and its keys').argument('<id>', 'account id')).action(
     run(loadConfig, async (admin, _options, id: string) => {
-      const { account, keys } = await admin.showAccount(id);
+      const { account, keys, entities } = await admin.showAccount(id);
       const head = `${account.id}  ${account.name}  plan ${account.plan}  ${account.status}  created ${iso(account.createdAt)}`;
-      return { json: { account, keys }, text: `${head}\n\n${keyTable(keys)}` };
+      const usage = Object.entries(entities).map(([entity, count]) => `${entity}: ${count}`).join(', ') || 'no entities counted';
+      return { json: { account, keys, entities }, text: `${head}\n${usage}\n\n${keyTable(keys)}` };
     }),
   );
   for (const [name, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
@@ -50,6 +51,21 @@ export function registerAdminCommands(program: Command, loadConfig: LoadConfig):
     run(loadConfig, async (admin, _options, id: string, plan: string) => {
       const account = await admin.setPlan(id, plan);
       return { json: account, text: `account ${account.id} is on plan ${account.plan}` };
+    }),
+  );
+
+  withCommon(
+    accounts
+      .command('set-count')
+      .description("set an entity count by hand, to match what the backend holds")
+      .argument('<id>', 'account id')
+      .argument('<entity>', 'entity name, as in the plans')
+      .argument('<count>', 'the count'),
+  ).action(
+    run(loadConfig, async (admin, _options, id: string, entity: string, count: string) => {
+      if (!/^\d+$/.test(count)) throw new UsageError(`count: "${count}" is not a whole number`);
+      const entities = await admin.setEntityCount(id, entity, Number(count));
+      return { json: entities, text: `account ${id}: ${entity} = ${entities[entity] ?? 0}` };
     }),
   );
 

@@ -29,6 +29,7 @@ export interface RouteAuthConfig {
   readonly scopes: readonly string[];
   readonly bindTo?: string;
   readonly feature?: string;
+  readonly entity?: { readonly name: string; readonly action: 'create' | 'delete' };
 }
 
 export type CredentialScheme = 'bearer' | 'token' | 'basic' | 'header';
@@ -49,6 +50,7 @@ export interface PlanConfig {
   readonly features: readonly string[];
   readonly trialDays?: number;
   readonly routes?: readonly string[];
+  readonly entities: Readonly<Record<string, number>>;
 }
 
 export interface RouteConfig {

@@ -180,6 +180,17 @@ const routeSchema = {
           pattern: idPattern,
           description: 'Plan feature the account needs for this route (402 `feature_not_in_plan` without it).',
         },
+        entity: {
+          type: 'object',
+          description:
+            'This route creates or deletes an entity counted against the plan\'s `entities` limit: a create takes a slot before forwarding (402 `entity_limit_reached` when none is free) and gives it back if the upstream fails; a delete frees one once the upstream answers 2xx.',
+          additionalProperties: false,
+          required: ['name', 'action'],
+          properties: {
+            name: { type: 'string', pattern: idPattern, description: 'Entity name, as in the plans\' `entities`.' },
+            action: { enum: ['create', 'delete'], description: 'What a successful request does to the count.' },
+          },
+        },
       },
     },
   },
@@ -208,6 +219,13 @@ const planSchema = {
       items: { type: 'string', description: 'A route id.' },
       uniqueItems: true,
       description: 'Route ids this plan may call (403 `plan_excludes_route` otherwise). Default: every route.',
+    },
+    entities: {
+      type: 'object',
+      description: 'Most entities of each kind an account may have (for example `companies: 50`); see route `entity`.',
+      propertyNames: { pattern: idPattern },
+      additionalProperties: { type: 'integer', minimum: 0, description: 'The limit.' },
+      default: {},
     },
   },
 } as const;

@@ -324,6 +324,22 @@ export const catalog = {
       },
     },
   },
+  entity_limit_reached: {
+    status: 402,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Entity limit exceeded',
+        detail: 'The {plan} plan allows {limit} {entity}, and {usage} are in use.',
+        meaning: 'Creating one more would exceed the number of these entities the account\'s plan allows.',
+        troubleshooting: [
+          'Delete the ones you no longer need and retry the request.',
+          'Or move the account to a plan with a higher limit.',
+        ],
+      },
+    },
+  },
   key_limit_reached: {
     status: 409,
     owner: 'client',

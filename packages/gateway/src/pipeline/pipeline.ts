@@ -67,7 +67,12 @@ const routeStages: readonly RouteStage[] = [
   },
   function planStage(route, _max, env) {
     if (route.auth === undefined) return undefined;
-    return createPlanPolicy(route.auth, env.config.plans, env.clock);
+    return createPlanPolicy(route.auth, {
+      plans: env.config.plans,
+      clock: env.clock,
+      store: env.keys?.directory.store,
+      logger: env.logging.logger,
+    });
   },
   function requestBodyStage(_route, maxBodyBytes) {
     return createBodyLimitPolicy(maxBodyBytes);
@@ -94,9 +99,14 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   const table = new RouteTable(routes.map((route) => ({ path: pathOf(route, config), methods: methodsOf(route), target: route })));
   let draining = false;
 
+  const finish = (ctx: RequestContext): void => {
+    if (ctx.onComplete !== undefined) ctx.onComplete(ctx);
+    logAccess(accessLog, ctx);
+  };
+
   const fail = (ctx: RequestContext, error: PortierError, renderer: EnvelopeRenderer): void => {
     sendError(ctx, error, renderer, rendering);
-    logAccess(accessLog, ctx);
+    finish(ctx);
   };
 
   const crash = (ctx: RequestContext, error: unknown): void => {
@@ -112,7 +122,7 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
     }
     const decision = await route.terminal.handle(ctx);
     if (decision !== undefined) return fail(ctx, decision, route.renderer);
-    logAccess(accessLog, ctx);
+    finish(ctx);
   }
 
   return {

@@ -27,6 +27,10 @@ export class RequestContext {
   auth: KeyEntry | undefined = undefined;
   /** Extra headers for the upstream request, as flat name/value pairs. */
   readonly forwardHeaders: string[] = [];
+  /** The upstream's status, once its response headers arrived. */
+  upstreamStatus: number | undefined = undefined;
+  /** Work to do once the exchange is over (release a reservation, count a delete); set by policies. */
+  onComplete: ((ctx: RequestContext) => void) | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,

@@ -81,6 +81,16 @@ export interface AccountStore {
   /** Stores last-used times collected in memory (epoch ms by key id). */
   recordKeyUse(uses: ReadonlyMap<string, number>): Promise<void>;
   listAudit(limit: number): Promise<AuditEntry[]>;
+  /**
+   * Takes one slot of an entity-count limit if one is free, atomically: two concurrent calls at
+   * limit - 1 cannot both succeed. Returns the usage after the call and whether a slot was taken.
+   */
+  reserveEntity(accountId: string, entity: string, limit: number): Promise<{ readonly taken: boolean; readonly usage: number }>;
+  /** Gives one slot back (a failed create, or a confirmed delete); never below zero. */
+  releaseEntity(accountId: string, entity: string): Promise<void>;
+  /** Sets a count by hand (reconciliation with the backend); audited. */
+  setEntityCount(accountId: string, entity: string, count: number, actor: string): Promise<void>;
+  entityCounts(accountId: string): Promise<Readonly<Record<string, number>>>;
   /** A number that changes whenever another process has written to the store. */
   changeMarker(): number;
   close(): void;

@@ -146,6 +146,36 @@ export class SqliteAccountStore implements AccountStore {
     return rows.map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> }));
   }
 
+  async reserveEntity(accountId: string, entity: string, limit: number): Promise<{ taken: boolean; usage: number }> {
+    return this.transaction(() => {
+      const usage = this.countOf(accountId, entity);
+      if (usage >= limit) return { taken: false, usage };
+      this.db
+        .prepare('INSERT INTO entity_counts (account_id, entity, count) VALUES (?, ?, 1) ON CONFLICT (account_id, entity) DO UPDATE SET count = count + 1')
+        .run(accountId, entity);
+      return { taken: true, usage: usage + 1 };
+    });
+  }
+
+  async releaseEntity(accountId: string, entity: string): Promise<void> {
+    this.db.prepare('UPDATE entity_counts SET count = MAX(count - 1, 0) WHERE account_id = ? AND entity = ?').run(accountId, entity);
+  }
+
+  async setEntityCount(accountId: string, entity: string, count: number, actor: string): Promise<void> {
+    this.transaction(() => {
+      this.requireAccount(accountId);
+      this.db
+        .prepare('INSERT INTO entity_counts (account_id, entity, count) VALUES (?, ?, ?) ON CONFLICT (account_id, entity) DO UPDATE SET count = excluded.count')
+        .run(accountId, entity, count);
+      this.audit(actor, 'entity.set', accountId, { entity, count });
+    });
+  }
+
+  async entityCounts(accountId: string): Promise<Record<string, number>> {
+    const rows = this.db.prepare('SELECT entity, count FROM entity_counts WHERE account_id = ? ORDER BY entity').all(accountId) as { entity: string; count: number }[];
+    return Object.fromEntries(rows.map((row) => [row.entity, row.count]));
+  }
+
   changeMarker(): number {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
@@ -172,6 +202,11 @@ export class SqliteAccountStore implements AccountStore {
         input.expiresAt ?? null,
       );
     return { key: this.requireKey(generated.id), secret: generated.secret };
+  }
+
+  private countOf(accountId: string, entity: string): number {
+    const row = this.db.prepare('SELECT count FROM entity_counts WHERE account_id = ? AND entity = ?').get(accountId, entity) as { count: number } | undefined;
+    return row?.count ?? 0;
   }
 
   private findAccount(id: string): Account | undefined {

@@ -41,4 +41,15 @@ export const sqliteMigrations: readonly { readonly version: number; readonly sql
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE entity_counts (
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        entity TEXT NOT NULL,
+        count INTEGER NOT NULL CHECK (count >= 0),
+        PRIMARY KEY (account_id, entity)
+      );
+    `,
+  },
 ];

@@ -1,21 +1,49 @@
 import type { Clock } from '../../clock.js';
 import type { PlanConfig, RouteAuthConfig } from '../../config/config-types.js';
 import { portierError } from '../../errors/portier-error.js';
+import type { AccountStore } from '../../accounts/store/account-store.js';
+import type { Logger } from '../../log/create-logger.js';
 import type { Decision, Policy } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 
 const dayMs = 86_400_000;
+const noPlan: PlanConfig = { features: [], entities: {} };
 
-/** What the account's plan allows, all 402: `trial_expired`, `feature_not_in_plan`. */
-export function createPlanPolicy(routeAuth: RouteAuthConfig, plans: Readonly<Record<string, PlanConfig>>, clock: Clock): Policy {
-  const { feature } = routeAuth;
+export interface PlanDependencies {
+  readonly plans: Readonly<Record<string, PlanConfig>>;
+  readonly clock: Clock;
+  readonly store: AccountStore | undefined;
+  readonly logger: Logger;
+}
+
+/**
+ * What the account's plan allows, all 402: `trial_expired`, `feature_not_in_plan`,
+ * `entity_limit_reached`. A create route takes an entity slot before forwarding and gives it back if
+ * the upstream did not answer 2xx; a delete route frees one once the upstream answered 2xx.
+ */
+export function createPlanPolicy(routeAuth: RouteAuthConfig, deps: PlanDependencies): Policy {
+  const { feature, entity } = routeAuth;
+  const { plans, clock, store, logger } = deps;
+
+  const release = (accountId: string, name: string): void => {
+    store?.releaseEntity(accountId, name).catch((error: unknown) => logger.error({ err: error, accountId, entity: name }, 'could not release an entity slot'));
+  };
+  const releaseUnlessCreated = (ctx: RequestContext): void => {
+    if (entity === undefined || ctx.auth === undefined) return;
+    if (ctx.upstreamStatus === undefined || ctx.upstreamStatus < 200 || ctx.upstreamStatus >= 300) release(ctx.auth.account.id, entity.name);
+  };
+  const countDelete = (ctx: RequestContext): void => {
+    if (entity === undefined || ctx.auth === undefined) return;
+    if (ctx.upstreamStatus !== undefined && ctx.upstreamStatus >= 200 && ctx.upstreamStatus < 300) release(ctx.auth.account.id, entity.name);
+  };
+
   return {
     name: 'plan',
-    handle: function checkPlan(ctx: RequestContext): Decision {
+    handle: function checkPlan(ctx: RequestContext): Decision | Promise<Decision> {
       const account = ctx.auth?.account;
       if (account === undefined) return undefined;
       // An account on a plan that is no longer configured has no features and no trial to honour.
-      const plan: PlanConfig = plans[account.plan] ?? { features: [] };
+      const plan = plans[account.plan] ?? noPlan;
       if (plan.trialDays !== undefined) {
         const endsAt = account.planSince + plan.trialDays * dayMs;
         if (clock.now() >= endsAt) {
@@ -25,7 +53,17 @@ export function createPlanPolicy(routeAuth: RouteAuthConfig, plans: Readonly<Rec
       if (feature !== undefined && !plan.features.includes(feature)) {
         return portierError('feature_not_in_plan', { plan: account.plan, feature });
       }
-      return undefined;
+      if (entity === undefined || store === undefined) return undefined;
+      if (entity.action === 'delete') {
+        ctx.onComplete = countDelete;
+        return undefined;
+      }
+      const limit = plan.entities[entity.name] ?? Number.MAX_SAFE_INTEGER;
+      return store.reserveEntity(account.id, entity.name, limit).then(({ taken, usage }): Decision => {
+        if (!taken) return portierError('entity_limit_reached', { plan: account.plan, entity: entity.name, limit, usage });
+        ctx.onComplete = releaseUnlessCreated;
+        return undefined;
+      });
     },
   };
 }

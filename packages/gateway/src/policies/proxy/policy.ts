@@ -52,6 +52,7 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
     const { ctx } = exchange;
     ctx.upstreamMs = performance.now() - exchange.sentAt;
     const status = data.statusCode;
+    ctx.upstreamStatus = status;
     if (breakerStatuses.has(status)) breaker.recordFailure();
     else breaker.recordSuccess();
     if (status >= 400 && normalize) {

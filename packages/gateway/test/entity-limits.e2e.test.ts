@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import type { AccountAdmin } from '../src/admin/account-admin.js';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
+import { expectProblem } from './helpers/expect-problem.js';
+import { adminOf, tempDbPath } from './helpers/accounts.js';
+
+let upstream: TestUpstream;
+let portier: TestGateway;
+let admin: AccountAdmin;
+let failCreates = false;
+
+beforeAll(async () => {
+  upstream = await startUpstream(async (req, res) => {
+    if (req.method === 'POST') {
+      // Slow enough that concurrent creates overlap at the gateway.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return failCreates ? json(res, 500, { message: 'database down' }) : json(res, 201, { id: 'company' });
+    }
+    if (req.url === '/companies/missing') return json(res, 404, { message: 'no such company' });
+    res.writeHead(204).end();
+  });
+  const config = {
+    auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() } },
+    plans: { free: { entities: { companies: 50 } } },
+    upstreams: { app: { url: upstream.url } },
+    routes: [
+      { id: 'create-company', path: '/companies', methods: ['POST'], upstream: 'app', auth: { entity: { name: 'companies', action: 'create' } } },
+      { id: 'delete-company', path: '/companies/:id', methods: ['DELETE'], upstream: 'app', auth: { entity: { name: 'companies', action: 'delete' } } },
+    ],
+  };
+  portier = await startGateway(config);
+  admin = adminOf(portier, config);
+});
+afterAll(async () => {
+  await portier.close();
+  await upstream.close();
+});
+
+async function accountAt(companies: number): Promise<{ id: string; secret: string }> {
+  const account = await admin.createAccount(`acct-${Math.random()}`, 'free');
+  if (companies > 0) await admin.setEntityCount(account.id, 'companies', companies);
+  const issued = await admin.createKey({ accountId: account.id, name: 'k' });
+  return { id: account.id, secret: issued.secret };
+}
+
+function call(method: 'POST' | 'DELETE', path: string, secret: string) {
+  return request(`${portier.url}${path}`, { method, headers: { authorization: `Bearer ${secret}` }, ...(method === 'POST' ? { body: '{}' } : {}) });
+}
+
+async function companiesOf(accountId: string): Promise<number> {
+  return (await admin.showAccount(accountId)).entities['companies'] ?? 0;
+}
+
+describe('entity-count limits', () => {
+  it('plan: lets exactly one of 20 concurrent creates through at 49 of 50, and answers the rest 402 entity_limit_reached', async () => {
+    const account = await accountAt(49);
+    const responses = await Promise.all(Array.from({ length: 20 }, () => call('POST', '/companies', account.secret)));
+    const statuses = await Promise.all(responses.map(async (response) => {
+      await response.body.dump();
+      return response.statusCode;
+    }));
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 402)).toHaveLength(19);
+    expect(await companiesOf(account.id)).toBe(50);
+  });
+
+  it('plan: names the limit, the usage and the plan in the 402', async () => {
+    const account = await accountAt(50);
+    const body = await expectProblem(await call('POST', '/companies', account.secret), 402, 'entity_limit_reached');
+    expect(body.detail).toBe('The free plan allows 50 companies, and 50 are in use.');
+  });
+
+  it('plan: gives the slot back when the upstream create fails', async () => {
+    const account = await accountAt(49);
+    failCreates = true;
+    try {
+      const failed = await call('POST', '/companies', account.secret);
+      expect(failed.statusCode).toBe(500);
+      await failed.body.dump();
+    } finally {
+      failCreates = false;
+    }
+    expect(await companiesOf(account.id)).toBe(49);
+    const retried = await call('POST', '/companies', account.secret);
+    expect(retried.statusCode).toBe(201);
+    await retried.body.dump();
+    expect(await companiesOf(account.id)).toBe(50);
+  });
+
+  it('plan: frees a slot only when the upstream confirms the delete', async () => {
+    const account = await accountAt(50);
+    const missing = await call('DELETE', '/companies/missing', account.secret);
+    expect(missing.statusCode).toBe(404);
+    await missing.body.dump();
+    expect(await companiesOf(account.id)).toBe(50);
+    const deleted = await call('DELETE', '/companies/c1', account.secret);
+    expect(deleted.statusCode).toBe(204);
+    await deleted.body.dump();
+    expect(await companiesOf(account.id)).toBe(49);
+  });
+});
