@@ -89,6 +89,12 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
   invalid_token: () => viaKeyed('/v1/bases/b1/rows', `Bearer ${generateKey({ instance: 'eu1', environment: 'live' }).secret}`),
   wrong_instance: () => viaKeyed('/v1/bases/b1/rows', `Bearer ${generateKey({ instance: 'us1', environment: 'live' }).secret}`),
   key_expired: () => viaKeyed('/v1/bases/b1/rows', bearer('expired')),
+  access_token_expired: async () => {
+    const exchanged = await request(`${keyed.url}/v1/token`, { headers: { authorization: bearer('bound') } });
+    const { access_token: token } = (await exchanged.body.json()) as { access_token: string };
+    keyedClock.advance(3_600_000);
+    return viaKeyed('/v1/bases/b1/rows', `Bearer ${token}`);
+  },
   key_revoked: () => viaKeyed('/v1/bases/b1/rows', bearer('revoked')),
   key_obsolete: () => viaKeyed('/v1/bases/b1/rows', bearer('rotated')),
   key_not_bound: () => viaKeyed('/v1/bases/b2/rows', bearer('bound')),
@@ -163,6 +169,7 @@ async function startKeyedGateway(): Promise<void> {
       instances: { us1: 'https://us1.api.example.com' },
       maxKeysPerAccount: 1,
       rotationGraceSeconds: 0,
+      accessTokens: { path: '/v1/token', secret: 'coverage-signing-secret-0123456789abcdef', ttlSeconds: 3600 },
       store: { sqlitePath: tempDbPath() },
     },
     plans: { free: { entities: { companies: 0 } }, trial: { trialDays: 1 }, limited: { routes: ['rows'] } },

@@ -43,6 +43,12 @@ export interface AuthConfig {
   readonly forwardCredentials: boolean;
   readonly maxKeysPerAccount: number;
   readonly rotationGraceSeconds: number;
+  readonly accessTokens?: {
+    readonly path: string;
+    readonly secret: string;
+    readonly ttlSeconds: number;
+    readonly response: Readonly<Record<string, unknown>>;
+  };
   readonly store: { readonly sqlitePath: string };
 }
 

@@ -14,6 +14,8 @@ export type ConfigResult =
 
 /** Route id of the built-in health check; reserved. */
 export const healthRouteId = 'health';
+/** Route id of the built-in access-token exchange; reserved. */
+export const accessTokenRouteId = 'access-token';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
 const validateSchema = ajv.compile(configSchema);
@@ -90,13 +92,14 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   const at = (segments: (string | number)[], message: string): void => {
     problems.push({ file, ...locator.locate(segments), path: formatKeyPath(segments), message });
   };
-  const seenIds = new Set<string>([healthRouteId]);
+  const seenIds = new Set<string>([healthRouteId, accessTokenRouteId]);
   config.routes.forEach((route, index) => {
     if (!(route.upstream in config.upstreams)) {
       at(['routes', index, 'upstream'], `upstream "${route.upstream}" is not defined under upstreams`);
     }
     if (seenIds.has(route.id)) {
-      at(['routes', index, 'id'], route.id === healthRouteId ? `"${healthRouteId}" is reserved for the health check` : `duplicate route id "${route.id}"`);
+      const reserved = route.id === healthRouteId || route.id === accessTokenRouteId;
+      at(['routes', index, 'id'], reserved ? `"${route.id}" is reserved for a built-in route` : `duplicate route id "${route.id}"`);
     }
     seenIds.add(route.id);
     if (route.auth !== undefined && config.auth === undefined) {
@@ -116,10 +119,14 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   });
   try {
     const definitions = config.routes.map((route) => ({ path: route.path, methods: route.methods, target: route.id }));
-    new RouteTable([...definitions, { path: config.server.healthPath, methods: ['GET'], target: healthRouteId }]);
+    const builtIn = [{ path: config.server.healthPath, methods: ['GET'] as const, target: healthRouteId }];
+    const tokens = config.auth?.accessTokens;
+    if (tokens !== undefined) builtIn.push({ path: tokens.path, methods: ['GET'] as const, target: accessTokenRouteId });
+    new RouteTable([...definitions, ...builtIn]);
   } catch (error) {
     if (!(error instanceof RouteConflictError)) throw error;
-    const segments = error.index < config.routes.length ? ['routes', error.index, 'path'] : ['server', 'healthPath'];
+    const builtInPaths: (string | number)[][] = [['server', 'healthPath'], ['auth', 'accessTokens', 'path']];
+    const segments = error.index < config.routes.length ? ['routes', error.index, 'path'] : (builtInPaths[error.index - config.routes.length] ?? []);
     at(segments, error.message);
   }
   return problems;

@@ -288,6 +288,28 @@ const authSchema = {
       default: 86400,
       description: 'After a rotation, how long the old key keeps working before it is 403 `key_obsolete`.',
     },
+    accessTokens: {
+      type: 'object',
+      description:
+        'Short-lived access tokens: a GET on `path` with an API key returns a signed token (HS256 JWT) bound to the key, accepted wherever the key is, until it expires.',
+      additionalProperties: false,
+      required: ['path', 'secret'],
+      properties: {
+        path: { type: 'string', pattern: '^/[^\\s?#]*$', description: 'Path of the exchange route (route id `access-token`).' },
+        secret: {
+          type: 'string',
+          minLength: 32,
+          description: 'HMAC secret that signs tokens (at least 32 characters): use `${PORTIER_TOKEN_SECRET}`. Changing it voids every token.',
+        },
+        ttlSeconds: { type: 'integer', minimum: 60, maximum: 31536000, default: 259200, description: 'Token lifetime (default 3 days).' },
+        response: {
+          type: 'object',
+          description:
+            'JSON body of the exchange answer. String values may use {token}, {expiresAt}, {keyId}, {keyName}, {accountId}, {binding} (the key\'s first resource binding); other values are sent as they are.',
+          default: { access_token: '{token}', expires_at: '{expiresAt}' },
+        },
+      },
+    },
     store: {
       type: 'object',
       description: 'Where accounts and keys live.',

@@ -198,6 +198,22 @@ export const catalog = {
       },
     },
   },
+  access_token_expired: {
+    status: 401,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Access token expired',
+        detail: 'This access token expired at {expiredAt}; exchange your API key for a new one.',
+        meaning: 'Access tokens are short-lived: they are obtained with an API key and stop working after a set time.',
+        troubleshooting: [
+          'Request a new access token with your API key, then retry with it.',
+          'Renew tokens a little before they expire (the exchange answer says when).',
+        ],
+      },
+    },
+  },
   wrong_instance: {
     status: 401,
     owner: 'client',

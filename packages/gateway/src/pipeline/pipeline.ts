@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { PortierConfig, RouteConfig } from '../config/config-types.js';
-import { healthRouteId } from '../config/load-config.js';
+import { accessTokenRouteId, healthRouteId } from '../config/load-config.js';
+import { createTokenExchangeTerminal } from '../accounts/tokens/token-exchange-terminal.js';
 import type { EnvelopeRenderer } from '../envelopes/envelope-renderer.js';
 import { renderers } from '../envelopes/renderers.js';
 import { portierError, PortierError } from '../errors/portier-error.js';
@@ -95,8 +96,9 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   };
   const correlationLower = config.correlation.header.toLowerCase();
   const defaultRenderer = renderers[config.errors.envelope];
-  const routes = [...config.routes.map((route) => compileRoute(route, env)), compileHealthRoute(env)];
-  const table = new RouteTable(routes.map((route) => ({ path: pathOf(route, config), methods: methodsOf(route), target: route })));
+  const builtIn = [compileHealthRoute(env), ...compileAccessTokenRoute(env)];
+  const routes = [...config.routes.map((route) => compileRoute(route, env)), ...builtIn];
+  const table = new RouteTable(routes.map((route) => ({ path: route.path, methods: route.methods, target: route })));
   let draining = false;
 
   const finish = (ctx: RequestContext): void => {
@@ -170,6 +172,8 @@ function compileRoute(route: RouteConfig, env: PipelineEnvironment): CompiledRou
   }
   return {
     id: route.id,
+    path: route.path,
+    methods: route.methods,
     config: route,
     maxBodyBytes,
     renderer: renderers[route.envelope ?? env.config.errors.envelope],
@@ -195,6 +199,8 @@ function credentialHeaders(config: PortierConfig): ReadonlySet<string> {
 function compileHealthRoute(env: PipelineEnvironment): CompiledRoute {
   return {
     id: healthRouteId,
+    path: env.config.server.healthPath,
+    methods: ['GET'],
     config: undefined,
     maxBodyBytes: 0,
     renderer: renderers[env.config.errors.envelope],
@@ -203,12 +209,30 @@ function compileHealthRoute(env: PipelineEnvironment): CompiledRoute {
   };
 }
 
-function pathOf(route: CompiledRoute, config: PortierConfig): string {
-  return route.config?.path ?? config.server.healthPath;
-}
-
-function methodsOf(route: CompiledRoute): RouteConfig['methods'] {
-  return route.config?.methods ?? ['GET'];
+/** The key-for-token exchange, when `auth.accessTokens` is configured. */
+function compileAccessTokenRoute(env: PipelineEnvironment): CompiledRoute[] {
+  const auth = env.config.auth;
+  const tokens = auth?.accessTokens;
+  if (auth === undefined || tokens === undefined || env.keys === undefined) return [];
+  const routeAuth = { required: true, scopes: [] };
+  return [
+    {
+      id: accessTokenRouteId,
+      path: tokens.path,
+      methods: ['GET'],
+      config: undefined,
+      maxBodyBytes: 0,
+      renderer: renderers[env.config.errors.envelope],
+      policies: [
+        createMaintenancePolicy(env.maintenance, accessTokenRouteId),
+        // A token cannot be traded for another token: only a key extends access.
+        createApiKeyAuthPolicy(routeAuth, env.keys, { acceptTokens: false }),
+        createAccessPolicy(accessTokenRouteId, routeAuth, env.config.plans, env.clock),
+        createPlanPolicy(routeAuth, { plans: env.config.plans, clock: env.clock, store: undefined, logger: env.logging.logger }),
+      ],
+      terminal: createTokenExchangeTerminal(auth, tokens, env.clock, env.config.correlation.header),
+    },
+  ];
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -4,6 +4,7 @@ import { portierError } from '../../errors/portier-error.js';
 import type { KeyDirectory, KeyEntry } from '../../accounts/key-directory.js';
 import { keyMatchesHash } from '../../accounts/keys/hash-key.js';
 import { parseKey } from '../../accounts/keys/key-format.js';
+import { looksLikeToken, verifyAccessToken } from '../../accounts/tokens/access-token.js';
 import type { Decision, Policy } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { extractCredential, type CredentialRules } from './extract-credential.js';
@@ -16,16 +17,32 @@ export interface ApiKeyAuthDependencies {
 }
 
 /**
- * Finds and verifies the caller's key: 401 `authentication_required` (none), `credentials_malformed`
- * (badly sent, with a hint), `wrong_instance`, `invalid_token` (unknown), `key_expired`. Revocation and
- * permissions are the access stage's (403). A cached key costs no store access.
+ * Finds and verifies the caller's key or access token: 401 `authentication_required` (none),
+ * `credentials_malformed` (badly sent, with a hint), `wrong_instance`, `invalid_token` (unknown, or a
+ * token with a bad signature), `key_expired`, `access_token_expired`. Revocation and permissions are
+ * the access stage's (403), and apply to tokens too. A cached key costs no store access; a token's
+ * signature and expiry need none at all.
  */
-export function createApiKeyAuthPolicy(routeAuth: RouteAuthConfig, deps: ApiKeyAuthDependencies): Policy {
+export function createApiKeyAuthPolicy(
+  routeAuth: RouteAuthConfig,
+  deps: ApiKeyAuthDependencies,
+  options: { readonly acceptTokens: boolean } = { acceptTokens: true },
+): Policy {
   const { auth, rules, directory, clock } = deps;
   const expected = rules.expected;
+  const tokens = options.acceptTokens ? auth.accessTokens : undefined;
 
   function verify(ctx: RequestContext, presented: string, entry: KeyEntry | undefined): Decision {
     if (entry === undefined || !keyMatchesHash(presented, entry.key.hash)) return portierError('invalid_token', {});
+    return admit(ctx, entry);
+  }
+
+  function admitToken(ctx: RequestContext, accountId: string, entry: KeyEntry | undefined): Decision {
+    if (entry === undefined || entry.account.id !== accountId) return portierError('invalid_token', {});
+    return admit(ctx, entry);
+  }
+
+  function admit(ctx: RequestContext, entry: KeyEntry): Decision {
     const { key, account } = entry;
     if (key.expiresAt !== undefined && clock.now() >= key.expiresAt) {
       return portierError('key_expired', { expiredAt: new Date(key.expiresAt).toISOString() });
@@ -42,6 +59,17 @@ export function createApiKeyAuthPolicy(routeAuth: RouteAuthConfig, deps: ApiKeyA
       const credential = extractCredential(ctx.req.headers, rules);
       if (credential.kind === 'none') return routeAuth.required ? portierError('authentication_required', { expected }) : undefined;
       if (credential.kind === 'malformed') return portierError('credentials_malformed', { hint: credential.hint, expected });
+      if (tokens !== undefined && looksLikeToken(credential.value)) {
+        const check = verifyAccessToken(credential.value, tokens.secret, auth.instance, clock.now());
+        if (!check.ok) {
+          if (check.reason === 'expired') return portierError('access_token_expired', { expiredAt: new Date(check.expiredAt ?? 0).toISOString() });
+          return portierError('invalid_token', {});
+        }
+        const { sub, acc } = check.claims;
+        const entry = directory.lookup(sub);
+        if (entry instanceof Promise) return entry.then((loaded) => admitToken(ctx, acc, loaded));
+        return admitToken(ctx, acc, entry);
+      }
       const parsed = parseKey(credential.value);
       if (!parsed.ok) return portierError('credentials_malformed', { hint: parsed.hint, expected });
       if (parsed.instance !== auth.instance) {

@@ -1,0 +1,53 @@
+import type { Clock } from '../../clock.js';
+import type { AuthConfig } from '../../config/config-types.js';
+import type { Decision, Terminal } from '../../pipeline/policy.js';
+import type { RequestContext } from '../../pipeline/request-context.js';
+import { signAccessToken } from './access-token.js';
+
+type Tokens = NonNullable<AuthConfig['accessTokens']>;
+
+/**
+ * Answers the exchange route: a signed access token for the authenticated key, in the body shape the
+ * config gives (SeaTable's app-access-token answer, for example).
+ */
+export function createTokenExchangeTerminal(auth: AuthConfig, tokens: Tokens, clock: Clock, correlationHeader: string): Terminal {
+  return {
+    name: 'access-token',
+    handle: function issueAccessToken(ctx: RequestContext): Promise<Decision> {
+      const entry = ctx.auth;
+      if (entry === undefined) throw new Error('the exchange route runs after api-key-auth');
+      const now = clock.now();
+      const exp = Math.floor(now / 1000) + tokens.ttlSeconds;
+      const token = signAccessToken({ sub: entry.key.id, acc: entry.account.id, iss: auth.instance, iat: Math.floor(now / 1000), exp }, tokens.secret);
+      const values: Record<string, string> = {
+        token,
+        expiresAt: new Date(exp * 1000).toISOString(),
+        keyId: entry.key.id,
+        keyName: entry.key.name,
+        accountId: entry.account.id,
+        binding: entry.key.bindings[0] ?? '',
+      };
+      const body = JSON.stringify(fillResponse(tokens.response, values));
+      ctx.res.writeHead(200, [
+        'content-type',
+        'application/json',
+        'content-length',
+        String(Buffer.byteLength(body)),
+        'cache-control',
+        'no-store',
+        correlationHeader,
+        ctx.correlationId,
+      ]);
+      ctx.res.end(body);
+      return Promise.resolve(undefined);
+    },
+  };
+}
+
+function fillResponse(template: Readonly<Record<string, unknown>>, values: Readonly<Record<string, string>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(template)) {
+    out[name] = typeof value === 'string' ? value.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole) : value;
+  }
+  return out;
+}
