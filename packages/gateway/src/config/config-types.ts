@@ -24,11 +24,19 @@ export interface UpstreamConfig {
   readonly circuitBreaker: { readonly failureThreshold: number; readonly openMs: number };
 }
 
+export interface FeatureCondition {
+  readonly pointer: string;
+  readonly lessThan?: number;
+  readonly greaterThan?: number;
+  readonly equals?: unknown;
+}
+
 export interface RouteAuthConfig {
   readonly required: boolean;
   readonly scopes: readonly string[];
   readonly bindTo?: string;
   readonly feature?: string;
+  readonly featureWhen?: FeatureCondition;
   readonly entity?: { readonly name: string; readonly action: 'create' | 'delete' };
 }
 

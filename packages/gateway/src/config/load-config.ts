@@ -105,6 +105,9 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     if (route.auth !== undefined && config.auth === undefined) {
       at(['routes', index, 'auth'], 'route auth needs the top-level `auth` section');
     }
+    if (route.auth?.featureWhen !== undefined && route.auth.feature === undefined) {
+      at(['routes', index, 'auth', 'featureWhen'], 'featureWhen needs a `feature` to require');
+    }
     if (route.auth?.bindTo !== undefined && !route.path.includes(`:${route.auth.bindTo}`)) {
       at(['routes', index, 'auth', 'bindTo'], `the path has no parameter ":${route.auth.bindTo}"`);
     }

@@ -180,6 +180,20 @@ const routeSchema = {
           pattern: idPattern,
           description: 'Plan feature the account needs for this route (402 `feature_not_in_plan` without it).',
         },
+        featureWhen: {
+          type: 'object',
+          description:
+            'Require `feature` only when the JSON body matches this condition (for example `syncSchedule` below 24 hours). The body is then read before forwarding.',
+          additionalProperties: false,
+          required: ['pointer'],
+          minProperties: 2,
+          properties: {
+            pointer: { type: 'string', pattern: '^(/[^/]*)*$', description: 'JSON pointer of the value, such as `/syncSchedule`.' },
+            lessThan: { type: 'number', description: 'Matches when the value is a number below this.' },
+            greaterThan: { type: 'number', description: 'Matches when the value is a number above this.' },
+            equals: { description: 'Matches when the value equals this (any JSON value).' },
+          },
+        },
         entity: {
           type: 'object',
           description:

@@ -66,13 +66,14 @@ const routeStages: readonly RouteStage[] = [
     if (route.auth === undefined) return undefined;
     return createAccessPolicy(route.id, route.auth, env.config.plans, env.clock);
   },
-  function planStage(route, _max, env) {
+  function planStage(route, maxBodyBytes, env) {
     if (route.auth === undefined) return undefined;
     return createPlanPolicy(route.auth, {
       plans: env.config.plans,
       clock: env.clock,
       store: env.keys?.directory.store,
       logger: env.logging.logger,
+      maxBodyBytes,
     });
   },
   function requestBodyStage(_route, maxBodyBytes) {
@@ -228,7 +229,7 @@ function compileAccessTokenRoute(env: PipelineEnvironment): CompiledRoute[] {
         // A token cannot be traded for another token: only a key extends access.
         createApiKeyAuthPolicy(routeAuth, env.keys, { acceptTokens: false }),
         createAccessPolicy(accessTokenRouteId, routeAuth, env.config.plans, env.clock),
-        createPlanPolicy(routeAuth, { plans: env.config.plans, clock: env.clock, store: undefined, logger: env.logging.logger }),
+        createPlanPolicy(routeAuth, { plans: env.config.plans, clock: env.clock, store: undefined, logger: env.logging.logger, maxBodyBytes: 0 }),
       ],
       terminal: createTokenExchangeTerminal(auth, tokens, env.clock, env.config.correlation.header),
     },

@@ -27,6 +27,8 @@ export class RequestContext {
   auth: KeyEntry | undefined = undefined;
   /** Extra headers for the upstream request, as flat name/value pairs. */
   readonly forwardHeaders: string[] = [];
+  /** The request body, when a stage had to read it before forwarding (it is then sent from here). */
+  body: Buffer | undefined = undefined;
   /** The upstream's status, once its response headers arrived. */
   upstreamStatus: number | undefined = undefined;
   /** Work to do once the exchange is over (release a reservation, count a delete); set by policies. */

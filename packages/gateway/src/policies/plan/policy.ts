@@ -1,10 +1,12 @@
 import type { Clock } from '../../clock.js';
 import type { PlanConfig, RouteAuthConfig } from '../../config/config-types.js';
 import { portierError } from '../../errors/portier-error.js';
-import type { AccountStore } from '../../accounts/store/account-store.js';
+import type { Account, AccountStore } from '../../accounts/store/account-store.js';
 import type { Logger } from '../../log/create-logger.js';
 import type { Decision, Policy } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
+import { parseJsonBody, readRequestBody } from '../request-body/read-request-body.js';
+import { matchesCondition } from './feature-condition.js';
 
 const dayMs = 86_400_000;
 const noPlan: PlanConfig = { features: [], entities: {} };
@@ -14,6 +16,8 @@ export interface PlanDependencies {
   readonly clock: Clock;
   readonly store: AccountStore | undefined;
   readonly logger: Logger;
+  /** The route's body cap, for `featureWhen` conditions that read the body. */
+  readonly maxBodyBytes: number;
 }
 
 /**
@@ -22,20 +26,45 @@ export interface PlanDependencies {
  * the upstream did not answer 2xx; a delete route frees one once the upstream answered 2xx.
  */
 export function createPlanPolicy(routeAuth: RouteAuthConfig, deps: PlanDependencies): Policy {
-  const { feature, entity } = routeAuth;
+  const { feature, featureWhen, entity } = routeAuth;
   const { plans, clock, store, logger } = deps;
 
   const release = (accountId: string, name: string): void => {
     store?.releaseEntity(accountId, name).catch((error: unknown) => logger.error({ err: error, accountId, entity: name }, 'could not release an entity slot'));
   };
+  const isSuccess = (status: number | undefined): boolean => status !== undefined && status >= 200 && status < 300;
   const releaseUnlessCreated = (ctx: RequestContext): void => {
-    if (entity === undefined || ctx.auth === undefined) return;
-    if (ctx.upstreamStatus === undefined || ctx.upstreamStatus < 200 || ctx.upstreamStatus >= 300) release(ctx.auth.account.id, entity.name);
+    if (entity !== undefined && ctx.auth !== undefined && !isSuccess(ctx.upstreamStatus)) release(ctx.auth.account.id, entity.name);
   };
   const countDelete = (ctx: RequestContext): void => {
-    if (entity === undefined || ctx.auth === undefined) return;
-    if (ctx.upstreamStatus !== undefined && ctx.upstreamStatus >= 200 && ctx.upstreamStatus < 300) release(ctx.auth.account.id, entity.name);
+    if (entity !== undefined && ctx.auth !== undefined && isSuccess(ctx.upstreamStatus)) release(ctx.auth.account.id, entity.name);
   };
+
+  /** With `featureWhen`, the feature is needed only when the body matches: read it, then decide. */
+  async function checkConditionalFeature(ctx: RequestContext, account: Account, plan: PlanConfig): Promise<Decision> {
+    const tooLarge = await readRequestBody(ctx, deps.maxBodyBytes);
+    if (tooLarge !== undefined) return tooLarge;
+    const parsed = parseJsonBody(ctx);
+    if (!('value' in parsed)) return parsed;
+    if (featureWhen !== undefined && feature !== undefined && matchesCondition(parsed.value, featureWhen)) {
+      return portierError('feature_not_in_plan', { plan: account.plan, feature });
+    }
+    return checkEntities(ctx, account, plan);
+  }
+
+  function checkEntities(ctx: RequestContext, account: Account, plan: PlanConfig): Decision | Promise<Decision> {
+    if (entity === undefined || store === undefined) return undefined;
+    if (entity.action === 'delete') {
+      ctx.onComplete = countDelete;
+      return undefined;
+    }
+    const limit = plan.entities[entity.name] ?? Number.MAX_SAFE_INTEGER;
+    return store.reserveEntity(account.id, entity.name, limit).then(({ taken, usage }): Decision => {
+      if (!taken) return portierError('entity_limit_reached', { plan: account.plan, entity: entity.name, limit, usage });
+      ctx.onComplete = releaseUnlessCreated;
+      return undefined;
+    });
+  }
 
   return {
     name: 'plan',
@@ -51,19 +80,10 @@ export function createPlanPolicy(routeAuth: RouteAuthConfig, deps: PlanDependenc
         }
       }
       if (feature !== undefined && !plan.features.includes(feature)) {
+        if (featureWhen !== undefined) return checkConditionalFeature(ctx, account, plan);
         return portierError('feature_not_in_plan', { plan: account.plan, feature });
       }
-      if (entity === undefined || store === undefined) return undefined;
-      if (entity.action === 'delete') {
-        ctx.onComplete = countDelete;
-        return undefined;
-      }
-      const limit = plan.entities[entity.name] ?? Number.MAX_SAFE_INTEGER;
-      return store.reserveEntity(account.id, entity.name, limit).then(({ taken, usage }): Decision => {
-        if (!taken) return portierError('entity_limit_reached', { plan: account.plan, entity: entity.name, limit, usage });
-        ctx.onComplete = releaseUnlessCreated;
-        return undefined;
-      });
+      return checkEntities(ctx, account, plan);
     },
   };
 }

@@ -21,6 +21,8 @@ export function buildUpstreamHeaders(
   correlationId: string,
   extra: readonly string[],
   options: ForwardOptions,
+  /** Length of a body read ahead by a stage: it is sent with a Content-Length of its own. */
+  bufferedLength?: number,
 ): string[] {
   const raw = req.rawHeaders;
   const skip = connectionScopedHeaders(req.headers.connection);
@@ -31,6 +33,7 @@ export function buildUpstreamHeaders(
     if (skip.has(lower) || forwardedNames.has(lower) || lower === options.correlationHeader || options.dropHeaders.has(lower)) continue;
     // X-Portier-* headers are the gateway's word to the upstream: a client must not be able to forge them.
     if (lower.startsWith('x-portier-')) continue;
+    if (bufferedLength !== undefined && (lower === 'content-length' || lower === 'transfer-encoding')) continue;
     out.push(name, raw[i + 1] as string);
   }
   const headers = req.headers;
@@ -41,6 +44,7 @@ export function buildUpstreamHeaders(
   const host = (options.trustForwardedHeaders && firstValue(headers, 'x-forwarded-host')) || headers.host;
   if (host !== undefined) out.push('x-forwarded-host', host);
   out.push(options.correlationHeader, correlationId);
+  if (bufferedLength !== undefined) out.push('content-length', String(bufferedLength));
   for (const item of extra) out.push(item);
   return out;
 }

@@ -105,15 +105,15 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       }
       const { req } = ctx;
       const clientGone = new ClientGoneSignal(ctx.res);
-      const limiter = bodyNeedsCounting(req) ? new BodySizeLimiter(options.maxBodyBytes) : undefined;
+      const limiter = ctx.body === undefined && bodyNeedsCounting(req) ? new BodySizeLimiter(options.maxBodyBytes) : undefined;
       const exchange: Exchange = { ctx, sentAt: performance.now(), collector: undefined, status: 0, headers: {} };
       try {
         await upstream.pool.stream(
           {
             method: req.method as HttpMethod,
             path: upstream.basePath + (req.url as string),
-            headers: buildUpstreamHeaders(req, ctx.correlationId, ctx.forwardHeaders, options),
-            body: requestBody(req, limiter),
+            headers: buildUpstreamHeaders(req, ctx.correlationId, ctx.forwardHeaders, options, ctx.body?.length),
+            body: ctx.body ?? requestBody(req, limiter),
             signal: clientGone,
             opaque: exchange,
           },

@@ -1,0 +1,31 @@
+import { portierError, type PortierError } from '../../errors/portier-error.js';
+import type { RequestContext } from '../../pipeline/request-context.js';
+
+/**
+ * Reads the whole request body once, with the route's size cap, into `ctx.body`; the proxy then
+ * forwards that buffer instead of the stream. For stages that must look inside the body before it is
+ * forwarded. Returns an error (413) instead of reading past the cap.
+ */
+export async function readRequestBody(ctx: RequestContext, maxBytes: number): Promise<PortierError | undefined> {
+  if (ctx.body !== undefined) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return portierError('payload_too_large', { limitBytes: maxBytes }, { headers: { Connection: 'close' } });
+    chunks.push(chunk);
+  }
+  ctx.body = Buffer.concat(chunks);
+  return undefined;
+}
+
+/** The body parsed as JSON (undefined when empty), or a 400 when it is not JSON. */
+export function parseJsonBody(ctx: RequestContext): { value: unknown } | PortierError {
+  const body = ctx.body;
+  if (body === undefined || body.length === 0) return { value: undefined };
+  try {
+    return { value: JSON.parse(body.toString('utf8')) as unknown };
+  } catch {
+    return portierError('bad_request', { reason: 'the body is not valid JSON' });
+  }
+}
