@@ -1,5 +1,6 @@
 // npm run bench: direct-to-upstream, the bare-proxy floor and Portier under the same keep-alive load,
-// in one run, each server pinned to its own core when taskset is there. Prints req/s, p50, p99 and CPU
+// in one run, each server pinned to its own core when taskset is there. Then the same Portier on a route
+// that needs an API key, with one key and with 10,000 keys (each request a different one). Prints req/s, p50, p99 and CPU
 // time per request (from /proc, steadier than req/s on a noisy machine), plus the Portier/floor ratios.
 // Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 1).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { seedKeys } from './seed-keys.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
@@ -60,10 +62,14 @@ interface Result {
   readonly errors: number;
 }
 
-async function measure(name: string, url: string, pid: number): Promise<Result> {
-  await autocannon({ url, connections, duration: 5 }); // warm-up: JIT, pools, keep-alive sockets
+/** Authorization headers to cycle through, one per request; none for an open route. */
+type Credentials = readonly string[] | undefined;
+
+async function measure(name: string, url: string, pid: number, credentials?: Credentials): Promise<Result> {
+  const options = loadOptions(url, credentials);
+  await autocannon({ ...options, duration: 5 }); // warm-up: JIT, pools, keep-alive sockets, key cache
   const before = cpuTicks(pid);
-  const result = await autocannon({ url, connections, duration: seconds });
+  const result = await autocannon({ ...options, duration: seconds });
   const ticks = cpuTicks(pid) - before;
   const requests = result.requests.total;
   return {
@@ -76,15 +82,39 @@ async function measure(name: string, url: string, pid: number): Promise<Result> 
   };
 }
 
-function portierConfig(upstreamUrl: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'portier-bench-')), 'portier.yaml');
+function loadOptions(url: string, credentials: Credentials): autocannon.Options {
+  if (credentials === undefined) return { url, connections };
+  let next = 0;
+  return {
+    url,
+    connections,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const authorization = credentials[next++ % credentials.length] as string;
+          return { ...request, headers: { ...request.headers, authorization } };
+        },
+      },
+    ],
+  };
+}
+
+function portierConfig(upstreamUrl: string, dir: string): string {
+  const file = join(dir, 'portier.yaml');
   writeFileSync(
     file,
     `server: { port: 0 }
+auth:
+  instance: bench
+  maxKeysPerAccount: 100
+  store: { sqlitePath: "${join(dir, 'portier.db')}" }
+plans:
+  standard: {}
 upstreams:
   app: { url: "${upstreamUrl}", connections: 128 }
 routes:
   - { id: rows, path: "/v1/bases/:base/rows", upstream: app }
+  - { id: keyed-rows, path: "/v1/keyed/:base/rows", upstream: app, auth: { scopes: ["rows:read"], bindTo: base } }
 `,
   );
   return file;
@@ -108,32 +138,42 @@ async function main(): Promise<void> {
   pinSelf();
   const upstream = await startProcess(['--import', 'tsx', 'bench/upstream.ts', '0'], loadCore);
   const floor = await startProcess(['--import', 'tsx', 'bench/floor-proxy.ts', upstream.url, '0'], serverCore);
-  const portier = await startProcess(
-    ['packages/gateway/dist/cli/main.js', 'start', '--config', portierConfig(upstream.url)],
-    serverCore,
-  );
+  const dir = mkdtempSync(join(tmpdir(), 'portier-bench-'));
+  const configFile = portierConfig(upstream.url, dir);
+  const keys = await seedKeys(configFile, 10_000);
+  const portier = await startProcess(['packages/gateway/dist/cli/main.js', 'start', '--config', configFile], serverCore);
   const path = '/v1/bases/b1/rows';
+  const keyedPath = '/v1/keyed/b1/rows';
   console.log(`\nload: ${connections} keep-alive connections, ${seconds} s per scenario, ${rounds} round(s)`);
   console.log(`pinning: ${hasTaskset ? `servers on core ${serverCore}, upstream and load on core ${loadCore}` : 'taskset not found, unpinned'}\n`);
   console.log('| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | errors |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   const throughputRatios: number[] = [];
   const cpuRatios: number[] = [];
+  const authRatios: { one: number[]; many: number[] } = { one: [], many: [] };
   try {
     for (let round = 0; round < rounds; round++) {
       const direct = await measure('direct', `${upstream.url}${path}`, upstream.child.pid as number);
       const bare = await measure('floor (bare proxy)', `${floor.url}${path}`, floor.child.pid as number);
       const gateway = await measure('portier', `${portier.url}${path}`, portier.child.pid as number);
-      for (const result of [direct, bare, gateway]) console.log(row(result));
+      const pid = portier.child.pid as number;
+      const oneKey = await measure('portier + API key (1 key)', `${portier.url}${keyedPath}`, pid, [`Bearer ${keys[0] as string}`]);
+      const manyKeys = await measure('portier + API key (10,000 keys)', `${portier.url}${keyedPath}`, pid, keys.map((key) => `Bearer ${key}`));
+      for (const result of [direct, bare, gateway, oneKey, manyKeys]) console.log(row(result));
       throughputRatios.push(gateway.rps / bare.rps);
       cpuRatios.push(gateway.cpuUsPerRequest / bare.cpuUsPerRequest);
+      authRatios.one.push(oneKey.rps / gateway.rps);
+      authRatios.many.push(manyKeys.rps / gateway.rps);
       console.log(
-        `\nportier/floor: throughput ${(gateway.rps / bare.rps).toFixed(2)}x, CPU per request ${(gateway.cpuUsPerRequest / bare.cpuUsPerRequest).toFixed(2)}x (target: throughput 0.9x or better)\n`,
+        `\nportier/floor: throughput ${(gateway.rps / bare.rps).toFixed(2)}x, CPU per request ${(gateway.cpuUsPerRequest / bare.cpuUsPerRequest).toFixed(2)}x (target: 0.9x or better)`,
+      );
+      console.log(
+        `keyed/open route: 1 key ${(oneKey.rps / gateway.rps).toFixed(2)}x (CPU ${(oneKey.cpuUsPerRequest / gateway.cpuUsPerRequest).toFixed(2)}x), 10,000 keys ${(manyKeys.rps / gateway.rps).toFixed(2)}x (CPU ${(manyKeys.cpuUsPerRequest / gateway.cpuUsPerRequest).toFixed(2)}x) (target: 0.95x or better)\n`,
       );
     }
     if (rounds > 1) {
       console.log(
-        `median over ${rounds} rounds: portier/floor throughput ${median(throughputRatios).toFixed(2)}x, CPU per request ${median(cpuRatios).toFixed(2)}x`,
+        `median over ${rounds} rounds: portier/floor throughput ${median(throughputRatios).toFixed(2)}x, CPU per request ${median(cpuRatios).toFixed(2)}x; keyed/open 1 key ${median(authRatios.one).toFixed(2)}x, 10,000 keys ${median(authRatios.many).toFixed(2)}x`,
       );
     }
   } finally {

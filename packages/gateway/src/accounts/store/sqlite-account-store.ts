@@ -36,6 +36,8 @@ interface KeyRow {
 /** The embedded store: one SQLite file in WAL mode, schema migrated at open. */
 export class SqliteAccountStore implements AccountStore {
   private readonly db: Database.Database;
+  /** Prepared once per SQL text: preparing is most of the cost of a small query. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     path: string,
@@ -53,8 +55,7 @@ export class SqliteAccountStore implements AccountStore {
     const now = this.clock.now();
     const id = `acc_${randomBytes(8).toString('hex')}`;
     this.transaction(() => {
-      this.db
-        .prepare('INSERT INTO accounts (id, name, plan, status, created_at, plan_since) VALUES (?, ?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO accounts (id, name, plan, status, created_at, plan_since) VALUES (?, ?, ?, ?, ?, ?)')
         .run(id, input.name, input.plan, 'active', now, now);
       this.audit(actor, 'account.create', id, { name: input.name, plan: input.plan });
     });
@@ -66,7 +67,7 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   async listAccounts(): Promise<Account[]> {
-    const rows = this.db.prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[];
+    const rows = this.sql('SELECT * FROM accounts ORDER BY created_at, id').all() as AccountRow[];
     return rows.map(toAccount);
   }
 
@@ -75,8 +76,7 @@ export class SqliteAccountStore implements AccountStore {
       const current = this.requireAccount(id);
       const plan = changes.plan ?? current.plan;
       const planSince = plan === current.plan ? current.planSince : this.clock.now();
-      this.db
-        .prepare('UPDATE accounts SET status = ?, plan = ?, plan_since = ? WHERE id = ?')
+      this.sql('UPDATE accounts SET status = ?, plan = ?, plan_since = ? WHERE id = ?')
         .run(changes.status ?? current.status, plan, planSince, id);
       this.audit(actor, 'account.update', id, { ...changes });
     });
@@ -87,8 +87,7 @@ export class SqliteAccountStore implements AccountStore {
     return this.transaction(() => {
         this.requireAccount(input.accountId);
         // Counted inside the write transaction, so two concurrent creates cannot both pass the limit.
-        const { count } = this.db
-          .prepare("SELECT COUNT(*) AS count FROM api_keys WHERE account_id = ? AND status = 'active' AND rotated_at IS NULL")
+        const { count } = this.sql("SELECT COUNT(*) AS count FROM api_keys WHERE account_id = ? AND status = 'active' AND rotated_at IS NULL")
           .get(input.accountId) as { count: number };
         if (count >= policy.maxKeysPerAccount) throw portierError('key_limit_reached', { limit: policy.maxKeysPerAccount });
         const issued = this.insertKey(input, policy);
@@ -103,14 +102,14 @@ export class SqliteAccountStore implements AccountStore {
 
   async listKeys(accountId: string): Promise<ApiKey[]> {
     this.requireAccount(accountId);
-    const rows = this.db.prepare('SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at, id').all(accountId) as KeyRow[];
+    const rows = this.sql('SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at, id').all(accountId) as KeyRow[];
     return rows.map(toKey);
   }
 
   async revokeKey(id: string, actor: string): Promise<ApiKey> {
     this.transaction(() => {
       this.requireKey(id);
-      this.db.prepare("UPDATE api_keys SET status = 'revoked', revoked_at = ? WHERE id = ? AND status = 'active'").run(this.clock.now(), id);
+      this.sql("UPDATE api_keys SET status = 'revoked', revoked_at = ? WHERE id = ? AND status = 'active'").run(this.clock.now(), id);
       this.audit(actor, 'key.revoke', id, {});
     });
     return this.requireKey(id);
@@ -125,8 +124,7 @@ export class SqliteAccountStore implements AccountStore {
           policy,
         );
         const now = this.clock.now();
-        this.db
-          .prepare('UPDATE api_keys SET rotated_at = ?, grace_until = ?, replaced_by = ? WHERE id = ?')
+        this.sql('UPDATE api_keys SET rotated_at = ?, grace_until = ?, replaced_by = ? WHERE id = ?')
           .run(now, now + policy.rotationGraceMs, issued.key.id, id);
         this.audit(actor, 'key.rotate', id, { replacedBy: issued.key.id, graceMs: policy.rotationGraceMs });
         return issued;
@@ -134,7 +132,7 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   async recordKeyUse(uses: ReadonlyMap<string, number>): Promise<void> {
-    const update = this.db.prepare('UPDATE api_keys SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?');
+    const update = this.sql('UPDATE api_keys SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?');
     this.transaction(() => {
       for (const [id, at] of uses) update.run(at, id);
     });
@@ -142,7 +140,7 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   async listAudit(limit: number): Promise<AuditEntry[]> {
-    const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as (Omit<AuditEntry, 'details'> & { details: string })[];
+    const rows = this.sql('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as (Omit<AuditEntry, 'details'> & { details: string })[];
     return rows.map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> }));
   }
 
@@ -150,29 +148,27 @@ export class SqliteAccountStore implements AccountStore {
     return this.transaction(() => {
       const usage = this.countOf(accountId, entity);
       if (usage >= limit) return { taken: false, usage };
-      this.db
-        .prepare('INSERT INTO entity_counts (account_id, entity, count) VALUES (?, ?, 1) ON CONFLICT (account_id, entity) DO UPDATE SET count = count + 1')
+      this.sql('INSERT INTO entity_counts (account_id, entity, count) VALUES (?, ?, 1) ON CONFLICT (account_id, entity) DO UPDATE SET count = count + 1')
         .run(accountId, entity);
       return { taken: true, usage: usage + 1 };
     });
   }
 
   async releaseEntity(accountId: string, entity: string): Promise<void> {
-    this.db.prepare('UPDATE entity_counts SET count = MAX(count - 1, 0) WHERE account_id = ? AND entity = ?').run(accountId, entity);
+    this.sql('UPDATE entity_counts SET count = MAX(count - 1, 0) WHERE account_id = ? AND entity = ?').run(accountId, entity);
   }
 
   async setEntityCount(accountId: string, entity: string, count: number, actor: string): Promise<void> {
     this.transaction(() => {
       this.requireAccount(accountId);
-      this.db
-        .prepare('INSERT INTO entity_counts (account_id, entity, count) VALUES (?, ?, ?) ON CONFLICT (account_id, entity) DO UPDATE SET count = excluded.count')
+      this.sql('INSERT INTO entity_counts (account_id, entity, count) VALUES (?, ?, ?) ON CONFLICT (account_id, entity) DO UPDATE SET count = excluded.count')
         .run(accountId, entity, count);
       this.audit(actor, 'entity.set', accountId, { entity, count });
     });
   }
 
   async entityCounts(accountId: string): Promise<Record<string, number>> {
-    const rows = this.db.prepare('SELECT entity, count FROM entity_counts WHERE account_id = ? ORDER BY entity').all(accountId) as { entity: string; count: number }[];
+    const rows = this.sql('SELECT entity, count FROM entity_counts WHERE account_id = ? ORDER BY entity').all(accountId) as { entity: string; count: number }[];
     return Object.fromEntries(rows.map((row) => [row.entity, row.count]));
   }
 
@@ -186,8 +182,7 @@ export class SqliteAccountStore implements AccountStore {
 
   private insertKey(input: NewKey, policy: KeyPolicy): IssuedKey {
     const generated = generateKey(policy);
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO api_keys (id, account_id, name, scopes, bindings, hash, status, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
       )
@@ -205,12 +200,12 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   private countOf(accountId: string, entity: string): number {
-    const row = this.db.prepare('SELECT count FROM entity_counts WHERE account_id = ? AND entity = ?').get(accountId, entity) as { count: number } | undefined;
+    const row = this.sql('SELECT count FROM entity_counts WHERE account_id = ? AND entity = ?').get(accountId, entity) as { count: number } | undefined;
     return row?.count ?? 0;
   }
 
   private findAccount(id: string): Account | undefined {
-    const row = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+    const row = this.sql('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
     return row === undefined ? undefined : toAccount(row);
   }
 
@@ -221,7 +216,7 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   private findKey(id: string): ApiKey | undefined {
-    const row = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
+    const row = this.sql('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
     return row === undefined ? undefined : toKey(row);
   }
 
@@ -232,9 +227,17 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   private audit(actor: string, action: string, subject: string, details: Record<string, unknown>): void {
-    this.db
-      .prepare('INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)')
+    this.sql('INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)')
       .run(this.clock.now(), actor, action, subject, JSON.stringify(details));
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (statement === undefined) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   /** Runs `work` in an IMMEDIATE transaction: the write lock is taken first, so checks and writes agree. */
@@ -245,13 +248,13 @@ export class SqliteAccountStore implements AccountStore {
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
     const applied = new Set(
-      (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version),
+      (this.sql('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version),
     );
     for (const migration of sqliteMigrations) {
       if (applied.has(migration.version)) continue;
       this.transaction(() => {
         this.db.exec(migration.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, this.clock.now());
+        this.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, this.clock.now());
       });
     }
   }
