@@ -99,13 +99,17 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
           admin.server.close();
         }
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Connections that finish their last response while draining go idle; close them as they do,
+        // instead of waiting for each client's keep-alive timeout.
         server.closeIdleConnections();
+        const sweeper = setInterval(() => server.closeIdleConnections(), 50);
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, graceMs);
         });
         await Promise.race([closed, deadline]);
         clearTimeout(timer);
+        clearInterval(sweeper);
         server.closeAllConnections();
         await Promise.all([...upstreams.values()].map((upstream) => upstream.pool.destroy()));
         if (keys !== undefined) {
