@@ -75,6 +75,10 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
   header_fields_too_large: () => viaRaw(`GET /ok HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(5000)}\r\n\r\n`),
   request_timeout: () => viaRaw('GET /ok HTTP/1.1\r\nHost: a\r\n'),
   maintenance: () => viaHttp('/down'),
+  rate_limited: async () => {
+    await (await request(`${portier.url}/limited`)).body.dump();
+    return viaHttp('/limited');
+  },
   service_unavailable: () => viaHttp('/unavailable'),
   bad_gateway: () => viaHttp('/refused'),
   gateway_timeout: () => viaHttp('/hang'),
@@ -140,6 +144,7 @@ beforeAll(async () => {
       { id: 'ok', path: '/ok', upstream: 'app' },
       { id: 'small', path: '/small', methods: ['POST'], upstream: 'app', maxBodyBytes: 100 },
       { id: 'down', path: '/down', upstream: 'app', maintenance: { enabled: true } },
+      { id: 'limited', path: '/limited', upstream: 'app', limits: [{ name: 'once', limit: 1, per: 'hour', by: ['ip'] }] },
       { id: 'unavailable', path: '/unavailable', upstream: 'app' },
       { id: 'refused', path: '/refused', upstream: 'refused' },
       { id: 'hang', path: '/hang', upstream: 'app' },

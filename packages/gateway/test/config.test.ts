@@ -74,6 +74,25 @@ routes:
     ]);
   });
 
+  it('config: refuses limits that would share one counter between callers or name an unknown time zone', () => {
+    const text = `upstreams:
+  app: { url: "http://127.0.0.1:9000" }
+routes:
+  - id: open
+    path: /open
+    upstream: app
+    limits:
+      - { name: minute, limit: 10, per: minute, by: [key] }
+      - { name: day, limit: 10, per: day, algorithm: fixed, timeZone: Mars/Olympus, by: [ip] }
+      - { name: base, limit: 10, per: minute, by: [param:base] }
+`;
+    expect(problemsOf(text)).toEqual([
+      'portier.yaml:8:53 routes[0].limits[0].by: "key" needs route auth: without a key every caller would share one counter',
+      'portier.yaml:9:71 routes[0].limits[1].timeZone: unknown time zone "Mars/Olympus"',
+      'portier.yaml:10:51 routes[0].limits[2].by: the path has no parameter ":base"',
+    ]);
+  });
+
   it('config: reports YAML syntax errors and duplicate keys with their line', () => {
     expect(problemsOf('routes: [\n')[0]).toMatch(/^portier\.yaml:\d+:\d+ YAML syntax/);
     expect(problemsOf('upstreams: {}\nupstreams: {}\n')[0]).toMatch(/^portier\.yaml:2:1 YAML syntax/);

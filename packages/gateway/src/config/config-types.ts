@@ -6,6 +6,17 @@ import type { httpMethods } from './schema.js';
 
 export type HttpMethod = (typeof httpMethods)[number];
 
+export type LimitSubject = 'key' | 'account' | 'ip' | 'route' | `param:${string}`;
+
+export interface LimitConfig {
+  readonly name: string;
+  readonly limit: number;
+  readonly per: string;
+  readonly algorithm: 'sliding' | 'fixed';
+  readonly timeZone: string;
+  readonly by: readonly LimitSubject[];
+}
+
 export interface MaintenanceConfig {
   readonly enabled: boolean;
   readonly message: string;
@@ -64,6 +75,7 @@ export interface PlanConfig {
   readonly features: readonly string[];
   readonly trialDays?: number;
   readonly routes?: readonly string[];
+  readonly limits?: readonly LimitConfig[];
   readonly entities: Readonly<Record<string, number>>;
 }
 
@@ -75,6 +87,8 @@ export interface RouteConfig {
   readonly maxBodyBytes?: number;
   readonly envelope?: EnvelopeName;
   readonly maintenance?: MaintenanceConfig;
+  readonly limits?: readonly LimitConfig[];
+  readonly cost: number;
   readonly auth?: RouteAuthConfig;
 }
 
@@ -98,6 +112,10 @@ export interface PortierConfig {
   readonly admin?: { readonly host: string; readonly port: number; readonly token: string };
   readonly auth?: AuthConfig;
   readonly plans: Readonly<Record<string, PlanConfig>>;
+  readonly rateLimits: {
+    readonly maxTrackedCounters: number;
+    readonly headers: readonly ('ietf' | 'x-ratelimit' | 'x-rate-limit')[];
+  };
   readonly upstreams: Readonly<Record<string, UpstreamConfig>>;
   readonly routes: readonly RouteConfig[];
 }

@@ -105,6 +105,18 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     if (route.auth !== undefined && config.auth === undefined) {
       at(['routes', index, 'auth'], 'route auth needs the top-level `auth` section');
     }
+    route.limits?.forEach((limit, limitIndex) => {
+      for (const subject of limit.by) {
+        if ((subject === 'key' || subject === 'account') && route.auth === undefined) {
+          // Without a key every caller would share one bucket: refuse at boot instead.
+          at(['routes', index, 'limits', limitIndex, 'by'], `"${subject}" needs route auth: without a key every caller would share one counter`);
+        }
+        if (subject.startsWith('param:') && !route.path.includes(`:${subject.slice(6)}`)) {
+          at(['routes', index, 'limits', limitIndex, 'by'], `the path has no parameter ":${subject.slice(6)}"`);
+        }
+      }
+      if (!isKnownTimeZone(limit.timeZone)) at(['routes', index, 'limits', limitIndex, 'timeZone'], `unknown time zone "${limit.timeZone}"`);
+    });
     if (route.auth?.featureWhen !== undefined && route.auth.feature === undefined) {
       at(['routes', index, 'auth', 'featureWhen'], 'featureWhen needs a `feature` to require');
     }
@@ -113,6 +125,9 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     }
   });
   for (const [name, plan] of Object.entries(config.plans)) {
+    plan.limits?.forEach((limit, limitIndex) => {
+      if (!isKnownTimeZone(limit.timeZone)) at(['plans', name, 'limits', limitIndex, 'timeZone'], `unknown time zone "${limit.timeZone}"`);
+    });
     plan.routes?.forEach((id, index) => {
       if (!seenIds.has(id)) at(['plans', name, 'routes', index], `route "${id}" does not exist`);
     });
@@ -133,6 +148,15 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     at(segments, error.message);
   }
   return problems;
+}
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function pointerSegments(pointer: string): (string | number)[] {

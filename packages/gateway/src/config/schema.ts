@@ -9,6 +9,52 @@ const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 const idPattern = '^[a-z0-9][a-z0-9_.-]{0,63}$';
 const scopePattern = '^[a-z][a-z0-9_.-]*(:[a-z][a-z0-9_.-]*)*$';
 
+const limitSchema = {
+  type: 'object',
+  description: 'One rate limit or quota: at most `limit` request units per window, per subject.',
+  additionalProperties: false,
+  required: ['name', 'limit', 'per'],
+  properties: {
+    name: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,31}$', description: 'Name shown in RateLimit headers and 429 details (`minute`, `day`).' },
+    limit: { type: 'integer', minimum: 1, maximum: 1000000000, description: 'Request units allowed per window.' },
+    per: {
+      type: 'string',
+      pattern: '^(second|minute|hour|day|month|[1-9][0-9]*(ms|s|m|h|d))$',
+      description: 'Window: `second`, `minute`, `hour`, `day`, `month`, or a duration such as `90s`, `15m`, `1d`.',
+    },
+    algorithm: {
+      enum: ['sliding', 'fixed'],
+      default: 'sliding',
+      description:
+        '`sliding`: a window that moves with time (weighted over the previous window); `fixed`: resets at calendar boundaries (hour, day, month in `timeZone`) or every duration.',
+    },
+    timeZone: {
+      type: 'string',
+      minLength: 1,
+      default: 'UTC',
+      description: 'IANA time zone that calendar-aligned fixed windows follow (for example `Europe/Paris`).',
+    },
+    by: {
+      type: 'array',
+      items: {
+        type: 'string',
+        pattern: '^(key|account|ip|route|param:[A-Za-z_][A-Za-z0-9_]*)$',
+        description: '`key`, `account`, `ip`, `route` or `param:<route parameter>`.',
+      },
+      minItems: 1,
+      uniqueItems: true,
+      default: ['account'],
+      description: 'What the limit counts by; several values count each combination separately (`[key, param:base]`).',
+    },
+  },
+} as const;
+
+const limitList = {
+  type: 'array',
+  items: limitSchema,
+  description: 'Limits that apply together: a request is admitted only if it fits all of them, and then counts against all.',
+} as const;
+
 const maintenanceSwitch = {
   type: 'object',
   description: 'A maintenance switch: while enabled, matching requests get 503 `maintenance`.',
@@ -152,6 +198,17 @@ const routeSchema = {
       description: 'Error envelope for this route. Default: `errors.envelope`.',
     },
     maintenance: maintenanceSwitch,
+    limits: {
+      ...limitList,
+      description: 'Limits of this route; a route limit replaces a plan limit of the same name.',
+    },
+    cost: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000000,
+      default: 1,
+      description: 'Request units one request on this route uses from every limit.',
+    },
     auth: {
       type: 'object',
       description: 'Who may call this route. Needs the top-level `auth` section. Without it the route is public.',
@@ -233,6 +290,10 @@ const planSchema = {
       items: { type: 'string', description: 'A route id.' },
       uniqueItems: true,
       description: 'Route ids this plan may call (403 `plan_excludes_route` otherwise). Default: every route.',
+    },
+    limits: {
+      ...limitList,
+      description: 'Rate limits and quotas of accounts on this plan, on every keyed route (see route `limits`).',
     },
     entities: {
       type: 'object',
@@ -503,6 +564,30 @@ export const configSchema = {
       propertyNames: { pattern: idPattern },
       additionalProperties: planSchema,
       default: {},
+    },
+    rateLimits: {
+      type: 'object',
+      description: 'How rate limits are reported.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxTrackedCounters: {
+          type: 'integer',
+          minimum: 1000,
+          maximum: 100000000,
+          default: 1000000,
+          description:
+            'Most counters kept in memory (one per limit and subject, about 220 bytes each); past it the oldest are dropped, which forgets their counts.',
+        },
+        headers: {
+          type: 'array',
+          items: { enum: ['ietf', 'x-ratelimit', 'x-rate-limit'], description: 'A header set.' },
+          uniqueItems: true,
+          default: ['ietf'],
+          description:
+            'Header sets on every response of a limited route: `ietf` (RateLimit-Policy and RateLimit), `x-ratelimit` (X-RateLimit-Limit/-Remaining/-Reset, reset in epoch seconds: Braze, SeaTable), `x-rate-limit` (X-Rate-Limit-*: Codat).',
+        },
+      },
     },
     upstreams: {
       type: 'object',

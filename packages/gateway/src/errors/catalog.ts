@@ -408,6 +408,24 @@ export const catalog = {
       },
     },
   },
+  rate_limited: {
+    status: 429,
+    owner: 'capacity',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Too many requests',
+        detail: 'The limit of {limit} requests per {window} ("{name}") is used up; it frees up in {retryAfter} s.',
+        meaning:
+          'Too many requests were made within a given period. The API allows a set number of requests per window (for example 300 per minute and 5,000 per day per base); you must wait until it accepts requests again.',
+        troubleshooting: [
+          'Wait the number of seconds given in the Retry-After header, then retry.',
+          'Optimize your code or space your requests out to stay under the limit: the RateLimit headers of every response say how much is left.',
+          'If you need a higher limit, ask the API provider about plans that include one.',
+        ],
+      },
+    },
+  },
   maintenance: {
     status: 503,
     owner: 'gateway',

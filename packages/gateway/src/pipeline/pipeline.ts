@@ -15,6 +15,9 @@ import { createBodyLimitPolicy } from '../policies/request-body/body-limit-polic
 import { createAccessPolicy } from '../policies/access/policy.js';
 import { createApiKeyAuthPolicy, type ApiKeyAuthDependencies } from '../policies/api-key-auth/policy.js';
 import { createPlanPolicy } from '../policies/plan/policy.js';
+import { compileRouteLimits } from '../policies/rate-limit/compile-limits.js';
+import type { LocalCounters } from '../policies/rate-limit/local-counters.js';
+import { createRateLimitPolicy } from '../policies/rate-limit/policy.js';
 import { isUnsafePath } from '../policies/routing/is-unsafe-path.js';
 import { RouteTable } from '../policies/routing/route-table.js';
 import type { Clock } from '../clock.js';
@@ -37,6 +40,7 @@ export const stageOrder = [
   'api-key-auth',
   'access',
   'plan',
+  'rate-limit',
   'request-body',
   'proxy',
 ] as const;
@@ -49,6 +53,7 @@ export interface PipelineEnvironment {
   readonly upstreams: ReadonlyMap<string, UpstreamClient>;
   /** Present when the deployment has an `auth` section. */
   readonly keys: ApiKeyAuthDependencies | undefined;
+  readonly counters: LocalCounters;
 }
 
 type RouteStage = (route: RouteConfig, maxBodyBytes: number, env: PipelineEnvironment) => Policy | undefined;
@@ -75,6 +80,11 @@ const routeStages: readonly RouteStage[] = [
       logger: env.logging.logger,
       maxBodyBytes,
     });
+  },
+  function rateLimitStage(route, _max, env) {
+    const limits = compileRouteLimits(route, env.config);
+    if (limits === undefined) return undefined;
+    return createRateLimitPolicy(route.id, limits, route.cost, { counters: env.counters, clock: env.clock, headers: env.config.rateLimits.headers });
   },
   function requestBodyStage(_route, maxBodyBytes) {
     return createBodyLimitPolicy(maxBodyBytes);

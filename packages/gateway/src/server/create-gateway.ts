@@ -9,6 +9,7 @@ import { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
 import { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import { createClientErrorHandler } from './answer-client-error.js';
 import { createAdminApi } from '../admin/admin-api.js';
+import { LocalCounters } from '../policies/rate-limit/local-counters.js';
 import { KeyDirectory } from '../accounts/key-directory.js';
 import { SqliteAccountStore } from '../accounts/store/sqlite-account-store.js';
 import { credentialRules } from '../policies/api-key-auth/extract-credential.js';
@@ -48,7 +49,9 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     Object.entries(config.upstreams).map(([key, upstream]) => [key, new UpstreamClient(key, upstream, clock)] as const),
   );
   const keys = openKeys(config, clock, logger);
-  const pipeline = createPipeline({ config, clock, logging, maintenance, upstreams, keys });
+  const counters = new LocalCounters(config.rateLimits.maxTrackedCounters);
+  const counterSweeper = setInterval(() => counters.sweep(clock.now()), 10_000).unref();
+  const pipeline = createPipeline({ config, clock, logging, maintenance, upstreams, keys, counters });
   const { server: settings } = config;
   const server = createServer(
     {
@@ -94,6 +97,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     shutdown(graceMs = settings.shutdownGraceMs): Promise<void> {
       stopping ??= (async () => {
         pipeline.setDraining(true);
+        clearInterval(counterSweeper);
         if (admin !== undefined && admin.server.listening) {
           admin.server.closeAllConnections();
           admin.server.close();

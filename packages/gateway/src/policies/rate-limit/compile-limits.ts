@@ -1,0 +1,52 @@
+import type { LimitConfig, LimitSubject, PortierConfig, RouteConfig } from '../../config/config-types.js';
+import type { CompiledLimit } from './local-counters.js';
+import { parseWindow, windowSeconds } from './window.js';
+
+/** A limit as it applies on one route: the limit, what it counts by, and its counter namespace. */
+export interface RouteLimit {
+  readonly limit: CompiledLimit;
+  readonly by: readonly LimitSubject[];
+  /** Plan limits are shared by every route; route limits count per route. */
+  readonly namespace: string;
+}
+
+/** The limits of one route, for requests without a plan and for each plan. */
+export interface RouteLimits {
+  readonly withoutPlan: readonly RouteLimit[];
+  readonly byPlan: ReadonlyMap<string, readonly RouteLimit[]>;
+  /** RateLimit-Policy values by plan ('' without one), built once. */
+  readonly policyHeader: ReadonlyMap<string, string>;
+}
+
+export function compileLimit(config: LimitConfig): CompiledLimit {
+  const spec = parseWindow(config.per, config.algorithm, config.timeZone);
+  return { name: config.name, limit: config.limit, spec, sliding: config.algorithm === 'sliding', windowSeconds: windowSeconds(spec), per: config.per };
+}
+
+/**
+ * Resolves which limits apply on a route: its own, plus its plan's (a route limit replaces a plan
+ * limit of the same name). Plan limits counting by a route parameter the route lacks do not apply there.
+ * Returns undefined when nothing can ever apply, so the route gets no rate-limit stage at all.
+ */
+export function compileRouteLimits(route: RouteConfig, config: PortierConfig): RouteLimits | undefined {
+  const own = (route.limits ?? []).map((limit) => ({ limit: compileLimit(limit), by: limit.by, namespace: `r:${route.id}` }));
+  const byPlan = new Map<string, readonly RouteLimit[]>();
+  if (route.auth !== undefined) {
+    for (const [planName, plan] of Object.entries(config.plans)) {
+      const ownNames = new Set(own.map((entry) => entry.limit.name));
+      const inherited = (plan.limits ?? [])
+        .filter((limit) => !ownNames.has(limit.name) && limit.by.every((subject) => !subject.startsWith('param:') || route.path.includes(`:${subject.slice(6)}`)))
+        .map((limit) => ({ limit: compileLimit(limit), by: limit.by, namespace: `p:${planName}` }));
+      if (own.length + inherited.length > 0) byPlan.set(planName, [...own, ...inherited]);
+    }
+  }
+  if (own.length === 0 && byPlan.size === 0) return undefined;
+  const policyHeader = new Map<string, string>([['', policyValue(own)]]);
+  for (const [planName, limits] of byPlan) policyHeader.set(planName, policyValue(limits));
+  return { withoutPlan: own, byPlan, policyHeader };
+}
+
+/** `"minute";q=300;w=60, "day";q=5000;w=86400` (IETF RateLimit header fields, draft 10). */
+function policyValue(limits: readonly RouteLimit[]): string {
+  return limits.map(({ limit }) => `"${limit.name}";q=${limit.limit};w=${limit.windowSeconds}`).join(', ');
+}

@@ -1,0 +1,98 @@
+import type { Clock } from '../../clock.js';
+import type { PortierConfig } from '../../config/config-types.js';
+import { portierError } from '../../errors/portier-error.js';
+import type { Decision, Policy } from '../../pipeline/policy.js';
+import type { RequestContext } from '../../pipeline/request-context.js';
+import type { RouteLimits, RouteLimit } from './compile-limits.js';
+import type { LimitCheck, LimitState, LocalCounters } from './local-counters.js';
+
+export interface RateLimitDependencies {
+  readonly counters: LocalCounters;
+  readonly clock: Clock;
+  readonly headers: PortierConfig['rateLimits']['headers'];
+}
+
+/**
+ * Every limit that applies to the request (the route's and the account's plan's), decided at once:
+ * either all counters move or none does. Adds the RateLimit headers the deployment asked for to every
+ * response; over a limit, 429 `rate_limited` with Retry-After.
+ */
+export function createRateLimitPolicy(routeId: string, limits: RouteLimits, cost: number, deps: RateLimitDependencies): Policy {
+  const { counters, clock, headers } = deps;
+  const ietf = headers.includes('ietf');
+  const xRateLimit = headers.includes('x-ratelimit');
+  const xRateDashLimit = headers.includes('x-rate-limit');
+
+  function checksFor(ctx: RequestContext, applicable: readonly RouteLimit[]): LimitCheck[] {
+    const checks: LimitCheck[] = [];
+    for (const entry of applicable) {
+      let key = `${entry.namespace}:${entry.limit.name}`;
+      for (const subject of entry.by) key += `|${subjectValue(ctx, subject, routeId)}`;
+      checks.push({ limit: entry.limit, counterKey: key });
+    }
+    return checks;
+  }
+
+  function addHeaders(ctx: RequestContext, planKey: string, states: readonly LimitState[], now: number): void {
+    const tightest = tightestOf(states);
+    if (tightest === undefined) return;
+    const resetSeconds = Math.max(0, Math.ceil((tightest.resetAt - now) / 1000));
+    const out = ctx.responseHeaders;
+    if (ietf) {
+      out.push('ratelimit-policy', limits.policyHeader.get(planKey) ?? '');
+      out.push('ratelimit', `"${tightest.limit.name}";r=${tightest.remaining};t=${resetSeconds}`);
+    }
+    if (xRateLimit || xRateDashLimit) {
+      const resetEpoch = String(Math.ceil(tightest.resetAt / 1000));
+      const prefix = xRateLimit ? 'x-ratelimit' : 'x-rate-limit';
+      out.push(`${prefix}-limit`, String(tightest.limit.limit), `${prefix}-remaining`, String(tightest.remaining), `${prefix}-reset`, resetEpoch);
+      if (xRateLimit && xRateDashLimit) {
+        out.push('x-rate-limit-limit', String(tightest.limit.limit), 'x-rate-limit-remaining', String(tightest.remaining), 'x-rate-limit-reset', resetEpoch);
+      }
+    }
+  }
+
+  return {
+    name: 'rate-limit',
+    handle: function checkRateLimits(ctx: RequestContext): Decision {
+      const plan = ctx.auth?.account.plan;
+      const applicable = plan === undefined ? limits.withoutPlan : (limits.byPlan.get(plan) ?? limits.withoutPlan);
+      if (applicable.length === 0) return undefined;
+      const now = clock.now();
+      const decision = counters.decide(checksFor(ctx, applicable), cost, now);
+      addHeaders(ctx, plan !== undefined && limits.byPlan.has(plan) ? plan : '', decision.states, now);
+      if (decision.admitted) return undefined;
+      const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      const hit = decision.rejectedBy;
+      return portierError(
+        'rate_limited',
+        { limit: hit.limit, window: hit.per, name: hit.name, retryAfter },
+        { headers: { 'Retry-After': String(retryAfter) } },
+      );
+    },
+  };
+}
+
+/** The least room left, relative to its limit: what RateLimit and X-RateLimit-* report. */
+function tightestOf(states: readonly LimitState[]): LimitState | undefined {
+  let tightest: LimitState | undefined;
+  for (const state of states) {
+    if (tightest === undefined || state.remaining / state.limit.limit < tightest.remaining / tightest.limit.limit) tightest = state;
+  }
+  return tightest;
+}
+
+function subjectValue(ctx: RequestContext, subject: string, routeId: string): string {
+  switch (subject) {
+    case 'key':
+      return ctx.auth?.key.id ?? '-';
+    case 'account':
+      return ctx.auth?.account.id ?? '-';
+    case 'ip':
+      return ctx.req.socket.remoteAddress ?? '-';
+    case 'route':
+      return routeId;
+    default:
+      return ctx.params[subject.slice(6)] ?? '-';
+  }
+}
