@@ -26,6 +26,7 @@ interface Observed {
 let upstream: TestUpstream;
 let portier: TestGateway;
 let brokenPortier: TestGateway;
+let noRedisPortier: TestGateway;
 let keyed: TestGateway;
 let keyedConfigFile: string;
 const keys: Record<string, string> = {};
@@ -75,6 +76,10 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
   header_fields_too_large: () => viaRaw(`GET /ok HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(5000)}\r\n\r\n`),
   request_timeout: () => viaRaw('GET /ok HTTP/1.1\r\nHost: a\r\n'),
   maintenance: () => viaHttp('/down'),
+  rate_limiter_unavailable: async () => {
+    const response = await request(`${noRedisPortier.url}/x`);
+    return { status: response.statusCode, code: ((await response.body.json()) as { code: string }).code };
+  },
   rate_limited: async () => {
     await (await request(`${portier.url}/limited`)).body.dump();
     return viaHttp('/limited');
@@ -153,6 +158,11 @@ beforeAll(async () => {
     ],
   });
   await startKeyedGateway();
+  noRedisPortier = await startGateway({
+    rateLimits: { redis: { url: 'redis://127.0.0.1:9/0', timeoutMs: 50 } },
+    upstreams: { app: { url: upstream.url } },
+    routes: [{ id: 'x', path: '/x', upstream: 'app', limits: [{ name: 'm', limit: 10, per: 'minute', by: ['ip'], whenStoreDown: 'closed' }] }],
+  });
   brokenPortier = await startGateway(
     {
       upstreams: { app: { url: closedPortUrl, circuitBreaker: { failureThreshold: 1 } } },
@@ -209,6 +219,7 @@ async function startKeyedGateway(): Promise<void> {
 }
 
 afterAll(async () => {
+  await noRedisPortier.close();
   await keyed.close();
   await portier.close();
   await brokenPortier.close();

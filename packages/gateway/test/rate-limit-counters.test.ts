@@ -5,7 +5,7 @@ import { boundsAt, parseWindow } from '../src/policies/rate-limit/window.js';
 
 const t0 = Date.UTC(2026, 0, 15, 10, 0, 0);
 const limit = (per: string, count: number, algorithm: 'sliding' | 'fixed' = 'fixed', timeZone = 'UTC'): CompiledLimit =>
-  compileLimit({ name: per, limit: count, per, algorithm, timeZone, by: ['account'] });
+  compileLimit({ name: per, limit: count, per, algorithm, timeZone, whenStoreDown: 'local', by: ['account'] });
 
 describe('local counters', () => {
   it('local counters: admit exactly the limit in a fixed window and admit again at the boundary', () => {

@@ -14,7 +14,16 @@ export interface LimitConfig {
   readonly per: string;
   readonly algorithm: 'sliding' | 'fixed';
   readonly timeZone: string;
+  readonly whenStoreDown: 'open' | 'closed' | 'local';
   readonly by: readonly LimitSubject[];
+}
+
+export interface RedisLimitsConfig {
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly keyPrefix: string;
+  readonly replicas: number;
+  readonly retryAfterSeconds: number;
 }
 
 export interface MaintenanceConfig {
@@ -113,6 +122,7 @@ export interface PortierConfig {
   readonly auth?: AuthConfig;
   readonly plans: Readonly<Record<string, PlanConfig>>;
   readonly rateLimits: {
+    readonly redis?: RedisLimitsConfig;
     readonly maxTrackedCounters: number;
     readonly headers: readonly ('ietf' | 'x-ratelimit' | 'x-rate-limit')[];
   };

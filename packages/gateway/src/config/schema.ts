@@ -34,6 +34,12 @@ const limitSchema = {
       default: 'UTC',
       description: 'IANA time zone that calendar-aligned fixed windows follow (for example `Europe/Paris`).',
     },
+    whenStoreDown: {
+      enum: ['open', 'closed', 'local'],
+      default: 'local',
+      description:
+        'With `rateLimits.redis`, what this limit does when Redis is unreachable or slower than `timeoutMs`: `open` admits, `closed` answers 503 `rate_limiter_unavailable`, `local` counts in the process with the limit divided by `replicas`.',
+    },
     by: {
       type: 'array',
       items: {
@@ -571,6 +577,37 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
+        redis: {
+          type: 'object',
+          description: 'Share counters between gateway replicas through Redis: exact across replicas, one round trip per request.',
+          additionalProperties: false,
+          required: ['url'],
+          properties: {
+            url: { type: 'string', pattern: '^rediss?://', description: 'Redis URL, such as `redis://127.0.0.1:6379/0`; use `${REDIS_URL}` for secrets.' },
+            timeoutMs: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 60000,
+              default: 50,
+              description: 'A decision slower than this counts as Redis being down for that request (see the limits\' `whenStoreDown`).',
+            },
+            keyPrefix: { type: 'string', maxLength: 100, default: 'portier:rl:', description: 'Prefix of every counter key.' },
+            replicas: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 10000,
+              default: 1,
+              description: 'How many gateways share the limits: `local` fallback divides each limit by this.',
+            },
+            retryAfterSeconds: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 3600,
+              default: 5,
+              description: 'Retry-After sent with 503 `rate_limiter_unavailable`.',
+            },
+          },
+        },
         maxTrackedCounters: {
           type: 'integer',
           minimum: 1000,

@@ -426,6 +426,23 @@ export const catalog = {
       },
     },
   },
+  rate_limiter_unavailable: {
+    status: 503,
+    owner: 'capacity',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Rate limiter unavailable',
+        detail: 'The request could not be checked against its rate limits right now.',
+        meaning:
+          'The store that keeps rate-limit counters is unreachable or too slow, and this limit is set to refuse requests rather than let them through unchecked. The request was not processed.',
+        troubleshooting: [
+          'Wait the number of seconds given in the Retry-After header, then retry with exponential backoff.',
+          'If it persists, contact support with the correlation ID.',
+        ],
+      },
+    },
+  },
   maintenance: {
     status: 503,
     owner: 'gateway',

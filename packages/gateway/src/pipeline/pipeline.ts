@@ -16,7 +16,7 @@ import { createAccessPolicy } from '../policies/access/policy.js';
 import { createApiKeyAuthPolicy, type ApiKeyAuthDependencies } from '../policies/api-key-auth/policy.js';
 import { createPlanPolicy } from '../policies/plan/policy.js';
 import { compileRouteLimits } from '../policies/rate-limit/compile-limits.js';
-import type { LocalCounters } from '../policies/rate-limit/local-counters.js';
+import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 import { createRateLimitPolicy } from '../policies/rate-limit/policy.js';
 import { isUnsafePath } from '../policies/routing/is-unsafe-path.js';
 import { RouteTable } from '../policies/routing/route-table.js';
@@ -53,7 +53,7 @@ export interface PipelineEnvironment {
   readonly upstreams: ReadonlyMap<string, UpstreamClient>;
   /** Present when the deployment has an `auth` section. */
   readonly keys: ApiKeyAuthDependencies | undefined;
-  readonly counters: LocalCounters;
+  readonly counters: CounterBackend;
 }
 
 type RouteStage = (route: RouteConfig, maxBodyBytes: number, env: PipelineEnvironment) => Policy | undefined;
@@ -84,7 +84,12 @@ const routeStages: readonly RouteStage[] = [
   function rateLimitStage(route, _max, env) {
     const limits = compileRouteLimits(route, env.config);
     if (limits === undefined) return undefined;
-    return createRateLimitPolicy(route.id, limits, route.cost, { counters: env.counters, clock: env.clock, headers: env.config.rateLimits.headers });
+    return createRateLimitPolicy(route.id, limits, route.cost, {
+      counters: env.counters,
+      clock: env.clock,
+      headers: env.config.rateLimits.headers,
+      unavailableRetryAfterSeconds: env.config.rateLimits.redis?.retryAfterSeconds ?? 5,
+    });
   },
   function requestBodyStage(_route, maxBodyBytes) {
     return createBodyLimitPolicy(maxBodyBytes);

@@ -10,6 +10,8 @@ import { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import { createClientErrorHandler } from './answer-client-error.js';
 import { createAdminApi } from '../admin/admin-api.js';
 import { LocalCounters } from '../policies/rate-limit/local-counters.js';
+import { RedisCounters } from '../policies/rate-limit/redis-counters.js';
+import { localBackend, RedisBackend } from '../policies/rate-limit/shared-counters.js';
 import { KeyDirectory } from '../accounts/key-directory.js';
 import { SqliteAccountStore } from '../accounts/store/sqlite-account-store.js';
 import { credentialRules } from '../policies/api-key-auth/extract-credential.js';
@@ -39,6 +41,14 @@ export interface Gateway {
   shutdown(graceMs?: number): Promise<void>;
 }
 
+/** How long `listen()` waits for the rate-limit Redis before starting without it. */
+const redisReadyWaitMs = 3000;
+
+/** A Redis URL without its password, for logs. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//[redacted]@');
+}
+
 /** Builds a gateway from a loaded config. Nothing listens until `listen()`. */
 export function createGateway(config: PortierConfig, dependencies: GatewayDependencies = {}): Gateway {
   const clock = dependencies.clock ?? systemClock;
@@ -49,8 +59,11 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     Object.entries(config.upstreams).map(([key, upstream]) => [key, new UpstreamClient(key, upstream, clock)] as const),
   );
   const keys = openKeys(config, clock, logger);
-  const counters = new LocalCounters(config.rateLimits.maxTrackedCounters);
-  const counterSweeper = setInterval(() => counters.sweep(clock.now()), 10_000).unref();
+  const localCounters = new LocalCounters(config.rateLimits.maxTrackedCounters);
+  const counterSweeper = setInterval(() => localCounters.sweep(clock.now()), 10_000).unref();
+  const redisLimits = config.rateLimits.redis;
+  const redisCounters = redisLimits === undefined ? undefined : new RedisCounters(redisLimits);
+  const counters = redisCounters === undefined ? localBackend(localCounters) : new RedisBackend(redisCounters, localCounters, logger);
   const pipeline = createPipeline({ config, clock, logging, maintenance, upstreams, keys, counters });
   const { server: settings } = config;
   const server = createServer(
@@ -82,6 +95,9 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       return adminUrl;
     },
     async listen(): Promise<string> {
+      if (redisCounters !== undefined && !(await redisCounters.ready(redisReadyWaitMs))) {
+        logger.error({ url: redactUrl(config.rateLimits.redis?.url ?? '') }, 'rate-limit store not reachable at start: limits follow their whenStoreDown policy');
+      }
       const url = await new Promise<string>((resolve, reject) => {
         server.once('error', reject);
         server.listen(settings.port, settings.host, () => {
@@ -98,6 +114,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       stopping ??= (async () => {
         pipeline.setDraining(true);
         clearInterval(counterSweeper);
+        redisCounters?.close();
         if (admin !== undefined && admin.server.listening) {
           admin.server.closeAllConnections();
           admin.server.close();

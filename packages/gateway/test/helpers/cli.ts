@@ -30,14 +30,14 @@ export interface RunningCli {
 }
 
 /** Starts `portier start` and waits for its "listening" log line. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningCli> {
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, listening = /"url":"(http:[^"]+)","msg":"listening"/): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env } });
     let output = '';
     const exited = new Promise<number | null>((done) => child.on('close', done));
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /"url":"(http:[^"]+)","msg":"listening"/.exec(output);
+      const match = listening.exec(output);
       if (match !== null) resolve({ child, url: match[1] as string, output: () => output, exited });
     };
     child.stdout?.on('data', onData);

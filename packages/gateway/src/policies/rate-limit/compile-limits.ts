@@ -18,9 +18,11 @@ export interface RouteLimits {
   readonly policyHeader: ReadonlyMap<string, string>;
 }
 
-export function compileLimit(config: LimitConfig): CompiledLimit {
+export function compileLimit(config: LimitConfig, replicas = 1): CompiledLimit {
   const spec = parseWindow(config.per, config.algorithm, config.timeZone);
-  return { name: config.name, limit: config.limit, spec, sliding: config.algorithm === 'sliding', windowSeconds: windowSeconds(spec), per: config.per };
+  const base = { name: config.name, spec, sliding: config.algorithm === 'sliding', windowSeconds: windowSeconds(spec), per: config.per, whenStoreDown: config.whenStoreDown };
+  const localFallback: CompiledLimit = { ...base, limit: Math.max(1, Math.floor(config.limit / replicas)) };
+  return { ...base, limit: config.limit, localFallback };
 }
 
 /**
@@ -29,14 +31,15 @@ export function compileLimit(config: LimitConfig): CompiledLimit {
  * Returns undefined when nothing can ever apply, so the route gets no rate-limit stage at all.
  */
 export function compileRouteLimits(route: RouteConfig, config: PortierConfig): RouteLimits | undefined {
-  const own = (route.limits ?? []).map((limit) => ({ limit: compileLimit(limit), by: limit.by, namespace: `r:${route.id}` }));
+  const replicas = config.rateLimits.redis?.replicas ?? 1;
+  const own = (route.limits ?? []).map((limit) => ({ limit: compileLimit(limit, replicas), by: limit.by, namespace: `r:${route.id}` }));
   const byPlan = new Map<string, readonly RouteLimit[]>();
   if (route.auth !== undefined) {
     for (const [planName, plan] of Object.entries(config.plans)) {
       const ownNames = new Set(own.map((entry) => entry.limit.name));
       const inherited = (plan.limits ?? [])
         .filter((limit) => !ownNames.has(limit.name) && limit.by.every((subject) => !subject.startsWith('param:') || route.path.includes(`:${subject.slice(6)}`)))
-        .map((limit) => ({ limit: compileLimit(limit), by: limit.by, namespace: `p:${planName}` }));
+        .map((limit) => ({ limit: compileLimit(limit, replicas), by: limit.by, namespace: `p:${planName}` }));
       if (own.length + inherited.length > 0) byPlan.set(planName, [...own, ...inherited]);
     }
   }

@@ -10,6 +10,10 @@ export interface CompiledLimit {
   readonly windowSeconds: number;
   /** Human name of the window for messages (`minute`, `day`, `90s`). */
   readonly per: string;
+  /** With a shared store: what to do when it is down. */
+  readonly whenStoreDown: 'open' | 'closed' | 'local';
+  /** The same limit divided by the replica count, counted locally while the shared store is down. */
+  readonly localFallback?: CompiledLimit;
 }
 
 /** One limit to check for one request: the limit and the counter it uses. */

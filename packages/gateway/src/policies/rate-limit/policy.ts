@@ -4,10 +4,13 @@ import { portierError } from '../../errors/portier-error.js';
 import type { Decision, Policy } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import type { RouteLimits, RouteLimit } from './compile-limits.js';
-import type { LimitCheck, LimitState, LocalCounters } from './local-counters.js';
+import type { LimitCheck, LimitState } from './local-counters.js';
+import type { CounterAnswer, CounterBackend } from './shared-counters.js';
 
 export interface RateLimitDependencies {
-  readonly counters: LocalCounters;
+  readonly counters: CounterBackend;
+  /** Retry-After of 503 `rate_limiter_unavailable`. */
+  readonly unavailableRetryAfterSeconds: number;
   readonly clock: Clock;
   readonly headers: PortierConfig['rateLimits']['headers'];
 }
@@ -54,13 +57,24 @@ export function createRateLimitPolicy(routeId: string, limits: RouteLimits, cost
 
   return {
     name: 'rate-limit',
-    handle: function checkRateLimits(ctx: RequestContext): Decision {
+    handle: function checkRateLimits(ctx: RequestContext): Decision | Promise<Decision> {
       const plan = ctx.auth?.account.plan;
       const applicable = plan === undefined ? limits.withoutPlan : (limits.byPlan.get(plan) ?? limits.withoutPlan);
       if (applicable.length === 0) return undefined;
       const now = clock.now();
-      const decision = counters.decide(checksFor(ctx, applicable), cost, now);
-      addHeaders(ctx, plan !== undefined && limits.byPlan.has(plan) ? plan : '', decision.states, now);
+      const planKey = plan !== undefined && limits.byPlan.has(plan) ? plan : '';
+      const answer = counters.decide(checksFor(ctx, applicable), cost, now);
+      if (answer instanceof Promise) return answer.then((settled) => conclude(ctx, planKey, settled, now));
+      return conclude(ctx, planKey, answer, now);
+    },
+  };
+
+  function conclude(ctx: RequestContext, planKey: string, decision: CounterAnswer, now: number): Decision {
+      if ('unavailable' in decision) {
+        const retryAfter = String(deps.unavailableRetryAfterSeconds);
+        return portierError('rate_limiter_unavailable', {}, { headers: { 'Retry-After': retryAfter } });
+      }
+      addHeaders(ctx, planKey, decision.states, now);
       if (decision.admitted) return undefined;
       const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
       const hit = decision.rejectedBy;
@@ -69,8 +83,7 @@ export function createRateLimitPolicy(routeId: string, limits: RouteLimits, cost
         { limit: hit.limit, window: hit.per, name: hit.name, retryAfter },
         { headers: { 'Retry-After': String(retryAfter) } },
       );
-    },
-  };
+  }
 }
 
 /** The least room left, relative to its limit: what RateLimit and X-RateLimit-* report. */

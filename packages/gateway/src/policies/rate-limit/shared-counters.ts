@@ -1,0 +1,65 @@
+import type { Logger } from '../../log/create-logger.js';
+import type { LimitCheck, LimitDecision, LocalCounters } from './local-counters.js';
+import type { RedisCounters } from './redis-counters.js';
+
+/** What the rate-limit stage gets back: a decision, or "the shared store is down and a limit says refuse". */
+export type CounterAnswer = LimitDecision | { readonly unavailable: true };
+
+/** Counts a request, in the shared store when there is one. */
+export interface CounterBackend {
+  decide(checks: readonly LimitCheck[], cost: number, now: number): CounterAnswer | Promise<CounterAnswer>;
+}
+
+/** The embedded backend: in-process counters only. */
+export function localBackend(local: LocalCounters): CounterBackend {
+  return { decide: (checks, cost, now) => local.decide(checks, cost, now) };
+}
+
+/**
+ * Redis first; when Redis fails or is slower than its timeout, each limit does what its config says:
+ * `open` is skipped, `closed` makes the request 503, `local` is counted in the process with its limit
+ * divided by the replica count. The switch to fallback and the recovery are logged once each, with a
+ * count of the requests decided without Redis.
+ */
+export class RedisBackend implements CounterBackend {
+  private down = false;
+  private fallbackDecisions = 0;
+
+  constructor(
+    private readonly redis: RedisCounters,
+    private readonly local: LocalCounters,
+    private readonly logger: Logger,
+  ) {}
+
+  async decide(checks: readonly LimitCheck[], cost: number, now: number): Promise<CounterAnswer> {
+    try {
+      const decision = await this.redis.decide(checks, cost, now);
+      if (this.down) {
+        this.down = false;
+        this.logger.warn({ fallbackDecisions: this.fallbackDecisions }, 'rate-limit store recovered: counting in Redis again');
+      }
+      return decision;
+    } catch (error) {
+      if (!this.down) {
+        this.down = true;
+        this.logger.error({ err: error }, 'rate-limit store unavailable: limits follow their whenStoreDown policy');
+      }
+      this.fallbackDecisions++;
+      return this.fallback(checks, cost, now);
+    }
+  }
+
+  /** Requests decided without Redis since the process started. */
+  get fallbackCount(): number {
+    return this.fallbackDecisions;
+  }
+
+  private fallback(checks: readonly LimitCheck[], cost: number, now: number): CounterAnswer {
+    if (checks.some((check) => check.limit.whenStoreDown === 'closed')) return { unavailable: true };
+    const localChecks: LimitCheck[] = [];
+    for (const check of checks) {
+      if (check.limit.whenStoreDown === 'local') localChecks.push({ limit: check.limit.localFallback ?? check.limit, counterKey: check.counterKey });
+    }
+    return this.local.decide(localChecks, cost, now);
+  }
+}

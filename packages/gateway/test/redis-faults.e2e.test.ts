@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
+import { expectProblem } from './helpers/expect-problem.js';
+import { freePort, PrivateRedis } from './helpers/redis.js';
+
+let upstream: TestUpstream;
+let redis: PrivateRedis;
+let portier: TestGateway;
+
+const limitFor = (whenStoreDown: string) => [{ name: 'minute', limit: 4, per: 'minute', by: ['route'], whenStoreDown }];
+
+beforeAll(async () => {
+  upstream = await startUpstream((_req, res) => json(res, 200, {}));
+  redis = new PrivateRedis(await freePort());
+  await redis.start();
+  portier = await startGateway({
+    rateLimits: { redis: { url: redis.url, timeoutMs: 100, replicas: 2, retryAfterSeconds: 7 } },
+    upstreams: { app: { url: upstream.url } },
+    routes: [
+      { id: 'open', path: '/open', upstream: 'app', limits: limitFor('open') },
+      { id: 'closed', path: '/closed', upstream: 'app', limits: limitFor('closed') },
+      { id: 'local', path: '/local', upstream: 'app', limits: limitFor('local') },
+    ],
+  });
+});
+afterAll(async () => {
+  await portier.close();
+  await redis.kill();
+  await upstream.close();
+});
+
+async function status(path: string): Promise<number> {
+  const response = await request(`${portier.url}${path}`);
+  await response.body.dump();
+  return response.statusCode;
+}
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('condition not met within 5 s');
+}
+
+describe('rate limits when Redis fails', () => {
+  it('failure policy: admits (open), refuses with 503 (closed) and counts locally at limit / replicas (local) when Redis is killed, then recovers', async () => {
+    expect(await status('/closed')).toBe(200);
+    await redis.kill();
+
+    for (let i = 0; i < 6; i++) expect(await status('/open')).toBe(200);
+    const refused = await request(`${portier.url}/closed`);
+    expect(refused.headers['retry-after']).toBe('7');
+    await expectProblem(refused, 503, 'rate_limiter_unavailable');
+    // 4 per minute across 2 replicas: 2 each while counting alone.
+    expect([await status('/local'), await status('/local'), await status('/local')]).toEqual([200, 200, 429]);
+    expect(portier.logs.some((line) => line['msg'] === 'rate-limit store unavailable: limits follow their whenStoreDown policy')).toBe(true);
+
+    await redis.start();
+    await until(async () => (await status('/closed')) === 200);
+    expect(portier.logs.some((line) => line['msg'] === 'rate-limit store recovered: counting in Redis again')).toBe(true);
+    // The counts taken while Redis was down are not in Redis: the minute starts over there (documented).
+    expect(await status('/closed')).toBe(200);
+  });
+
+  it('failure policy: treats a Redis slower than timeoutMs as down, and comes back when it answers again', async () => {
+    await until(async () => (await status('/open')) === 200);
+    redis.pause();
+    try {
+      await expectProblem(await request(`${portier.url}/closed`), 503, 'rate_limiter_unavailable');
+      expect(await status('/open')).toBe(200);
+    } finally {
+      redis.resume();
+    }
+    await until(async () => (await status('/closed')) !== 503);
+  });
+});
