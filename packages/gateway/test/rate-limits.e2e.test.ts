@@ -114,6 +114,28 @@ describe('rate limits, SeaTable style (300 per minute and 5,000 per day per base
     await expectProblem(await bulk(), 429, 'rate_limited');
   });
 
+  it('rate-limit: keeps the day count across a graceful restart', async () => {
+    const dbPath = tempDbPath();
+    const dayConfig = {
+      rateLimits: { sqlitePath: dbPath },
+      upstreams: { app: { url: upstream.url } },
+      routes: [{ id: 'quota', path: '/quota', upstream: 'app', limits: [{ name: 'day', limit: 3, per: 'day', algorithm: 'fixed', by: ['route'] }] }],
+    };
+    const first = await startGateway(dayConfig, { clock });
+    for (let i = 0; i < 3; i++) {
+      const ok = await request(`${first.url}/quota`);
+      expect(ok.statusCode).toBe(200);
+      await ok.body.dump();
+    }
+    await first.close();
+    const second = await startGateway(dayConfig, { clock });
+    try {
+      await expectProblem(await request(`${second.url}/quota`), 429, 'rate_limited');
+    } finally {
+      await second.close();
+    }
+  });
+
   it('rate-limit: counts unauthenticated routes by client IP', async () => {
     clock.advance(60_000);
     const statuses = await Promise.all([0, 1, 2].map(async () => {

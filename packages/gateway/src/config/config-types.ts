@@ -123,6 +123,7 @@ export interface PortierConfig {
   readonly plans: Readonly<Record<string, PlanConfig>>;
   readonly rateLimits: {
     readonly redis?: RedisLimitsConfig;
+    readonly sqlitePath?: string;
     readonly maxTrackedCounters: number;
     readonly headers: readonly ('ietf' | 'x-ratelimit' | 'x-rate-limit')[];
   };

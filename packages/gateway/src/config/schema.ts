@@ -608,6 +608,12 @@ export const configSchema = {
             },
           },
         },
+        sqlitePath: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'SQLite file where in-process counters of windows of an hour or more are saved every 5 seconds and at shutdown, so a restart keeps them. Default: `auth.store.sqlitePath` when there is one; otherwise they are not saved.',
+        },
         maxTrackedCounters: {
           type: 'integer',
           minimum: 1000,

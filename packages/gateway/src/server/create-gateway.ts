@@ -11,6 +11,7 @@ import { createClientErrorHandler } from './answer-client-error.js';
 import { createAdminApi } from '../admin/admin-api.js';
 import { LocalCounters } from '../policies/rate-limit/local-counters.js';
 import { RedisCounters } from '../policies/rate-limit/redis-counters.js';
+import { CounterSnapshots } from '../policies/rate-limit/counter-snapshots.js';
 import { localBackend, RedisBackend } from '../policies/rate-limit/shared-counters.js';
 import { KeyDirectory } from '../accounts/key-directory.js';
 import { SqliteAccountStore } from '../accounts/store/sqlite-account-store.js';
@@ -61,6 +62,8 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const keys = openKeys(config, clock, logger);
   const localCounters = new LocalCounters(config.rateLimits.maxTrackedCounters);
   const counterSweeper = setInterval(() => localCounters.sweep(clock.now()), 10_000).unref();
+  const snapshotPath = config.rateLimits.sqlitePath ?? config.auth?.store.sqlitePath;
+  const snapshots = snapshotPath === undefined ? undefined : new CounterSnapshots(snapshotPath, localCounters, clock, logger);
   const redisLimits = config.rateLimits.redis;
   const redisCounters = redisLimits === undefined ? undefined : new RedisCounters(redisLimits);
   const counters = redisCounters === undefined ? localBackend(localCounters) : new RedisBackend(redisCounters, localCounters, logger);
@@ -115,6 +118,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
         pipeline.setDraining(true);
         clearInterval(counterSweeper);
         redisCounters?.close();
+        snapshots?.close();
         if (admin !== undefined && admin.server.listening) {
           admin.server.closeAllConnections();
           admin.server.close();

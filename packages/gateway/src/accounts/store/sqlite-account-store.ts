@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import { portierError } from '../../errors/portier-error.js';
 import { generateKey } from '../keys/key-format.js';
 import { hashKey } from '../keys/hash-key.js';
 import type { Account, AccountStatus, AccountStore, ApiKey, AuditEntry, IssuedKey, KeyPolicy, NewKey } from './account-store.js';
-import { sqliteMigrations } from './sqlite-migrations.js';
+import { openDatabase } from './open-database.js';
 
 interface AccountRow {
   id: string;
@@ -43,12 +43,7 @@ export class SqliteAccountStore implements AccountStore {
     path: string,
     private readonly clock: Clock,
   ) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
+    this.db = openDatabase(path, clock);
   }
 
   async createAccount(input: { name: string; plan: string }, actor: string): Promise<Account> {
@@ -243,20 +238,6 @@ export class SqliteAccountStore implements AccountStore {
   /** Runs `work` in an IMMEDIATE transaction: the write lock is taken first, so checks and writes agree. */
   private transaction<T>(work: () => T): T {
     return this.db.transaction(work).immediate();
-  }
-
-  private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    const applied = new Set(
-      (this.sql('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version),
-    );
-    for (const migration of sqliteMigrations) {
-      if (applied.has(migration.version)) continue;
-      this.transaction(() => {
-        this.db.exec(migration.sql);
-        this.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, this.clock.now());
-      });
-    }
   }
 }
 

@@ -52,4 +52,17 @@ export const sqliteMigrations: readonly { readonly version: number; readonly sql
       );
     `,
   },
+  {
+    version: 3,
+    sql: `
+      CREATE TABLE rate_counters (
+        key TEXT PRIMARY KEY,
+        window_start INTEGER NOT NULL,
+        window_end INTEGER NOT NULL,
+        current INTEGER NOT NULL,
+        previous INTEGER NOT NULL
+      );
+      CREATE INDEX rate_counters_end ON rate_counters(window_end);
+    `,
+  },
 ];

@@ -34,6 +34,18 @@ export type LimitDecision =
   | { readonly admitted: true; readonly states: readonly LimitState[] }
   | { readonly admitted: false; readonly states: readonly LimitState[]; readonly rejectedBy: CompiledLimit; readonly retryAfterMs: number };
 
+/** A counter as saved and restored. */
+export interface CounterSnapshot {
+  readonly key: string;
+  readonly start: number;
+  readonly end: number;
+  readonly current: number;
+  readonly previous: number;
+}
+
+/** Windows at least this long are worth keeping across a restart. */
+const persistFromMs = 3_600_000;
+
 interface Counter {
   start: number;
   current: number;
@@ -52,6 +64,8 @@ const defaultMaxCounters = 1_000_000;
  */
 export class LocalCounters {
   private readonly counters = new Map<string, Counter>();
+  /** Long-window counters changed since the last snapshot. */
+  private readonly dirty = new Set<string>();
 
   constructor(private readonly maxCounters = defaultMaxCounters) {}
 
@@ -75,7 +89,9 @@ export class LocalCounters {
     }
     if (rejectedBy !== undefined) return { admitted: false, states, rejectedBy, retryAfterMs };
     for (let i = 0; i < counters.length; i++) {
-      (counters[i] as Counter).current += cost;
+      const counter = counters[i] as Counter;
+      counter.current += cost;
+      if (counter.end - counter.start >= persistFromMs) this.dirty.add((checks[i] as LimitCheck).counterKey);
       const state = states[i] as LimitState;
       states[i] = { ...state, remaining: Math.max(0, state.remaining - cost) };
     }
@@ -88,6 +104,31 @@ export class LocalCounters {
       const length = counter.end - counter.start;
       // A sliding counter still matters during the window after its own.
       if (counter.end + length <= now) this.counters.delete(key);
+    }
+  }
+
+  /** Long-window counters changed since the last call, to be saved. */
+  takeChanged(): CounterSnapshot[] {
+    const out: CounterSnapshot[] = [];
+    for (const key of this.dirty) {
+      const counter = this.counters.get(key);
+      if (counter !== undefined) out.push({ key, start: counter.start, end: counter.end, current: counter.current, previous: counter.previous });
+    }
+    this.dirty.clear();
+    return out;
+  }
+
+  /** Marks counters as changed again (their save failed). */
+  requeue(keys: readonly string[]): void {
+    for (const key of keys) this.dirty.add(key);
+  }
+
+  /** Puts saved counters back (at start); counters already counting since are kept. */
+  restore(snapshots: readonly CounterSnapshot[]): void {
+    for (const snapshot of snapshots) {
+      if (!this.counters.has(snapshot.key)) {
+        this.counters.set(snapshot.key, { start: snapshot.start, end: snapshot.end, current: snapshot.current, previous: snapshot.previous });
+      }
     }
   }
 
