@@ -1,6 +1,7 @@
 // npm run bench: direct-to-upstream, the bare-proxy floor and Portier under the same keep-alive load,
 // in one run, each server pinned to its own core when taskset is there. Then the same Portier on a route
-// that needs an API key, with one key and with 10,000 keys (each request a different one). Prints req/s, p50, p99 and CPU
+// that needs an API key, with one key and with 10,000 keys (each request a different one), and on a route
+// with limits (never reached) counted in-process and in Redis (BENCH_REDIS_URL, default the local one). Prints req/s, p50, p99 and CPU
 // time per request (from /proc, steadier than req/s on a noisy machine), plus the Portier/floor ratios.
 // Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 1).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -99,12 +100,16 @@ function loadOptions(url: string, credentials: Credentials): autocannon.Options 
   };
 }
 
-function portierConfig(upstreamUrl: string, dir: string): string {
-  const file = join(dir, 'portier.yaml');
+/** Limits high enough never to refuse: the scenarios measure the cost of counting, not of refusing. */
+const benchLimits = `[{ name: minute, limit: 1000000000, per: minute, by: [key] }, { name: day, limit: 1000000000, per: day, algorithm: fixed, by: [key] }]`;
+
+function portierConfig(upstreamUrl: string, dir: string, redisUrl?: string): string {
+  const file = join(dir, redisUrl === undefined ? 'portier.yaml' : 'portier-redis.yaml');
+  const redis = redisUrl === undefined ? '' : `rateLimits: { redis: { url: "${redisUrl}", keyPrefix: "portier:bench:${process.pid}:", timeoutMs: 1000 } }\n`;
   writeFileSync(
     file,
     `server: { port: 0 }
-auth:
+${redis}auth:
   instance: bench
   maxKeysPerAccount: 100
   store: { sqlitePath: "${join(dir, 'portier.db')}" }
@@ -115,6 +120,7 @@ upstreams:
 routes:
   - { id: rows, path: "/v1/bases/:base/rows", upstream: app }
   - { id: keyed-rows, path: "/v1/keyed/:base/rows", upstream: app, auth: { scopes: ["rows:read"], bindTo: base } }
+  - { id: limited-rows, path: "/v1/limited/:base/rows", upstream: app, auth: { scopes: ["rows:read"], bindTo: base }, limits: ${benchLimits} }
 `,
   );
   return file;
@@ -142,6 +148,10 @@ async function main(): Promise<void> {
   const configFile = portierConfig(upstream.url, dir);
   const keys = await seedKeys(configFile, 10_000);
   const portier = await startProcess(['packages/gateway/dist/cli/main.js', 'start', '--config', configFile], serverCore);
+  const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
+  const redisConfig = portierConfig(upstream.url, dir, redisUrl);
+  const portierRedis = await startProcess(['packages/gateway/dist/cli/main.js', 'start', '--config', redisConfig], serverCore);
+  const limitedPath = '/v1/limited/b1/rows';
   const path = '/v1/bases/b1/rows';
   const keyedPath = '/v1/keyed/b1/rows';
   console.log(`\nload: ${connections} keep-alive connections, ${seconds} s per scenario, ${rounds} round(s)`);
@@ -151,6 +161,7 @@ async function main(): Promise<void> {
   const throughputRatios: number[] = [];
   const cpuRatios: number[] = [];
   const authRatios: { one: number[]; many: number[] } = { one: [], many: [] };
+  const limitRatios: Record<string, number[]> = { local1: [], local10k: [], redis1: [], redis10k: [] };
   try {
     for (let round = 0; round < rounds; round++) {
       const direct = await measure('direct', `${upstream.url}${path}`, upstream.child.pid as number);
@@ -159,7 +170,18 @@ async function main(): Promise<void> {
       const pid = portier.child.pid as number;
       const oneKey = await measure('portier + API key (1 key)', `${portier.url}${keyedPath}`, pid, [`Bearer ${keys[0] as string}`]);
       const manyKeys = await measure('portier + API key (10,000 keys)', `${portier.url}${keyedPath}`, pid, keys.map((key) => `Bearer ${key}`));
-      for (const result of [direct, bare, gateway, oneKey, manyKeys]) console.log(row(result));
+      const redisPid = portierRedis.child.pid as number;
+      const one = [`Bearer ${keys[0] as string}`];
+      const all = keys.map((key) => `Bearer ${key}`);
+      const local1 = await measure('+ limits in-process (1 key)', `${portier.url}${limitedPath}`, pid, one);
+      const local10k = await measure('+ limits in-process (10,000 keys)', `${portier.url}${limitedPath}`, pid, all);
+      const redis1 = await measure('+ limits in Redis (1 key)', `${portierRedis.url}${limitedPath}`, redisPid, one);
+      const redis10k = await measure('+ limits in Redis (10,000 keys)', `${portierRedis.url}${limitedPath}`, redisPid, all);
+      for (const result of [direct, bare, gateway, oneKey, manyKeys, local1, local10k, redis1, redis10k]) console.log(row(result));
+      limitRatios['local1']?.push(local1.rps / oneKey.rps);
+      limitRatios['local10k']?.push(local10k.rps / manyKeys.rps);
+      limitRatios['redis1']?.push(redis1.rps / oneKey.rps);
+      limitRatios['redis10k']?.push(redis10k.rps / manyKeys.rps);
       throughputRatios.push(gateway.rps / bare.rps);
       cpuRatios.push(gateway.cpuUsPerRequest / bare.cpuUsPerRequest);
       authRatios.one.push(oneKey.rps / gateway.rps);
@@ -168,16 +190,19 @@ async function main(): Promise<void> {
         `\nportier/floor: throughput ${(gateway.rps / bare.rps).toFixed(2)}x, CPU per request ${(gateway.cpuUsPerRequest / bare.cpuUsPerRequest).toFixed(2)}x (target: 0.9x or better)`,
       );
       console.log(
-        `keyed/open route: 1 key ${(oneKey.rps / gateway.rps).toFixed(2)}x (CPU ${(oneKey.cpuUsPerRequest / gateway.cpuUsPerRequest).toFixed(2)}x), 10,000 keys ${(manyKeys.rps / gateway.rps).toFixed(2)}x (CPU ${(manyKeys.cpuUsPerRequest / gateway.cpuUsPerRequest).toFixed(2)}x) (target: 0.95x or better)\n`,
+        `keyed/open route: 1 key ${(oneKey.rps / gateway.rps).toFixed(2)}x (CPU ${(oneKey.cpuUsPerRequest / gateway.cpuUsPerRequest).toFixed(2)}x), 10,000 keys ${(manyKeys.rps / gateway.rps).toFixed(2)}x (CPU ${(manyKeys.cpuUsPerRequest / gateway.cpuUsPerRequest).toFixed(2)}x) (target: 0.95x or better)`,
+      );
+      console.log(
+        `limited/keyed route: in-process 1 key ${(local1.rps / oneKey.rps).toFixed(2)}x, 10,000 keys ${(local10k.rps / manyKeys.rps).toFixed(2)}x (target 0.95x); Redis 1 key ${(redis1.rps / oneKey.rps).toFixed(2)}x, 10,000 keys ${(redis10k.rps / manyKeys.rps).toFixed(2)}x (target 0.75x)\n`,
       );
     }
     if (rounds > 1) {
       console.log(
-        `median over ${rounds} rounds: portier/floor throughput ${median(throughputRatios).toFixed(2)}x, CPU per request ${median(cpuRatios).toFixed(2)}x; keyed/open 1 key ${median(authRatios.one).toFixed(2)}x, 10,000 keys ${median(authRatios.many).toFixed(2)}x`,
+        `median over ${rounds} rounds: portier/floor throughput ${median(throughputRatios).toFixed(2)}x, CPU per request ${median(cpuRatios).toFixed(2)}x; keyed/open 1 key ${median(authRatios.one).toFixed(2)}x, 10,000 keys ${median(authRatios.many).toFixed(2)}x; limited/keyed in-process ${median(limitRatios['local1'] ?? []).toFixed(2)}x / ${median(limitRatios['local10k'] ?? []).toFixed(2)}x, Redis ${median(limitRatios['redis1'] ?? []).toFixed(2)}x / ${median(limitRatios['redis10k'] ?? []).toFixed(2)}x`,
       );
     }
   } finally {
-    for (const running of [portier, floor, upstream]) running.child.kill('SIGTERM');
+    for (const running of [portierRedis, portier, floor, upstream]) running.child.kill('SIGTERM');
   }
 }
 

@@ -1,6 +1,6 @@
 import type { LimitConfig, LimitSubject, PortierConfig, RouteConfig } from '../../config/config-types.js';
 import type { CompiledLimit } from './local-counters.js';
-import { parseWindow, windowSeconds } from './window.js';
+import { parseWindow, windowSeconds, WindowTracker } from './window.js';
 
 /** A limit as it applies on one route: the limit, what it counts by, and its counter namespace. */
 export interface RouteLimit {
@@ -20,7 +20,7 @@ export interface RouteLimits {
 
 export function compileLimit(config: LimitConfig, replicas = 1): CompiledLimit {
   const spec = parseWindow(config.per, config.algorithm, config.timeZone);
-  const base = { name: config.name, spec, sliding: config.algorithm === 'sliding', windowSeconds: windowSeconds(spec), per: config.per, whenStoreDown: config.whenStoreDown };
+  const base = { name: config.name, spec, window: new WindowTracker(spec), sliding: config.algorithm === 'sliding', windowSeconds: windowSeconds(spec), per: config.per, whenStoreDown: config.whenStoreDown };
   const localFallback: CompiledLimit = { ...base, limit: Math.max(1, Math.floor(config.limit / replicas)) };
   return { ...base, limit: config.limit, localFallback };
 }

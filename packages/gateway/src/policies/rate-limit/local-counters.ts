@@ -1,10 +1,12 @@
-import { boundsAt, type WindowBounds, type WindowSpec } from './window.js';
+import type { WindowBounds, WindowSpec, WindowTracker } from './window.js';
 
 /** A limit ready to count: built once at boot from config. */
 export interface CompiledLimit {
   readonly name: string;
   readonly limit: number;
   readonly spec: WindowSpec;
+  /** Current window bounds, computed once per window. */
+  readonly window: WindowTracker;
   readonly sliding: boolean;
   /** Nominal window length in seconds (RateLimit-Policy `w`). */
   readonly windowSeconds: number;
@@ -139,13 +141,13 @@ export class LocalCounters {
   private counterFor(check: LimitCheck, now: number): Counter {
     let counter = this.counters.get(check.counterKey);
     if (counter === undefined) {
-      const bounds = boundsAt(check.limit.spec, now);
+      const bounds = check.limit.window.boundsAt(now);
       counter = { start: bounds.start, end: bounds.end, current: 0, previous: 0 };
       if (this.counters.size >= this.maxCounters) this.dropOldest();
       this.counters.set(check.counterKey, counter);
       return counter;
     }
-    if (now >= counter.end) roll(counter, boundsAt(check.limit.spec, now), check.limit.sliding);
+    if (now >= counter.end) roll(counter, check.limit.window.boundsAt(now), check.limit.sliding);
     return counter;
   }
 

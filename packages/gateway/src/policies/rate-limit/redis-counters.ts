@@ -2,24 +2,37 @@ import { Redis } from 'ioredis';
 import type { RedisLimitsConfig } from '../../config/config-types.js';
 import type { LimitCheck, LimitDecision, LimitState } from './local-counters.js';
 import { redisDecideScript } from './redis-decide.lua.js';
-import { boundsAt } from './window.js';
 
 interface DecideCommand {
   portierDecide(...args: (string | number)[]): Promise<number[]>;
 }
 
+interface Pending {
+  readonly checks: readonly LimitCheck[];
+  readonly cost: number;
+  readonly now: number;
+  readonly ends: number[];
+  resolve(decision: LimitDecision): void;
+  reject(error: unknown): void;
+}
+
+/** Decisions sent in one script call at most; more wait for the next call. */
+const maxBatch = 256;
+
 /**
- * Counters shared by every gateway through Redis: one script call per decision, pipelined with the
- * other requests of the same tick (ioredis auto-pipelining). Keys carry a hash tag of their subject, so
- * counters of one subject (a base's minute and day) live in one Redis Cluster slot. Fails fast (no
- * offline queue, a command timeout) so the failure policy can act.
+ * Counters shared by every gateway through Redis. The decisions of one event-loop turn go to Redis
+ * together, as one script call that takes them in order (each still atomic), so concurrent requests
+ * share one round trip and one command's overhead. Keys carry a hash tag of their subject, so counters of
+ * one subject (a base's minute and day) live in one Redis Cluster slot. Fails fast (no offline queue, a
+ * command timeout) so the failure policy can act.
  */
 export class RedisCounters {
   private readonly redis: Redis & DecideCommand;
+  private queue: Pending[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly config: RedisLimitsConfig) {
     this.redis = new Redis(config.url, {
-      enableAutoPipelining: true,
       enableOfflineQueue: false,
       commandTimeout: config.timeoutMs,
       maxRetriesPerRequest: 0,
@@ -32,21 +45,14 @@ export class RedisCounters {
     this.redis.on('error', () => undefined);
   }
 
-  async decide(checks: readonly LimitCheck[], cost: number, now: number): Promise<LimitDecision> {
-    const keys: string[] = [];
-    const args: (string | number)[] = [cost, now];
-    const ends: number[] = [];
-    for (const check of checks) {
-      const bounds = boundsAt(check.limit.spec, now);
-      keys.push(this.keyOf(check.counterKey));
-      args.push(check.limit.limit, bounds.start, bounds.end, check.limit.sliding ? 1 : 0);
-      ends.push(bounds.end);
-    }
-    const reply = await this.redis.portierDecide(keys.length, ...keys, ...args);
-    const states: LimitState[] = checks.map((check, i) => ({ limit: check.limit, remaining: Number(reply[i + 2]), resetAt: ends[i] as number }));
-    const refused = Number(reply[0]);
-    if (refused === 0) return { admitted: true, states };
-    return { admitted: false, states, rejectedBy: (checks[refused - 1] as LimitCheck).limit, retryAfterMs: Number(reply[1]) };
+  decide(checks: readonly LimitCheck[], cost: number, now: number): Promise<LimitDecision> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ checks, cost, now, ends: [], resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
   }
 
   /**
@@ -70,6 +76,51 @@ export class RedisCounters {
 
   close(): void {
     this.redis.disconnect();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, maxBatch);
+      this.send(batch);
+    }
+  }
+
+  private send(batch: Pending[]): void {
+    const keys: string[] = [];
+    const args: (string | number)[] = [batch.length];
+    for (const pending of batch) {
+      args.push(pending.cost, pending.now, pending.checks.length);
+      for (const check of pending.checks) {
+        const bounds = check.limit.window.boundsAt(pending.now);
+        keys.push(this.keyOf(check.counterKey));
+        args.push(check.limit.limit, bounds.start, bounds.end, check.limit.sliding ? 1 : 0);
+        pending.ends.push(bounds.end);
+      }
+    }
+    this.redis.portierDecide(keys.length, ...keys, ...args).then(
+      (reply) => {
+        let at = 0;
+        for (const pending of batch) {
+          const refused = Number(reply[at]);
+          const waitMs = Number(reply[at + 1]);
+          const states: LimitState[] = pending.checks.map((check, i) => ({
+            limit: check.limit,
+            remaining: Number(reply[at + 2 + i]),
+            resetAt: pending.ends[i] as number,
+          }));
+          at += 2 + pending.checks.length;
+          pending.resolve(
+            refused === 0
+              ? { admitted: true, states }
+              : { admitted: false, states, rejectedBy: (pending.checks[refused - 1] as LimitCheck).limit, retryAfterMs: waitMs },
+          );
+        }
+      },
+      (error: unknown) => {
+        for (const pending of batch) pending.reject(error);
+      },
+    );
   }
 
   /** `prefix{subject}:namespace:name`: the hash tag keeps one subject's counters in one slot. */

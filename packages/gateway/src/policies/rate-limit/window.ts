@@ -30,6 +30,21 @@ export function windowSeconds(spec: WindowSpec): number {
   return spec.unit === 'hour' ? 3600 : spec.unit === 'day' ? 86_400 : 30 * 86_400;
 }
 
+/**
+ * The window that contains `now`, remembered until it ends: calendar windows cost several Intl calls
+ * to compute, and every request of a window asks for the same bounds.
+ */
+export class WindowTracker {
+  private current: WindowBounds = { start: 0, end: 0 };
+
+  constructor(readonly spec: WindowSpec) {}
+
+  boundsAt(now: number): WindowBounds {
+    if (now >= this.current.end || now < this.current.start) this.current = boundsAt(this.spec, now);
+    return this.current;
+  }
+}
+
 /** The window that contains `now`. */
 export function boundsAt(spec: WindowSpec, now: number): WindowBounds {
   if (spec.kind === 'duration') {
