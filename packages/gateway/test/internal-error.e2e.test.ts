@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { freePort } from './helpers/ports.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import type { Clock } from '../src/clock.js';
@@ -16,10 +15,7 @@ const brokenClock: Clock = {
 let portier: TestGateway;
 
 beforeAll(async () => {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const port = await freePort();
   portier = await startGateway(
     {
       upstreams: { app: { url: `http://127.0.0.1:${port}`, circuitBreaker: { failureThreshold: 1 } } },

@@ -3,7 +3,8 @@ import { request } from 'undici';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
-import { freePort, PrivateRedis } from './helpers/redis.js';
+import { PrivateRedis } from './helpers/redis.js';
+import { freePort } from './helpers/ports.js';
 
 let upstream: TestUpstream;
 let redis: PrivateRedis;

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { freePort } from './helpers/ports.js';
 import { ManualClock, startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
@@ -29,18 +28,10 @@ async function upstreamWith(handler: Parameters<typeof startUpstream>[0]): Promi
   return upstream;
 }
 
-/** A port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('upstream failures', () => {
   it('proxy: answers 502 bad_gateway naming the service when the upstream refuses connections', async () => {
-    const portier = await gatewayFor({ url: `http://127.0.0.1:${await closedPort()}`, serviceName: 'ledger' });
+    const portier = await gatewayFor({ url: `http://127.0.0.1:${await freePort()}`, serviceName: 'ledger' });
     const body = await expectProblem(await request(`${portier.url}/x`), 502, 'bad_gateway');
     expect(body.service).toBe('ledger');
     expect(body.retryable).toBe(true);

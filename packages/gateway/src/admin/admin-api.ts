@@ -34,12 +34,15 @@ export function createAdminApi(options: {
   const renderer = renderers.problem;
   const rendering: ErrorRendering = { typeBaseUrl: config.errors.typeBaseUrl, gatewayService: config.errors.service, correlationHeader: config.correlation.header };
   const expected = '`Authorization: Bearer <admin token>`';
-  const accounts = (): AccountAdmin => {
-    if (directory === undefined || config.auth === undefined) throw portierError('not_found', { method: 'admin', path: 'accounts (no auth section)' });
-    return new AccountAdmin(directory.store, config as PortierConfig & { auth: AuthConfig }, 'admin-api', () => directory.invalidate());
-  };
+  const admin =
+    directory === undefined || config.auth === undefined
+      ? undefined
+      : new AccountAdmin(directory.store, config as PortierConfig & { auth: AuthConfig }, 'admin-api', () => directory.invalidate());
+  const accounts = (): AccountAdmin => admin as AccountAdmin;
 
-  const routes: { method: 'GET' | 'POST' | 'PATCH' | 'PUT'; path: string; handle: AdminHandler }[] = [
+  type AdminRoute = { method: 'GET' | 'POST' | 'PATCH' | 'PUT'; path: string; handle: AdminHandler };
+  // Account and key routes exist only where the deployment has accounts (an `auth` section).
+  const accountRoutes: AdminRoute[] = [
     { method: 'GET', path: '/admin/accounts', handle: async () => ok(await accounts().listAccounts()) },
     {
       method: 'POST',
@@ -91,6 +94,9 @@ export function createAdminApi(options: {
       path: '/admin/audit',
       handle: async (_b, _p, query) => ok(await accounts().listAudit(Math.min(Number(query.get('limit') ?? 50) || 50, 1000))),
     },
+  ];
+  const routes: AdminRoute[] = [
+    ...(admin === undefined ? [] : accountRoutes),
     {
       method: 'PUT',
       path: '/admin/maintenance',

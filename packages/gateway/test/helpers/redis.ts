@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 
 /** The shared Redis of this machine and CI. Tests fail (never skip) when it is not there. */
@@ -24,13 +22,6 @@ export function uniquePrefix(): string {
   return `portier:test:${randomUUID()}:`;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A private redis-server on its own port, for fault tests: never the shared one. */
 export class PrivateRedis {
