@@ -14,6 +14,9 @@ import { RequestContext } from '../pipeline/request-context.js';
 import { sendError, type ErrorRendering } from '../pipeline/send-error.js';
 import { AccountAdmin } from './account-admin.js';
 import { readJsonBody, type JsonObject } from './read-json-body.js';
+import type { Clock } from '../clock.js';
+import { describeUsage } from '../policies/rate-limit/describe-usage.js';
+import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 
 type Params = Readonly<Record<string, string | undefined>>;
 type AdminHandler = (body: JsonObject, params: Params, query: URLSearchParams) => Promise<{ status: number; body: unknown }>;
@@ -28,6 +31,8 @@ export function createAdminApi(options: {
   directory: KeyDirectory | undefined;
   maintenance: MaintenanceState;
   logger: Logger;
+  counters: CounterBackend;
+  clock: Clock;
 }): { server: Server; listen(host: string, port: number): Promise<string> } {
   const { config, directory, maintenance, logger } = options;
   const tokenHash = hashKey(options.token);
@@ -68,6 +73,16 @@ export function createAdminApi(options: {
         const count = body['count'];
         if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw badField('count', 'must be a whole number');
         return ok(await accounts().setEntityCount(p['id'] ?? '', p['entity'] ?? '', count));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/accounts/:id/usage',
+      handle: async (_b, p, query) => {
+        const { account, keys } = await accounts().showAccount(p['id'] ?? '');
+        const keyIds = keys.filter((key) => key.status !== 'revoked').map((key) => key.id);
+        const limits = await describeUsage(config, options.counters, { account, keyIds, params: Object.fromEntries(query), ip: undefined }, options.clock.now());
+        return ok({ account: account.id, plan: account.plan, limits });
       },
     },
     { method: 'GET', path: '/admin/accounts/:id/keys', handle: async (_b, p) => ok(await accounts().listKeys(p['id'] ?? '')) },

@@ -69,6 +69,41 @@ export function registerAdminCommands(program: Command, loadConfig: LoadConfig):
     }),
   );
 
+  accounts
+    .command('usage')
+    .description("show how much of its plan's rate limits an account has used (asks the running gateway's admin API)")
+    .argument('<id>', 'account id')
+    .option('-c, --config <file>', 'configuration file', 'portier.yaml')
+    .option('--param <name=value...>', 'value of a route parameter that limits count by, e.g. base=b1')
+    .option('--json', 'print JSON for scripts')
+    .action(async (id: string, options: { config: string; param?: string[]; json?: boolean }) => {
+      const config = loadConfig(options.config);
+      if (config.admin === undefined || config.admin.port === 0) {
+        process.stderr.write(`${options.config} has no admin section with a fixed port: usage lives in the running gateway, ask it through its admin API\n`);
+        process.exit(2);
+      }
+      const query = new URLSearchParams((options.param ?? []).map((pair) => pair.split('=', 2) as [string, string]));
+      const url = `http://${config.admin.host}:${config.admin.port}/admin/accounts/${encodeURIComponent(id)}/usage?${query}`;
+      let response: Response;
+      try {
+        response = await fetch(url, { headers: { authorization: `Bearer ${config.admin.token}` } });
+      } catch {
+        process.stderr.write(`the gateway's admin API does not answer at ${config.admin.host}:${config.admin.port}; is the gateway running?\n`);
+        process.exit(1);
+      }
+      const body = (await response.json()) as { code?: string; detail?: string; limits?: UsageRow[] };
+      if (!response.ok) {
+        process.stderr.write(`${body.code ?? response.status}: ${body.detail ?? ''}\n`);
+        process.exit(1);
+      }
+      const rows = body.limits ?? [];
+      const text = table(
+        ['limit', 'window', 'subject', 'used', 'remaining', 'resets'],
+        rows.map((row) => [row.name, row.window, Object.values(row.subject).join(' '), `${row.used ?? '?'}/${row.limit}`, String(row.remaining ?? '?'), row.resetAt ?? '?']),
+      );
+      process.stdout.write(options.json === true ? `${JSON.stringify(body, null, 2)}\n` : `${text}\n`);
+    });
+
   const keys = program.command('keys').description('manage API keys');
   withCommon(
     keys
@@ -123,6 +158,16 @@ export function registerAdminCommands(program: Command, loadConfig: LoadConfig):
 }
 
 class UsageError extends Error {}
+
+interface UsageRow {
+  name: string;
+  window: string;
+  limit: number;
+  used: number | null;
+  remaining: number | null;
+  resetAt: string | null;
+  subject: Record<string, string>;
+}
 
 type Handler<O> = (admin: AccountAdmin, options: O, ...args: string[]) => Promise<{ json: unknown; text: string }>;
 

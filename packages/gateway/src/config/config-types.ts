@@ -124,6 +124,7 @@ export interface PortierConfig {
   readonly rateLimits: {
     readonly redis?: RedisLimitsConfig;
     readonly sqlitePath?: string;
+    readonly usagePath?: string;
     readonly maxTrackedCounters: number;
     readonly headers: readonly ('ietf' | 'x-ratelimit' | 'x-rate-limit')[];
   };

@@ -16,6 +16,8 @@ export type ConfigResult =
 export const healthRouteId = 'health';
 /** Route id of the built-in access-token exchange; reserved. */
 export const accessTokenRouteId = 'access-token';
+/** Route id of the built-in rate-limit usage route; reserved. */
+export const usageRouteId = 'rate-limit-usage';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
 const validateSchema = ajv.compile(configSchema);
@@ -92,7 +94,7 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   const at = (segments: (string | number)[], message: string): void => {
     problems.push({ file, ...locator.locate(segments), path: formatKeyPath(segments), message });
   };
-  const seenIds = new Set<string>([healthRouteId, accessTokenRouteId]);
+  const seenIds = new Set<string>([healthRouteId, accessTokenRouteId, usageRouteId]);
   config.routes.forEach((route, index) => {
     if (!(route.upstream in config.upstreams)) {
       at(['routes', index, 'upstream'], `upstream "${route.upstream}" is not defined under upstreams`);
@@ -140,14 +142,23 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     const builtIn = [{ path: config.server.healthPath, methods: ['GET'] as const, target: healthRouteId }];
     const tokens = config.auth?.accessTokens;
     if (tokens !== undefined) builtIn.push({ path: tokens.path, methods: ['GET'] as const, target: accessTokenRouteId });
+    const usagePath = config.rateLimits.usagePath;
+    if (usagePath !== undefined) builtIn.push({ path: usagePath, methods: ['GET'] as const, target: usageRouteId });
     new RouteTable([...definitions, ...builtIn]);
   } catch (error) {
     if (!(error instanceof RouteConflictError)) throw error;
-    const builtInPaths: (string | number)[][] = [['server', 'healthPath'], ['auth', 'accessTokens', 'path']];
-    const segments = error.index < config.routes.length ? ['routes', error.index, 'path'] : (builtInPaths[error.index - config.routes.length] ?? []);
+    const segments = error.index < config.routes.length ? ['routes', error.index, 'path'] : (builtInPathsOf(config)[error.index - config.routes.length] ?? []);
     at(segments, error.message);
   }
   return problems;
+}
+
+/** Config locations of the built-in routes, in the order they are registered. */
+function builtInPathsOf(config: PortierConfig): (string | number)[][] {
+  const paths: (string | number)[][] = [['server', 'healthPath']];
+  if (config.auth?.accessTokens !== undefined) paths.push(['auth', 'accessTokens', 'path']);
+  if (config.rateLimits.usagePath !== undefined) paths.push(['rateLimits', 'usagePath']);
+  return paths;
 }
 
 function isKnownTimeZone(zone: string): boolean {

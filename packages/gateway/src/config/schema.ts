@@ -608,6 +608,12 @@ export const configSchema = {
             },
           },
         },
+        usagePath: {
+          type: 'string',
+          pattern: '^/[^\\s?#]*$',
+          description:
+            'Optional route (id `rate-limit-usage`) where a caller reads, with its own key, how much of its plan\'s limits it has used; `?base=b1` names a route parameter for limits counted by one.',
+        },
         sqlitePath: {
           type: 'string',
           minLength: 1,

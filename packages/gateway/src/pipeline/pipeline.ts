@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { PortierConfig, RouteConfig } from '../config/config-types.js';
-import { accessTokenRouteId, healthRouteId } from '../config/load-config.js';
+import { accessTokenRouteId, healthRouteId, usageRouteId } from '../config/load-config.js';
+import { createUsageTerminal } from '../policies/rate-limit/usage-terminal.js';
 import { createTokenExchangeTerminal } from '../accounts/tokens/token-exchange-terminal.js';
 import type { EnvelopeRenderer } from '../envelopes/envelope-renderer.js';
 import { renderers } from '../envelopes/renderers.js';
@@ -112,7 +113,7 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   };
   const correlationLower = config.correlation.header.toLowerCase();
   const defaultRenderer = renderers[config.errors.envelope];
-  const builtIn = [compileHealthRoute(env), ...compileAccessTokenRoute(env)];
+  const builtIn = [compileHealthRoute(env), ...compileAccessTokenRoute(env), ...compileUsageRoute(env)];
   const routes = [...config.routes.map((route) => compileRoute(route, env)), ...builtIn];
   const table = new RouteTable(routes.map((route) => ({ path: route.path, methods: route.methods, target: route })));
   let draining = false;
@@ -210,6 +211,29 @@ function credentialHeaders(config: PortierConfig): ReadonlySet<string> {
   const auth = config.auth;
   if (auth === undefined || auth.forwardCredentials) return new Set();
   return new Set(auth.schemes.includes('header') ? ['authorization', auth.header.toLowerCase()] : ['authorization']);
+}
+
+/** The caller's own rate-limit usage, when `rateLimits.usagePath` is configured (needs keys). */
+function compileUsageRoute(env: PipelineEnvironment): CompiledRoute[] {
+  const path = env.config.rateLimits.usagePath;
+  if (path === undefined || env.keys === undefined) return [];
+  const routeAuth = { required: true, scopes: [] };
+  return [
+    {
+      id: usageRouteId,
+      path,
+      methods: ['GET'],
+      config: undefined,
+      maxBodyBytes: 0,
+      renderer: renderers[env.config.errors.envelope],
+      policies: [
+        createMaintenancePolicy(env.maintenance, usageRouteId),
+        createApiKeyAuthPolicy(routeAuth, env.keys),
+        createAccessPolicy(usageRouteId, routeAuth, env.config.plans, env.clock),
+      ],
+      terminal: createUsageTerminal(env.config, env.counters, env.clock),
+    },
+  ];
 }
 
 function compileHealthRoute(env: PipelineEnvironment): CompiledRoute {

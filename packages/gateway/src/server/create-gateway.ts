@@ -85,7 +85,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const admin =
     config.admin === undefined
       ? undefined
-      : createAdminApi({ config, token: config.admin.token, directory: keys?.directory, maintenance, logger });
+      : createAdminApi({ config, token: config.admin.token, directory: keys?.directory, maintenance, logger, counters, clock });
   let adminUrl: string | undefined;
 
   let stopping: Promise<void> | undefined;
