@@ -99,6 +99,15 @@ describe('admin API', () => {
     await up.body.dump();
   });
 
+  it('admin API: reports where rate limits are counted and the state of each upstream circuit', async () => {
+    const status = await jsonOf<{ rateLimits: { store: string; available: boolean }; upstreams: Record<string, { circuit: string }> }>(
+      await admin('GET', '/admin/status'),
+      200,
+    );
+    expect(status.rateLimits).toMatchObject({ store: 'local', available: true });
+    expect(status.upstreams).toEqual({ app: { circuit: 'closed' } });
+  });
+
   it('admin API: lists the audit trail with the API as actor, and answers 404/405 like the gateway', async () => {
     const audit = await jsonOf<{ actor: string; action: string }[]>(await admin('GET', '/admin/audit?limit=5'), 200);
     expect(audit.length).toBeGreaterThan(0);

@@ -17,6 +17,7 @@ beforeAll(async () => {
   redis = new PrivateRedis(await freePort());
   await redis.start();
   portier = await startGateway({
+    admin: { port: 0, token: 'faults-admin-token-0123456789abcdefgh' },
     rateLimits: { redis: { url: redis.url, timeoutMs: 100, replicas: 2, retryAfterSeconds: 7 } },
     upstreams: { app: { url: upstream.url } },
     routes: [
@@ -36,6 +37,13 @@ async function status(path: string): Promise<number> {
   const response = await request(`${portier.url}${path}`);
   await response.body.dump();
   return response.statusCode;
+}
+
+async function adminStatus(): Promise<{ rateLimits: { store: string; available: boolean; fallbackDecisions: number } }> {
+  const response = await request(`${portier.gateway.adminUrl as string}/admin/status`, {
+    headers: { authorization: 'Bearer faults-admin-token-0123456789abcdefgh' },
+  });
+  return (await response.body.json()) as { rateLimits: { store: string; available: boolean; fallbackDecisions: number } };
 }
 
 async function until(condition: () => Promise<boolean>): Promise<void> {
@@ -58,10 +66,14 @@ describe('rate limits when Redis fails', () => {
     // 4 per minute across 2 replicas: 2 each while counting alone.
     expect([await status('/local'), await status('/local'), await status('/local')]).toEqual([200, 200, 429]);
     expect(portier.logs.some((line) => line['msg'] === 'rate-limit store unavailable: limits follow their whenStoreDown policy')).toBe(true);
+    const down = await adminStatus();
+    expect(down.rateLimits).toMatchObject({ store: 'redis', available: false });
+    expect(down.rateLimits.fallbackDecisions).toBeGreaterThanOrEqual(10);
 
     await redis.start();
     await until(async () => (await status('/closed')) === 200);
     expect(portier.logs.some((line) => line['msg'] === 'rate-limit store recovered: counting in Redis again')).toBe(true);
+    expect((await adminStatus()).rateLimits.available).toBe(true);
     // The counts taken while Redis was down are not in Redis: the minute starts over there (documented).
     expect(await status('/closed')).toBe(200);
   });

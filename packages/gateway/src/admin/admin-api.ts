@@ -17,6 +17,7 @@ import { readJsonBody, type JsonObject } from './read-json-body.js';
 import type { Clock } from '../clock.js';
 import { describeUsage } from '../policies/rate-limit/describe-usage.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
+import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
 
 type Params = Readonly<Record<string, string | undefined>>;
 type AdminHandler = (body: JsonObject, params: Params, query: URLSearchParams) => Promise<{ status: number; body: unknown }>;
@@ -33,6 +34,7 @@ export function createAdminApi(options: {
   logger: Logger;
   counters: CounterBackend;
   clock: Clock;
+  upstreams: ReadonlyMap<string, UpstreamClient>;
 }): { server: Server; listen(host: string, port: number): Promise<string> } {
   const { config, directory, maintenance, logger } = options;
   const tokenHash = hashKey(options.token);
@@ -112,6 +114,15 @@ export function createAdminApi(options: {
   ];
   const routes: AdminRoute[] = [
     ...(admin === undefined ? [] : accountRoutes),
+    {
+      method: 'GET',
+      path: '/admin/status',
+      handle: async () =>
+        ok({
+          rateLimits: options.counters.status(),
+          upstreams: Object.fromEntries([...options.upstreams].map(([name, upstream]) => [name, { circuit: upstream.breaker.isOpen ? 'open' : 'closed' }])),
+        }),
+    },
     {
       method: 'PUT',
       path: '/admin/maintenance',

@@ -85,7 +85,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const admin =
     config.admin === undefined
       ? undefined
-      : createAdminApi({ config, token: config.admin.token, directory: keys?.directory, maintenance, logger, counters, clock });
+      : createAdminApi({ config, token: config.admin.token, directory: keys?.directory, maintenance, logger, counters, clock, upstreams });
   let adminUrl: string | undefined;
 
   let stopping: Promise<void> | undefined;

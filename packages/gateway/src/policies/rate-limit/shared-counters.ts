@@ -5,14 +5,27 @@ import type { RedisCounters } from './redis-counters.js';
 /** What the rate-limit stage gets back: a decision, or "the shared store is down and a limit says refuse". */
 export type CounterAnswer = LimitDecision | { readonly unavailable: true };
 
+/** Where counts are kept and, for Redis, whether it is answering; for the admin status. */
+export interface CounterStatus {
+  readonly store: 'local' | 'redis';
+  readonly available: boolean;
+  /** Requests decided without Redis (by each limit's `whenStoreDown`) since the start. */
+  readonly fallbackDecisions: number;
+  readonly trackedLocalCounters: number;
+}
+
 /** Counts a request, in the shared store when there is one. */
 export interface CounterBackend {
   decide(checks: readonly LimitCheck[], cost: number, now: number): CounterAnswer | Promise<CounterAnswer>;
+  status(): CounterStatus;
 }
 
 /** The embedded backend: in-process counters only. */
 export function localBackend(local: LocalCounters): CounterBackend {
-  return { decide: (checks, cost, now) => local.decide(checks, cost, now) };
+  return {
+    decide: (checks, cost, now) => local.decide(checks, cost, now),
+    status: () => ({ store: 'local', available: true, fallbackDecisions: 0, trackedLocalCounters: local.size }),
+  };
 }
 
 /**
@@ -49,9 +62,8 @@ export class RedisBackend implements CounterBackend {
     }
   }
 
-  /** Requests decided without Redis since the process started. */
-  get fallbackCount(): number {
-    return this.fallbackDecisions;
+  status(): CounterStatus {
+    return { store: 'redis', available: !this.down, fallbackDecisions: this.fallbackDecisions, trackedLocalCounters: this.local.size };
   }
 
   private fallback(checks: readonly LimitCheck[], cost: number, now: number): CounterAnswer {
