@@ -73,6 +73,9 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
   method_not_allowed: () => viaHttp('/ok', { method: 'DELETE' }),
   bad_request: () => viaRaw('GET /ok HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n'),
   payload_too_large: () => viaHttp('/small', { method: 'POST', body: 'x'.repeat(200) }),
+  invalid_json: () => viaHttp('/validated', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": }' }),
+  unsupported_media_type: () => viaHttp('/validated', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' }),
+  validation_failed: () => viaHttp('/validated', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": 42}' }),
   header_fields_too_large: () => viaRaw(`GET /ok HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(5000)}\r\n\r\n`),
   request_timeout: () => viaRaw('GET /ok HTTP/1.1\r\nHost: a\r\n'),
   maintenance: () => viaHttp('/down'),
@@ -148,6 +151,13 @@ beforeAll(async () => {
     routes: [
       { id: 'ok', path: '/ok', upstream: 'app' },
       { id: 'small', path: '/small', methods: ['POST'], upstream: 'app', maxBodyBytes: 100 },
+      {
+        id: 'validated',
+        path: '/validated',
+        methods: ['POST'],
+        upstream: 'app',
+        validation: { body: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
+      },
       { id: 'down', path: '/down', upstream: 'app', maintenance: { enabled: true } },
       { id: 'limited', path: '/limited', upstream: 'app', limits: [{ name: 'once', limit: 1, per: 'hour', by: ['ip'] }] },
       { id: 'unavailable', path: '/unavailable', upstream: 'app' },

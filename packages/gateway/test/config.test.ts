@@ -93,6 +93,22 @@ routes:
     ]);
   });
 
+  it('config: reports a request schema with a mistake at boot, with its location', () => {
+    const text = `upstreams:
+  app: { url: "http://127.0.0.1:9000" }
+routes:
+  - id: send
+    path: /send
+    methods: [POST]
+    upstream: app
+    validation:
+      body: { type: object, properties: { n: { type: intger } } }
+`;
+    const problems = problemsOf(text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^portier\.yaml:9:13 routes\[0\]\.validation\.body: invalid JSON Schema: /);
+  });
+
   it('config: reports YAML syntax errors and duplicate keys with their line', () => {
     expect(problemsOf('routes: [\n')[0]).toMatch(/^portier\.yaml:\d+:\d+ YAML syntax/);
     expect(problemsOf('upstreams: {}\nupstreams: {}\n')[0]).toMatch(/^portier\.yaml:2:1 YAML syntax/);

@@ -26,6 +26,13 @@ export interface RedisLimitsConfig {
   readonly retryAfterSeconds: number;
 }
 
+export interface ValidationConfig {
+  readonly body?: Readonly<Record<string, unknown>>;
+  readonly query?: Readonly<Record<string, unknown>>;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly maxDepth: number;
+}
+
 export interface MaintenanceConfig {
   readonly enabled: boolean;
   readonly message: string;
@@ -97,6 +104,7 @@ export interface RouteConfig {
   readonly envelope?: EnvelopeName;
   readonly maintenance?: MaintenanceConfig;
   readonly limits?: readonly LimitConfig[];
+  readonly validation?: ValidationConfig;
   readonly cost: number;
   readonly auth?: RouteAuthConfig;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { RouteTable, RouteConflictError } from '../policies/routing/route-table.js';
+import { compileBodySchema, compileTextSchema } from '../policies/request-validation/request-schemas.js';
 import { formatKeyPath, type ConfigProblem } from './config-problem.js';
 import type { PortierConfig } from './config-types.js';
 import { expandEnv } from './expand-env.js';
@@ -119,6 +120,16 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
       }
       if (!isKnownTimeZone(limit.timeZone)) at(['routes', index, 'limits', limitIndex, 'timeZone'], `unknown time zone "${limit.timeZone}"`);
     });
+    for (const part of ['body', 'query', 'params'] as const) {
+      const schema = route.validation?.[part];
+      if (schema === undefined) continue;
+      try {
+        if (part === 'body') compileBodySchema(schema);
+        else compileTextSchema(schema);
+      } catch (error) {
+        at(['routes', index, 'validation', part], `invalid JSON Schema: ${(error as Error).message}`);
+      }
+    }
     if (route.auth?.featureWhen !== undefined && route.auth.feature === undefined) {
       at(['routes', index, 'auth', 'featureWhen'], 'featureWhen needs a `feature` to require');
     }

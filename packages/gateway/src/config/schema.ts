@@ -208,6 +208,28 @@ const routeSchema = {
       ...limitList,
       description: 'Limits of this route; a route limit replaces a plan limit of the same name.',
     },
+    validation: {
+      type: 'object',
+      description:
+        'Checks the request before it is forwarded: every problem is reported at once (400 `validation_failed`). Rules marked `x-fatal: false` are warnings: the request goes through and the caller is told.',
+      additionalProperties: false,
+      properties: {
+        body: {
+          type: 'object',
+          description:
+            'JSON Schema (draft-07) of the JSON body. Extra keywords: `maxSerializedBytes`, format `timestamp`, and on any subschema `x-rule` (rule name), `x-message` (message shown verbatim), `x-fatal: false` (a warning).',
+        },
+        query: { type: 'object', description: 'JSON Schema of the query parameters, as an object (values are converted to the schema\'s types).' },
+        params: { type: 'object', description: 'JSON Schema of the path parameters, as an object (values are converted to the schema\'s types).' },
+        maxDepth: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000,
+          default: 64,
+          description: 'Deepest nesting of arrays and objects accepted in the body (400 `invalid_json` deeper).',
+        },
+      },
+    },
     cost: {
       type: 'integer',
       minimum: 1,

@@ -88,6 +88,51 @@ export const catalog = {
       },
     },
   },
+  invalid_json: {
+    status: 400,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Invalid JSON',
+        detail: 'The body is not valid JSON: {reason} (line {line}, column {column}).',
+        meaning: 'The request body could not be read as JSON, so nothing in it was processed.',
+        troubleshooting: [
+          'Look at the line and column given in the detail: a missing comma, quote or bracket is the usual cause.',
+          'Build the body with a JSON library rather than by joining strings, and send it as UTF-8.',
+        ],
+      },
+    },
+  },
+  unsupported_media_type: {
+    status: 415,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Unsupported media type',
+        detail: 'This endpoint accepts {expected}; the request was sent as {received}.',
+        meaning: 'The Content-Type of the request is not one this endpoint reads.',
+        troubleshooting: ['Send the body as JSON with the header `Content-Type: application/json`.'],
+      },
+    },
+  },
+  validation_failed: {
+    status: 400,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Validation failed',
+        detail: 'The request has {count} problem(s); each is listed in errors.',
+        meaning: 'The request is well-formed but breaks rules of this endpoint. Nothing was done: every problem is listed at once, with the item it concerns and the rule that caught it.',
+        troubleshooting: [
+          'Fix every item listed in errors (each names the JSON pointer of the item and the rule), then send the request again.',
+          'Warnings, if any, would not have stopped the request on their own.',
+        ],
+      },
+    },
+  },
   payload_too_large: {
     status: 413,
     owner: 'client',

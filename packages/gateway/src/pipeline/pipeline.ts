@@ -13,6 +13,7 @@ import { createMaintenancePolicy } from '../policies/maintenance/policy.js';
 import { createProxyTerminal } from '../policies/proxy/policy.js';
 import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import { createBodyLimitPolicy } from '../policies/request-body/body-limit-policy.js';
+import { createRequestValidationPolicy } from '../policies/request-validation/policy.js';
 import { createAccessPolicy } from '../policies/access/policy.js';
 import { createApiKeyAuthPolicy, type ApiKeyAuthDependencies } from '../policies/api-key-auth/policy.js';
 import { createPlanPolicy } from '../policies/plan/policy.js';
@@ -43,6 +44,7 @@ export const stageOrder = [
   'plan',
   'rate-limit',
   'request-body',
+  'request-validation',
   'proxy',
 ] as const;
 
@@ -94,6 +96,9 @@ const routeStages: readonly RouteStage[] = [
   },
   function requestBodyStage(_route, maxBodyBytes) {
     return createBodyLimitPolicy(maxBodyBytes);
+  },
+  function requestValidationStage(route, maxBodyBytes) {
+    return route.validation === undefined ? undefined : createRequestValidationPolicy(route.validation, maxBodyBytes);
   },
 ];
 

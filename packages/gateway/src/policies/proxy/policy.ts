@@ -13,6 +13,7 @@ import { ErrorBodyCollector } from './error-body-collector.js';
 import { buildUpstreamHeaders, type ForwardOptions } from './forward-headers.js';
 import { maxErrorBodyBytes, normalizeUpstreamError } from './normalize-upstream-error.js';
 import { buildClientHeaders } from './response-headers.js';
+import { warningsHeader } from './warnings-header.js';
 import type { UpstreamClient } from './upstream-client.js';
 
 export interface ProxyOptions extends ForwardOptions {
@@ -67,6 +68,7 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       headers.push('retry-after', String(options.unavailableRetryAfterSeconds));
     }
     for (const item of ctx.responseHeaders) headers.push(item);
+    if (ctx.warnings.length > 0) headers.push('x-portier-warnings', warningsHeader(ctx.warnings));
     ctx.res.writeHead(status, headers);
     return ctx.res;
   }

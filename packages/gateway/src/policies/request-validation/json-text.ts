@@ -1,0 +1,156 @@
+/** Where a problem is in a text: 1-based line and column. */
+export interface TextPosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+export function positionOf(text: string, offset: number): TextPosition {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/**
+ * Offset of the first bracket nested deeper than `maxDepth`, or -1. Runs before JSON.parse so a body
+ * nested 10,000 deep is refused in one linear pass instead of building a 10,000-deep value.
+ */
+export function findTooDeep(text: string, maxDepth: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 91 || c === 123) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 93 || c === 125) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Finds where and why a text is not JSON. V8's messages do not always give a position, so this
+ * scanner does; it runs only after JSON.parse has failed, on bodies already checked for depth.
+ */
+export function locateJsonError(text: string): { offset: number; reason: string } {
+  let i = 0;
+  const fail = (reason: string): never => {
+    throw Object.assign(new Error(reason), { offset: i });
+  };
+  const space = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
+  };
+  const literal = (word: string): void => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail(`unexpected ${describe(text, i)}`);
+  };
+  const string = (): void => {
+    i++;
+    while (i < text.length) {
+      const c = text[i] as string;
+      if (c === '"') {
+        i++;
+        return;
+      }
+      if (c === '\\') {
+        const next = text[i + 1];
+        if (next === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('invalid \\u escape in a string');
+          i += 6;
+        } else if (next !== undefined && '"\\/bfnrt'.includes(next)) i += 2;
+        else fail('invalid escape in a string');
+      } else if (c.charCodeAt(0) < 32) {
+        fail('unescaped control character in a string');
+      } else i++;
+    }
+    fail('unterminated string');
+  };
+  const number = (): void => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (match === null || match[0] === '' || match[0] === '-') fail(`unexpected ${describe(text, i)}`);
+    i += (match as RegExpExecArray)[0].length;
+  };
+  const value = (): void => {
+    space();
+    const c = text[i];
+    if (c === undefined) fail('the body ends where a value was expected');
+    if (c === '{') {
+      i++;
+      space();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        space();
+        if (text[i] !== '"') fail(`expected a property name in double quotes, found ${describe(text, i)}`);
+        string();
+        space();
+        if (text[i] !== ':') fail(`expected ':' after a property name, found ${describe(text, i)}`);
+        i++;
+        value();
+        space();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail(`expected ',' or '}' in an object, found ${describe(text, i)}`);
+      }
+    }
+    if (c === '[') {
+      i++;
+      space();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        space();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail(`expected ',' or ']' in an array, found ${describe(text, i)}`);
+      }
+    }
+    if (c === '"') return string();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    return number();
+  };
+  try {
+    value();
+    space();
+    if (i < text.length) fail(`unexpected ${describe(text, i)} after the end of the value`);
+    return { offset: text.length, reason: 'it could not be parsed' };
+  } catch (error) {
+    return { offset: (error as { offset: number }).offset, reason: (error as Error).message };
+  }
+}
+
+function describe(text: string, at: number): string {
+  const c = text[at];
+  if (c === undefined) return 'the end of the body';
+  return /[\x21-\x7e]/.test(c) ? `'${c}'` : `character U+${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`;
+}

@@ -1,0 +1,93 @@
+import type { ValidationConfig } from '../../config/config-types.js';
+import { portierError, type ErrorItem, type PortierError } from '../../errors/portier-error.js';
+import type { Decision, Policy } from '../../pipeline/policy.js';
+import type { RequestContext } from '../../pipeline/request-context.js';
+import { readRequestBody } from '../request-body/read-request-body.js';
+import { findTooDeep, locateJsonError, positionOf } from './json-text.js';
+import { compileBodySchema, compileTextSchema, findingsOf, type CompiledSchema, type Findings } from './request-schemas.js';
+
+const jsonType = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Validates query, path parameters and the JSON body against the route's schemas and reports every
+ * problem at once: 415 `unsupported_media_type`, 400 `invalid_json` (with line and column), 400
+ * `validation_failed` with one item per problem. Non-fatal rules become warnings and the request goes on.
+ */
+export function createRequestValidationPolicy(validation: ValidationConfig, maxBodyBytes: number): Policy {
+  const body = validation.body === undefined ? undefined : compileBodySchema(validation.body);
+  const query = validation.query === undefined ? undefined : compileTextSchema(validation.query);
+  const params = validation.params === undefined ? undefined : compileTextSchema(validation.params);
+
+  async function validateBody(ctx: RequestContext, schema: CompiledSchema): Promise<Findings | PortierError> {
+    const received = ctx.req.headers['content-type'];
+    if (received === undefined || !jsonType.test(received)) {
+      return portierError('unsupported_media_type', { expected: '`application/json`', received: received === undefined ? 'no Content-Type' : `\`${received.slice(0, 100)}\`` });
+    }
+    const tooLarge = await readRequestBody(ctx, maxBodyBytes);
+    if (tooLarge !== undefined) return tooLarge;
+    const bytes = ctx.body as Buffer;
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      const lossy = bytes.toString('utf8');
+      return invalidJson('the body is not valid UTF-8', lossy, lossy.indexOf('\uFFFD'));
+    }
+    const deep = findTooDeep(text, validation.maxDepth);
+    if (deep !== -1) return invalidJson(`it is nested deeper than ${validation.maxDepth} levels`, text, deep);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      const { offset, reason } = locateJsonError(text);
+      return invalidJson(reason, text, offset);
+    }
+    return schema(value) ? { errors: [], warnings: [] } : findingsOf(schema.errors ?? [], '');
+  }
+
+  return {
+    name: 'request-validation',
+    handle: async function validateRequest(ctx: RequestContext): Promise<Decision> {
+      const errors: ErrorItem[] = [];
+      const warnings: ErrorItem[] = [];
+      const collect = (findings: Findings): void => {
+        errors.push(...findings.errors);
+        warnings.push(...findings.warnings);
+      };
+      if (query !== undefined) {
+        const values = queryObject(ctx.req.url ?? '/');
+        if (!query(values)) collect(findingsOf(query.errors ?? [], '/query'));
+      }
+      if (params !== undefined) {
+        const values = { ...ctx.params };
+        if (!params(values)) collect(findingsOf(params.errors ?? [], '/params'));
+      }
+      if (body !== undefined) {
+        const outcome = await validateBody(ctx, body);
+        if (outcome instanceof Error) return outcome;
+        collect(outcome);
+      }
+      ctx.warnings.push(...warnings);
+      if (errors.length === 0) return undefined;
+      return portierError('validation_failed', { count: errors.length }, { items: errors });
+    },
+  };
+}
+
+function invalidJson(reason: string, text: string, offset: number): PortierError {
+  const { line, column } = positionOf(text, Math.max(0, offset));
+  return portierError('invalid_json', { reason, line, column });
+}
+
+/** Query parameters as an object: one value as a string, repeated ones as a list. */
+function queryObject(url: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const at = url.indexOf('?');
+  if (at === -1) return out;
+  for (const [name, value] of new URLSearchParams(url.slice(at + 1))) {
+    const existing = out[name];
+    out[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return out;
+}
