@@ -45,7 +45,11 @@ const sendSchema = {
 };
 
 beforeAll(async () => {
-  upstream = await startUpstream((_req, res, body) => json(res, 201, { message: 'success', received: body.toString('utf8') }));
+  upstream = await startUpstream((req, res, body) => {
+    if (req.url === '/users/track/v2') return json(res, 201, { message: 'success', attributes_processed: (JSON.parse(body.toString('utf8')) as { attributes: unknown[] }).attributes.length });
+    if (req.url === '/invoices') return json(res, 200, { id: 'inv_1', validation: { errors: [], warnings: [] } });
+    return json(res, 201, { message: 'success', received: body.toString('utf8') });
+  });
   portier = await startGateway({
     upstreams: { app: { url: upstream.url } },
     routes: [
@@ -56,6 +60,34 @@ beforeAll(async () => {
         methods: ['POST'],
         upstream: 'app',
         validation: { body: { type: 'object', properties: { attributes: { type: 'array', ...braze('Max Input Length Exceeded', { maxItems: 75 }) } } } },
+      },
+      {
+        id: 'track-v2',
+        path: '/users/track/v2',
+        methods: ['POST'],
+        upstream: 'app',
+        validation: {
+          warningsInBody: { pointer: '/errors', as: 'messages' },
+          body: {
+            type: 'object',
+            properties: {
+              attributes: {
+                type: 'array',
+                items: { type: 'object', required: ['external_id'], 'x-fatal': false, 'x-drop': true, 'x-rule': 'MissingExternalId', 'x-message': 'attribute object without external_id: skipped' },
+              },
+            },
+          },
+        },
+      },
+      {
+        id: 'invoices',
+        path: '/invoices',
+        methods: ['POST'],
+        upstream: 'app',
+        validation: {
+          warningsInBody: { pointer: '/validation/warnings', as: 'codat' },
+          body: { type: 'object', properties: { note: { type: 'string', maxLength: 10, 'x-fatal': false, 'x-rule': 'NoteLength', 'x-message': 'Note will be truncated to 10 characters' } } },
+        },
       },
       {
         id: 'list',
@@ -170,6 +202,28 @@ describe('request validation: non-fatal rules', () => {
     const problem = await expectProblem(await post('/messages/send', { tags: ['this tag is far too long to keep'] }), 400, 'validation_failed');
     expect(problem.errors).toHaveLength(1);
     expect(problem.warnings).toEqual([{ pointer: '/tags/0', message: 'tag longer than 20 characters: skipped', rule: 'TagTooLong' }]);
+  });
+});
+
+describe('request validation: partial success in the API\'s own shape', () => {
+  it('request-validation: drops the offending items, forwards the rest and merges the warnings into a Braze-style body', async () => {
+    const response = await post('/users/track/v2', { attributes: [{ external_id: 'a' }, { email: 'x@y' }, { external_id: 'b' }, {}] });
+    expect(response.statusCode).toBe(201);
+    expect(await response.body.json()).toEqual({
+      message: 'success',
+      attributes_processed: 2,
+      errors: ['attribute object without external_id: skipped', 'attribute object without external_id: skipped'],
+    });
+    expect(JSON.parse(upstream.seen.at(-1)?.body.toString('utf8') ?? '')).toEqual({ attributes: [{ external_id: 'a' }, { external_id: 'b' }] });
+  });
+
+  it('request-validation: merges warnings into Codat\'s validation.warnings with itemId and validatorName', async () => {
+    const response = await post('/invoices', { note: 'a rather long note' });
+    expect(response.statusCode).toBe(200);
+    expect(await response.body.json()).toEqual({
+      id: 'inv_1',
+      validation: { errors: [], warnings: [{ itemId: '/note', message: 'Note will be truncated to 10 characters', validatorName: 'NoteLength' }] },
+    });
   });
 });
 

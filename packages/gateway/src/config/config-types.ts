@@ -31,6 +31,7 @@ export interface ValidationConfig {
   readonly query?: Readonly<Record<string, unknown>>;
   readonly params?: Readonly<Record<string, unknown>>;
   readonly maxDepth: number;
+  readonly warningsInBody?: { readonly pointer: string; readonly as: 'messages' | 'items' | 'codat' };
 }
 
 export interface MaintenanceConfig {

@@ -217,10 +217,21 @@ const routeSchema = {
         body: {
           type: 'object',
           description:
-            'JSON Schema (draft-07) of the JSON body. Extra keywords: `maxSerializedBytes`, format `timestamp`, and on any subschema `x-rule` (rule name), `x-message` (message shown verbatim), `x-fatal: false` (a warning).',
+            'JSON Schema (draft-07) of the JSON body. Extra keywords: `maxSerializedBytes`, format `timestamp`, and on any subschema `x-rule` (rule name), `x-message` (message shown verbatim), `x-fatal: false` (a warning), `x-drop: true` (with `x-fatal: false`: the offending item is removed from the forwarded body).',
         },
         query: { type: 'object', description: 'JSON Schema of the query parameters, as an object (values are converted to the schema\'s types).' },
         params: { type: 'object', description: 'JSON Schema of the path parameters, as an object (values are converted to the schema\'s types).' },
+        warningsInBody: {
+          type: 'object',
+          description:
+            'Also merge warnings into a 2xx JSON answer (up to 1 MiB): appended to the array at `pointer`, created if missing. `as: messages` adds the messages (Braze `/errors`), `as: items` adds {pointer, message, rule}, `as: codat` adds {itemId, message, validatorName} (Codat `/validation/warnings`).',
+          additionalProperties: false,
+          required: ['pointer'],
+          properties: {
+            pointer: { type: 'string', pattern: '^(/[^/]+)+$', description: 'JSON pointer of the array, such as `/errors`.' },
+            as: { enum: ['messages', 'items', 'codat'], default: 'messages', description: 'Shape of each merged warning.' },
+          },
+        },
         maxDepth: {
           type: 'integer',
           minimum: 1,

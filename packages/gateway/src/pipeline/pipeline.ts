@@ -206,6 +206,7 @@ function compileRoute(route: RouteConfig, env: PipelineEnvironment): CompiledRou
       correlationHeader: env.config.correlation.header.toLowerCase(),
       trustForwardedHeaders: env.config.server.trustForwardedHeaders,
       dropHeaders: credentialHeaders(env.config),
+      warningsInBody: route.validation?.warningsInBody,
       unavailableRetryAfterSeconds: upstream.config.unavailableRetryAfterSeconds,
     }),
   };

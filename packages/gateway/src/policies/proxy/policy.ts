@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
+import type { ValidationConfig } from '../../config/config-types.js';
 import { portierError, type PortierError } from '../../errors/portier-error.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
@@ -14,10 +15,13 @@ import { buildUpstreamHeaders, type ForwardOptions } from './forward-headers.js'
 import { maxErrorBodyBytes, normalizeUpstreamError } from './normalize-upstream-error.js';
 import { buildClientHeaders } from './response-headers.js';
 import { warningsHeader } from './warnings-header.js';
+import { mergeWarnings } from './merge-warnings.js';
 import type { UpstreamClient } from './upstream-client.js';
 
 export interface ProxyOptions extends ForwardOptions {
   readonly maxBodyBytes: number;
+  /** Merge the request's warnings into 2xx JSON answers (route `validation.warningsInBody`). */
+  readonly warningsInBody: ValidationConfig['warningsInBody'];
   readonly clock: Clock;
   readonly unavailableRetryAfterSeconds: number;
 }
@@ -32,6 +36,8 @@ interface Exchange {
   readonly ctx: RequestContext;
   readonly sentAt: number;
   collector: ErrorBodyCollector | undefined;
+  /** A 2xx JSON answer held back to merge warnings into it. */
+  successBody: ErrorBodyCollector | undefined;
   status: number;
   headers: Record<string, string | string[] | undefined>;
 }
@@ -61,6 +67,12 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       exchange.headers = data.headers;
       exchange.collector = new ErrorBodyCollector(maxErrorBodyBytes);
       return exchange.collector;
+    }
+    if (options.warningsInBody !== undefined && ctx.warnings.length > 0 && status >= 200 && status < 300 && isJson(data.headers['content-type'])) {
+      exchange.status = status;
+      exchange.headers = data.headers;
+      exchange.successBody = new ErrorBodyCollector(maxMergedBodyBytes);
+      return exchange.successBody;
     }
     const headers = buildClientHeaders(data.headers, options.correlationHeader);
     headers.push(options.correlationHeader, ctx.correlationId);
@@ -98,6 +110,20 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
     return failure;
   }
 
+  /** Sends a held-back success answer with the warnings merged in (or as it was, if it cannot be). */
+  function sendMerged(ctx: RequestContext, exchange: Exchange, text: string | undefined): void {
+    const merged = text === undefined || options.warningsInBody === undefined ? undefined : mergeWarnings(text, ctx.warnings, options.warningsInBody);
+    const body = merged ?? text ?? '';
+    const headers = buildClientHeaders(exchange.headers, options.correlationHeader);
+    const pairs: string[] = [];
+    for (let i = 0; i < headers.length; i += 2) if (headers[i] !== 'content-length') pairs.push(headers[i] as string, headers[i + 1] as string);
+    pairs.push('content-length', String(Buffer.byteLength(body)), options.correlationHeader, ctx.correlationId);
+    for (const item of ctx.responseHeaders) pairs.push(item);
+    pairs.push('x-portier-warnings', warningsHeader(ctx.warnings));
+    ctx.res.writeHead(exchange.status, pairs);
+    ctx.res.end(body);
+  }
+
   return {
     name: 'proxy',
     handle: async function proxyRequest(ctx: RequestContext): Promise<Decision> {
@@ -108,7 +134,7 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       const { req } = ctx;
       const clientGone = new ClientGoneSignal(ctx.res);
       const limiter = ctx.body === undefined && bodyNeedsCounting(req) ? new BodySizeLimiter(options.maxBodyBytes) : undefined;
-      const exchange: Exchange = { ctx, sentAt: performance.now(), collector: undefined, status: 0, headers: {} };
+      const exchange: Exchange = { ctx, sentAt: performance.now(), collector: undefined, successBody: undefined, status: 0, headers: {} };
       try {
         await upstream.pool.stream(
           {
@@ -126,6 +152,10 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       } finally {
         clientGone.release();
       }
+      if (exchange.successBody !== undefined) {
+        sendMerged(ctx, exchange, exchange.successBody.text());
+        return undefined;
+      }
       if (exchange.collector === undefined) return undefined;
       return normalizeUpstreamError(
         { statusCode: exchange.status, headers: exchange.headers, body: exchange.collector.text() },
@@ -134,6 +164,13 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       );
     },
   };
+}
+
+
+const maxMergedBodyBytes = 1024 * 1024;
+
+function isJson(contentType: string | string[] | undefined): boolean {
+  return typeof contentType === 'string' && /[/+]json\b/i.test(contentType);
 }
 
 function bodyNeedsCounting(req: IncomingMessage): boolean {

@@ -4,6 +4,7 @@ import type { Decision, Policy } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { readRequestBody } from '../request-body/read-request-body.js';
 import { findTooDeep, locateJsonError, positionOf } from './json-text.js';
+import { removePointers } from './remove-pointers.js';
 import { compileBodySchema, compileTextSchema, findingsOf, type CompiledSchema, type Findings } from './request-schemas.js';
 
 const jsonType = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -19,7 +20,7 @@ export function createRequestValidationPolicy(validation: ValidationConfig, maxB
   const query = validation.query === undefined ? undefined : compileTextSchema(validation.query);
   const params = validation.params === undefined ? undefined : compileTextSchema(validation.params);
 
-  async function validateBody(ctx: RequestContext, schema: CompiledSchema): Promise<Findings | PortierError> {
+  async function validateBody(ctx: RequestContext, schema: CompiledSchema): Promise<{ findings: Findings; value: unknown } | PortierError> {
     const received = ctx.req.headers['content-type'];
     if (received === undefined || !jsonType.test(received)) {
       return portierError('unsupported_media_type', { expected: '`application/json`', received: received === undefined ? 'no Content-Type' : `\`${received.slice(0, 100)}\`` });
@@ -43,7 +44,7 @@ export function createRequestValidationPolicy(validation: ValidationConfig, maxB
       const { offset, reason } = locateJsonError(text);
       return invalidJson(reason, text, offset);
     }
-    return schema(value) ? { errors: [], warnings: [] } : findingsOf(schema.errors ?? [], '');
+    return { findings: schema(value) ? { errors: [], warnings: [], drops: [] } : findingsOf(schema.errors ?? [], ''), value };
   }
 
   return {
@@ -63,13 +64,21 @@ export function createRequestValidationPolicy(validation: ValidationConfig, maxB
         const values = { ...ctx.params };
         if (!params(values)) collect(findingsOf(params.errors ?? [], '/params'));
       }
+      let drop: { value: unknown; pointers: string[] } | undefined;
       if (body !== undefined) {
         const outcome = await validateBody(ctx, body);
         if (outcome instanceof Error) return outcome;
-        collect(outcome);
+        collect(outcome.findings);
+        if (outcome.findings.drops.length > 0) drop = { value: outcome.value, pointers: outcome.findings.drops };
       }
       ctx.warnings.push(...warnings);
-      if (errors.length === 0) return undefined;
+      if (errors.length === 0) {
+        if (drop !== undefined) {
+          removePointers(drop.value, drop.pointers);
+          ctx.body = Buffer.from(JSON.stringify(drop.value));
+        }
+        return undefined;
+      }
       return portierError('validation_failed', { count: errors.length }, { items: errors });
     },
   };

@@ -6,7 +6,7 @@ import type { ErrorItem } from '../../errors/portier-error.js';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** Annotations a schema may put on any subschema to shape what the caller is told. */
-type Annotation = 'x-rule' | 'x-message' | 'x-fatal';
+type Annotation = 'x-rule' | 'x-message' | 'x-fatal' | 'x-drop';
 
 function createAjv(coerceTypes: boolean): Ajv {
   // Unknown keywords are errors (they are usually typos); Ajv's stylistic checks are not: operators'
@@ -27,6 +27,7 @@ function createAjv(coerceTypes: boolean): Ajv {
   ajv.addKeyword({ keyword: 'x-rule', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-fatal', schemaType: 'boolean' });
+  ajv.addKeyword({ keyword: 'x-drop', schemaType: 'boolean' });
   ajv.addKeyword({
     keyword: 'maxSerializedBytes',
     schemaType: 'number',
@@ -63,13 +64,15 @@ export function compileTextSchema(schema: Readonly<Record<string, unknown>>): Co
 export interface Findings {
   readonly errors: ErrorItem[];
   readonly warnings: ErrorItem[];
+  /** Pointers of items to remove from the forwarded body (non-fatal rules with `x-drop: true`). */
+  readonly drops: string[];
 }
 
 /** Turns Ajv's errors into items (JSON pointer, message, rule), split into fatal and non-fatal. */
 export function findingsOf(errors: readonly ErrorObject[], pointerPrefix: string): Findings {
   // A failed anyOf/oneOf/if reports its branches' errors too; the combinator's own error says it better.
   const combinators = errors.filter((error) => error.keyword === 'anyOf' || error.keyword === 'oneOf').map((error) => `${error.schemaPath}/`);
-  const findings: Findings = { errors: [], warnings: [] };
+  const findings: Findings = { errors: [], warnings: [], drops: [] };
   for (const error of errors) {
     if (error.keyword === 'if') continue;
     if (combinators.some((prefix) => error.schemaPath.startsWith(prefix))) continue;
@@ -81,8 +84,12 @@ export function findingsOf(errors: readonly ErrorObject[], pointerPrefix: string
       message: typeof schema['x-message'] === 'string' ? schema['x-message'] : `${pointer === '' ? 'the body' : pointer} ${error.message ?? 'is not valid'}`,
       rule: typeof schema['x-rule'] === 'string' ? schema['x-rule'] : error.keyword,
     };
-    if (schema['x-fatal'] === false) findings.warnings.push(item);
-    else findings.errors.push(item);
+    if (schema['x-fatal'] !== false) findings.errors.push(item);
+    else {
+      findings.warnings.push(item);
+      // The value to drop is the one that failed, not the missing property a `required` error names.
+      if (schema['x-drop'] === true) findings.drops.push(`${pointerPrefix}${error.instancePath}`);
+    }
   }
   return findings;
 }
