@@ -66,8 +66,8 @@ interface Result {
 /** Authorization headers to cycle through, one per request; none for an open route. */
 type Credentials = readonly string[] | undefined;
 
-async function measure(name: string, url: string, pid: number, credentials?: Credentials): Promise<Result> {
-  const options = loadOptions(url, credentials);
+async function measure(name: string, url: string, pid: number, credentials?: Credentials, body?: string): Promise<Result> {
+  const options = loadOptions(url, credentials, body);
   await autocannon({ ...options, duration: 5 }); // warm-up: JIT, pools, keep-alive sockets, key cache
   const before = cpuTicks(pid);
   const result = await autocannon({ ...options, duration: seconds });
@@ -83,7 +83,8 @@ async function measure(name: string, url: string, pid: number, credentials?: Cre
   };
 }
 
-function loadOptions(url: string, credentials: Credentials): autocannon.Options {
+function loadOptions(url: string, credentials: Credentials, body?: string): autocannon.Options {
+  if (body !== undefined) return { url, connections, method: 'POST', headers: { 'content-type': 'application/json' }, body };
   if (credentials === undefined) return { url, connections };
   let next = 0;
   return {
@@ -99,6 +100,13 @@ function loadOptions(url: string, credentials: Credentials): autocannon.Options 
     ],
   };
 }
+
+/** A 1 KB JSON body, and a schema that checks every field of it. */
+const rowBody = JSON.stringify({
+  table_name: 'Contacts',
+  rows: Array.from({ length: 10 }, (_, i) => ({ Name: `Person number ${i}`, Email: `person${i}@example.com`, Age: 30 + i, Tags: ['a', 'b'], Active: i % 2 === 0 })),
+});
+const rowSchema = `{ type: object, required: [table_name, rows], properties: { table_name: { type: string, maxLength: 64 }, rows: { type: array, maxItems: 1000, items: { type: object, required: [Name], properties: { Name: { type: string, maxLength: 200 }, Email: { type: string, format: email }, Age: { type: integer, minimum: 0 }, Tags: { type: array, items: { type: string } }, Active: { type: boolean } } } } } }`;
 
 /** Limits high enough never to refuse: the scenarios measure the cost of counting, not of refusing. */
 const benchLimits = `[{ name: minute, limit: 1000000000, per: minute, by: [key] }, { name: day, limit: 1000000000, per: day, algorithm: fixed, by: [key] }]`;
@@ -121,6 +129,8 @@ routes:
   - { id: rows, path: "/v1/bases/:base/rows", upstream: app }
   - { id: keyed-rows, path: "/v1/keyed/:base/rows", upstream: app, auth: { scopes: ["rows:read"], bindTo: base } }
   - { id: limited-rows, path: "/v1/limited/:base/rows", upstream: app, auth: { scopes: ["rows:read"], bindTo: base }, limits: ${benchLimits} }
+  - { id: append-rows, path: "/v1/append/:base/rows", methods: [POST], upstream: app }
+  - { id: validated-rows, path: "/v1/validated/:base/rows", methods: [POST], upstream: app, validation: { body: ${rowSchema} } }
 `,
   );
   return file;
@@ -162,6 +172,7 @@ async function main(): Promise<void> {
   const cpuRatios: number[] = [];
   const authRatios: { one: number[]; many: number[] } = { one: [], many: [] };
   const limitRatios: Record<string, number[]> = { local1: [], local10k: [], redis1: [], redis10k: [] };
+  const validationRatios: number[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
       const direct = await measure('direct', `${upstream.url}${path}`, upstream.child.pid as number);
@@ -177,7 +188,10 @@ async function main(): Promise<void> {
       const local10k = await measure('+ limits in-process (10,000 keys)', `${portier.url}${limitedPath}`, pid, all);
       const redis1 = await measure('+ limits in Redis (1 key)', `${portierRedis.url}${limitedPath}`, redisPid, one);
       const redis10k = await measure('+ limits in Redis (10,000 keys)', `${portierRedis.url}${limitedPath}`, redisPid, all);
-      for (const result of [direct, bare, gateway, oneKey, manyKeys, local1, local10k, redis1, redis10k]) console.log(row(result));
+      const unvalidated = await measure('POST 1 KB, no schema', `${portier.url}/v1/append/b1/rows`, pid, undefined, rowBody);
+      const validated = await measure('POST 1 KB, validated', `${portier.url}/v1/validated/b1/rows`, pid, undefined, rowBody);
+      for (const result of [direct, bare, gateway, oneKey, manyKeys, local1, local10k, redis1, redis10k, unvalidated, validated]) console.log(row(result));
+      validationRatios.push(validated.rps / unvalidated.rps);
       limitRatios['local1']?.push(local1.rps / oneKey.rps);
       limitRatios['local10k']?.push(local10k.rps / manyKeys.rps);
       limitRatios['redis1']?.push(redis1.rps / oneKey.rps);
@@ -193,12 +207,15 @@ async function main(): Promise<void> {
         `keyed/open route: 1 key ${(oneKey.rps / gateway.rps).toFixed(2)}x (CPU ${(oneKey.cpuUsPerRequest / gateway.cpuUsPerRequest).toFixed(2)}x), 10,000 keys ${(manyKeys.rps / gateway.rps).toFixed(2)}x (CPU ${(manyKeys.cpuUsPerRequest / gateway.cpuUsPerRequest).toFixed(2)}x) (target: 0.95x or better)`,
       );
       console.log(
-        `limited/keyed route: in-process 1 key ${(local1.rps / oneKey.rps).toFixed(2)}x, 10,000 keys ${(local10k.rps / manyKeys.rps).toFixed(2)}x (target 0.95x); Redis 1 key ${(redis1.rps / oneKey.rps).toFixed(2)}x, 10,000 keys ${(redis10k.rps / manyKeys.rps).toFixed(2)}x (target 0.75x)\n`,
+        `limited/keyed route: in-process 1 key ${(local1.rps / oneKey.rps).toFixed(2)}x, 10,000 keys ${(local10k.rps / manyKeys.rps).toFixed(2)}x (target 0.95x); Redis 1 key ${(redis1.rps / oneKey.rps).toFixed(2)}x, 10,000 keys ${(redis10k.rps / manyKeys.rps).toFixed(2)}x (target 0.75x)`,
+      );
+      console.log(
+        `validated/unvalidated 1 KB POST: throughput ${(validated.rps / unvalidated.rps).toFixed(2)}x, CPU per request ${(validated.cpuUsPerRequest / unvalidated.cpuUsPerRequest).toFixed(2)}x (target 0.85x)\n`,
       );
     }
     if (rounds > 1) {
       console.log(
-        `median over ${rounds} rounds: portier/floor throughput ${median(throughputRatios).toFixed(2)}x, CPU per request ${median(cpuRatios).toFixed(2)}x; keyed/open 1 key ${median(authRatios.one).toFixed(2)}x, 10,000 keys ${median(authRatios.many).toFixed(2)}x; limited/keyed in-process ${median(limitRatios['local1'] ?? []).toFixed(2)}x / ${median(limitRatios['local10k'] ?? []).toFixed(2)}x, Redis ${median(limitRatios['redis1'] ?? []).toFixed(2)}x / ${median(limitRatios['redis10k'] ?? []).toFixed(2)}x`,
+        `median over ${rounds} rounds: portier/floor throughput ${median(throughputRatios).toFixed(2)}x, CPU per request ${median(cpuRatios).toFixed(2)}x; keyed/open 1 key ${median(authRatios.one).toFixed(2)}x, 10,000 keys ${median(authRatios.many).toFixed(2)}x; limited/keyed in-process ${median(limitRatios['local1'] ?? []).toFixed(2)}x / ${median(limitRatios['local10k'] ?? []).toFixed(2)}x, Redis ${median(limitRatios['redis1'] ?? []).toFixed(2)}x / ${median(limitRatios['redis10k'] ?? []).toFixed(2)}x; validated/unvalidated ${median(validationRatios).toFixed(2)}x`,
       );
     }
   } finally {

@@ -8,6 +8,7 @@ import { sendRaw } from './helpers/raw-http.js';
 let upstream: TestUpstream;
 let portier: TestGateway;
 
+const hello = { slideup: { message: 'Hi' } };
 const braze = (rule: string, extra: Record<string, unknown> = {}) => ({ 'x-rule': rule, 'x-message': rule, ...extra });
 
 /** The Braze seed's input rules for /messages/send, as JSON Schema with Portier's extra keywords. */
@@ -16,6 +17,8 @@ const sendSchema = {
   properties: {
     external_user_ids: { type: 'array', items: { type: 'string' }, ...braze('The max number of external_ids and aliases per request was exceeded', { maxItems: 50 }) },
     segment_id: { type: 'string' },
+    campaign_id: { type: 'string' },
+    message_variation_id: { type: 'string' },
     send_at: { type: 'string', format: 'timestamp', 'x-rule': 'Bad Request', 'x-message': 'Unable to parse send_at datetime' },
     schedule: {
       type: 'object',
@@ -34,14 +37,25 @@ const sendSchema = {
     messages: {
       type: 'object',
       properties: {
-        apple_push: { type: 'object', ...braze('Apple Push Length Exceeded', { maxSerializedBytes: 1912 }) },
+        apple_push: {
+          type: 'object',
+          ...braze('Apple Push Length Exceeded', { maxSerializedBytes: 1912 }),
+          properties: { extra: { type: 'object', ...braze('Invalid Extra Push Payload') } },
+        },
         android_push: { type: 'object', ...braze('Android Push Length Exceeded', { maxSerializedBytes: 4000 }) },
         slideup: { type: 'object', properties: { message: { type: 'string', ...braze('Slideup Message Length Exceeded', { maxLength: 140 }) } } },
       },
     },
     tags: { type: 'array', items: { type: 'string', maxLength: 20, 'x-fatal': false, 'x-rule': 'TagTooLong', 'x-message': 'tag longer than 20 characters: skipped' } },
   },
-  allOf: [{ anyOf: [{ required: ['external_user_ids'] }, { required: ['segment_id'] }], ...braze('No Recipients') }],
+  allOf: [
+    { anyOf: [{ required: ['external_user_ids'] }, { required: ['segment_id'] }], ...braze('No Recipients') },
+    { if: { required: ['campaign_id'] }, then: { required: ['message_variation_id'], ...braze('Message Variant Unspecified') } },
+    {
+      if: { not: { required: ['campaign_id'] } },
+      then: { required: ['messages'], properties: { messages: { minProperties: 1, ...braze('No message to send') } }, ...braze('No message to send') },
+    },
+  ],
 };
 
 beforeAll(async () => {
@@ -60,6 +74,13 @@ beforeAll(async () => {
         methods: ['POST'],
         upstream: 'app',
         validation: { body: { type: 'object', properties: { attributes: { type: 'array', ...braze('Max Input Length Exceeded', { maxItems: 75 }) } } } },
+      },
+      {
+        id: 'delete',
+        path: '/users/delete',
+        methods: ['POST'],
+        upstream: 'app',
+        validation: { body: { type: 'object', properties: { external_ids: { type: 'array', ...braze('The max number of ids per request was exceeded', { maxItems: 50 }) } } } },
       },
       {
         id: 'track-v2',
@@ -159,14 +180,28 @@ describe('request validation: the Braze fatal input rules', () => {
   });
 
   it('request-validation: answers No Recipients when no audience is given', async () => {
-    const problem = await expectProblem(await post('/messages/send', { messages: {} }), 400, 'validation_failed');
+    const problem = await expectProblem(await post('/messages/send', { messages: { slideup: { message: 'hi' } } }), 400, 'validation_failed');
     expect(problem.errors).toEqual([{ pointer: '', message: 'No Recipients', rule: 'No Recipients' }]);
   });
 
+  it('request-validation: answers No message to send, Message Variant Unspecified and Invalid Extra Push Payload', async () => {
+    const noMessage = await expectProblem(await post('/messages/send', { segment_id: 's', messages: {} }), 400, 'validation_failed');
+    expect((noMessage.errors as Item[]).map((item) => item.rule)).toEqual(['No message to send']);
+    const noVariant = await expectProblem(await post('/messages/send', { segment_id: 's', campaign_id: 'c1' }), 400, 'validation_failed');
+    expect((noVariant.errors as Item[]).map((item) => [item.pointer, item.rule])).toEqual([['/message_variation_id', 'Message Variant Unspecified']]);
+    const badExtra = await expectProblem(await post('/messages/send', { segment_id: 's', messages: { apple_push: { alert: 'hi', extra: 'not a dictionary' } } }), 400, 'validation_failed');
+    expect((badExtra.errors as Item[]).map((item) => [item.pointer, item.message])).toEqual([['/messages/apple_push/extra', 'Invalid Extra Push Payload']]);
+  });
+
+  it('request-validation: answers The max number of ids per request was exceeded past 50 ids', async () => {
+    const problem = await expectProblem(await post('/users/delete', { external_ids: Array.from({ length: 51 }, (_, i) => `u${i}`) }), 400, 'validation_failed');
+    expect(problem.errors).toEqual([{ pointer: '/external_ids', message: 'The max number of ids per request was exceeded', rule: 'The max number of ids per request was exceeded' }]);
+  });
+
   it('request-validation: refuses in_local_time with a time in the company time zone, and accepts a local time', async () => {
-    const refused = await expectProblem(await post('/messages/send', { segment_id: 's', schedule: { time: '2026-05-01T10:00:00Z', in_local_time: true } }), 400, 'validation_failed');
+    const refused = await expectProblem(await post('/messages/send', { segment_id: 's', messages: hello, schedule: { time: '2026-05-01T10:00:00Z', in_local_time: true } }), 400, 'validation_failed');
     expect(refused.errors).toEqual([{ pointer: '/schedule/time', message: 'in_local_time is true, but time is given in the company time zone', rule: 'Bad Request' }]);
-    const ok = await post('/messages/send', { segment_id: 's', schedule: { time: '2026-05-01T10:00:00', in_local_time: true } });
+    const ok = await post('/messages/send', { segment_id: 's', messages: hello, schedule: { time: '2026-05-01T10:00:00', in_local_time: true } });
     expect(ok.statusCode).toBe(201);
     await ok.body.dump();
   });
@@ -190,7 +225,7 @@ describe('request validation: the Braze fatal input rules', () => {
 
 describe('request validation: non-fatal rules', () => {
   it('request-validation: lets a request with only warnings through and tells the caller in X-Portier-Warnings', async () => {
-    const response = await post('/messages/send', { segment_id: 's', tags: ['ok', 'this tag is far too long to keep'] });
+    const response = await post('/messages/send', { segment_id: 's', messages: hello, tags: ['ok', 'this tag is far too long to keep'] });
     expect(response.statusCode).toBe(201);
     await response.body.dump();
     expect(JSON.parse(response.headers['x-portier-warnings'] as string)).toEqual([
@@ -199,7 +234,7 @@ describe('request validation: non-fatal rules', () => {
   });
 
   it('request-validation: reports warnings beside the errors when the request is refused', async () => {
-    const problem = await expectProblem(await post('/messages/send', { tags: ['this tag is far too long to keep'] }), 400, 'validation_failed');
+    const problem = await expectProblem(await post('/messages/send', { messages: hello, tags: ['this tag is far too long to keep'] }), 400, 'validation_failed');
     expect(problem.errors).toHaveLength(1);
     expect(problem.warnings).toEqual([{ pointer: '/tags/0', message: 'tag longer than 20 characters: skipped', rule: 'TagTooLong' }]);
   });
