@@ -522,7 +522,8 @@ export const configSchema = {
         envelope: {
           enum: envelopeNames,
           default: 'problem',
-          description: 'Error envelope: `problem` is RFC 9457 application/problem+json.',
+          description:
+            'Error envelope: `problem` is RFC 9457 application/problem+json; `codat` is Codat\'s {statusCode, service, error, correlationId, validation, canBeRetried, detailedErrorCode}.',
         },
         typeBaseUrl: {
           type: 'string',

@@ -1,9 +1,11 @@
 import type { EnvelopeRenderer } from './envelope-renderer.js';
+import { codatRenderer } from './codat-renderer.js';
 import { problemRenderer } from './problem-renderer.js';
 
 /** Every envelope renderer by its config name. */
 export const renderers = {
   problem: problemRenderer,
+  codat: codatRenderer,
 } as const satisfies Record<string, EnvelopeRenderer>;
 
 export type EnvelopeName = keyof typeof renderers;

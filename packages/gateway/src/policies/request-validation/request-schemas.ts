@@ -81,7 +81,7 @@ export function findingsOf(errors: readonly ErrorObject[], pointerPrefix: string
     const pointer = `${pointerPrefix}${error.instancePath}${missing}`;
     const item: ErrorItem = {
       pointer,
-      message: typeof schema['x-message'] === 'string' ? schema['x-message'] : `${pointer === '' ? 'the body' : pointer} ${error.message ?? 'is not valid'}`,
+      message: typeof schema['x-message'] === 'string' ? schema['x-message'] : defaultMessage(error, pointer),
       rule: typeof schema['x-rule'] === 'string' ? schema['x-rule'] : error.keyword,
     };
     if (schema['x-fatal'] !== false) findings.errors.push(item);
@@ -92,4 +92,10 @@ export function findingsOf(errors: readonly ErrorObject[], pointerPrefix: string
     }
   }
   return findings;
+}
+
+/** Ajv's message with the item's pointer in front; a missing property is simply "is required". */
+function defaultMessage(error: ErrorObject, pointer: string): string {
+  const subject = pointer === '' ? 'the body' : pointer;
+  return error.keyword === 'required' ? `${subject} is required` : `${subject} ${error.message ?? 'is not valid'}`;
 }
