@@ -27,6 +27,7 @@ export interface RedisLimitsConfig {
 }
 
 export interface ValidationConfig {
+  readonly openapi?: string;
   readonly body?: Readonly<Record<string, unknown>>;
   readonly query?: Readonly<Record<string, unknown>>;
   readonly params?: Readonly<Record<string, unknown>>;

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { operationSchemas } from './openapi-schemas.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { RouteTable, RouteConflictError } from '../policies/routing/route-table.js';
@@ -58,6 +60,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (!validateSchema(data)) {
     for (const error of validateSchema.errors ?? []) problems.push(describeSchemaError(error, file, locator));
   }
+  if (problems.length === 0) problems.push(...applyOpenApi(data as PortierConfig, file, locator));
   if (problems.length === 0) problems.push(...checkReferences(data as PortierConfig, file, locator));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, config: deepFreeze(data as PortierConfig) };
@@ -88,6 +91,33 @@ function describeSchemaError(error: ErrorObject, file: string, locator: YamlLoca
 }
 
 const idHint = 'lower-case letters, digits, _ . - (at most 64)';
+
+/**
+ * Fills route schemas from OpenAPI files (`validation.openapi`), before the config is frozen: the
+ * loaded config then holds the schemas themselves. Inline schemas win. Each route with an OpenAPI file
+ * must have one method, so that one operation is meant.
+ */
+function applyOpenApi(config: PortierConfig, file: string, locator: YamlLocator): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  config.routes.forEach((route, index) => {
+    const validation = route.validation as (Record<string, unknown> & { openapi?: string }) | undefined;
+    if (validation?.openapi === undefined) return;
+    const at = ['routes', index, 'validation', 'openapi'];
+    if (route.methods.length !== 1) {
+      problems.push({ file, ...locator.locate(at), path: formatKeyPath(at), message: 'a route that takes its schemas from OpenAPI must have exactly one method' });
+      return;
+    }
+    try {
+      const schemas = operationSchemas(resolvePath(dirname(file), validation.openapi), route.methods[0] as string, route.path);
+      for (const part of ['body', 'query', 'params'] as const) {
+        if (validation[part] === undefined && schemas[part] !== undefined) validation[part] = schemas[part];
+      }
+    } catch (error) {
+      problems.push({ file, ...locator.locate(at), path: formatKeyPath(at), message: (error as Error).message });
+    }
+  });
+  return problems;
+}
 
 /** Cross-references the schema cannot express: upstreams that exist, unique ids, routes that register. */
 function checkReferences(config: PortierConfig, file: string, locator: YamlLocator): ConfigProblem[] {

@@ -219,6 +219,12 @@ const routeSchema = {
           description:
             'JSON Schema (draft-07) of the JSON body. Extra keywords: `maxSerializedBytes`, format `timestamp`, and on any subschema `x-rule` (rule name), `x-message` (message shown verbatim), `x-fatal: false` (a warning), `x-drop: true` (with `x-fatal: false`: the offending item is removed from the forwarded body).',
         },
+        openapi: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'OpenAPI 3.x file (YAML or JSON, relative to this config file) to take the body, query and path schemas from: the operation with this route\'s method and path. Schemas given here inline win.',
+        },
         query: { type: 'object', description: 'JSON Schema of the query parameters, as an object (values are converted to the schema\'s types).' },
         params: { type: 'object', description: 'JSON Schema of the path parameters, as an object (values are converted to the schema\'s types).' },
         warningsInBody: {
