@@ -12,6 +12,7 @@ import type { MaintenanceState } from '../policies/maintenance/maintenance-state
 import { RouteTable } from '../policies/routing/route-table.js';
 import { RequestContext } from '../pipeline/request-context.js';
 import { sendError, type ErrorRendering } from '../pipeline/send-error.js';
+import { sendJson } from '../pipeline/send-json.js';
 import { AccountAdmin } from './account-admin.js';
 import { readJsonBody, type JsonObject } from './read-json-body.js';
 import type { Clock } from '../clock.js';
@@ -145,7 +146,7 @@ export function createAdminApi(options: {
   const table = new RouteTable(routes.map((route) => ({ path: route.path, methods: [route.method], target: route })));
 
   async function serve(ctx: RequestContext): Promise<void> {
-    const { req, res } = ctx;
+    const { req } = ctx;
     const authorization = req.headers.authorization;
     if (authorization === undefined) throw portierError('authentication_required', { expected });
     const presented = /^Bearer (\S+)$/.exec(authorization)?.[1];
@@ -159,14 +160,7 @@ export function createAdminApi(options: {
     }
     const body = req.method === 'GET' ? {} : await readJsonBody(req, 64 * 1024);
     const result = await match.target.handle(body, match.params, url.searchParams);
-    const text = JSON.stringify(result.body);
-    res.writeHead(result.status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text),
-      'cache-control': 'no-store',
-      [config.correlation.header]: ctx.correlationId,
-    });
-    res.end(text);
+    sendJson(ctx, result.status, JSON.stringify(result.body), config.correlation.header);
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

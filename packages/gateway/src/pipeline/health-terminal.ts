@@ -1,5 +1,6 @@
 import type { Decision, Terminal } from './policy.js';
 import type { RequestContext } from './request-context.js';
+import { sendJson } from './send-json.js';
 
 const healthyBody = JSON.stringify({ status: 'ok' });
 
@@ -8,17 +9,7 @@ export function createHealthTerminal(correlationHeader: string): Terminal {
   return {
     name: 'health',
     handle: function answerHealth(ctx: RequestContext): Promise<Decision> {
-      ctx.res.writeHead(200, [
-        'content-type',
-        'application/json',
-        'content-length',
-        String(healthyBody.length),
-        'cache-control',
-        'no-store',
-        correlationHeader,
-        ctx.correlationId,
-      ]);
-      ctx.res.end(ctx.req.method === 'HEAD' ? undefined : healthyBody);
+      sendJson(ctx, 200, healthyBody, correlationHeader);
       return Promise.resolve(undefined);
     },
   };

@@ -27,7 +27,7 @@ import type { Logging } from '../log/create-logger.js';
 import { logAccess } from './access-log.js';
 import type { CompiledRoute } from './compiled-route.js';
 import { createHealthTerminal } from './health-terminal.js';
-import type { Decision, Policy } from './policy.js';
+import type { Decision, Policy, Terminal } from './policy.js';
 import { RequestContext } from './request-context.js';
 import { sendError, type ErrorRendering } from './send-error.js';
 
@@ -219,40 +219,31 @@ function credentialHeaders(config: PortierConfig): ReadonlySet<string> {
   return new Set(auth.schemes.includes('header') ? ['authorization', auth.header.toLowerCase()] : ['authorization']);
 }
 
+/** A route the gateway answers itself: health check, token exchange, usage. */
+function builtInRoute(env: PipelineEnvironment, id: string, path: string, policies: Policy[], terminal: Terminal): CompiledRoute {
+  return {
+    id,
+    path,
+    methods: ['GET'],
+    config: undefined,
+    maxBodyBytes: 0,
+    renderer: renderers[env.config.errors.envelope],
+    policies: [createMaintenancePolicy(env.maintenance, id), ...policies],
+    terminal,
+  };
+}
+
+function compileHealthRoute(env: PipelineEnvironment): CompiledRoute {
+  return builtInRoute(env, healthRouteId, env.config.server.healthPath, [], createHealthTerminal(env.config.correlation.header));
+}
+
 /** The caller's own rate-limit usage, when `rateLimits.usagePath` is configured (needs keys). */
 function compileUsageRoute(env: PipelineEnvironment): CompiledRoute[] {
   const path = env.config.rateLimits.usagePath;
   if (path === undefined || env.keys === undefined) return [];
   const routeAuth = { required: true, scopes: [] };
-  return [
-    {
-      id: usageRouteId,
-      path,
-      methods: ['GET'],
-      config: undefined,
-      maxBodyBytes: 0,
-      renderer: renderers[env.config.errors.envelope],
-      policies: [
-        createMaintenancePolicy(env.maintenance, usageRouteId),
-        createApiKeyAuthPolicy(routeAuth, env.keys),
-        createAccessPolicy(usageRouteId, routeAuth, env.config.plans, env.clock),
-      ],
-      terminal: createUsageTerminal(env.config, env.counters, env.clock),
-    },
-  ];
-}
-
-function compileHealthRoute(env: PipelineEnvironment): CompiledRoute {
-  return {
-    id: healthRouteId,
-    path: env.config.server.healthPath,
-    methods: ['GET'],
-    config: undefined,
-    maxBodyBytes: 0,
-    renderer: renderers[env.config.errors.envelope],
-    policies: [createMaintenancePolicy(env.maintenance, healthRouteId)],
-    terminal: createHealthTerminal(env.config.correlation.header),
-  };
+  const policies = [createApiKeyAuthPolicy(routeAuth, env.keys), createAccessPolicy(usageRouteId, routeAuth, env.config.plans, env.clock)];
+  return [builtInRoute(env, usageRouteId, path, policies, createUsageTerminal(env.config, env.counters, env.clock))];
 }
 
 /** The key-for-token exchange, when `auth.accessTokens` is configured. */
@@ -261,24 +252,13 @@ function compileAccessTokenRoute(env: PipelineEnvironment): CompiledRoute[] {
   const tokens = auth?.accessTokens;
   if (auth === undefined || tokens === undefined || env.keys === undefined) return [];
   const routeAuth = { required: true, scopes: [] };
-  return [
-    {
-      id: accessTokenRouteId,
-      path: tokens.path,
-      methods: ['GET'],
-      config: undefined,
-      maxBodyBytes: 0,
-      renderer: renderers[env.config.errors.envelope],
-      policies: [
-        createMaintenancePolicy(env.maintenance, accessTokenRouteId),
-        // A token cannot be traded for another token: only a key extends access.
-        createApiKeyAuthPolicy(routeAuth, env.keys, { acceptTokens: false }),
-        createAccessPolicy(accessTokenRouteId, routeAuth, env.config.plans, env.clock),
-        createPlanPolicy(routeAuth, { plans: env.config.plans, clock: env.clock, store: undefined, logger: env.logging.logger, maxBodyBytes: 0 }),
-      ],
-      terminal: createTokenExchangeTerminal(auth, tokens, env.clock, env.config.correlation.header),
-    },
+  const policies = [
+    // A token cannot be traded for another token: only a key extends access.
+    createApiKeyAuthPolicy(routeAuth, env.keys, { acceptTokens: false }),
+    createAccessPolicy(accessTokenRouteId, routeAuth, env.config.plans, env.clock),
+    createPlanPolicy(routeAuth, { plans: env.config.plans, clock: env.clock, store: undefined, logger: env.logging.logger, maxBodyBytes: 0 }),
   ];
+  return [builtInRoute(env, accessTokenRouteId, tokens.path, policies, createTokenExchangeTerminal(auth, tokens, env.clock, env.config.correlation.header))];
 }
 
 function single(value: string | string[] | undefined): string | undefined {

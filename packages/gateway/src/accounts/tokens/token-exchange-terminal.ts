@@ -3,6 +3,8 @@ import type { AuthConfig } from '../../config/config-types.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { signAccessToken } from './access-token.js';
+import { fillTemplate } from '../../errors/fill-template.js';
+import { sendJson } from '../../pipeline/send-json.js';
 
 type Tokens = NonNullable<AuthConfig['accessTokens']>;
 
@@ -27,18 +29,7 @@ export function createTokenExchangeTerminal(auth: AuthConfig, tokens: Tokens, cl
         accountId: entry.account.id,
         binding: entry.key.bindings[0] ?? '',
       };
-      const body = JSON.stringify(fillResponse(tokens.response, values));
-      ctx.res.writeHead(200, [
-        'content-type',
-        'application/json',
-        'content-length',
-        String(Buffer.byteLength(body)),
-        'cache-control',
-        'no-store',
-        correlationHeader,
-        ctx.correlationId,
-      ]);
-      ctx.res.end(body);
+      sendJson(ctx, 200, JSON.stringify(fillResponse(tokens.response, values)), correlationHeader);
       return Promise.resolve(undefined);
     },
   };
@@ -47,7 +38,7 @@ export function createTokenExchangeTerminal(auth: AuthConfig, tokens: Tokens, cl
 function fillResponse(template: Readonly<Record<string, unknown>>, values: Readonly<Record<string, string>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(template)) {
-    out[name] = typeof value === 'string' ? value.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole) : value;
+    out[name] = typeof value === 'string' ? fillTemplate(value, values) : value;
   }
   return out;
 }

@@ -10,8 +10,6 @@ export class UpstreamClient {
   readonly serviceName: string;
   /** Path prefix of the upstream URL ('' when none), prepended to every forwarded path. */
   readonly basePath: string;
-  /** Value for X-Forwarded-Proto's counterpart: the upstream origin, for logs. */
-  readonly origin: string;
 
   constructor(
     readonly key: string,
@@ -19,7 +17,6 @@ export class UpstreamClient {
     clock: Clock,
   ) {
     const url = new URL(config.url);
-    this.origin = url.origin;
     this.basePath = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
     this.serviceName = config.serviceName ?? key;
     this.pool = new Pool(url.origin, {

@@ -3,6 +3,7 @@ import type { PortierConfig } from '../../config/config-types.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { describeUsage } from './describe-usage.js';
+import { sendJson } from '../../pipeline/send-json.js';
 import type { CounterBackend } from './shared-counters.js';
 
 /** The caller's own usage of its plan's limits (`rateLimits.usagePath`), read without using any. */
@@ -20,18 +21,7 @@ export function createUsageTerminal(config: PortierConfig, counters: CounterBack
         { account: entry.account, keyIds: [entry.key.id], params: Object.fromEntries(query), ip: ctx.req.socket.remoteAddress },
         clock.now(),
       );
-      const body = JSON.stringify({ account: entry.account.id, plan: entry.account.plan, limits });
-      ctx.res.writeHead(200, [
-        'content-type',
-        'application/json',
-        'content-length',
-        String(Buffer.byteLength(body)),
-        'cache-control',
-        'no-store',
-        correlationHeader,
-        ctx.correlationId,
-      ]);
-      ctx.res.end(body);
+      sendJson(ctx, 200, JSON.stringify({ account: entry.account.id, plan: entry.account.plan, limits }), correlationHeader);
       return undefined;
     },
   };
