@@ -57,6 +57,22 @@ async function viaCli(args: string[]): Promise<Observed> {
 
 const bearer = (name: string): string => `Bearer ${keys[name] ?? ''}`;
 
+/** A request with the 'good' key to the keyed deployment, with any method, headers and body. */
+async function viaGood(path: string, init: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string } = {}): Promise<Observed> {
+  const response = await request(`${keyed.url}${path}`, { method: init.method ?? 'GET', headers: { authorization: bearer('good'), ...init.headers }, body: init.body ?? null });
+  const body = (await response.body.json()) as { code: string; correlationId: string };
+  expect(body.correlationId).toBe(response.headers['x-correlation-id']);
+  return { status: response.statusCode, code: body.code };
+}
+
+/** Queues an operation on the keyed deployment; returns its Location. */
+async function queueOperation(path: string): Promise<string> {
+  const response = await request(`${keyed.url}${path}`, { method: 'POST', headers: { authorization: bearer('good') }, body: '{}' });
+  await response.body.dump();
+  expect(response.statusCode).toBe(202);
+  return String(response.headers['location']);
+}
+
 async function viaRaw(payload: string): Promise<Observed> {
   const response = await sendRaw(portier.url, payload);
   return { status: response.status, code: (JSON.parse(response.body) as { code: string }).code };
@@ -117,6 +133,38 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
   feature_not_in_plan: () => viaKeyed('/v1/sync/hourly', bearer('good'), 'POST'),
   entity_limit_reached: () => viaKeyed('/v1/companies', bearer('good'), 'POST'),
   key_limit_reached: () => viaCli(['keys', 'create', '--account', keys['fullAccount'] ?? '', '--name', 'one too many']),
+  idempotency_key_required: () => viaGood('/v1/payments', { method: 'POST', body: '{}' }),
+  idempotency_key_invalid: () => viaGood('/v1/payments', { method: 'POST', headers: { 'idempotency-key': '"unterminated' }, body: '{}' }),
+  idempotency_key_mismatch: async () => {
+    const headers = { 'idempotency-key': '"coverage-mismatch"' };
+    expect((await request(`${keyed.url}/v1/payments`, { method: 'POST', headers: { authorization: bearer('good'), ...headers }, body: '{"a":1}' })).statusCode).toBe(200);
+    return viaGood('/v1/payments', { method: 'POST', headers, body: '{"a":2}' });
+  },
+  idempotency_request_in_flight: async () => {
+    const headers = { authorization: bearer('good'), 'idempotency-key': '"coverage-in-flight"' };
+    // The first request hangs at the upstream; it ends when the gateway shuts down.
+    void request(`${keyed.url}/hang/payments`, { method: 'POST', headers, body: '{}' }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return viaGood('/hang/payments', { method: 'POST', headers: { 'idempotency-key': '"coverage-in-flight"' }, body: '{}' });
+  },
+  operation_not_found: () => viaGood('/operations/no-such-operation'),
+  resource_not_ready: async () => viaGood(`${await queueOperation('/hang/jobs')}/result`),
+  operation_timed_out: async () => {
+    const location = await queueOperation('/unavailable/jobs');
+    // Past the 1 s deadline on the gateway's clock: the next attempt is not sent, the operation times out.
+    keyedClock.advance(2000);
+    for (let i = 0; i < 100; i++) {
+      const observed = await viaGood(`${location}/result`);
+      if (observed.code !== 'resource_not_ready') return observed;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('operation did not time out');
+  },
+  operation_queue_full: async () => {
+    // One hanging operation waits already (resource_not_ready); maxPending is 2.
+    await queueOperation('/hang/jobs');
+    return viaGood('/hang/jobs', { method: 'POST', body: '{}' });
+  },
   account_not_found: () => viaCli(['accounts', 'show', 'acc_does_not_exist']),
   key_not_found: () => viaCli(['keys', 'revoke', 'NoSuchKy']),
   plan_not_found: () => viaCli(['accounts', 'create', '--name', 'x', '--plan', 'platinum']),
@@ -136,10 +184,10 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
 
 beforeAll(async () => {
   upstream = await startUpstream((req, res) => {
-    if (req.url === '/unavailable') return json(res, 503, { message: 'busy' });
+    if (req.url?.startsWith('/unavailable') === true) return json(res, 503, { message: 'busy' });
     if (req.url === '/missing') return json(res, 404, { message: 'Row not found' });
     if (req.url === '/crash') return json(res, 500, { message: 'boom' });
-    if (req.url === '/hang') return undefined;
+    if (req.url?.startsWith('/hang') === true) return undefined;
     return json(res, 200, { ok: true });
   });
   portier = await startGateway({
@@ -198,8 +246,13 @@ async function startKeyedGateway(): Promise<void> {
       store: { sqlitePath: tempDbPath() },
     },
     plans: { free: { entities: { companies: 0 } }, trial: { trialDays: 1 }, limited: { routes: ['rows'] } },
+    operations: { maxPending: 2, retry: { baseDelayMs: 10, maxDelayMs: 20 } },
     upstreams: { app: { url: upstream.url } },
     routes: [
+      { id: 'payments', path: '/v1/payments', methods: ['POST'], upstream: 'app', auth: {}, idempotency: { required: true } },
+      { id: 'hang-payments', path: '/hang/payments', methods: ['POST'], upstream: 'app', auth: {}, idempotency: {} },
+      { id: 'hang-jobs', path: '/hang/jobs', methods: ['POST'], upstream: 'app', auth: {}, async: {} },
+      { id: 'failing-jobs', path: '/unavailable/jobs', methods: ['POST'], upstream: 'app', auth: {}, async: { deadline: '1s' } },
       { id: 'rows', path: '/v1/bases/:base/rows', upstream: 'app', auth: { scopes: ['rows:read'], bindTo: 'base' } },
       { id: 'hourly', path: '/v1/sync/hourly', methods: ['POST'], upstream: 'app', auth: { feature: 'hourly' } },
       { id: 'companies', path: '/v1/companies', methods: ['POST'], upstream: 'app', auth: { entity: { name: 'companies', action: 'create' } } },

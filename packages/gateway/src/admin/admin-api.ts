@@ -19,6 +19,8 @@ import type { Clock } from '../clock.js';
 import { describeUsage } from '../policies/rate-limit/describe-usage.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
+import type { Operations } from '../operations/operations.js';
+import { describeOperation } from '../operations/describe-operation.js';
 
 type Params = Readonly<Record<string, string | undefined>>;
 type AdminHandler = (body: JsonObject, params: Params, query: URLSearchParams) => Promise<{ status: number; body: unknown }>;
@@ -36,6 +38,7 @@ export function createAdminApi(options: {
   counters: CounterBackend;
   clock: Clock;
   upstreams: ReadonlyMap<string, UpstreamClient>;
+  operations: Operations | undefined;
 }): { server: Server; listen(host: string, port: number): Promise<string> } {
   const { config, directory, maintenance, logger } = options;
   const tokenHash = hashKey(options.token);
@@ -113,14 +116,44 @@ export function createAdminApi(options: {
       handle: async (_b, _p, query) => ok(await accounts().listAudit(Math.min(Number(query.get('limit') ?? 50) || 50, 1000))),
     },
   ];
+  const operations = options.operations;
+  // Queue routes exist only where some route is async.
+  const operationRoutes: AdminRoute[] =
+    operations === undefined
+      ? []
+      : [
+          { method: 'GET', path: '/admin/operations/stats', handle: async () => ok(operations.store.stats(options.clock.now())) },
+          {
+            method: 'GET',
+            path: '/admin/operations',
+            handle: async (_b, _p, query) => {
+              const account = query.get('account');
+              if (account === null) throw badField('account', 'is required (?account=ID)');
+              const limit = Math.min(Number(query.get('limit') ?? 50) || 50, 1000);
+              const page = operations.store.list(account, {}, limit, query.get('cursor') ?? undefined);
+              return ok({ data: page.items.map((operation) => describeOperation(operations, operation)), cursor: page.cursor ?? null });
+            },
+          },
+          {
+            method: 'GET',
+            path: '/admin/operations/:id',
+            handle: async (_b, p) => {
+              const operation = operations.store.get(p['id'] ?? '');
+              if (operation === undefined) throw portierError('operation_not_found', { operationId: p['id'] ?? '' });
+              return ok(describeOperation(operations, operation));
+            },
+          },
+        ];
   const routes: AdminRoute[] = [
     ...(admin === undefined ? [] : accountRoutes),
+    ...operationRoutes,
     {
       method: 'GET',
       path: '/admin/status',
       handle: async () =>
         ok({
           rateLimits: options.counters.status(),
+          ...(operations === undefined ? {} : { operations: operations.store.stats(options.clock.now()) }),
           upstreams: Object.fromEntries([...options.upstreams].map(([name, upstream]) => [name, { circuit: upstream.breaker.isOpen ? 'open' : 'closed' }])),
         }),
     },

@@ -97,6 +97,38 @@ export interface PlanConfig {
   readonly entities: Readonly<Record<string, number>>;
 }
 
+export interface RouteIdempotencyConfig {
+  readonly methods: readonly HttpMethod[];
+  readonly required: boolean;
+}
+
+export interface AsyncRouteConfig {
+  readonly deadline: string;
+  readonly body?: Readonly<Record<string, unknown>>;
+  readonly webhook?: { readonly url: string; readonly secret: string; readonly maxAttempts: number };
+}
+
+export interface IdempotencyConfig {
+  readonly ttl: string;
+  readonly lockTimeoutMs: number;
+  readonly maxStoredBodyBytes: number;
+  readonly sqlitePath?: string;
+  readonly redis?: { readonly url: string; readonly keyPrefix: string; readonly timeoutMs: number };
+}
+
+export interface OperationsConfig {
+  readonly path: string;
+  readonly sqlitePath?: string;
+  readonly concurrency: number;
+  readonly leaseMs: number;
+  readonly maxPending: number;
+  readonly retry: { readonly baseDelayMs: number; readonly maxDelayMs: number };
+  readonly retention: string;
+  readonly maxResultBytes: number;
+  readonly pollAfterSeconds: number;
+  readonly body?: Readonly<Record<string, unknown>>;
+}
+
 export interface RouteConfig {
   readonly id: string;
   readonly path: string;
@@ -109,6 +141,8 @@ export interface RouteConfig {
   readonly validation?: ValidationConfig;
   readonly cost: number;
   readonly auth?: RouteAuthConfig;
+  readonly idempotency?: RouteIdempotencyConfig;
+  readonly async?: AsyncRouteConfig;
 }
 
 export interface PortierConfig {
@@ -138,6 +172,8 @@ export interface PortierConfig {
     readonly maxTrackedCounters: number;
     readonly headers: readonly ('ietf' | 'x-ratelimit' | 'x-rate-limit')[];
   };
+  readonly idempotency: IdempotencyConfig;
+  readonly operations: OperationsConfig;
   readonly upstreams: Readonly<Record<string, UpstreamConfig>>;
   readonly routes: readonly RouteConfig[];
 }

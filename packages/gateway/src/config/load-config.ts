@@ -10,6 +10,8 @@ import type { PortierConfig } from './config-types.js';
 import { expandEnv } from './expand-env.js';
 import { configSchema } from './schema.js';
 import { YamlLocator } from './yaml-locator.js';
+import { unknownTemplateFields } from '../operations/operation-body.js';
+import { operationRouteIds } from '../operations/operation-route-ids.js';
 
 export type ConfigResult =
   | { readonly ok: true; readonly config: PortierConfig }
@@ -125,13 +127,17 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   const at = (segments: (string | number)[], message: string): void => {
     problems.push({ file, ...locator.locate(segments), path: formatKeyPath(segments), message });
   };
-  const seenIds = new Set<string>([healthRouteId, accessTokenRouteId, usageRouteId]);
+  const reservedIds = new Set<string>([healthRouteId, accessTokenRouteId, usageRouteId, ...Object.values(operationRouteIds)]);
+  const seenIds = new Set<string>(reservedIds);
+  const operationsPathParams = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string);
+  if (operationsPathParams.includes('operationId')) at(['operations', 'path'], '":operationId" is the parameter Portier appends itself');
+  checkTemplate(config.operations.body, ['operations', 'body'], at);
   config.routes.forEach((route, index) => {
     if (!(route.upstream in config.upstreams)) {
       at(['routes', index, 'upstream'], `upstream "${route.upstream}" is not defined under upstreams`);
     }
     if (seenIds.has(route.id)) {
-      const reserved = route.id === healthRouteId || route.id === accessTokenRouteId;
+      const reserved = reservedIds.has(route.id);
       at(['routes', index, 'id'], reserved ? `"${route.id}" is reserved for a built-in route` : `duplicate route id "${route.id}"`);
     }
     seenIds.add(route.id);
@@ -163,6 +169,19 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     if (route.auth?.featureWhen !== undefined && route.auth.feature === undefined) {
       at(['routes', index, 'auth', 'featureWhen'], 'featureWhen needs a `feature` to require');
     }
+    if (route.idempotency !== undefined && config.idempotency.redis === undefined && config.idempotency.sqlitePath === undefined && config.auth === undefined) {
+      at(['routes', index, 'idempotency'], 'idempotency needs a store: `idempotency.sqlitePath`, `idempotency.redis` or the `auth` section\'s database');
+    }
+    if (route.async !== undefined) {
+      if (route.auth === undefined || !route.auth.required) {
+        at(['routes', index, 'async'], 'async routes need route `auth` with a required key: operations belong to an account');
+      }
+      if (route.auth?.entity !== undefined) at(['routes', index, 'async'], 'async routes cannot count entities (`auth.entity`): the upstream answers later');
+      for (const name of operationsPathParams) {
+        if (!route.path.includes(`:${name}`)) at(['routes', index, 'async'], `\`operations.path\` names ":${name}", which this route's path does not have`);
+      }
+      checkTemplate(route.async.body, ['routes', index, 'async', 'body'], at);
+    }
     if (route.auth?.bindTo !== undefined && !route.path.includes(`:${route.auth.bindTo}`)) {
       at(['routes', index, 'auth', 'bindTo'], `the path has no parameter ":${route.auth.bindTo}"`);
     }
@@ -185,6 +204,14 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     if (tokens !== undefined) builtIn.push({ path: tokens.path, methods: ['GET'] as const, target: accessTokenRouteId });
     const usagePath = config.rateLimits.usagePath;
     if (usagePath !== undefined) builtIn.push({ path: usagePath, methods: ['GET'] as const, target: usageRouteId });
+    if (hasAsyncRoutes(config)) {
+      const base = config.operations.path;
+      builtIn.push(
+        { path: base, methods: ['GET'] as const, target: operationRouteIds.list },
+        { path: `${base}/:operationId`, methods: ['GET'] as const, target: operationRouteIds.show },
+        { path: `${base}/:operationId/result`, methods: ['GET'] as const, target: operationRouteIds.result },
+      );
+    }
     new RouteTable([...definitions, ...builtIn]);
   } catch (error) {
     if (!(error instanceof RouteConflictError)) throw error;
@@ -199,7 +226,17 @@ function builtInPathsOf(config: PortierConfig): (string | number)[][] {
   const paths: (string | number)[][] = [['server', 'healthPath']];
   if (config.auth?.accessTokens !== undefined) paths.push(['auth', 'accessTokens', 'path']);
   if (config.rateLimits.usagePath !== undefined) paths.push(['rateLimits', 'usagePath']);
+  if (hasAsyncRoutes(config)) paths.push(['operations', 'path'], ['operations', 'path'], ['operations', 'path']);
   return paths;
+}
+
+function hasAsyncRoutes(config: PortierConfig): boolean {
+  return config.routes.some((route) => route.async !== undefined);
+}
+
+function checkTemplate(template: unknown, segments: (string | number)[], at: (segments: (string | number)[], message: string) => void): void {
+  if (template === undefined) return;
+  for (const name of unknownTemplateFields(template)) at(segments, `unknown field "{${name}}" in the operation body template`);
 }
 
 function isKnownTimeZone(zone: string): boolean {

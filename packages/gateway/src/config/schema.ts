@@ -1,4 +1,5 @@
 import { envelopeNames } from '../envelopes/renderers.js';
+import { durationPattern } from './duration.js';
 
 /**
  * JSON Schema of portier.yaml. Every field has a description: docs/config.md is generated from them.
@@ -244,6 +245,58 @@ const routeSchema = {
           maximum: 1000,
           default: 64,
           description: 'Deepest nesting of arrays and objects accepted in the body (400 `invalid_json` deeper).',
+        },
+      },
+    },
+    idempotency: {
+      type: 'object',
+      description:
+        'Idempotent retries: a request with an `Idempotency-Key` header is run once per account, key and route; a repeat with the same request gets the stored answer (header `Idempotent-Replayed: true`), with another body 422 `idempotency_key_mismatch`, while the first still runs 409 `idempotency_request_in_flight`. Settings in the top-level `idempotency` section.',
+      additionalProperties: false,
+      properties: {
+        methods: {
+          type: 'array',
+          items: { enum: httpMethods, description: 'An HTTP method.' },
+          minItems: 1,
+          uniqueItems: true,
+          default: ['POST', 'PATCH'],
+          description: 'Methods the key applies to; requests with other methods ignore the header.',
+        },
+        required: {
+          type: 'boolean',
+          default: false,
+          description: 'Refuse requests of these methods without the header (400 `idempotency_key_required`).',
+        },
+      },
+    },
+    async: {
+      type: 'object',
+      description:
+        'Answer at once with 202 and an operation (`Location` header), queue the request durably and forward it in the background with the operation id as its `Idempotency-Key`, retrying upstream failures with capped exponential backoff until `deadline`. Needs the top-level `auth` section; settings in `operations`.',
+      additionalProperties: false,
+      properties: {
+        deadline: {
+          type: 'string',
+          pattern: durationPattern,
+          default: '1h',
+          description: 'How long the operation may take, retries included, before it ends as `TimedOut` (`90s`, `15m`, `1h`).',
+        },
+        body: {
+          type: 'object',
+          description:
+            'Shape of the operation body (202 answer, polling, webhook). String values name fields in braces: a value that is only `{field}` keeps the field\'s type, otherwise it is text. Fields: id, status, statusCode, requestedOnUtc, completedOnUtc, attempts, location, resultLocation, route, method, error, response, params.<name>. Default: `operations.body`.',
+        },
+        webhook: {
+          type: 'object',
+          description:
+            'POST the operation body to this URL when the operation ends, signed with `Portier-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`; retried with backoff on failure.',
+          additionalProperties: false,
+          required: ['url', 'secret'],
+          properties: {
+            url: { type: 'string', pattern: '^https?://', description: 'Where to send the notification.' },
+            secret: { type: 'string', minLength: 16, description: 'HMAC key (at least 16 characters). Use an environment reference.' },
+            maxAttempts: { type: 'integer', minimum: 1, maximum: 50, default: 8, description: 'Deliveries tried before giving up.' },
+          },
         },
       },
     },
@@ -675,6 +728,114 @@ export const configSchema = {
           default: ['ietf'],
           description:
             'Header sets on every response of a limited route: `ietf` (RateLimit-Policy and RateLimit), `x-ratelimit` (X-RateLimit-Limit/-Remaining/-Reset, reset in epoch seconds: Braze, SeaTable), `x-rate-limit` (X-Rate-Limit-*: Codat).',
+        },
+      },
+    },
+    idempotency: {
+      type: 'object',
+      description: 'Where and how long idempotency records are kept (routes opt in with `idempotency`).',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        ttl: {
+          type: 'string',
+          pattern: durationPattern,
+          default: '24h',
+          description: 'How long a key is remembered after its first use (Codat keeps them `90m`).',
+        },
+        lockTimeoutMs: {
+          type: 'integer',
+          minimum: 100,
+          maximum: 3600000,
+          default: 60000,
+          description: 'After this long, a request still marked in progress (its gateway died) no longer blocks its key.',
+        },
+        maxStoredBodyBytes: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 16777216,
+          default: 65536,
+          description: 'Largest response body stored for replay; a larger answer is stored as its status and headers only.',
+        },
+        sqlitePath: {
+          type: 'string',
+          minLength: 1,
+          description: 'SQLite file of the records. Default: `auth.store.sqlitePath`.',
+        },
+        redis: {
+          type: 'object',
+          description: 'Keep the records in Redis instead, shared by every replica.',
+          additionalProperties: false,
+          required: ['url'],
+          properties: {
+            url: { type: 'string', pattern: '^rediss?://', description: 'Redis URL; use `${REDIS_URL}` for secrets.' },
+            keyPrefix: { type: 'string', maxLength: 100, default: 'portier:idem:', description: 'Prefix of every record key.' },
+            timeoutMs: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 60000,
+              default: 1000,
+              description: 'A Redis call slower than this fails the request with 503 `service_unavailable` rather than risk running it twice.',
+            },
+          },
+        },
+      },
+    },
+    operations: {
+      type: 'object',
+      description: 'Asynchronous operations of routes marked `async`: their durable queue, workers and polling routes.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        path: {
+          type: 'string',
+          pattern: '^/[^\\s?#*]*[^/\\s?#*]$',
+          default: '/operations',
+          description: 'Base path of the polling routes: `GET <path>` lists the caller\'s operations (newest first, `?limit=` and `?cursor=`), `GET <path>/<id>` shows one, `GET <path>/<id>/result` returns its upstream answer (409 `resource_not_ready` before). It may hold route parameters (`/companies/:companyId/push`): an operation is then found only under the parameter values it was created with.',
+        },
+        sqlitePath: { type: 'string', minLength: 1, description: 'SQLite file of the queue. Default: `auth.store.sqlitePath`.' },
+        concurrency: { type: 'integer', minimum: 1, maximum: 1000, default: 8, description: 'Operations forwarded at the same time by one gateway.' },
+        leaseMs: {
+          type: 'integer',
+          minimum: 100,
+          maximum: 3600000,
+          default: 60000,
+          description: 'How long a gateway holds an operation it is forwarding; if it dies, another (or itself after a restart) takes it over after this.',
+        },
+        maxPending: { type: 'integer', minimum: 1, maximum: 100000000, default: 100000, description: 'Most operations waiting at once; more are refused with 503 `operation_queue_full`.' },
+        retry: {
+          type: 'object',
+          description: 'Backoff between attempts after an upstream failure (5xx, 408, 429, unreachable): capped exponential with full jitter; a Retry-After from the upstream is honoured.',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            baseDelayMs: { type: 'integer', minimum: 1, maximum: 3600000, default: 1000, description: 'Delay ceiling before the second attempt; doubles for each attempt after.' },
+            maxDelayMs: { type: 'integer', minimum: 1, maximum: 86400000, default: 60000, description: 'Largest delay between two attempts.' },
+          },
+        },
+        retention: {
+          type: 'string',
+          pattern: durationPattern,
+          default: '7d',
+          description: 'How long finished operations stay readable before they are deleted.',
+        },
+        maxResultBytes: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 67108864,
+          default: 1048576,
+          description: 'Largest upstream answer body kept as an operation\'s result; a larger one is kept as its status only.',
+        },
+        pollAfterSeconds: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 3600,
+          default: 1,
+          description: 'Retry-After sent with a 202 and with 409 `resource_not_ready`: when to poll next.',
+        },
+        body: {
+          type: 'object',
+          description: 'Default shape of the operation body for every async route (see the routes\' `async.body`).',
         },
       },
     },

@@ -414,6 +414,104 @@ export const catalog = {
       },
     },
   },
+  idempotency_key_required: {
+    status: 400,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Idempotency key required',
+        detail: '{method} {path} needs an Idempotency-Key header.',
+        meaning:
+          'This operation changes data, and the API only accepts it with an Idempotency-Key so that a retry of the same request can never apply it twice.',
+        troubleshooting: [
+          'Generate a unique value (a UUID) for each logical operation and send it as `Idempotency-Key: "<value>"`.',
+          'Send the same value again when you retry that operation; use a new one for a new operation.',
+        ],
+      },
+    },
+  },
+  idempotency_key_invalid: {
+    status: 400,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Invalid idempotency key',
+        detail: 'The Idempotency-Key header is not usable: {reason}.',
+        meaning: 'The Idempotency-Key header is present but its value cannot be used to recognise a retry.',
+        troubleshooting: [
+          'Send one printable ASCII value of 1 to 255 characters, quoted (`"…"`) or bare, such as a UUID.',
+          'Send the header once per request.',
+        ],
+      },
+    },
+  },
+  idempotency_key_mismatch: {
+    status: 422,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Idempotency key reused',
+        detail: 'The Idempotency-Key "{key}" was already used with a different request.',
+        meaning:
+          'A request with this key was already received with another body, method or URL. A key stands for one operation, so the new request was not processed.',
+        troubleshooting: [
+          'If you are retrying, send exactly the same request as the first time.',
+          'If this is a new operation, generate a new Idempotency-Key for it.',
+        ],
+      },
+    },
+  },
+  idempotency_request_in_flight: {
+    status: 409,
+    owner: 'client',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Request already in progress',
+        detail: 'A request with the Idempotency-Key "{key}" is still being processed.',
+        meaning: 'The first request with this key has not finished yet, so there is no result to return and it must not be run twice.',
+        troubleshooting: [
+          'Wait the number of seconds given in the Retry-After header, then retry with the same key: you will get the first request\'s result.',
+          'Do not send the same operation in parallel.',
+        ],
+      },
+    },
+  },
+  operation_not_found: {
+    status: 404,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Operation not found',
+        detail: 'There is no operation {operationId}.',
+        meaning: 'The operation does not exist, has expired, or was created with another account.',
+        troubleshooting: [
+          'Use the identifier (or the Location header) returned by the 202 response that created the operation.',
+          'Check that you are using a key of the account that created it.',
+        ],
+      },
+    },
+  },
+  resource_not_ready: {
+    status: 409,
+    owner: 'client',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Resource not ready',
+        detail: 'Operation {operationId} is still {status}; its result is not available yet.',
+        meaning: 'The resource is not ready: the asynchronous operation that produces it has not finished.',
+        troubleshooting: [
+          'Poll the operation until its status is no longer Pending, waiting the number of seconds given in the Retry-After header between polls.',
+          'Then ask for the result again.',
+        ],
+      },
+    },
+  },
   account_not_found: {
     status: 404,
     owner: 'client',
@@ -484,6 +582,39 @@ export const catalog = {
         troubleshooting: [
           'Wait the number of seconds given in the Retry-After header, then retry with exponential backoff.',
           'If it persists, contact support with the correlation ID.',
+        ],
+      },
+    },
+  },
+  operation_timed_out: {
+    status: 504,
+    owner: 'upstream',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Operation timed out',
+        detail: 'Operation {operationId} did not complete within its deadline of {deadline}.',
+        meaning:
+          'The asynchronous operation was tried until its deadline, and the service behind the API never gave a final answer (it kept failing, timing out or asking to retry later).',
+        troubleshooting: [
+          'Check whether the change was applied before you submit it again: the service may have done the work without answering.',
+          'If you submit it again, it is a new operation; contact support with the correlation ID if it keeps timing out.',
+        ],
+      },
+    },
+  },
+  operation_queue_full: {
+    status: 503,
+    owner: 'capacity',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Too many pending operations',
+        detail: 'The queue of asynchronous operations is full ({limit} pending).',
+        meaning: 'The API accepts asynchronous work up to a set number of waiting operations, and that number is reached. The request was not accepted.',
+        troubleshooting: [
+          'Wait the number of seconds given in the Retry-After header, then retry.',
+          'Wait for your pending operations to finish before you start new ones.',
         ],
       },
     },

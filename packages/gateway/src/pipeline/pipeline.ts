@@ -23,6 +23,17 @@ import { createRateLimitPolicy } from '../policies/rate-limit/policy.js';
 import { isUnsafePath } from '../policies/routing/is-unsafe-path.js';
 import { RouteTable } from '../policies/routing/route-table.js';
 import type { Clock } from '../clock.js';
+import { parseDuration } from '../config/duration.js';
+import type { IdempotencyStore } from '../policies/idempotency/idempotency-store.js';
+import { createIdempotentTerminal } from '../policies/idempotency/idempotent-terminal.js';
+import type { Operations } from '../operations/operations.js';
+import { createAcceptTerminal } from '../operations/accept-terminal.js';
+import {
+  createListOperationsTerminal,
+  createOperationResultTerminal,
+  createShowOperationTerminal,
+} from '../operations/operation-routes.js';
+import { operationRouteIds } from '../operations/operation-route-ids.js';
 import type { Logging } from '../log/create-logger.js';
 import { logAccess } from './access-log.js';
 import type { CompiledRoute } from './compiled-route.js';
@@ -45,6 +56,8 @@ export const stageOrder = [
   'rate-limit',
   'request-body',
   'request-validation',
+  'idempotency',
+  'async',
   'proxy',
 ] as const;
 
@@ -57,6 +70,10 @@ export interface PipelineEnvironment {
   /** Present when the deployment has an `auth` section. */
   readonly keys: ApiKeyAuthDependencies | undefined;
   readonly counters: CounterBackend;
+  /** Present when some route uses Idempotency-Key. */
+  readonly idempotency: IdempotencyStore | undefined;
+  /** Present when some route is async. */
+  readonly operations: { readonly operations: Operations; wake(): void } | undefined;
 }
 
 type RouteStage = (route: RouteConfig, maxBodyBytes: number, env: PipelineEnvironment) => Policy | undefined;
@@ -118,7 +135,7 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   };
   const correlationLower = config.correlation.header.toLowerCase();
   const defaultRenderer = renderers[config.errors.envelope];
-  const builtIn = [compileHealthRoute(env), ...compileAccessTokenRoute(env), ...compileUsageRoute(env)];
+  const builtIn = [compileHealthRoute(env), ...compileAccessTokenRoute(env), ...compileUsageRoute(env), ...compileOperationRoutes(env)];
   const routes = [...config.routes.map((route) => compileRoute(route, env)), ...builtIn];
   const table = new RouteTable(routes.map((route) => ({ path: route.path, methods: route.methods, target: route })));
   let draining = false;
@@ -200,16 +217,40 @@ function compileRoute(route: RouteConfig, env: PipelineEnvironment): CompiledRou
     maxBodyBytes,
     renderer: renderers[route.envelope ?? env.config.errors.envelope],
     policies,
-    terminal: createProxyTerminal(upstream, {
-      maxBodyBytes,
-      clock: env.clock,
-      correlationHeader: env.config.correlation.header.toLowerCase(),
-      trustForwardedHeaders: env.config.server.trustForwardedHeaders,
-      dropHeaders: credentialHeaders(env.config),
-      warningsInBody: route.validation?.warningsInBody,
-      unavailableRetryAfterSeconds: upstream.config.unavailableRetryAfterSeconds,
-    }),
+    terminal: compileTerminal(route, maxBodyBytes, upstream, env),
   };
+}
+
+/** The proxy, or for an async route the durable accept; wrapped in Idempotency-Key handling when the route asks for it. */
+function compileTerminal(route: RouteConfig, maxBodyBytes: number, upstream: UpstreamClient, env: PipelineEnvironment): Terminal {
+  const { config } = env;
+  const forward = {
+    correlationHeader: config.correlation.header.toLowerCase(),
+    trustForwardedHeaders: config.server.trustForwardedHeaders,
+    dropHeaders: credentialHeaders(config),
+  };
+  const async = env.operations;
+  const terminal =
+    route.async !== undefined && async !== undefined
+      ? createAcceptTerminal(async.operations, { forward, maxBodyBytes, clock: env.clock, wake: () => async.wake() })
+      : createProxyTerminal(upstream, {
+          ...forward,
+          maxBodyBytes,
+          clock: env.clock,
+          warningsInBody: route.validation?.warningsInBody,
+          unavailableRetryAfterSeconds: upstream.config.unavailableRetryAfterSeconds,
+        });
+  if (route.idempotency === undefined || env.idempotency === undefined) return terminal;
+  return createIdempotentTerminal(terminal, route.idempotency, {
+    store: env.idempotency,
+    clock: env.clock,
+    logger: env.logging.logger,
+    ttlMs: parseDuration(config.idempotency.ttl),
+    lockTimeoutMs: config.idempotency.lockTimeoutMs,
+    maxStoredBodyBytes: config.idempotency.maxStoredBodyBytes,
+    maxBodyBytes,
+    correlationHeader: forward.correlationHeader,
+  });
 }
 
 /** Headers that carry the caller's key, removed before forwarding unless the config says otherwise. */
@@ -259,6 +300,21 @@ function compileAccessTokenRoute(env: PipelineEnvironment): CompiledRoute[] {
     createPlanPolicy(routeAuth, { plans: env.config.plans, clock: env.clock, store: undefined, logger: env.logging.logger, maxBodyBytes: 0 }),
   ];
   return [builtInRoute(env, accessTokenRouteId, tokens.path, policies, createTokenExchangeTerminal(auth, tokens, env.clock, env.config.correlation.header))];
+}
+
+/** The polling routes of async operations: list, show, result; each needs the caller's key. */
+function compileOperationRoutes(env: PipelineEnvironment): CompiledRoute[] {
+  const async = env.operations;
+  if (async === undefined || env.keys === undefined) return [];
+  const base = env.config.operations.path;
+  const routeAuth = { required: true, scopes: [] };
+  const guard = (id: string): Policy[] => [createApiKeyAuthPolicy(routeAuth, env.keys as ApiKeyAuthDependencies), createAccessPolicy(id, routeAuth, env.config.plans, env.clock)];
+  const { operations } = async;
+  return [
+    builtInRoute(env, operationRouteIds.list, base, guard(operationRouteIds.list), createListOperationsTerminal(operations)),
+    builtInRoute(env, operationRouteIds.show, `${base}/:operationId`, guard(operationRouteIds.show), createShowOperationTerminal(operations)),
+    builtInRoute(env, operationRouteIds.result, `${base}/:operationId/result`, guard(operationRouteIds.result), createOperationResultTerminal(operations)),
+  ];
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -17,6 +17,14 @@ import { KeyDirectory } from '../accounts/key-directory.js';
 import { SqliteAccountStore } from '../accounts/store/sqlite-account-store.js';
 import { credentialRules } from '../policies/api-key-auth/extract-credential.js';
 import type { ApiKeyAuthDependencies } from '../policies/api-key-auth/policy.js';
+import type { PortierConfig as Config } from '../config/config-types.js';
+import { parseDuration } from '../config/duration.js';
+import type { IdempotencyStore } from '../policies/idempotency/idempotency-store.js';
+import { SqliteIdempotencyStore } from '../policies/idempotency/sqlite-idempotency-store.js';
+import { RedisIdempotencyStore } from '../policies/idempotency/redis-idempotency-store.js';
+import { OperationStore } from '../operations/operation-store.js';
+import { Operations } from '../operations/operations.js';
+import { OperationWorker } from '../operations/operation-worker.js';
 
 /** What the gateway is built with; everything has a production default. */
 export interface GatewayDependencies {
@@ -31,6 +39,8 @@ export interface Gateway {
   readonly keys: KeyDirectory | undefined;
   readonly maintenance: MaintenanceState;
   readonly logger: Logger;
+  /** Async operations, when some route is `async`. */
+  readonly operations: Operations | undefined;
   /** Starts listening (and the admin API, when configured); resolves with the base URL (`http://host:port`). */
   listen(): Promise<string>;
   /** Base URL of the admin API once listening, when configured. */
@@ -67,7 +77,23 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const redisLimits = config.rateLimits.redis;
   const redisCounters = redisLimits === undefined ? undefined : new RedisCounters(redisLimits);
   const counters = redisCounters === undefined ? localBackend(localCounters) : new RedisBackend(redisCounters, localCounters, logger);
-  const pipeline = createPipeline({ config, clock, logging, maintenance, upstreams, keys, counters });
+  const idempotency = openIdempotencyStore(config, clock);
+  const operations = openOperations(config, clock);
+  const worker = operations === undefined ? undefined : new OperationWorker(operations, upstreams, clock, logger);
+  const retentionMs = parseDuration(config.operations.retention);
+  const operationSweeper =
+    operations === undefined ? undefined : setInterval(() => operations.store.sweep(clock.now() - retentionMs), 60_000).unref();
+  const pipeline = createPipeline({
+    config,
+    clock,
+    logging,
+    maintenance,
+    upstreams,
+    keys,
+    counters,
+    idempotency,
+    operations: operations === undefined || worker === undefined ? undefined : { operations, wake: () => worker.wake() },
+  });
   const { server: settings } = config;
   const server = createServer(
     {
@@ -85,7 +111,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const admin =
     config.admin === undefined
       ? undefined
-      : createAdminApi({ config, token: config.admin.token, directory: keys?.directory, maintenance, logger, counters, clock, upstreams });
+      : createAdminApi({ config, token: config.admin.token, directory: keys?.directory, maintenance, logger, counters, clock, upstreams, operations });
   let adminUrl: string | undefined;
 
   let stopping: Promise<void> | undefined;
@@ -94,12 +120,16 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     keys: keys?.directory,
     maintenance,
     logger,
+    operations,
     get adminUrl() {
       return adminUrl;
     },
     async listen(): Promise<string> {
       if (redisCounters !== undefined && !(await redisCounters.ready(redisReadyWaitMs))) {
         logger.error({ url: redactUrl(config.rateLimits.redis?.url ?? '') }, 'rate-limit store not reachable at start: limits follow their whenStoreDown policy');
+      }
+      if (idempotency instanceof RedisIdempotencyStore && !(await idempotency.ready(redisReadyWaitMs))) {
+        logger.error({ url: redactUrl(config.idempotency.redis?.url ?? '') }, 'idempotency store not reachable at start: requests with an Idempotency-Key get 503 until it is');
       }
       const url = await new Promise<string>((resolve, reject) => {
         server.once('error', reject);
@@ -111,6 +141,8 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
         });
       });
       if (admin !== undefined && config.admin !== undefined) adminUrl = await admin.listen(config.admin.host, config.admin.port);
+      // Operations left by a previous run (or another replica) are picked up from here on.
+      worker?.start();
       return url;
     },
     shutdown(graceMs = settings.shutdownGraceMs): Promise<void> {
@@ -136,6 +168,11 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
         clearTimeout(timer);
         clearInterval(sweeper);
         server.closeAllConnections();
+        // Attempts still running after the grace period are taken over after their lease, here or elsewhere.
+        await worker?.stop(graceMs);
+        clearInterval(operationSweeper);
+        operations?.store.close();
+        idempotency?.close();
         await Promise.all([...upstreams.values()].map((upstream) => upstream.pool.destroy()));
         if (keys !== undefined) {
           await keys.directory.close();
@@ -146,6 +183,23 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       return stopping;
     },
   };
+}
+
+/** The idempotency record store, when some route uses Idempotency-Key: Redis when configured, else SQLite. */
+function openIdempotencyStore(config: Config, clock: Clock): IdempotencyStore | undefined {
+  if (!config.routes.some((route) => route.idempotency !== undefined)) return undefined;
+  const settings = config.idempotency;
+  if (settings.redis !== undefined) return new RedisIdempotencyStore(settings.redis, parseDuration(settings.ttl));
+  const path = settings.sqlitePath ?? config.auth?.store.sqlitePath;
+  if (path === undefined) throw new Error('idempotency needs idempotency.sqlitePath or auth.store.sqlitePath: config check should prevent it');
+  return new SqliteIdempotencyStore(path, clock);
+}
+
+function openOperations(config: Config, clock: Clock): Operations | undefined {
+  if (!config.routes.some((route) => route.async !== undefined)) return undefined;
+  const path = config.operations.sqlitePath ?? config.auth?.store.sqlitePath;
+  if (path === undefined) throw new Error('async routes need operations.sqlitePath or auth.store.sqlitePath: config check should prevent it');
+  return new Operations(new OperationStore(path, clock), config);
 }
 
 function openKeys(config: PortierConfig, clock: Clock, logger: Logger): ApiKeyAuthDependencies | undefined {

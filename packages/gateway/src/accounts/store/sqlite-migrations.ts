@@ -65,4 +65,51 @@ export const sqliteMigrations: readonly { readonly version: number; readonly sql
       CREATE INDEX rate_counters_end ON rate_counters(window_end);
     `,
   },
+  {
+    version: 4,
+    sql: `
+      CREATE TABLE idempotency_records (
+        scope TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('in_flight', 'done')),
+        lock_until INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        status INTEGER,
+        headers TEXT,
+        body BLOB,
+        correlation_id TEXT
+      );
+      CREATE INDEX idempotency_records_expiry ON idempotency_records(expires_at);
+      CREATE TABLE operations (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        route_id TEXT NOT NULL,
+        method TEXT NOT NULL,
+        url TEXT NOT NULL,
+        params TEXT NOT NULL,
+        headers TEXT NOT NULL,
+        body BLOB,
+        correlation_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('Pending', 'Success', 'Failed', 'TimedOut')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        requested_at INTEGER NOT NULL,
+        deadline_at INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        lease_until INTEGER NOT NULL DEFAULT 0,
+        completed_at INTEGER,
+        result_status INTEGER,
+        result_headers TEXT,
+        result_body BLOB,
+        error TEXT,
+        webhook_state TEXT CHECK (webhook_state IN ('pending', 'delivered', 'failed')),
+        webhook_attempts INTEGER NOT NULL DEFAULT 0,
+        webhook_next_at INTEGER
+      );
+      CREATE INDEX operations_due ON operations(status, next_attempt_at);
+      CREATE INDEX operations_account ON operations(account_id, requested_at DESC, id DESC);
+      CREATE INDEX operations_webhooks ON operations(webhook_state, webhook_next_at);
+      CREATE INDEX operations_completed ON operations(completed_at);
+    `,
+  },
 ];

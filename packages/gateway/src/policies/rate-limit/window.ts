@@ -1,3 +1,5 @@
+import { parseDuration } from '../../config/duration.js';
+
 /** How a limit's window is laid out in time. */
 export type WindowSpec =
   | { readonly kind: 'duration'; readonly ms: number }
@@ -8,7 +10,6 @@ export interface WindowBounds {
   readonly end: number;
 }
 
-const units: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const named: Readonly<Record<string, number>> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000, month: 30 * 86_400_000 };
 
 /**
@@ -19,9 +20,7 @@ export function parseWindow(per: string, algorithm: 'sliding' | 'fixed', timeZon
   if (algorithm === 'fixed' && (per === 'hour' || per === 'day' || per === 'month')) return { kind: 'calendar', unit: per, timeZone };
   const namedMs = named[per];
   if (namedMs !== undefined) return { kind: 'duration', ms: namedMs };
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(per);
-  if (match === null) throw new Error(`invalid window "${per}"`);
-  return { kind: 'duration', ms: Number(match[1]) * (units[match[2] as string] as number) };
+  return { kind: 'duration', ms: parseDuration(per) };
 }
 
 /** Nominal length in seconds, for the `w` parameter of RateLimit-Policy. */

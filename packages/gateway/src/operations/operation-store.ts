@@ -1,0 +1,228 @@
+import type Database from 'better-sqlite3';
+import type { Clock } from '../clock.js';
+import { openDatabase } from '../accounts/store/open-database.js';
+import { operationStatuses, type NewOperation, type Operation, type OperationStatus, type Outcome, type QueueStats } from './operation.js';
+
+interface OperationRow {
+  id: string;
+  account_id: string;
+  route_id: string;
+  method: string;
+  url: string;
+  params: string;
+  headers: string;
+  body: Buffer | null;
+  correlation_id: string;
+  status: OperationStatus;
+  attempts: number;
+  requested_at: number;
+  deadline_at: number;
+  next_attempt_at: number;
+  lease_until: number;
+  completed_at: number | null;
+  result_status: number | null;
+  result_headers: string | null;
+  result_body: Buffer | null;
+  error: string | null;
+  webhook_state: Operation['webhookState'] | null;
+  webhook_attempts: number;
+}
+
+/** A page of operations, newest first; `cursor` continues after the last one. */
+export interface OperationPage {
+  readonly items: Operation[];
+  readonly cursor: string | undefined;
+}
+
+/**
+ * The durable queue of asynchronous operations, in the gateway's SQLite file. An operation is written
+ * before its 202 is sent; workers claim due operations with a lease (one IMMEDIATE transaction, safe
+ * across processes) and complete them with that lease as a token, so an operation whose worker died
+ * is claimed again once its lease runs out, and a late answer from a lost lease changes nothing.
+ */
+export class OperationStore {
+  readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(path: string, clock: Clock) {
+    this.db = openDatabase(path, clock);
+    const db = this.db;
+    this.statements = {
+      insert: db.prepare(
+        `INSERT INTO operations (id, account_id, route_id, method, url, params, headers, body, correlation_id, status, requested_at, deadline_at, next_attempt_at)
+         VALUES (@id, @accountId, @routeId, @method, @url, @params, @headers, @body, @correlationId, 'Pending', @requestedAt, @deadlineAt, @requestedAt)`,
+      ),
+      pendingCount: db.prepare("SELECT COUNT(*) AS n FROM operations WHERE status = 'Pending'"),
+      get: db.prepare('SELECT * FROM operations WHERE id = ?'),
+      claim: db.prepare(
+        `UPDATE operations SET lease_until = @leaseUntil, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM operations WHERE status = 'Pending' AND next_attempt_at <= @now AND lease_until <= @now
+                      ORDER BY next_attempt_at LIMIT @limit)
+         RETURNING *`,
+      ),
+      finish: db.prepare(
+        `UPDATE operations SET status = @status, completed_at = @now, result_status = @resultStatus, result_headers = @resultHeaders,
+           result_body = @resultBody, error = @error, lease_until = 0, webhook_state = @webhookState, webhook_next_at = @now
+         WHERE id = @id AND lease_until = @lease AND status = 'Pending'`,
+      ),
+      retry: db.prepare("UPDATE operations SET next_attempt_at = @at, lease_until = 0 WHERE id = @id AND lease_until = @lease AND status = 'Pending'"),
+      claimWebhooks: db.prepare(
+        `UPDATE operations SET webhook_next_at = @leaseUntil, webhook_attempts = webhook_attempts + 1
+         WHERE id IN (SELECT id FROM operations WHERE webhook_state = 'pending' AND webhook_next_at <= @now ORDER BY webhook_next_at LIMIT @limit)
+         RETURNING *`,
+      ),
+      webhookDone: db.prepare('UPDATE operations SET webhook_state = @state, webhook_next_at = @next WHERE id = @id'),
+      counts: db.prepare('SELECT status, COUNT(*) AS n FROM operations GROUP BY status'),
+      running: db.prepare("SELECT COUNT(*) AS n FROM operations WHERE status = 'Pending' AND lease_until > ?"),
+      oldest: db.prepare("SELECT MIN(requested_at) AS at FROM operations WHERE status = 'Pending'"),
+      webhooks: db.prepare("SELECT COUNT(*) AS n FROM operations WHERE webhook_state = 'pending'"),
+      sweep: db.prepare('DELETE FROM operations WHERE rowid IN (SELECT rowid FROM operations WHERE completed_at < ? AND (webhook_state IS NULL OR webhook_state != ?) LIMIT 1000)'),
+    };
+  }
+
+  /** Queues an operation unless `maxPending` are already waiting; returns false when the queue is full. */
+  enqueue(operation: NewOperation, maxPending: number): boolean {
+    return this.db
+      .transaction(() => {
+        if ((this.statements.pendingCount.get() as { n: number }).n >= maxPending) return false;
+        this.statements.insert.run({
+          ...operation,
+          params: JSON.stringify(operation.params),
+          headers: JSON.stringify(operation.headers),
+          body: operation.body ?? null,
+        });
+        return true;
+      })
+      .immediate();
+  }
+
+  get(id: string): Operation | undefined {
+    const row = this.statements.get.get(id) as OperationRow | undefined;
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  /** Takes up to `limit` due operations for `leaseMs`; each attempt counts when claimed. */
+  claim(now: number, leaseMs: number, limit: number): Operation[] {
+    const rows = this.db.transaction(() => this.statements.claim.all({ now, leaseUntil: now + leaseMs, limit }) as OperationRow[]).immediate();
+    return rows.map(fromRow);
+  }
+
+  /** Records how an attempt ended; returns false when the lease was lost (another worker owns it now). */
+  settle(operation: Operation, outcome: Outcome, now: number): boolean {
+    const lease = operation.leaseUntil;
+    if (outcome.kind === 'retry') return this.statements.retry.run({ id: operation.id, lease, at: outcome.at }).changes === 1;
+    const result = outcome.result;
+    return (
+      this.statements.finish.run({
+        id: operation.id,
+        lease,
+        now,
+        status: outcome.status,
+        resultStatus: result?.status ?? null,
+        resultHeaders: result === undefined ? null : JSON.stringify(result.headers),
+        resultBody: result?.body ?? null,
+        error: outcome.error === undefined ? null : JSON.stringify(outcome.error),
+        webhookState: outcome.webhook ? 'pending' : null,
+      }).changes === 1
+    );
+  }
+
+  claimWebhooks(now: number, leaseMs: number, limit: number): Operation[] {
+    const rows = this.db.transaction(() => this.statements.claimWebhooks.all({ now, leaseUntil: now + leaseMs, limit }) as OperationRow[]).immediate();
+    return rows.map(fromRow);
+  }
+
+  webhookSettled(id: string, state: 'pending' | 'delivered' | 'failed', next: number | null): void {
+    this.statements.webhookDone.run({ id, state, next });
+  }
+
+  /**
+   * The account's operations, newest first, optionally only those created with the given route
+   * parameters (`companyId`), `limit` at a time from `cursor`.
+   */
+  list(accountId: string, params: Readonly<Record<string, string>>, limit: number, cursor: string | undefined): OperationPage {
+    const where = ['account_id = ?'];
+    const values: (string | number)[] = [accountId];
+    for (const [name, value] of Object.entries(params)) {
+      where.push('json_extract(params, ?) = ?');
+      values.push(`$."${name}"`, value);
+    }
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (after !== undefined) {
+      where.push('(requested_at < ? OR (requested_at = ? AND id < ?))');
+      values.push(after.at, after.at, after.id);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM operations WHERE ${where.join(' AND ')} ORDER BY requested_at DESC, id DESC LIMIT ?`)
+      .all(...values, limit + 1) as OperationRow[];
+    const items = rows.slice(0, limit).map(fromRow);
+    const last = items.at(-1);
+    return { items, cursor: rows.length > limit && last !== undefined ? encodeCursor(last.requestedAt, last.id) : undefined };
+  }
+
+  stats(now: number): QueueStats {
+    const byStatus = Object.fromEntries(operationStatuses.map((status) => [status, 0])) as Record<OperationStatus, number>;
+    for (const row of this.statements.counts.all() as { status: OperationStatus; n: number }[]) byStatus[row.status] = row.n;
+    const oldest = (this.statements.oldest.get() as { at: number | null }).at;
+    return {
+      byStatus,
+      running: (this.statements.running.get(now) as { n: number }).n,
+      oldestPendingSeconds: oldest === null ? 0 : Math.max(0, Math.round((now - oldest) / 1000)),
+      webhooksPending: (this.statements.webhooks.get() as { n: number }).n,
+    };
+  }
+
+  /** Deletes finished operations completed before `before` (their webhook, if any, no longer pending). */
+  sweep(before: number): number {
+    return this.statements.sweep.run(before, 'pending').changes;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** A cursor is opaque to callers: base64url of the last item's time and id. */
+function encodeCursor(at: number, id: string): string {
+  return Buffer.from(`${at}:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: number; id: string } | undefined {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const colon = text.indexOf(':');
+  const at = Number(text.slice(0, colon));
+  if (colon < 1 || !Number.isSafeInteger(at)) return undefined;
+  return { at, id: text.slice(colon + 1) };
+}
+
+export function isValidCursor(cursor: string): boolean {
+  return decodeCursor(cursor) !== undefined;
+}
+
+function fromRow(row: OperationRow): Operation {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    routeId: row.route_id,
+    method: row.method,
+    url: row.url,
+    params: JSON.parse(row.params) as Record<string, string>,
+    headers: JSON.parse(row.headers) as string[],
+    body: row.body ?? undefined,
+    correlationId: row.correlation_id,
+    status: row.status,
+    attempts: row.attempts,
+    requestedAt: row.requested_at,
+    deadlineAt: row.deadline_at,
+    nextAttemptAt: row.next_attempt_at,
+    leaseUntil: row.lease_until,
+    completedAt: row.completed_at ?? undefined,
+    result:
+      row.result_status === null
+        ? undefined
+        : { status: row.result_status, headers: JSON.parse(row.result_headers ?? '[]') as string[], body: row.result_body ?? undefined },
+    error: row.error === null ? undefined : (JSON.parse(row.error) as Operation['error']),
+    webhookState: row.webhook_state ?? undefined,
+    webhookAttempts: row.webhook_attempts,
+  };
+}

@@ -1,0 +1,212 @@
+import type { Dispatcher } from 'undici';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log/create-logger.js';
+import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
+import { classifyUpstreamFailure } from '../policies/proxy/classify-upstream-failure.js';
+import { normalizeUpstreamError } from '../policies/proxy/normalize-upstream-error.js';
+import { parseRetryAfter } from '../policies/proxy/parse-retry-after.js';
+import { connectionScopedHeaders } from '../policies/proxy/hop-by-hop.js';
+import type { PortierError } from '../errors/portier-error.js';
+import { backoffDelay } from './backoff.js';
+import type { Operation, OperationError, OperationResult, Outcome } from './operation.js';
+import type { Operations } from './operations.js';
+import { deliverWebhook } from './webhook.js';
+
+/** How often each gateway looks for due work it was not woken for (retries, other gateways' operations). */
+const pollMs = 200;
+/** Webhook deliveries in flight at most, and how long one may take. */
+const webhookConcurrency = 4;
+const webhookTimeoutMs = 10_000;
+
+/** Upstream answers that mean "not now": the attempt is retried. */
+const retryStatuses = new Set([408, 425, 429]);
+
+/**
+ * Forwards queued operations to their upstream, `concurrency` at a time, each attempt with the
+ * operation id as its Idempotency-Key, so that a re-send after a crash or a lost answer is recognised
+ * by the upstream. Upstream failures (5xx, 408, 425, 429, unreachable, too slow) are retried with
+ * backoff until the route's deadline; other answers are final. Then the webhook, if any, is sent.
+ */
+export class OperationWorker {
+  private running = 0;
+  private webhooksRunning = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private scheduled = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly operations: Operations,
+    private readonly upstreams: ReadonlyMap<string, UpstreamClient>,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.wake(), pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Looks for due work on the next turn of the event loop (coalesced). */
+  wake(): void {
+    if (this.stopped || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.fill();
+    });
+  }
+
+  /** Stops claiming work and waits for attempts under way, at most `graceMs`; unfinished ones are taken over after their lease. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+  }
+
+  private fill(): void {
+    if (this.stopped) return;
+    const { store, config } = this.operations;
+    const settings = config.operations;
+    try {
+      const free = settings.concurrency - this.running;
+      if (free > 0) {
+        for (const operation of store.claim(this.clock.now(), settings.leaseMs, free)) this.track(this.attempt(operation));
+      }
+      const freeHooks = webhookConcurrency - this.webhooksRunning;
+      if (freeHooks > 0) {
+        for (const operation of store.claimWebhooks(this.clock.now(), webhookTimeoutMs * 2, freeHooks)) this.track(this.notify(operation), true);
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'operation queue unavailable');
+    }
+  }
+
+  private track(work: Promise<void>, webhook = false): void {
+    if (webhook) this.webhooksRunning++;
+    else this.running++;
+    const done = work
+      .catch((error: unknown) => this.logger.error({ err: error }, 'operation attempt failed unexpectedly'))
+      .finally(() => {
+        if (webhook) this.webhooksRunning--;
+        else this.running--;
+        this.inFlight.delete(done);
+        this.wake();
+      });
+    this.inFlight.add(done);
+  }
+
+  private async attempt(operation: Operation): Promise<void> {
+    const routeConfig = this.operations.config.routes.find((route) => route.id === operation.routeId);
+    const upstream = routeConfig === undefined ? undefined : this.upstreams.get(routeConfig.upstream);
+    const webhook = this.operations.asyncConfigOf(operation.routeId)?.webhook !== undefined;
+    const now = this.clock.now();
+    if (upstream === undefined) {
+      // The route was removed from the config while the operation waited.
+      return this.settle(operation, { kind: 'done', status: 'Failed', error: { code: 'not_found', status: 404, params: { method: operation.method, path: operation.url } }, webhook }, now);
+    }
+    if (now >= operation.deadlineAt) return this.settle(operation, this.timedOut(operation, webhook), now);
+    const outcome = await this.send(operation, upstream, webhook);
+    return this.settle(operation, outcome, this.clock.now());
+  }
+
+  private async send(operation: Operation, upstream: UpstreamClient, webhook: boolean): Promise<Outcome> {
+    const maxResultBytes = this.operations.config.operations.maxResultBytes;
+    const headers = [...operation.headers, 'idempotency-key', operation.id, 'x-portier-operation-id', operation.id, 'x-portier-attempt', String(operation.attempts)];
+    if (operation.body !== undefined) headers.push('content-length', String(operation.body.length));
+    let failure: PortierError | undefined;
+    let hintMs: number | undefined;
+    try {
+      const response = await upstream.pool.request({
+        method: operation.method as Dispatcher.HttpMethod,
+        path: upstream.basePath + operation.url,
+        headers,
+        body: operation.body ?? null,
+      });
+      const result = await readResult(response, maxResultBytes);
+      const status = response.statusCode;
+      if (status < 400) return { kind: 'done', status: 'Success', result, webhook };
+      const error = normalizeUpstreamError(
+        { statusCode: status, headers: response.headers, body: result.body?.toString('utf8') },
+        upstream,
+        this.clock,
+      );
+      if (status < 500 && !retryStatuses.has(status)) return { kind: 'done', status: 'Failed', result, error: toOperationError(error), webhook };
+      failure = error;
+      const retryAfter = parseRetryAfter(response.headers['retry-after'], this.clock.now());
+      hintMs = retryAfter === undefined ? undefined : retryAfter * 1000;
+    } catch (error) {
+      failure = classifyUpstreamFailure(error, upstream);
+      if (failure === undefined) throw error;
+    }
+    const now = this.clock.now();
+    const at = now + backoffDelay(operation.attempts, this.operations.config.operations.retry, hintMs);
+    this.logger.warn({ operationId: operation.id, attempt: operation.attempts, code: failure.code, retryInMs: at - now }, 'operation attempt failed');
+    if (at >= operation.deadlineAt) return this.timedOut(operation, webhook);
+    return { kind: 'retry', at };
+  }
+
+  private timedOut(operation: Operation, webhook: boolean): Outcome {
+    const deadline = this.operations.asyncConfigOf(operation.routeId)?.deadline ?? '';
+    return { kind: 'done', status: 'TimedOut', error: { code: 'operation_timed_out', status: 504, params: { operationId: operation.id, deadline } }, webhook };
+  }
+
+  private settle(operation: Operation, outcome: Outcome, now: number): void {
+    // Stopped mid-attempt: leave the operation to whoever takes its lease over next.
+    if (this.stopped) return;
+    if (!this.operations.store.settle(operation, outcome, now)) {
+      this.logger.warn({ operationId: operation.id }, 'operation lease lost: another worker took it over; this answer is dropped');
+      return;
+    }
+    // A retry due before the next poll is picked up on time.
+    if (outcome.kind === 'retry' && outcome.at - now < pollMs) setTimeout(() => this.wake(), Math.max(0, outcome.at - now)).unref();
+    if (outcome.kind === 'done') {
+      this.logger.info({ operationId: operation.id, status: outcome.status, attempts: operation.attempts }, 'operation finished');
+    }
+  }
+
+  private async notify(operation: Operation): Promise<void> {
+    const hook = this.operations.asyncConfigOf(operation.routeId)?.webhook;
+    const { store } = this.operations;
+    if (hook === undefined) return store.webhookSettled(operation.id, 'failed', null);
+    const body = JSON.stringify(this.operations.bodyOf(operation));
+    const delivered = await deliverWebhook(hook, body, this.clock.now(), webhookTimeoutMs);
+    if (delivered) return store.webhookSettled(operation.id, 'delivered', null);
+    if (operation.webhookAttempts >= hook.maxAttempts) {
+      this.logger.error({ operationId: operation.id, attempts: operation.webhookAttempts }, 'webhook abandoned');
+      return store.webhookSettled(operation.id, 'failed', null);
+    }
+    const next = this.clock.now() + backoffDelay(operation.webhookAttempts, this.operations.config.operations.retry, undefined);
+    store.webhookSettled(operation.id, 'pending', next);
+  }
+}
+
+function toOperationError(error: PortierError): OperationError {
+  return { code: error.code, status: error.status, params: error.params, ...(error.service === undefined ? {} : { service: error.service }) };
+}
+
+/** Reads the upstream's answer, keeping its body up to `maxBytes` (over it, the status and headers only). */
+async function readResult(response: Dispatcher.ResponseData, maxBytes: number): Promise<OperationResult> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let overflow = false;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) overflow = true;
+    else chunks.push(chunk);
+  }
+  const skip = connectionScopedHeaders(single(response.headers['connection']));
+  const headers: string[] = [];
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value === undefined || skip.has(name) || name === 'content-length' || name === 'date') continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.push(name, item);
+  }
+  return { status: response.statusCode, headers, body: overflow ? undefined : Buffer.concat(chunks) };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,128 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { RouteIdempotencyConfig } from '../../config/config-types.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../log/create-logger.js';
+import { portierError } from '../../errors/portier-error.js';
+import type { Decision, Terminal } from '../../pipeline/policy.js';
+import type { RequestContext } from '../../pipeline/request-context.js';
+import { readRequestBody } from '../request-body/read-request-body.js';
+import type { IdempotencyStore, StoredResponse } from './idempotency-store.js';
+import { parseIdempotencyKey } from './parse-idempotency-key.js';
+import { recordResponse } from './record-response.js';
+
+export interface IdempotencySettings {
+  readonly store: IdempotencyStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly ttlMs: number;
+  readonly lockTimeoutMs: number;
+  readonly maxStoredBodyBytes: number;
+  readonly maxBodyBytes: number;
+  /** Lower-case correlation header: a replay carries the new request's ID, not the stored one. */
+  readonly correlationHeader: string;
+}
+
+/** Answers that say "try again later" rather than what the request did: never replayed. */
+const notFinal = new Set([408, 409, 425, 429]);
+
+/** Headers that belong to one exchange, not to the answer: not stored, rebuilt on replay. */
+const exchangeHeaders = [
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'date',
+  'set-cookie',
+  'retry-after',
+  'ratelimit',
+  'ratelimit-policy',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'x-rate-limit-limit',
+  'x-rate-limit-remaining',
+  'x-rate-limit-reset',
+];
+
+/**
+ * Wraps a route's terminal (proxy or async accept) with Idempotency-Key handling: the first request
+ * with a key runs and its answer is recorded; a repeat of the same request gets that answer again; a
+ * different request with the same key is 422; a repeat while the first still runs is 409. Answers
+ * that are not final (5xx, 408, 409, 429) are not kept, so a retry runs again; the key is forwarded to
+ * the upstream, which can then recognise a repeat of a write that failed after it was applied.
+ */
+export function createIdempotentTerminal(inner: Terminal, route: RouteIdempotencyConfig, settings: IdempotencySettings): Terminal {
+  const methods = new Set<string>(route.methods);
+  const skip = new Set([...exchangeHeaders, settings.correlationHeader]);
+
+  function replay(ctx: RequestContext, stored: StoredResponse): void {
+    const headers: string[] = [...stored.headers];
+    const body = stored.body ?? Buffer.alloc(0);
+    headers.push('content-length', String(body.length), settings.correlationHeader, ctx.correlationId);
+    headers.push('idempotent-replayed', 'true', 'x-portier-original-correlation-id', stored.correlationId);
+    if (stored.body === undefined) headers.push('x-portier-replay-body', 'omitted');
+    for (const item of ctx.responseHeaders) headers.push(item);
+    ctx.res.writeHead(stored.status, headers);
+    ctx.res.end(body);
+  }
+
+  return {
+    name: 'idempotency',
+    handle: async function handleIdempotency(ctx: RequestContext): Promise<Decision> {
+      const method = ctx.req.method ?? 'GET';
+      const header = ctx.req.headers['idempotency-key'];
+      if (!methods.has(method)) return inner.handle(ctx);
+      if (header === undefined) {
+        return route.required ? portierError('idempotency_key_required', { method, path: ctx.path }) : inner.handle(ctx);
+      }
+      const parsed = parseIdempotencyKey(header);
+      if ('reason' in parsed) return portierError('idempotency_key_invalid', { reason: parsed.reason });
+      const tooLarge = await readRequestBody(ctx, settings.maxBodyBytes);
+      if (tooLarge !== undefined) return tooLarge;
+
+      const subject = ctx.auth === undefined ? `ip:${ctx.req.socket.remoteAddress ?? ''}` : `account:${ctx.auth.account.id}`;
+      const scope = sha256(`${subject}\n${ctx.route?.id ?? ''}\n${parsed.key}`);
+      const fingerprint = createHash('sha256').update(`${method}\n${ctx.req.url ?? ''}\n`).update(ctx.body ?? Buffer.alloc(0)).digest('hex');
+      const owner = randomUUID();
+      const now = settings.clock.now();
+      let result;
+      try {
+        result = await settings.store.begin({ scope, fingerprint, owner, now, lockUntil: now + settings.lockTimeoutMs, expiresAt: now + settings.ttlMs });
+      } catch (error) {
+        settings.logger.error({ correlationId: ctx.correlationId, err: error }, 'idempotency store unavailable');
+        return portierError('service_unavailable', { service: 'idempotency store' }, { headers: { 'Retry-After': '1' }, cause: error });
+      }
+      switch (result.kind) {
+        case 'mismatch':
+          return portierError('idempotency_key_mismatch', { key: parsed.key });
+        case 'in_flight':
+          // The first request is likely to finish soon: a short hint beats its worst case (the lock timeout).
+          return portierError('idempotency_request_in_flight', { key: parsed.key }, { headers: { 'Retry-After': '1' } });
+        case 'replay':
+          replay(ctx, result.response);
+          return undefined;
+        case 'started':
+          break;
+      }
+      const { store, logger } = settings;
+      const report = (error: unknown): void => logger.error({ correlationId: ctx.correlationId, err: error }, 'idempotency record not saved');
+      recordResponse(
+        ctx.res,
+        { maxBodyBytes: settings.maxStoredBodyBytes, skip },
+        (recorded) => {
+          const final = recorded.status < 500 && !notFinal.has(recorded.status);
+          const saved = final
+            ? store.complete(scope, owner, { ...recorded, correlationId: ctx.correlationId })
+            : store.release(scope, owner);
+          saved.catch(report);
+        },
+        () => store.release(scope, owner).catch(report),
+      );
+      return inner.handle(ctx);
+    },
+  };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

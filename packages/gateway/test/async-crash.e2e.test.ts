@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { stringify } from 'yaml';
+import { systemClock } from '../src/clock.js';
+import { OperationStore } from '../src/operations/operation-store.js';
+import { startCli, type RunningCli } from './helpers/cli.js';
+import { json, startUpstream } from './helpers/upstream.js';
+import { outsideAdmin } from './helpers/accounts.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+describe('async operations survive a crash', () => {
+  it('a gateway SIGKILLed with 100 operations queued finishes all of them after restart, each applied once by the upstream', async () => {
+    // An idempotent upstream: applies each Idempotency-Key once and counts what reaches it.
+    const applied = new Set<string>();
+    const requestsPerKey = new Map<string, number>();
+    const upstream = await startUpstream(async (req, res) => {
+      const key = String(req.headers['idempotency-key']);
+      requestsPerKey.set(key, (requestsPerKey.get(key) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      applied.add(key);
+      json(res, 201, { id: key });
+    });
+    cleanups.push(() => upstream.close());
+
+    const dir = mkdtempSync(join(tmpdir(), 'portier-crash-'));
+    const sqlitePath = join(dir, 'portier.db');
+    const config = {
+      server: { port: 0 },
+      auth: { instance: 'eu1', store: { sqlitePath } },
+      plans: { free: {} },
+      operations: { concurrency: 4, leaseMs: 500, retry: { baseDelayMs: 10, maxDelayMs: 50 } },
+      upstreams: { app: { url: upstream.url } },
+      routes: [{ id: 'push', path: '/push', methods: ['POST'], upstream: 'app', auth: {}, async: {} }],
+    };
+    const file = join(dir, 'portier.yaml');
+    writeFileSync(file, stringify(config));
+    const { admin, close } = outsideAdmin(config, systemClock);
+    const account = await admin.createAccount('crash', 'free');
+    const secret = (await admin.createKey({ accountId: account.id, name: 'k' })).secret;
+    close();
+
+    const listening = /"url":"(http:[^"]+)","msg":"listening"/;
+    const start = async (): Promise<RunningCli> => {
+      const running = await startCli(['start', '--config', file], {}, listening);
+      cleanups.push(() => void running.child.kill('SIGKILL'));
+      return running;
+    };
+
+    const first = await start();
+    const ids: string[] = [];
+    await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const response = await request(`${first.url}/push`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, body: JSON.stringify({ n: i }) });
+        expect(response.statusCode).toBe(202);
+        ids.push(((await response.body.json()) as { id: string }).id);
+      }),
+    );
+    // Kill it in the middle of the work: some operations done, some in flight, most queued.
+    while (applied.size < 10) await new Promise((resolve) => setTimeout(resolve, 5));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const doneAtKill = applied.size;
+    expect(doneAtKill).toBeLessThan(100);
+
+    await start();
+    const store = new OperationStore(sqlitePath, systemClock);
+    cleanups.push(() => store.close());
+    for (let i = 0; i < 400; i++) {
+      if (ids.every((id) => store.get(id)?.status === 'Success')) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(ids.map((id) => store.get(id)?.status)).toEqual(ids.map(() => 'Success'));
+    // Every operation reached the upstream and was applied exactly once...
+    expect(applied.size).toBe(100);
+    expect(ids.every((id) => applied.has(id))).toBe(true);
+    // ...and the only repeats are re-sends of the few that were in flight at the kill, under the same key.
+    const resent = [...requestsPerKey.values()].filter((count) => count > 1);
+    expect(resent.length).toBeGreaterThan(0);
+    expect(resent.length).toBeLessThanOrEqual(4);
+    expect(Math.max(...requestsPerKey.values())).toBeLessThanOrEqual(2);
+  });
+});
