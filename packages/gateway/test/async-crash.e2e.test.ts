@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { stringify } from 'yaml';
 import { systemClock } from '../src/clock.js';
 import { OperationStore } from '../src/operations/operation-store.js';
-import { startCli, type RunningCli } from './helpers/cli.js';
+import { runCli, startCli, type RunningCli } from './helpers/cli.js';
 import { json, startUpstream } from './helpers/upstream.js';
 import { outsideAdmin } from './helpers/accounts.js';
 
@@ -85,5 +85,16 @@ describe('async operations survive a crash', () => {
     expect(resent.length).toBeGreaterThan(0);
     expect(resent.length).toBeLessThanOrEqual(4);
     expect(Math.max(...requestsPerKey.values())).toBeLessThanOrEqual(2);
+
+    // Operators see the same queue from the CLI.
+    const stats = JSON.parse((await runCli(['operations', 'stats', '--config', file, '--json'])).stdout) as { byStatus: Record<string, number> };
+    expect(stats.byStatus).toEqual({ Pending: 0, Success: 100, Failed: 0, TimedOut: 0 });
+    const listed = await runCli(['operations', 'list', '--account', account.id, '--limit', '3', '--config', file]);
+    expect(listed.stdout.split('\n').filter((line) => line.includes('Success'))).toHaveLength(3);
+    const shown = await runCli(['operations', 'show', ids[0] ?? '', '--config', file, '--json']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: ids[0], status: 'Success', resultStatus: 201, account: account.id });
+    const missing = await runCli(['operations', 'show', 'nope', '--config', file]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('operation_not_found: There is no operation nope.\n');
   });
 });

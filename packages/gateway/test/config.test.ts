@@ -93,6 +93,32 @@ routes:
     ]);
   });
 
+  it('config: refuses async and idempotent routes that could not keep their promise', () => {
+    const text = `operations:
+  path: /companies/:companyId/push
+  body: { key: "{id}", odd: "{colour}" }
+upstreams:
+  app: { url: "http://127.0.0.1:9000" }
+routes:
+  - id: push
+    path: /push
+    methods: [POST]
+    upstream: app
+    async: {}
+  - id: pay
+    path: /pay
+    methods: [POST]
+    upstream: app
+    idempotency: {}
+`;
+    expect(problemsOf(text)).toEqual([
+      'portier.yaml:3:9 operations.body: unknown field "{colour}" in the operation body template',
+      'portier.yaml:11:12 routes[0].async: async routes need route `auth` with a required key: operations belong to an account',
+      'portier.yaml:11:12 routes[0].async: `operations.path` names ":companyId", which this route\'s path does not have',
+      'portier.yaml:16:18 routes[1].idempotency: idempotency needs a store: `idempotency.sqlitePath`, `idempotency.redis` or the `auth` section\'s database',
+    ]);
+  });
+
   it('config: reports a request schema with a mistake at boot, with its location', () => {
     const text = `upstreams:
   app: { url: "http://127.0.0.1:9000" }

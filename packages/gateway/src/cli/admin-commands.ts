@@ -157,7 +157,7 @@ export function registerAdminCommands(program: Command, loadConfig: LoadConfig):
   );
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 interface UsageRow {
   name: string;
@@ -195,7 +195,7 @@ function run<O extends CommonOptions>(loadConfig: LoadConfig, handler: Handler<O
   };
 }
 
-function reportFailure(error: unknown, json: boolean): void {
+export function reportFailure(error: unknown, json: boolean): void {
   if (error instanceof PortierError) {
     const view = buildErrorView(error, { correlationId: '', instance: '', typeBaseUrl: '', gatewayService: 'portier', warnings: [] });
     process.stderr.write(json ? `${JSON.stringify({ code: view.code, status: view.status, detail: view.detail })}\n` : `${view.code}: ${view.detail}\n`);
@@ -208,7 +208,7 @@ function reportFailure(error: unknown, json: boolean): void {
   throw error;
 }
 
-function withCommon(command: Command): Command {
+export function withCommon(command: Command): Command {
   return command.option('-c, --config <file>', 'configuration file', 'portier.yaml').option('--json', 'print JSON for scripts');
 }
 
@@ -225,7 +225,7 @@ function keyTable(keys: readonly { id: string; display: string; name: string; st
   return table(['id', 'key', 'name', 'status', 'scopes', 'last used'], keys.map((k) => [k.id, k.display, k.name, k.status, k.scopes.join(',') || '-', k.lastUsedAt ?? 'never']));
 }
 
-function table(headers: string[], rows: string[][]): string {
+export function table(headers: string[], rows: string[][]): string {
   if (rows.length === 0) return '(none)';
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();

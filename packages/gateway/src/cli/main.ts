@@ -14,6 +14,7 @@ import { reportConfigProblems } from './report-config-problems.js';
 import { runGateway } from './run-gateway.js';
 import { printDemoGuide } from './print-demo-guide.js';
 import { registerAdminCommands } from './admin-commands.js';
+import { registerOperationCommands } from './operation-commands.js';
 
 const configExitCode = 2;
 
@@ -94,5 +95,6 @@ docs
   });
 
 registerAdminCommands(program, (file) => loadOrExit(file));
+registerOperationCommands(program, (file) => loadOrExit(file));
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { systemClock } from '../clock.js';
+import type { PortierConfig } from '../config/config-types.js';
+import { portierError } from '../errors/portier-error.js';
+import { describeOperation } from '../operations/describe-operation.js';
+import { OperationStore } from '../operations/operation-store.js';
+import { Operations } from '../operations/operations.js';
+import { reportFailure, table, UsageError, withCommon } from './admin-commands.js';
+
+type LoadConfig = (file: string) => PortierConfig;
+interface Options {
+  config: string;
+  json?: boolean;
+}
+type Handler<O> = (operations: Operations, options: O, ...args: string[]) => { json: unknown; text: string };
+
+/** `portier operations …`: the async queue as operators see it, read straight from its SQLite file. */
+export function registerOperationCommands(program: Command, loadConfig: LoadConfig): void {
+  const operations = program.command('operations').description('inspect the queue of asynchronous operations');
+  withCommon(operations.command('stats').description('queue depth by status, operations being forwarded, age of the oldest pending one')).action(
+    run(loadConfig, (ops) => {
+      const stats = ops.store.stats(systemClock.now());
+      const rows = Object.entries(stats.byStatus).map(([status, count]) => [status, String(count)]);
+      const text = `${table(['status', 'operations'], rows)}\n\nbeing forwarded now: ${stats.running}\noldest pending: ${stats.oldestPendingSeconds} s\nwebhooks to deliver: ${stats.webhooksPending}`;
+      return { json: stats, text };
+    }),
+  );
+  withCommon(
+    operations
+      .command('list')
+      .description("an account's operations, newest first")
+      .requiredOption('--account <id>', 'account id')
+      .option('--limit <n>', 'how many', '50'),
+  ).action(
+    run(loadConfig, (ops, options: Options & { account: string; limit: string }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${options.limit}" is not a positive whole number`);
+      const items = ops.store.list(options.account, {}, limit, undefined).items.map((operation) => describeOperation(ops, operation));
+      const text = table(
+        ['id', 'route', 'status', 'attempts', 'requested', 'result'],
+        items.map((item) => [String(item['id']), String(item['route']), String(item['status']), String(item['attempts']), String(item['requestedAt']), String(item['resultStatus'] ?? item['error'] ?? '-')]),
+      );
+      return { json: items, text };
+    }),
+  );
+  withCommon(operations.command('show').description('one operation').argument('<id>', 'operation id')).action(
+    run(loadConfig, (ops, _options, id: string) => {
+      const operation = ops.store.get(id);
+      if (operation === undefined) throw portierError('operation_not_found', { operationId: id });
+      const described = describeOperation(ops, operation);
+      return { json: described, text: Object.entries(described).map(([name, value]) => `${name}: ${value === null ? '-' : String(value)}`).join('\n') };
+    }),
+  );
+}
+
+function run<O extends Options>(loadConfig: LoadConfig, handler: Handler<O>) {
+  return (...args: unknown[]): void => {
+    const command = args[args.length - 1] as Command;
+    const options = command.opts<O>();
+    const config = loadConfig(options.config);
+    const path = config.operations.sqlitePath ?? config.auth?.store.sqlitePath;
+    if (path === undefined || !config.routes.some((route) => route.async !== undefined)) {
+      process.stderr.write(`${options.config} has no async routes: there is no operation queue\n`);
+      process.exit(2);
+    }
+    const store = new OperationStore(path, systemClock);
+    try {
+      const result = handler(new Operations(store, config), options, ...(args.slice(0, -2) as string[]));
+      process.stdout.write(options.json === true ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`);
+    } catch (error) {
+      reportFailure(error, options.json === true);
+      process.exitCode = error instanceof UsageError ? 2 : 1;
+    } finally {
+      store.close();
+    }
+  };
+}
