@@ -73,6 +73,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, items: Map<stri
     if (req.method === 'POST') return send(res, 201, { base, inserted_row_count: 1 });
     return send(res, 200, { base, rows: [{ _id: 'r1', Name: 'First row' }], account: req.headers['x-portier-account-id'] });
   }
+  const exportMatch = /^\/v1\/bases\/([^/]+)\/exports$/.exec(path);
+  if (exportMatch !== null && req.method === 'POST') {
+    // Slow on purpose (but under the demo upstream's 1 s timeout): Portier answers 202 at once and forwards this in the background.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    return send(res, 201, { base: decodeURIComponent(exportMatch[1] as string), file: 'export.csv', rows: 1, operation: req.headers['idempotency-key'] });
+  }
   if (path === '/v1/sync/hourly') return send(res, 202, { message: 'hourly sync scheduled' });
   if (path === '/v1/slow') {
     const ms = Math.min(Number(url.searchParams.get('ms') ?? '3000') || 0, 60000);
