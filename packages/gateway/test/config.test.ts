@@ -119,6 +119,27 @@ routes:
     ]);
   });
 
+  it('config: refuses operator texts that name unknown codes or change a template\'s parameters, and languages without texts', () => {
+    const text = `errors:
+  language: es
+  languages: [en, it]
+  texts:
+    fr:
+      not_found: { detail: "Rien pour {path}" }
+      no_such_code: { title: x }
+upstreams:
+  app: { url: "http://127.0.0.1:9000" }
+routes:
+  - { id: rows, path: /rows, upstream: app }
+`;
+    expect(problemsOf(text)).toEqual([
+      'portier.yaml:2:13 errors.language: "es" is not one of errors.languages',
+      'portier.yaml:3:19 errors.languages[1]: Portier does not ship "it": give its texts under errors.texts.it',
+      'portier.yaml:6:28 errors.texts.fr.not_found.detail: must use the parameters {method}, {path}; it uses {path}',
+      'portier.yaml:7:21 errors.texts.fr.no_such_code: unknown error code "no_such_code"',
+    ]);
+  });
+
   it('config: reports a request schema with a mistake at boot, with its location', () => {
     const text = `upstreams:
   app: { url: "http://127.0.0.1:9000" }

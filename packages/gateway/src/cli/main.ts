@@ -10,6 +10,13 @@ import { seedDemoAccount } from '../demo/seed-demo-account.js';
 import { startDemoBackend } from '../demo/demo-backend.js';
 import { renderConfigDoc } from '../docs/render-config-doc.js';
 import { renderErrorsDoc } from '../docs/render-errors-doc.js';
+import { renderErrorsHtml } from '../docs/render-errors-html.js';
+import { renderOpenApi } from '../docs/render-openapi.js';
+import { stringify as stringifyYaml } from 'yaml';
+import { referenceFiles } from '../docs/reference-files.js';
+import { shippedLanguages } from '../errors/catalog.js';
+import { defaultLocalizer } from '../errors/localizer.js';
+import { localizerOf } from '../errors/localizer-of.js';
 import { reportConfigProblems } from './report-config-problems.js';
 import { runGateway } from './run-gateway.js';
 import { printDemoGuide } from './print-demo-guide.js';
@@ -73,9 +80,36 @@ config
 const docs = program.command('docs').description('generate reference documentation');
 docs
   .command('errors')
-  .description('print the error reference (Markdown)')
-  .action(() => {
-    process.stdout.write(renderErrorsDoc());
+  .description('print the error reference in the seeds\' structure, in one language, as Markdown or HTML')
+  .option('--lang <language>', `language (shipped: ${shippedLanguages.join(', ')}; others from the config's errors.texts)`, 'en')
+  .option('--format <format>', 'md or html', 'md')
+  .option('-c, --config <file>', 'take operator texts and languages from this configuration')
+  .action((options: { lang: string; format: string; config?: string }) => {
+    const localizer = options.config === undefined ? defaultLocalizer : localizerOf(loadOrExit(options.config));
+    if (!localizer.languages.includes(options.lang) && !(shippedLanguages as readonly string[]).includes(options.lang)) {
+      process.stderr.write(`--lang: "${options.lang}" is not offered (${localizer.languages.join(', ')})\n`);
+      process.exit(2);
+    }
+    if (options.format !== 'md' && options.format !== 'html') {
+      process.stderr.write(`--format: "${options.format}" is not md or html\n`);
+      process.exit(2);
+    }
+    const languages = localizer.languages;
+    process.stdout.write(
+      options.format === 'md' ? renderErrorsDoc(options.lang, localizer) : renderErrorsHtml(options.lang, localizer, { basePath: '/docs/errors', languages }),
+    );
+  });
+docs
+  .command('openapi')
+  .description('print an OpenAPI 3.1 document of a deployment: its routes, parameters, security and every error response with examples')
+  .requiredOption('-c, --config <file>', 'configuration file')
+  .option('--title <title>', 'API title', 'API')
+  .option('--api-version <version>', 'API version', '1.0.0')
+  .option('--server <url>', 'public base URL of the API')
+  .option('--format <format>', 'json or yaml', 'json')
+  .action((options: { config: string; title: string; apiVersion: string; server?: string; format: string }) => {
+    const document = renderOpenApi(loadOrExit(options.config), { title: options.title, version: options.apiVersion, ...(options.server === undefined ? {} : { serverUrl: options.server }) });
+    process.stdout.write(options.format === 'yaml' ? stringifyYaml(document) : `${JSON.stringify(document, null, 2)}\n`);
   });
 docs
   .command('config')
@@ -85,13 +119,16 @@ docs
   });
 docs
   .command('write')
-  .description('write docs/errors.md and docs/config.md')
+  .description('write docs/errors.md (and errors.<lang>.md for every other shipped language) and docs/config.md')
   .option('--dir <dir>', 'output folder', 'docs')
   .action((options: { dir: string }) => {
     mkdirSync(options.dir, { recursive: true });
-    writeFileSync(join(options.dir, 'errors.md'), renderErrorsDoc());
+    const written = referenceFiles().map(({ file, text }) => {
+      writeFileSync(join(options.dir, file), text);
+      return join(options.dir, file);
+    });
     writeFileSync(join(options.dir, 'config.md'), renderConfigDoc());
-    process.stdout.write(`wrote ${join(options.dir, 'errors.md')} and ${join(options.dir, 'config.md')}\n`);
+    process.stdout.write(`wrote ${[...written, join(options.dir, 'config.md')].join(', ')}\n`);
   });
 
 registerAdminCommands(program, (file) => loadOrExit(file));

@@ -1,4 +1,5 @@
 import type { EnvelopeName } from '../envelopes/renderers.js';
+import type { TextOverrides } from '../errors/localizer.js';
 import type { LogLevel } from '../log/create-logger.js';
 import type { httpMethods } from './schema.js';
 
@@ -158,7 +159,17 @@ export interface PortierConfig {
     readonly healthPath: string;
     readonly trustForwardedHeaders: boolean;
   };
-  readonly errors: { readonly envelope: EnvelopeName; readonly typeBaseUrl: string; readonly service: string };
+  readonly errors: {
+    readonly envelope: EnvelopeName;
+    readonly typeBaseUrl: string;
+    readonly service: string;
+    readonly language: string;
+    readonly languages: readonly string[];
+    readonly negotiate: 'problem' | 'all' | 'none';
+    readonly texts: TextOverrides;
+    readonly referencePath: string;
+    readonly serveReference: boolean;
+  };
   readonly correlation: { readonly header: string };
   readonly log: { readonly level: LogLevel };
   readonly maintenance: MaintenanceConfig & { readonly allowRoutes: readonly string[] };

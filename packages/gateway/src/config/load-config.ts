@@ -11,7 +11,9 @@ import { expandEnv } from './expand-env.js';
 import { configSchema } from './schema.js';
 import { YamlLocator } from './yaml-locator.js';
 import { unknownTemplateFields } from '../operations/operation-body.js';
+import { catalog, shippedLanguages, type ErrorCode } from '../errors/catalog.js';
 import { operationRouteIds } from '../operations/operation-route-ids.js';
+import { referenceRouteIds } from '../docs/reference-route-ids.js';
 
 export type ConfigResult =
   | { readonly ok: true; readonly config: PortierConfig }
@@ -127,11 +129,12 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   const at = (segments: (string | number)[], message: string): void => {
     problems.push({ file, ...locator.locate(segments), path: formatKeyPath(segments), message });
   };
-  const reservedIds = new Set<string>([healthRouteId, accessTokenRouteId, usageRouteId, ...Object.values(operationRouteIds)]);
+  const reservedIds = new Set<string>([healthRouteId, accessTokenRouteId, usageRouteId, ...Object.values(operationRouteIds), ...Object.values(referenceRouteIds)]);
   const seenIds = new Set<string>(reservedIds);
   const operationsPathParams = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string);
   if (operationsPathParams.includes('operationId')) at(['operations', 'path'], '":operationId" is the parameter Portier appends itself');
   checkTemplate(config.operations.body, ['operations', 'body'], at);
+  checkLanguages(config, at);
   config.routes.forEach((route, index) => {
     if (!(route.upstream in config.upstreams)) {
       at(['routes', index, 'upstream'], `upstream "${route.upstream}" is not defined under upstreams`);
@@ -204,6 +207,13 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     if (tokens !== undefined) builtIn.push({ path: tokens.path, methods: ['GET'] as const, target: accessTokenRouteId });
     const usagePath = config.rateLimits.usagePath;
     if (usagePath !== undefined) builtIn.push({ path: usagePath, methods: ['GET'] as const, target: usageRouteId });
+    if (config.errors.serveReference) {
+      const base = config.errors.referencePath;
+      builtIn.push(
+        { path: base, methods: ['GET'] as const, target: referenceRouteIds.negotiated },
+        { path: `${base}/:language`, methods: ['GET'] as const, target: referenceRouteIds.language },
+      );
+    }
     if (hasAsyncRoutes(config)) {
       const base = config.operations.path;
       builtIn.push(
@@ -226,12 +236,41 @@ function builtInPathsOf(config: PortierConfig): (string | number)[][] {
   const paths: (string | number)[][] = [['server', 'healthPath']];
   if (config.auth?.accessTokens !== undefined) paths.push(['auth', 'accessTokens', 'path']);
   if (config.rateLimits.usagePath !== undefined) paths.push(['rateLimits', 'usagePath']);
+  if (config.errors.serveReference) paths.push(['errors', 'referencePath'], ['errors', 'referencePath']);
   if (hasAsyncRoutes(config)) paths.push(['operations', 'path'], ['operations', 'path'], ['operations', 'path']);
   return paths;
 }
 
 function hasAsyncRoutes(config: PortierConfig): boolean {
   return config.routes.some((route) => route.async !== undefined);
+}
+
+/** Offered languages have texts; overrides name real codes and keep the English template's parameters. */
+function checkLanguages(config: PortierConfig, at: (segments: (string | number)[], message: string) => void): void {
+  const { errors } = config;
+  if (!errors.languages.includes(errors.language)) at(['errors', 'language'], `"${errors.language}" is not one of errors.languages`);
+  errors.languages.forEach((language, index) => {
+    if (!(shippedLanguages as readonly string[]).includes(language) && errors.texts[language] === undefined) {
+      at(['errors', 'languages', index], `Portier does not ship "${language}": give its texts under errors.texts.${language}`);
+    }
+  });
+  for (const [language, codes] of Object.entries(errors.texts)) {
+    for (const [code, texts] of Object.entries(codes)) {
+      if (!(code in catalog)) {
+        at(['errors', 'texts', language, code], `unknown error code "${code}"`);
+        continue;
+      }
+      if (texts.detail === undefined) continue;
+      const expected = templateParams(catalog[code as ErrorCode].texts.en.detail);
+      const given = templateParams(texts.detail);
+      if (expected !== given) at(['errors', 'texts', language, code, 'detail'], `must use the parameters {${expected.split(',').join('}, {')}}; it uses {${given.split(',').join('}, {')}}`);
+    }
+  }
+}
+
+/** The `{parameters}` of a template, sorted and joined (for comparison). */
+export function templateParams(template: string): string {
+  return [...new Set([...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string))].sort().join(',');
 }
 
 function checkTemplate(template: unknown, segments: (string | number)[], at: (segments: (string | number)[], message: string) => void): void {

@@ -8,6 +8,7 @@ import { durationPattern } from './duration.js';
 
 const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const idPattern = '^[a-z0-9][a-z0-9_.-]{0,63}$';
+const languagePattern = '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$';
 const scopePattern = '^[a-z][a-z0-9_.-]*(:[a-z][a-z0-9_.-]*)*$';
 
 const limitSchema = {
@@ -597,6 +598,56 @@ export const configSchema = {
           default: 'portier',
           description: 'Name shown as `service` in errors the gateway itself produces.',
         },
+        language: {
+          type: 'string',
+          pattern: languagePattern,
+          default: 'en',
+          description: 'Language of errors when the caller asks for none it is offered (and of the seed-shaped envelopes, see `negotiate`).',
+        },
+        languages: {
+          type: 'array',
+          items: { type: 'string', pattern: languagePattern, description: 'A language tag.' },
+          minItems: 1,
+          uniqueItems: true,
+          default: ['en', 'fr', 'de', 'ru'],
+          description: 'Languages offered to callers through `Accept-Language`. Portier ships `en`, `fr`, `de` and `ru`; another language needs its texts under `texts`.',
+        },
+        negotiate: {
+          enum: ['problem', 'all', 'none'],
+          default: 'problem',
+          description:
+            'Which envelopes follow `Accept-Language`: `problem` (seed-shaped envelopes stay in `language`, as the real APIs answer), `all`, or `none`.',
+        },
+        texts: {
+          type: 'object',
+          description:
+            'Operator texts by language and code, overriding shipped ones or adding a language: `{fr: {rate_limited: {title, detail, meaning, troubleshooting}}}`. A detail must use the same `{parameters}` as the English one.',
+          propertyNames: { pattern: languagePattern },
+          additionalProperties: {
+            type: 'object',
+            description: 'Texts of one language, by error code.',
+            additionalProperties: {
+              type: 'object',
+              description: 'Any of the texts of one code.',
+              additionalProperties: false,
+              properties: {
+                title: { type: 'string', minLength: 1, description: 'Short summary.' },
+                detail: { type: 'string', minLength: 1, description: 'Detail template.' },
+                meaning: { type: 'string', minLength: 1, description: 'What the error means.' },
+                troubleshooting: { type: 'array', items: { type: 'string', minLength: 1, description: 'One step.' }, minItems: 1, description: 'Steps, in order.' },
+              },
+            },
+          },
+          default: {},
+        },
+        referencePath: {
+          type: 'string',
+          pattern: '^/[^\\s?#:*]*[^/\\s?#:*]$',
+          default: '/docs/errors',
+          description:
+            'Where the gateway serves the HTML error reference: `<path>` in the caller\'s language (Accept-Language), `<path>/<language>` in each offered one, with an anchor per code that the problem `type` points to.',
+        },
+        serveReference: { type: 'boolean', default: true, description: 'Whether the gateway serves the HTML error reference at `referencePath`.' },
       },
     },
     correlation: {

@@ -1,55 +1,39 @@
-import { catalogEntry, errorCodes, type CatalogLanguage } from '../errors/catalog.js';
-
-const ownerNames = {
-  client: 'the caller',
-  gateway: 'the gateway',
-  config: 'the operator (configuration)',
-  upstream: 'the service behind the gateway',
-  capacity: 'capacity (limits and quotas)',
-} as const;
+import { catalogEntry, errorCodes } from '../errors/catalog.js';
+import { defaultLocalizer, type Localizer } from '../errors/localizer.js';
+import { referenceTextsFor } from './reference-texts.js';
 
 /**
- * docs/errors.md, generated from the catalog in the structure of the seeds' help articles: an
- * introduction, each error with its meaning and troubleshooting steps, then how to contact support.
+ * The error reference in Markdown (docs/errors.md and its translations), generated from the catalog in
+ * the structure of the seeds' help articles: an introduction, each error with its meaning and
+ * troubleshooting steps, then how to contact support.
  */
-export function renderErrorsDoc(language: CatalogLanguage = 'en'): string {
+export function renderErrorsDoc(language = 'en', localizer: Localizer = defaultLocalizer): string {
+  const page = referenceTextsFor(language);
   const lines = [
-    '# Error reference',
+    `# ${page.title}`,
     '',
     '<!-- Generated from packages/gateway/src/errors/catalog.ts by `npm run docs`. Do not edit by hand. -->',
     '',
-    'Every error Portier can return is listed here, with what it means and what to do about it. Each error',
-    'response carries a stable `code`, the HTTP status, and a correlation ID (in the body and in the',
-    '`X-Correlation-ID` header) that finds the request again in the gateway log.',
-    '',
-    '| code | status | owner | retryable |',
+    ...page.intro.flatMap((paragraph) => [paragraph, '']),
+    `| ${page.tableHeaders.join(' | ')} |`,
     '| --- | --- | --- | --- |',
   ];
   for (const code of errorCodes) {
     const entry = catalogEntry(code);
-    const status = entry.statusFromUpstream === true ? `${entry.status} (or the upstream's)` : entry.offline === true ? 'CLI / boot' : String(entry.status);
-    lines.push(`| [\`${code}\`](#${code}) | ${status} | ${entry.owner} | ${entry.retryable ? 'yes' : 'no'} |`);
+    const status = entry.statusFromUpstream === true ? `${entry.status} ${page.upstreamStatus}` : entry.offline === true ? page.offline : String(entry.status);
+    lines.push(`| [\`${code}\`](#${code}) | ${status} | ${page.owners[entry.owner]} | ${entry.retryable ? page.yes : page.no} |`);
   }
   lines.push('');
   for (const code of errorCodes) {
     const entry = catalogEntry(code);
-    const texts = entry.texts[language];
+    const texts = localizer.textsOf(code, language);
     lines.push(`<a id="${code}"></a>`, `## ${entry.offline === true ? '' : `${entry.status} `}${code}: ${texts.title}`, '');
-    lines.push(`Who must act: ${ownerNames[entry.owner]}. Retrying later ${entry.retryable ? 'may' : 'will not'} help.`, '');
-    lines.push('**Meaning of the error**', '', texts.meaning, '');
-    lines.push('**Troubleshooting steps**', '');
+    lines.push(page.whoActs(page.owners[entry.owner], entry.retryable), '');
+    lines.push(`**${page.meaning}**`, '', texts.meaning, '');
+    lines.push(`**${page.troubleshooting}**`, '');
     texts.troubleshooting.forEach((step, index) => lines.push(`${index + 1}. ${step}`));
-    lines.push('', `Example detail: _${texts.detail}_`, '', '---', '');
+    lines.push('', `${page.example}: _${texts.detail}_`, '', '---', '');
   }
-  lines.push(
-    '## Contacting support',
-    '',
-    'If the steps above do not solve the problem, contact the API provider and always include:',
-    '',
-    '- the full request: method, URL, headers and body, with your API key or token removed;',
-    '- every error message you received, with its `code`;',
-    '- the correlation ID of the response (`correlationId` in the body, `X-Correlation-ID` header);',
-    '- what you are trying to achieve and what you have already tried.',
-  );
+  lines.push(`## ${page.supportTitle}`, '', page.supportIntro, '', ...page.supportItems.map((item) => `- ${item}`));
   return `${lines.join('\n')}\n`;
 }

@@ -8,8 +8,32 @@ import type { ErrorItem } from '../errors/portier-error.js';
  * and a `validation` object listing every error and warning as {itemId, message, validatorName}.
  * `canBeRetried` is a string: the SDK rejects a boolean.
  */
+const codatItemSchema = {
+  type: 'object',
+  required: ['itemId', 'message', 'validatorName'],
+  properties: { itemId: { type: 'string' }, message: { type: 'string' }, validatorName: { type: 'string' } },
+} as const;
+
 export const codatRenderer: EnvelopeRenderer = {
   name: 'codat',
+  schema: {
+    type: 'object',
+    description: 'Codat\'s error shape (application/json).',
+    required: ['statusCode', 'service', 'error', 'correlationId', 'validation', 'canBeRetried', 'detailedErrorCode'],
+    properties: {
+      statusCode: { type: 'integer' },
+      service: { type: 'string' },
+      error: { type: 'string' },
+      correlationId: { type: 'string' },
+      validation: {
+        type: 'object',
+        required: ['errors', 'warnings'],
+        properties: { errors: { type: 'array', items: codatItemSchema }, warnings: { type: 'array', items: codatItemSchema } },
+      },
+      canBeRetried: { type: 'string', description: 'A string, as Codat sends it.' },
+      detailedErrorCode: { type: 'integer' },
+    },
+  },
   renderError: function renderCodat(view: ErrorView): RenderedError {
     const body = {
       statusCode: view.status,

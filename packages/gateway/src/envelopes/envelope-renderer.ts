@@ -12,5 +12,7 @@ export interface RenderedError {
  */
 export interface EnvelopeRenderer {
   readonly name: string;
+  /** JSON Schema (2020-12) of the error bodies it writes: used for the OpenAPI document. */
+  readonly schema: Readonly<Record<string, unknown>>;
   renderError(view: ErrorView): RenderedError;
 }

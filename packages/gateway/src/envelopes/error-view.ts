@@ -1,4 +1,5 @@
-import { catalog, type CatalogLanguage, type ErrorCode, type ErrorOwner, type ErrorTexts } from '../errors/catalog.js';
+import { catalog, type ErrorCode, type ErrorOwner, type ErrorTexts } from '../errors/catalog.js';
+import { defaultLocalizer, type Localizer } from '../errors/localizer.js';
 import { fillTemplate } from '../errors/fill-template.js';
 import type { ErrorItem, PortierError } from '../errors/portier-error.js';
 
@@ -22,6 +23,8 @@ export interface ErrorView {
   readonly service: string;
   readonly errors: readonly ErrorItem[];
   readonly warnings: readonly ErrorItem[];
+  /** Language of title and detail (Content-Language). */
+  readonly language: string;
 }
 
 export interface ErrorViewContext {
@@ -30,12 +33,16 @@ export interface ErrorViewContext {
   readonly typeBaseUrl: string;
   readonly gatewayService: string;
   readonly warnings: readonly ErrorItem[];
-  readonly language?: CatalogLanguage;
+  /** Language of the texts (default: the localizer's deployment language). */
+  readonly language?: string;
+  readonly localizer?: Localizer;
 }
 
 export function buildErrorView(error: PortierError, context: ErrorViewContext): ErrorView {
   const entry = catalog[error.code];
-  const texts = entry.texts[context.language ?? 'en'];
+  const localizer = context.localizer ?? defaultLocalizer;
+  const language = context.language ?? localizer.language;
+  const texts = localizer.textsOf(error.code, language);
   return {
     code: error.code,
     status: error.status,
@@ -49,6 +56,7 @@ export function buildErrorView(error: PortierError, context: ErrorViewContext): 
     service: error.service ?? context.gatewayService,
     errors: error.items,
     warnings: context.warnings,
+    language,
   };
 }
 

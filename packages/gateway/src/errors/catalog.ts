@@ -10,8 +10,9 @@
 /** Who is responsible for a failure: keeps 5xx honest and splits "our bug" from "their backend". */
 export type ErrorOwner = 'client' | 'gateway' | 'config' | 'upstream' | 'capacity';
 
-/** Languages the catalog ships. */
-export type CatalogLanguage = 'en';
+/** Languages the catalog ships (English lives here; the others in translations/). */
+export const shippedLanguages = ['en', 'fr', 'de', 'ru'] as const;
+export type CatalogLanguage = (typeof shippedLanguages)[number];
 
 export interface ErrorTexts {
   /** Short, stable summary (problem+json `title`). */
@@ -36,7 +37,8 @@ export interface CatalogEntry {
   readonly statusFromUpstream?: boolean;
   /** Never sent over HTTP: reported by the CLI or at boot. */
   readonly offline?: boolean;
-  readonly texts: Readonly<Record<CatalogLanguage, ErrorTexts>>;
+  /** English texts: the source of truth for template parameters; other languages must match them. */
+  readonly texts: { readonly en: ErrorTexts };
 }
 
 export const catalog = {

@@ -34,6 +34,9 @@ import {
   createShowOperationTerminal,
 } from '../operations/operation-routes.js';
 import { operationRouteIds } from '../operations/operation-route-ids.js';
+import { localizerOf } from '../errors/localizer-of.js';
+import type { Localizer } from '../errors/localizer.js';
+import { createReferenceTerminal, referenceRouteIds } from '../docs/reference-terminal.js';
 import type { Logging } from '../log/create-logger.js';
 import { logAccess } from './access-log.js';
 import type { CompiledRoute } from './compiled-route.js';
@@ -128,14 +131,17 @@ export interface Pipeline {
 export function createPipeline(env: PipelineEnvironment): Pipeline {
   const { config } = env;
   const { logger, accessLog } = env.logging;
+  const localizer = localizerOf(config);
   const rendering: ErrorRendering = {
     typeBaseUrl: config.errors.typeBaseUrl,
     gatewayService: config.errors.service,
     correlationHeader: config.correlation.header,
+    localizer,
+    negotiate: config.errors.negotiate,
   };
   const correlationLower = config.correlation.header.toLowerCase();
   const defaultRenderer = renderers[config.errors.envelope];
-  const builtIn = [compileHealthRoute(env), ...compileAccessTokenRoute(env), ...compileUsageRoute(env), ...compileOperationRoutes(env)];
+  const builtIn = [compileHealthRoute(env), ...compileAccessTokenRoute(env), ...compileUsageRoute(env), ...compileOperationRoutes(env), ...compileReferenceRoutes(env, localizer)];
   const routes = [...config.routes.map((route) => compileRoute(route, env)), ...builtIn];
   const table = new RouteTable(routes.map((route) => ({ path: route.path, methods: route.methods, target: route })));
   let draining = false;
@@ -314,6 +320,17 @@ function compileOperationRoutes(env: PipelineEnvironment): CompiledRoute[] {
     builtInRoute(env, operationRouteIds.list, base, guard(operationRouteIds.list), createListOperationsTerminal(operations)),
     builtInRoute(env, operationRouteIds.show, `${base}/:operationId`, guard(operationRouteIds.show), createShowOperationTerminal(operations)),
     builtInRoute(env, operationRouteIds.result, `${base}/:operationId/result`, guard(operationRouteIds.result), createOperationResultTerminal(operations)),
+  ];
+}
+
+/** The HTML error reference (`errors.referencePath`): negotiated, and one page per offered language. */
+function compileReferenceRoutes(env: PipelineEnvironment, localizer: Localizer): CompiledRoute[] {
+  const { errors } = env.config;
+  if (!errors.serveReference) return [];
+  const terminal = createReferenceTerminal(localizer, errors.referencePath, env.config.correlation.header);
+  return [
+    builtInRoute(env, referenceRouteIds.negotiated, errors.referencePath, [], terminal),
+    builtInRoute(env, referenceRouteIds.language, `${errors.referencePath}/:language`, [], terminal),
   ];
 }
 

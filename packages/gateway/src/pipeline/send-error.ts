@@ -2,12 +2,16 @@ import type { EnvelopeRenderer } from '../envelopes/envelope-renderer.js';
 import { buildErrorView } from '../envelopes/error-view.js';
 import type { PortierError } from '../errors/portier-error.js';
 import type { RequestContext } from './request-context.js';
+import { defaultLocalizer, type Localizer } from '../errors/localizer.js';
 
 export interface ErrorRendering {
   readonly typeBaseUrl: string;
   readonly gatewayService: string;
   /** Correlation header name as sent to clients. */
   readonly correlationHeader: string;
+  readonly localizer?: Localizer;
+  /** Which envelopes follow Accept-Language (`errors.negotiate`). */
+  readonly negotiate?: 'problem' | 'all' | 'none';
 }
 
 /**
@@ -22,7 +26,14 @@ export function sendError(ctx: RequestContext, error: PortierError, renderer: En
     res.destroy();
     return;
   }
+  const localizer = rendering.localizer ?? defaultLocalizer;
+  const negotiate = rendering.negotiate ?? 'problem';
+  const negotiated = negotiate === 'all' || (negotiate === 'problem' && renderer.name === 'problem');
+  const accept = ctx.req.headers['accept-language'];
+  const language = negotiated ? localizer.negotiate(Array.isArray(accept) ? accept.join(',') : accept) : localizer.language;
   const view = buildErrorView(error, {
+    language,
+    localizer,
     correlationId: ctx.correlationId,
     instance: ctx.path,
     typeBaseUrl: rendering.typeBaseUrl,
@@ -39,7 +50,10 @@ export function sendError(ctx: RequestContext, error: PortierError, renderer: En
     'no-store',
     rendering.correlationHeader,
     ctx.correlationId,
+    'content-language',
+    view.language,
   ];
+  if (negotiated) headers.push('vary', 'Accept-Language');
   if (error.headers !== undefined) {
     for (const name in error.headers) headers.push(name, error.headers[name] as string);
   }
