@@ -1,3 +1,4 @@
+import type { PortierErrorCode } from './error-codes.js';
 import type { HeaderMap } from './headers.js';
 import type { ErrorItem, ParsedErrorBody } from './parse-error-body.js';
 import { redactBody, redactHeaders, redactUrl } from './redact.js';
@@ -54,8 +55,8 @@ export class PortierApiError extends Error {
   readonly [brand] = true;
   readonly kind: ErrorKind;
   readonly status: number | undefined;
-  /** Catalog code (`rate_limited`, `key_revoked`, ...), when the API sends one. */
-  readonly code: string | undefined;
+  /** Catalog code (`rate_limited`, `key_revoked`, ...), when the API sends one; other APIs may send their own. */
+  readonly code: PortierErrorCode | (string & {}) | undefined;
   readonly title: string | undefined;
   readonly detail: string | undefined;
   /** Every error item of the body (validation errors). */

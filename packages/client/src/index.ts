@@ -28,3 +28,5 @@ export { readRateLimit } from './rate-limit-state.js';
 export type { RateLimitPolicy, RateLimitState } from './rate-limit-state.js';
 export { parseErrorBody } from './parse-error-body.js';
 export type { ErrorItem, ParsedErrorBody } from './parse-error-body.js';
+export { portierErrorCodes } from './error-codes.js';
+export type { PortierErrorCode } from './error-codes.js';

@@ -1,3 +1,4 @@
+import { portierErrorCodes, type PortierErrorCode } from './error-codes.js';
 import { parseRetryAfter, parseRetryAfterMs, type HeaderMap } from './headers.js';
 import type { ParsedErrorBody } from './parse-error-body.js';
 import type { RateLimitState } from './rate-limit-state.js';
@@ -15,7 +16,7 @@ export function isRetryableStatus(status: number, method: string, hasIdempotency
   if (should === 'true') return true;
   if (should === 'false') return false;
   if (alwaysRetried.has(status)) return true;
-  if (status === 409) return body?.retryable === true;
+  if (status === 409) return body?.retryable ?? (body?.code !== undefined && body.code in portierErrorCodes && portierErrorCodes[body.code as PortierErrorCode].retryable);
   if (status === 500) return idempotentMethods.has(method) || hasIdempotencyKey;
   return false;
 }

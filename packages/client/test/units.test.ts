@@ -64,6 +64,9 @@ describe('retry decisions', () => {
     for (const status of [408, 429, 502, 503, 504]) expect(isRetryableStatus(status, 'POST', false, {}, undefined)).toBe(true);
     expect(isRetryableStatus(409, 'POST', true, {}, parseErrorBody('{"title":"x","status":409,"retryable":true}'))).toBe(true);
     expect(isRetryableStatus(409, 'POST', true, {}, parseErrorBody('{"title":"x","status":409,"retryable":false}'))).toBe(false);
+    // A body without the flag: the catalog code decides (a Codat body carries no code).
+    expect(isRetryableStatus(409, 'POST', true, {}, parseErrorBody('{"title":"x","status":409,"code":"resource_not_ready"}'))).toBe(true);
+    expect(isRetryableStatus(409, 'POST', true, {}, parseErrorBody('{"title":"x","status":409,"code":"key_limit_reached"}'))).toBe(false);
     expect(isRetryableStatus(500, 'GET', false, {}, undefined)).toBe(true);
     expect(isRetryableStatus(500, 'POST', false, {}, undefined)).toBe(false);
     expect(isRetryableStatus(500, 'POST', true, {}, undefined)).toBe(true);

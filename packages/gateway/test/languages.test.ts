@@ -5,6 +5,7 @@ import { catalog, errorCodes, shippedLanguages, type ErrorTexts } from '../src/e
 import { Localizer, parseAcceptLanguage, shippedTexts } from '../src/errors/localizer.js';
 import { templateParams } from '../src/config/load-config.js';
 import { referenceFiles } from '../src/docs/reference-files.js';
+import { renderClientCodes } from '../src/docs/render-client-codes.js';
 import { renderErrorsHtml } from '../src/docs/render-errors-html.js';
 
 describe('catalog languages', () => {
@@ -71,6 +72,10 @@ describe('generated references', () => {
     for (const { file, text } of referenceFiles()) {
       expect(readFileSync(fileURLToPath(new URL(`../../../docs/${file}`, import.meta.url)), 'utf8'), file).toBe(text);
     }
+  });
+
+  it('packages/client/src/error-codes.ts: is current with the catalog, so the SDK knows every code (run `npm run docs`)', () => {
+    expect(readFileSync(fileURLToPath(new URL('../../client/src/error-codes.ts', import.meta.url)), 'utf8')).toBe(renderClientCodes());
   });
 
   it('docs: follow the seeds\' structure in French and Russian: meaning, troubleshooting steps, and a support section', () => {

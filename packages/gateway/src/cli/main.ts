@@ -12,6 +12,7 @@ import { renderConfigDoc } from '../docs/render-config-doc.js';
 import { renderErrorsDoc } from '../docs/render-errors-doc.js';
 import { renderErrorsHtml } from '../docs/render-errors-html.js';
 import { renderOpenApi } from '../docs/render-openapi.js';
+import { renderClientCodes } from '../docs/render-client-codes.js';
 import { stringify as stringifyYaml } from 'yaml';
 import { referenceFiles } from '../docs/reference-files.js';
 import { shippedLanguages } from '../errors/catalog.js';
@@ -119,7 +120,7 @@ docs
   });
 docs
   .command('write')
-  .description('write docs/errors.md (and errors.<lang>.md for every other shipped language) and docs/config.md')
+  .description('write docs/errors.md (and errors.<lang>.md for every other shipped language), docs/config.md, and the SDK\'s list of error codes')
   .option('--dir <dir>', 'output folder', 'docs')
   .action((options: { dir: string }) => {
     mkdirSync(options.dir, { recursive: true });
@@ -128,7 +129,9 @@ docs
       return join(options.dir, file);
     });
     writeFileSync(join(options.dir, 'config.md'), renderConfigDoc());
-    process.stdout.write(`wrote ${[...written, join(options.dir, 'config.md')].join(', ')}\n`);
+    const clientCodes = join(options.dir, '..', 'packages', 'client', 'src', 'error-codes.ts');
+    writeFileSync(clientCodes, renderClientCodes());
+    process.stdout.write(`wrote ${[...written, join(options.dir, 'config.md'), clientCodes].join(', ')}\n`);
   });
 
 registerAdminCommands(program, (file) => loadOrExit(file));
