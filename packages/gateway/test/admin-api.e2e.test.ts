@@ -115,4 +115,23 @@ describe('admin API', () => {
     await expectProblem(await admin('GET', '/admin/nothing'), 404, 'not_found');
     await expectProblem(await admin('DELETE', '/admin/accounts'), 405, 'method_not_allowed');
   });
+
+  it('metrics: exposes Prometheus metrics of requests, errors, durations, the rate-limit store and circuits, behind the admin token', async () => {
+    for (let i = 0; i < 3; i++) await (await request(`${portier.url}/public`)).body.dump();
+    await (await request(`${portier.url}/nowhere`)).body.dump();
+    await (await request(`${portier.url}/rows`)).body.dump();
+    await expectProblem(await request(`${adminUrl}/metrics`), 401, 'authentication_required');
+    const response = await admin('GET', '/metrics');
+    expect(response.headers['content-type']).toContain('text/plain');
+    const text = await response.body.text();
+    const value = (series: string): number => Number(text.split('\n').find((line) => line.startsWith(`${series} `))?.slice(series.length + 1));
+    expect(value('portier_requests_total{route="public",method="GET",status="200"}')).toBeGreaterThanOrEqual(3);
+    expect(value('portier_requests_total{route="(none)",method="GET",status="404"}')).toBeGreaterThanOrEqual(1);
+    expect(value('portier_errors_total{code="not_found"}')).toBeGreaterThanOrEqual(1);
+    expect(value('portier_errors_total{code="authentication_required"}')).toBeGreaterThanOrEqual(1);
+    expect(value('portier_request_duration_seconds_count{route="public"}')).toBeGreaterThanOrEqual(3);
+    expect(value('portier_rate_limit_store_up')).toBe(1);
+    expect(value('portier_circuit_open{upstream="app"}')).toBe(0);
+    expect(text).toContain('portier_process_resident_memory_bytes');
+  });
 });

@@ -306,5 +306,8 @@ describe('async routes: webhook, queue limit, admin view', () => {
     expect(body.byStatus['Pending']).toBe(2);
     expect(body.running).toBe(1);
     expect(body.oldestPendingSeconds).toBeGreaterThanOrEqual(0);
+    const metrics = await (await request(`${String(portier.gateway.adminUrl)}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })).body.text();
+    expect(metrics).toContain('portier_operations{status="Pending"} 2');
+    expect(metrics).toMatch(/^portier_operations_oldest_pending_seconds \d+$/m);
   });
 });

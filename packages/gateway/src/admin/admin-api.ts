@@ -20,6 +20,7 @@ import { describeUsage } from '../policies/rate-limit/describe-usage.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import type { Operations } from '../operations/operations.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { describeOperation } from '../operations/describe-operation.js';
 
 type Params = Readonly<Record<string, string | undefined>>;
@@ -39,6 +40,7 @@ export function createAdminApi(options: {
   clock: Clock;
   upstreams: ReadonlyMap<string, UpstreamClient>;
   operations: Operations | undefined;
+  metrics: GatewayMetrics;
 }): { server: Server; listen(host: string, port: number): Promise<string> } {
   const { config, directory, maintenance, logger } = options;
   const tokenHash = hashKey(options.token);
@@ -186,6 +188,13 @@ export function createAdminApi(options: {
     if (presented === undefined || !keyMatchesHash(presented, tokenHash)) throw portierError('invalid_token', {});
     const url = new URL(req.url ?? '/', 'http://admin');
     ctx.path = url.pathname;
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      // Prometheus text exposition: scraped with the admin token (`authorization: { credentials: … }`).
+      const text = await options.metrics.text();
+      ctx.res.writeHead(200, ['content-type', options.metrics.contentType, 'content-length', String(Buffer.byteLength(text)), 'cache-control', 'no-store']);
+      ctx.res.end(text);
+      return;
+    }
     const match = table.match(req.method ?? 'GET', url.pathname);
     if (match.kind === 'not_found') throw portierError('not_found', { method: req.method ?? '', path: url.pathname });
     if (match.kind === 'method_not_allowed') {

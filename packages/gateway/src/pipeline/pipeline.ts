@@ -23,6 +23,7 @@ import { createRateLimitPolicy } from '../policies/rate-limit/policy.js';
 import { isUnsafePath } from '../policies/routing/is-unsafe-path.js';
 import { RouteTable } from '../policies/routing/route-table.js';
 import type { Clock } from '../clock.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { parseDuration } from '../config/duration.js';
 import type { IdempotencyStore } from '../policies/idempotency/idempotency-store.js';
 import { createIdempotentTerminal } from '../policies/idempotency/idempotent-terminal.js';
@@ -77,6 +78,7 @@ export interface PipelineEnvironment {
   readonly idempotency: IdempotencyStore | undefined;
   /** Present when some route is async. */
   readonly operations: { readonly operations: Operations; wake(): void } | undefined;
+  readonly metrics?: GatewayMetrics;
 }
 
 type RouteStage = (route: RouteConfig, maxBodyBytes: number, env: PipelineEnvironment) => Policy | undefined;
@@ -146,9 +148,11 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   const table = new RouteTable(routes.map((route) => ({ path: route.path, methods: route.methods, target: route })));
   let draining = false;
 
+  const { metrics } = env;
   const finish = (ctx: RequestContext): void => {
     if (ctx.onComplete !== undefined) ctx.onComplete(ctx);
     logAccess(accessLog, ctx);
+    metrics?.observe(ctx);
   };
 
   const fail = (ctx: RequestContext, error: PortierError, renderer: EnvelopeRenderer): void => {

@@ -25,6 +25,7 @@ import { RedisIdempotencyStore } from '../policies/idempotency/redis-idempotency
 import { OperationStore } from '../operations/operation-store.js';
 import { Operations } from '../operations/operations.js';
 import { OperationWorker } from '../operations/operation-worker.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
 /** What the gateway is built with; everything has a production default. */
 export interface GatewayDependencies {
@@ -83,7 +84,9 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const retentionMs = parseDuration(config.operations.retention);
   const operationSweeper =
     operations === undefined ? undefined : setInterval(() => operations.store.sweep(clock.now() - retentionMs), 60_000).unref();
+  const metrics = new GatewayMetrics({ counters, upstreams, operations, clock });
   const pipeline = createPipeline({
+    metrics,
     config,
     clock,
     logging,
@@ -111,7 +114,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const admin =
     config.admin === undefined
       ? undefined
-      : createAdminApi({ config, token: config.admin.token, directory: keys?.directory, maintenance, logger, counters, clock, upstreams, operations });
+      : createAdminApi({ config, token: config.admin.token, directory: keys?.directory, maintenance, logger, counters, clock, upstreams, operations, metrics });
   let adminUrl: string | undefined;
 
   let stopping: Promise<void> | undefined;

@@ -1,0 +1,114 @@
+import { performance } from 'node:perf_hooks';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Clock } from '../clock.js';
+import type { Operations } from '../operations/operations.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
+import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
+
+export interface MetricSources {
+  readonly counters: CounterBackend;
+  readonly upstreams: ReadonlyMap<string, UpstreamClient>;
+  readonly operations: Operations | undefined;
+  readonly clock: Clock;
+}
+
+/** Seconds: from a cache hit (well under a millisecond) to an upstream at its timeout. */
+const durationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * Prometheus metrics of one gateway, in its own registry (never prom-client's global one). Per request:
+ * one counter and one histogram child, looked up in a Map, not built from label objects. The rate-limit
+ * store, circuit breakers and the operation queue are read at scrape time.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'route' | 'method' | 'status'>;
+  private readonly errors: Counter<'code'>;
+  private readonly duration: Histogram<'route'>;
+  private readonly requestChildren = new Map<string, Counter.Internal>();
+  private readonly durationChildren = new Map<string, Histogram.Internal<'route'>>();
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    this.requests = new Counter({ name: 'portier_requests_total', help: 'Requests answered, by route, method and status.', labelNames: ['route', 'method', 'status'], registers });
+    this.errors = new Counter({ name: 'portier_errors_total', help: 'Catalogued errors answered, by code.', labelNames: ['code'], registers });
+    this.duration = new Histogram({ name: 'portier_request_duration_seconds', help: 'Time from request to the end of the answer, by route.', labelNames: ['route'], buckets: durationBuckets, registers });
+    new Gauge({
+      name: 'portier_rate_limit_store_up',
+      help: '1 when the rate-limit store answers (always 1 for in-process counters), 0 while limits follow their whenStoreDown policy.',
+      registers,
+      collect() {
+        this.set(sources.counters.status().available ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'portier_rate_limit_fallback_decisions',
+      help: 'Rate-limit decisions taken without the shared store since start (its failure policy applied).',
+      registers,
+      collect() {
+        this.set(sources.counters.status().fallbackDecisions);
+      },
+    });
+    new Gauge({
+      name: 'portier_circuit_open',
+      help: '1 while the circuit breaker of an upstream is open.',
+      labelNames: ['upstream'],
+      registers,
+      collect() {
+        for (const [name, upstream] of sources.upstreams) this.set({ upstream: name }, upstream.breaker.isOpen ? 1 : 0);
+      },
+    });
+    const operations = sources.operations;
+    if (operations !== undefined) {
+      const stats = (): ReturnType<typeof operations.store.stats> => operations.store.stats(sources.clock.now());
+      new Gauge({
+        name: 'portier_operations',
+        help: 'Asynchronous operations in the queue, by status.',
+        labelNames: ['status'],
+        registers,
+        collect() {
+          for (const [status, count] of Object.entries(stats().byStatus)) this.set({ status }, count);
+        },
+      });
+      new Gauge({
+        name: 'portier_operations_oldest_pending_seconds',
+        help: 'Age of the oldest pending operation (0 when none).',
+        registers,
+        collect() {
+          this.set(stats().oldestPendingSeconds);
+        },
+      });
+    }
+    collectDefaultMetrics({ register: this.registry, prefix: 'portier_' });
+  }
+
+  /** Counts one finished request. */
+  observe(ctx: RequestContext): void {
+    const route = ctx.route?.id ?? '(none)';
+    const method = ctx.req.method ?? '';
+    const status = ctx.res.statusCode;
+    const key = `${route}\n${method}\n${status}`;
+    let counter = this.requestChildren.get(key);
+    if (counter === undefined) {
+      counter = this.requests.labels(route, method, String(status));
+      this.requestChildren.set(key, counter);
+    }
+    counter.inc();
+    let histogram = this.durationChildren.get(route);
+    if (histogram === undefined) {
+      histogram = this.duration.labels(route);
+      this.durationChildren.set(route, histogram);
+    }
+    histogram.observe((performance.now() - ctx.startedAt) / 1000);
+    if (ctx.errorCode !== undefined) this.errors.inc({ code: ctx.errorCode });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
