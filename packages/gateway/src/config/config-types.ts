@@ -23,6 +23,7 @@ export interface RedisLimitsConfig {
   readonly url: string;
   readonly timeoutMs: number;
   readonly keyPrefix: string;
+  readonly cluster: boolean;
   readonly replicas: number;
   readonly retryAfterSeconds: number;
 }

@@ -736,6 +736,12 @@ export const configSchema = {
               description: 'A decision slower than this counts as Redis being down for that request (see the limits\' `whenStoreDown`).',
             },
             keyPrefix: { type: 'string', maxLength: 100, default: 'portier:rl:', description: 'Prefix of every counter key.' },
+            cluster: {
+              type: 'boolean',
+              default: false,
+              description:
+                'Redis Cluster: `url` is one seed node. Each event-loop turn sends one script call per slot; a decision whose limits count different subjects (a key and a base) is decided slot by slot and given back if any slot refuses: limits are never exceeded, and a concurrent request may rarely be refused while a refused one is given back.',
+            },
             replicas: {
               type: 'integer',
               minimum: 1,

@@ -64,3 +64,21 @@ for _ = 1, decisions do
 end
 return out
 `;
+
+/**
+ * Gives back `cost` on counters that a decision counted and then abandoned (another slot refused it):
+ * KEYS are counter hashes of one slot, ARGV the cost then each key's window start. A window that has
+ * turned since is left alone.
+ */
+export const redisReleaseScript = `
+local cost = tonumber(ARGV[1])
+for i = 1, #KEYS do
+  local h = redis.call('HMGET', KEYS[i], 's', 'c')
+  if h[1] == ARGV[i + 1] then
+    local c = (tonumber(h[2]) or 0) - cost
+    if c < 0 then c = 0 end
+    redis.call('HSET', KEYS[i], 'c', c)
+  end
+end
+return 1
+`;
