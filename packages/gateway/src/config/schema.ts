@@ -583,7 +583,7 @@ export const configSchema = {
           enum: envelopeNames,
           default: 'problem',
           description:
-            'Error envelope: `problem` is RFC 9457 application/problem+json; `codat` is Codat\'s {statusCode, service, error, correlationId, validation, canBeRetried, detailedErrorCode}.',
+            'Error envelope: `problem` is RFC 9457 application/problem+json; `codat` is Codat\'s {statusCode, service, error, correlationId, validation, canBeRetried, detailedErrorCode}; `braze` is Braze\'s {message, errors}; `seatable` is SeaTable\'s {detail} (401) or {error_msg}. The correlation ID travels in the correlation header with every envelope.',
         },
         typeBaseUrl: {
           type: 'string',
