@@ -62,9 +62,10 @@ describe('features required by the request body', () => {
     await response.body.dump();
   });
 
-  it('plan: answers 400 for a body that is not JSON and 413 for one over the route cap', async () => {
+  it('plan: answers 400 invalid_json (as validation does, with line and column) for a body that is not JSON, and 413 over the route cap', async () => {
     const auth = await basicFor('free');
-    await expectProblem(await post(auth, '{"syncSchedule": '), 400, 'bad_request');
+    const problem = await expectProblem(await post(auth, '{"syncSchedule": '), 400, 'invalid_json');
+    expect(problem.detail).toMatch(/\(line 1, column \d+\)\.$/);
     await expectProblem(await post(auth, JSON.stringify({ syncSchedule: 48, pad: 'x'.repeat(300) })), 413, 'payload_too_large');
   });
 });

@@ -104,6 +104,7 @@ const routeStages: readonly RouteStage[] = [
       store: env.keys?.directory.store,
       logger: env.logging.logger,
       maxBodyBytes,
+      maxDepth: route.validation?.maxDepth ?? 64,
     });
   },
   function rateLimitStage(route, _max, env) {
@@ -307,7 +308,7 @@ function compileAccessTokenRoute(env: PipelineEnvironment): CompiledRoute[] {
     // A token cannot be traded for another token: only a key extends access.
     createApiKeyAuthPolicy(routeAuth, env.keys, { acceptTokens: false }),
     createAccessPolicy(accessTokenRouteId, routeAuth, env.config.plans, env.clock),
-    createPlanPolicy(routeAuth, { plans: env.config.plans, clock: env.clock, store: undefined, logger: env.logging.logger, maxBodyBytes: 0 }),
+    createPlanPolicy(routeAuth, { plans: env.config.plans, clock: env.clock, store: undefined, logger: env.logging.logger, maxBodyBytes: 0, maxDepth: 64 }),
   ];
   return [builtInRoute(env, accessTokenRouteId, tokens.path, policies, createTokenExchangeTerminal(auth, tokens, env.clock, env.config.correlation.header))];
 }

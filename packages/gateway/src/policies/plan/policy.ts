@@ -5,7 +5,8 @@ import type { Account, AccountStore } from '../../accounts/store/account-store.j
 import type { Logger } from '../../log/create-logger.js';
 import type { Decision, Policy } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
-import { parseJsonBody, readRequestBody } from '../request-body/read-request-body.js';
+import { readRequestBody } from '../request-body/read-request-body.js';
+import { parseJsonText } from '../request-validation/parse-json-text.js';
 import { matchesCondition } from './feature-condition.js';
 
 const dayMs = 86_400_000;
@@ -16,6 +17,8 @@ export interface PlanDependencies {
   readonly clock: Clock;
   readonly store: AccountStore | undefined;
   readonly logger: Logger;
+  /** The route's nesting cap (`validation.maxDepth`, else 64), for `featureWhen` bodies. */
+  readonly maxDepth: number;
   /** The route's body cap, for `featureWhen` conditions that read the body. */
   readonly maxBodyBytes: number;
 }
@@ -44,7 +47,9 @@ export function createPlanPolicy(routeAuth: RouteAuthConfig, deps: PlanDependenc
   async function checkConditionalFeature(ctx: RequestContext, account: Account, plan: PlanConfig): Promise<Decision> {
     const tooLarge = await readRequestBody(ctx, deps.maxBodyBytes);
     if (tooLarge !== undefined) return tooLarge;
-    const parsed = parseJsonBody(ctx);
+    // An empty body holds no condition; anything else must be JSON, read as validation reads it.
+    const body = ctx.body ?? Buffer.alloc(0);
+    const parsed = body.length === 0 ? { value: undefined } : parseJsonText(body, deps.maxDepth);
     if (!('value' in parsed)) return parsed;
     if (featureWhen !== undefined && feature !== undefined && matchesCondition(parsed.value, featureWhen)) {
       return portierError('feature_not_in_plan', { plan: account.plan, feature });

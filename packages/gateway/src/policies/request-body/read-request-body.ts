@@ -18,14 +18,3 @@ export async function readRequestBody(ctx: RequestContext, maxBytes: number): Pr
   ctx.body = Buffer.concat(chunks);
   return undefined;
 }
-
-/** The body parsed as JSON (undefined when empty), or a 400 when it is not JSON. */
-export function parseJsonBody(ctx: RequestContext): { value: unknown } | PortierError {
-  const body = ctx.body;
-  if (body === undefined || body.length === 0) return { value: undefined };
-  try {
-    return { value: JSON.parse(body.toString('utf8')) as unknown };
-  } catch {
-    return portierError('bad_request', { reason: 'the body is not valid JSON' });
-  }
-}

@@ -3,12 +3,11 @@ import { portierError, type ErrorItem, type PortierError } from '../../errors/po
 import type { Decision, Policy } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { readRequestBody } from '../request-body/read-request-body.js';
-import { findTooDeep, locateJsonError, positionOf } from './json-text.js';
+import { parseJsonText } from './parse-json-text.js';
 import { removePointers } from './remove-pointers.js';
 import { compileBodySchema, compileTextSchema, findingsOf, type CompiledSchema, type Findings } from './request-schemas.js';
 
 const jsonType = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Validates query, path parameters and the JSON body against the route's schemas and reports every
@@ -27,23 +26,9 @@ export function createRequestValidationPolicy(validation: ValidationConfig, maxB
     }
     const tooLarge = await readRequestBody(ctx, maxBodyBytes);
     if (tooLarge !== undefined) return tooLarge;
-    const bytes = ctx.body as Buffer;
-    let text: string;
-    try {
-      text = utf8.decode(bytes);
-    } catch {
-      const lossy = bytes.toString('utf8');
-      return invalidJson('the body is not valid UTF-8', lossy, lossy.indexOf('\uFFFD'));
-    }
-    const deep = findTooDeep(text, validation.maxDepth);
-    if (deep !== -1) return invalidJson(`it is nested deeper than ${validation.maxDepth} levels`, text, deep);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      const { offset, reason } = locateJsonError(text);
-      return invalidJson(reason, text, offset);
-    }
+    const parsed = parseJsonText(ctx.body as Buffer, validation.maxDepth);
+    if (!('value' in parsed)) return parsed;
+    const { value } = parsed;
     return { findings: schema(value) ? { errors: [], warnings: [], drops: [] } : findingsOf(schema.errors ?? [], ''), value };
   }
 
@@ -84,10 +69,6 @@ export function createRequestValidationPolicy(validation: ValidationConfig, maxB
   };
 }
 
-function invalidJson(reason: string, text: string, offset: number): PortierError {
-  const { line, column } = positionOf(text, Math.max(0, offset));
-  return portierError('invalid_json', { reason, line, column });
-}
 
 /** Query parameters as an object: one value as a string, repeated ones as a list. */
 function queryObject(url: string): Record<string, string | string[]> {
