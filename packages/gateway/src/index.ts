@@ -6,3 +6,4 @@ export { catalog, errorCodes, type ErrorCode, type CatalogEntry, type ErrorOwner
 export { PortierError, portierError, type ErrorItem } from './errors/portier-error.js';
 export { createLogging, type Logging } from './log/create-logger.js';
 export type { Clock } from './clock.js';
+export { AccountAdmin } from './admin/account-admin.js';

@@ -1,0 +1,13 @@
+/** The parts of the official SeaTable client (npm `seatable-api`, untyped) that the example tests use. */
+declare module 'seatable-api' {
+  export class Base {
+    constructor(config: { server: string; APIToken: string });
+    auth(): Promise<void>;
+    dtableUuid: string;
+    accessToken: string;
+    listRows(table: string): Promise<Record<string, unknown>[]>;
+    appendRow(table: string, row: Record<string, unknown>): Promise<Record<string, unknown>>;
+    getMetadata(): Promise<{ tables: { name: string }[] }>;
+    apiGateway: { getResponseHeaders(name?: string): string | null };
+  }
+}

@@ -1,0 +1,85 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AccountAdmin, createGateway, formatConfigProblem, loadConfigFile, type Gateway, type PortierConfig } from 'portier';
+import { startSeatableBackend, type SeatableBackend } from './backend.js';
+
+/** The base every example key is bound to (SeaTable's dtable_uuid). */
+export const demoBaseUuid = '5d2a3c9e-8f41-4b7a-9c1e-2f6b8d0a7e11';
+
+export interface SeatableExample {
+  readonly backend: SeatableBackend;
+  readonly gateway: Gateway;
+  readonly url: string;
+  readonly config: PortierConfig;
+  /** Issues an API-Token bound to one base, as SeaTable does (shown once). */
+  issueApiToken(name: string, base?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts the backend and Portier in front of it with examples/seatable/portier.yaml. */
+export async function startSeatableExample(options: { port?: number; dbPath?: string; clock?: { now(): number } } = {}): Promise<SeatableExample> {
+  const backend = await startSeatableBackend();
+  const file = join(dirname(fileURLToPath(import.meta.url)), 'portier.yaml');
+  const env = {
+    ...process.env,
+    PORT: String(options.port ?? process.env['PORT'] ?? 8080),
+    SEATABLE_BACKEND_URL: backend.url,
+    SEATABLE_DB: options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'portier-seatable-')), 'seatable.db'),
+  };
+  const loaded = loadConfigFile(file, env);
+  if (!loaded.ok) {
+    await backend.close();
+    throw new Error(loaded.problems.map(formatConfigProblem).join('\n'));
+  }
+  const config = loaded.config;
+  const gateway = createGateway(config, options.clock === undefined ? {} : { clock: options.clock });
+  const url = await gateway.listen();
+  const keys = gateway.keys;
+  if (keys === undefined || config.auth === undefined) throw new Error('the SeaTable example needs its auth section');
+  const admin = new AccountAdmin(keys.store, config as PortierConfig & { auth: NonNullable<PortierConfig['auth']> }, 'example', () => keys.invalidate());
+  const account = await admin.createAccount('SeaTable example', 'free');
+  return {
+    backend,
+    gateway,
+    url,
+    config,
+    issueApiToken: async (name, base = demoBaseUuid) => (await admin.createKey({ accountId: account.id, name, bindings: [base] })).secret,
+    close: async () => {
+      await gateway.shutdown(0);
+      await backend.close();
+    },
+  };
+}
+
+/** `npm run example:seatable`: start it, issue a token, print the curl lines of the README. */
+async function main(): Promise<void> {
+  const example = await startSeatableExample();
+  const token = await example.issueApiToken('Demo app');
+  const g = example.url;
+  const api = `${g}/api-gateway/api/v2/dtables/${demoBaseUuid}`;
+  process.stdout.write(
+    [
+      '',
+      `SeaTable example: Portier at ${g}, backend at ${example.backend.url}.`,
+      `API_TOKEN=${token}   # bound to base ${demoBaseUuid}, shown once`,
+      '',
+      '  # exchange the API-Token for a 3-day Base-Token (SeaTable\'s app-access-token answer)',
+      `  curl -H "Authorization: Token $API_TOKEN" ${g}/api/v2.1/dtable/app-access-token/`,
+      '  # then, with BASE_TOKEN=<access_token>: list rows, with x-ratelimit-* headers',
+      `  curl -i -H "Authorization: Token $BASE_TOKEN" "${api}/rows/?table_name=Contacts"`,
+      '  # 401 authentication_required, then 401 invalid token',
+      `  curl -i "${api}/rows/?table_name=Contacts"`,
+      `  curl -i -H "Authorization: Token nope" "${api}/rows/?table_name=Contacts"`,
+      '',
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+  const stop = (): void => void example.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) void main();
