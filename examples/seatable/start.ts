@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AccountAdmin, createGateway, formatConfigProblem, loadConfigFile, type Gateway, type PortierConfig } from 'portier';
+import type { Gateway, PortierConfig } from 'portier';
 import { startSeatableBackend, type SeatableBackend } from './backend.js';
+import { runIfMain, startExample } from '../shared/start-example.js';
 
 /** The base every example key is bound to (SeaTable's dtable_uuid). */
 export const demoBaseUuid = '5d2a3c9e-8f41-4b7a-9c1e-2f6b8d0a7e11';
@@ -19,42 +18,24 @@ export interface SeatableExample {
 }
 
 /** Starts the backend and Portier in front of it with examples/seatable/portier.yaml. */
-export async function startSeatableExample(options: { port?: number; dbPath?: string; clock?: { now(): number } } = {}): Promise<SeatableExample> {
+export async function startSeatableExample(options: { port?: number; clock?: { now(): number } } = {}): Promise<SeatableExample> {
   const backend = await startSeatableBackend();
-  const file = join(dirname(fileURLToPath(import.meta.url)), 'portier.yaml');
-  const env = {
-    ...process.env,
-    PORT: String(options.port ?? process.env['PORT'] ?? 8080),
-    SEATABLE_BACKEND_URL: backend.url,
-    SEATABLE_DB: options.dbPath ?? join(mkdtempSync(join(tmpdir(), 'portier-seatable-')), 'seatable.db'),
-  };
-  const loaded = loadConfigFile(file, env);
-  if (!loaded.ok) {
-    await backend.close();
-    throw new Error(loaded.problems.map(formatConfigProblem).join('\n'));
-  }
-  const config = loaded.config;
-  const gateway = createGateway(config, options.clock === undefined ? {} : { clock: options.clock });
-  const url = await gateway.listen();
-  const keys = gateway.keys;
-  if (keys === undefined || config.auth === undefined) throw new Error('the SeaTable example needs its auth section');
-  const admin = new AccountAdmin(keys.store, config as PortierConfig & { auth: NonNullable<PortierConfig['auth']> }, 'example', () => keys.invalidate());
-  const account = await admin.createAccount('SeaTable example', 'free');
-  return {
+  const running = await startExample({
+    configFile: join(dirname(fileURLToPath(import.meta.url)), 'portier.yaml'),
     backend,
-    gateway,
-    url,
-    config,
-    issueApiToken: async (name, base = demoBaseUuid) => (await admin.createKey({ accountId: account.id, name, bindings: [base] })).secret,
-    close: async () => {
-      await gateway.shutdown(0);
-      await backend.close();
-    },
+    backendUrlVar: 'SEATABLE_BACKEND_URL',
+    ...options,
+  });
+  const account = await running.admin.createAccount('SeaTable example', 'free');
+  return {
+    ...running,
+    backend,
+    issueApiToken: async (name, base = demoBaseUuid) => (await running.admin.createKey({ accountId: account.id, name, bindings: [base] })).secret,
   };
 }
 
 /** `npm run example:seatable`: start it, issue a token, print the curl lines of the README. */
-async function main(): Promise<void> {
+async function main(): Promise<SeatableExample> {
   const example = await startSeatableExample();
   const token = await example.issueApiToken('Demo app');
   const g = example.url;
@@ -77,9 +58,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  const stop = (): void => void example.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  return example;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) void main();
+runIfMain(import.meta.url, main);

@@ -4,7 +4,8 @@ import type { ErrorView } from './error-view.js';
 /**
  * Braze's shape: always a JSON body (its community client parses JSON before it reads the status, so an
  * empty or text body breaks it), `message` holding the fatal error and `errors` the minor ones as plain
- * strings. Validation warnings join `errors`: Braze has one list for both.
+ * strings. For a refused request the first broken rule is the fatal message (`No Recipients`), the other
+ * broken rules and the warnings are the minor errors, as Braze lists them.
  */
 export const brazeRenderer: EnvelopeRenderer = {
   name: 'braze',
@@ -18,7 +19,8 @@ export const brazeRenderer: EnvelopeRenderer = {
     },
   },
   renderError: function renderBraze(view: ErrorView): RenderedError {
-    const errors = [...view.errors, ...view.warnings].map((item) => (item.pointer === '' ? item.message : `${item.pointer}: ${item.message}`));
-    return { contentType: 'application/json', body: JSON.stringify({ message: view.detail, errors }) };
+    const [fatal, ...others] = view.errors;
+    const errors = [...others, ...view.warnings].map((item) => item.message);
+    return { contentType: 'application/json', body: JSON.stringify({ message: fatal?.message ?? view.detail, errors }) };
   },
 };

@@ -1,0 +1,69 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AccountAdmin, createGateway, formatConfigProblem, loadConfigFile, type Gateway, type PortierConfig } from 'portier';
+
+export interface ExampleBackend {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface RunningExample {
+  readonly gateway: Gateway;
+  readonly url: string;
+  readonly config: PortierConfig;
+  readonly admin: AccountAdmin;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an example: its backend is already up; Portier is started in front of it from the example's
+ * portier.yaml, with `<backendUrlVar>` pointing at the backend, a throwaway SQLite file, and an admin
+ * to create accounts and keys with.
+ */
+export async function startExample(options: {
+  readonly configFile: string;
+  readonly backend: ExampleBackend;
+  readonly backendUrlVar: string;
+  readonly port?: number;
+  readonly clock?: { now(): number };
+}): Promise<RunningExample> {
+  const env = {
+    ...process.env,
+    PORT: String(options.port ?? process.env['PORT'] ?? 8080),
+    [options.backendUrlVar]: options.backend.url,
+    PORTIER_EXAMPLE_DB: join(mkdtempSync(join(tmpdir(), 'portier-example-')), 'portier.db'),
+  };
+  const loaded = loadConfigFile(options.configFile, env);
+  if (!loaded.ok) {
+    await options.backend.close();
+    throw new Error(loaded.problems.map(formatConfigProblem).join('\n'));
+  }
+  const config = loaded.config;
+  const gateway = createGateway(config, options.clock === undefined ? {} : { clock: options.clock });
+  const url = await gateway.listen();
+  const keys = gateway.keys;
+  if (keys === undefined || config.auth === undefined) throw new Error('an example needs its auth section');
+  const admin = new AccountAdmin(keys.store, config as PortierConfig & { auth: NonNullable<PortierConfig['auth']> }, 'example', () => keys.invalidate());
+  return {
+    gateway,
+    url,
+    config,
+    admin,
+    close: async () => {
+      await gateway.shutdown(0);
+      await options.backend.close();
+    },
+  };
+}
+
+/** Runs `main` when the file is executed directly (`tsx examples/<api>/start.ts`), stopping on Ctrl-C. */
+export function runIfMain(moduleUrl: string, main: () => Promise<{ close(): Promise<void> }>): void {
+  if (process.argv[1] === undefined || fileURLToPath(moduleUrl) !== resolve(process.argv[1])) return;
+  void main().then((running) => {
+    const stop = (): void => void running.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
