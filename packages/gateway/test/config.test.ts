@@ -119,14 +119,16 @@ routes:
     ]);
   });
 
-  it('config: refuses operator texts that name unknown codes or change a template\'s parameters, and languages without texts', () => {
+  it('config: refuses operator texts that name unknown codes or invent template parameters (leaving some out is fine), and languages without texts', () => {
     const text = `errors:
   language: es
   languages: [en, it]
   texts:
     fr:
-      not_found: { detail: "Rien pour {path}" }
+      not_found: { detail: "Rien pour {path} ({route})" }
       no_such_code: { title: x }
+    en:
+      entity_limit_reached: { detail: "CompanyValidationException: Company limit exceeded" }
 upstreams:
   app: { url: "http://127.0.0.1:9000" }
 routes:
@@ -135,7 +137,7 @@ routes:
     expect(problemsOf(text)).toEqual([
       'portier.yaml:2:13 errors.language: "es" is not one of errors.languages',
       'portier.yaml:3:19 errors.languages[1]: Portier does not ship "it": give its texts under errors.texts.it',
-      'portier.yaml:6:28 errors.texts.fr.not_found.detail: must use the parameters {method}, {path}; it uses {path}',
+      'portier.yaml:6:28 errors.texts.fr.not_found.detail: {route} is not a parameter of not_found: use {method}, {path}',
       'portier.yaml:7:21 errors.texts.fr.no_such_code: unknown error code "no_such_code"',
     ]);
   });

@@ -261,9 +261,13 @@ function checkLanguages(config: PortierConfig, at: (segments: (string | number)[
         continue;
       }
       if (texts.detail === undefined) continue;
-      const expected = templateParams(catalog[code as ErrorCode].texts.en.detail);
-      const given = templateParams(texts.detail);
-      if (expected !== given) at(['errors', 'texts', language, code, 'detail'], `must use the parameters {${expected.split(',').join('}, {')}}; it uses {${given.split(',').join('}, {')}}`);
+      // An override may leave parameters out (Codat's fixed "Company limit exceeded"), never invent one.
+      const known = new Set(templateParams(catalog[code as ErrorCode].texts.en.detail).split(','));
+      const unknown = templateParams(texts.detail).split(',').filter((name) => name !== '' && !known.has(name));
+      if (unknown.length > 0) {
+        const offered = [...known].filter((name) => name !== '');
+        at(['errors', 'texts', language, code, 'detail'], `{${unknown.join('}, {')}} is not a parameter of ${code}${offered.length === 0 ? ' (it has none)' : `: use {${offered.join('}, {')}}`}`);
+      }
     }
   }
 }

@@ -621,7 +621,7 @@ export const configSchema = {
         texts: {
           type: 'object',
           description:
-            'Operator texts by language and code, overriding shipped ones or adding a language: `{fr: {rate_limited: {title, detail, meaning, troubleshooting}}}`. A detail must use the same `{parameters}` as the English one.',
+            'Operator texts by language and code, overriding shipped ones or adding a language: `{fr: {rate_limited: {title, detail, meaning, troubleshooting}}}`. A detail may use the English template\'s `{parameters}` (all or some, no others).',
           propertyNames: { pattern: languagePattern },
           additionalProperties: {
             type: 'object',
