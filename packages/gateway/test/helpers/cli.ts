@@ -29,19 +29,32 @@ export interface RunningCli {
   exited: Promise<number | null>;
 }
 
-/** Starts `portier start` and waits for its "listening" log line. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, listening = /"url":"(http:[^"]+)","msg":"listening"/): Promise<RunningCli> {
+/**
+ * Starts `portier start` and waits for its "listening" log line; a child that never says it listens is
+ * killed after `timeoutMs`, so a failing test leaves no gateway behind.
+ */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, listening = /"url":"(http:[^"]+)","msg":"listening"/, timeoutMs = 20_000): Promise<RunningCli> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env } });
     let output = '';
     const exited = new Promise<number | null>((done) => child.on('close', done));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`portier did not log "listening" within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = listening.exec(output);
-      if (match !== null) resolve({ child, url: match[1] as string, output: () => output, exited });
+      if (match !== null) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] as string, output: () => output, exited });
+      }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    void exited.then((code) => reject(new Error(`portier exited with ${String(code)} before listening:\n${output}`)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`portier exited with ${String(code)} before listening:\n${output}`));
+    });
   });
 }
