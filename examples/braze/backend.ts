@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ExampleBackend } from '../shared/start-example.js';
+import { readBody, sendJson, startJsonServer } from '../shared/json-server.js';
 
 /** The campaign the example knows: one variant, an Apple push. */
 export const demoCampaign = { id: '4a0a2f4c-0c1e-4f5b-9d3e-6b7c8d9e0f11', variant: 'apple-v1', type: 'apple_push' } as const;
@@ -12,60 +12,30 @@ export const demoCampaign = { id: '4a0a2f4c-0c1e-4f5b-9d3e-6b7c8d9e0f11', varian
  * limits are Portier's job. `/kpi/dau/data_series` fails, for the 5XX row of the seed.
  */
 export function startBrazeBackend(): Promise<ExampleBackend> {
-  const server = createServer((req, res) => {
-    void handle(req, res).catch(() => send(res, 500, { message: 'Internal Server Error', errors: [] }));
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  return startJsonServer(handle, { message: 'Internal Server Error', errors: [] });
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>;
   switch (req.url) {
     case '/users/track':
-      return send(res, 201, { message: 'success', attributes_processed: Array.isArray(body['attributes']) ? body['attributes'].length : 0 });
+      return sendJson(res, 201, { message: 'success', attributes_processed: Array.isArray(body['attributes']) ? body['attributes'].length : 0 });
     case '/users/delete':
-      return send(res, 201, { message: 'success', deleted: Array.isArray(body['external_ids']) ? body['external_ids'].length : 0 });
+      return sendJson(res, 201, { message: 'success', deleted: Array.isArray(body['external_ids']) ? body['external_ids'].length : 0 });
     case '/messages/send': {
       const campaign = body['campaign_id'];
       if (campaign !== undefined) {
-        if (campaign !== demoCampaign.id) return send(res, 400, { message: 'Invalid Campaign ID', errors: [] });
-        if (body['message_variation_id'] !== demoCampaign.variant) return send(res, 400, { message: 'Invalid Message Variant', errors: [] });
+        if (campaign !== demoCampaign.id) return sendJson(res, 400, { message: 'Invalid Campaign ID', errors: [] });
+        if (body['message_variation_id'] !== demoCampaign.variant) return sendJson(res, 400, { message: 'Invalid Message Variant', errors: [] });
         const messages = Object.keys((body['messages'] ?? {}) as object);
-        if (messages.some((type) => type !== demoCampaign.type)) return send(res, 400, { message: 'Mismatched Message Type', errors: [] });
+        if (messages.some((type) => type !== demoCampaign.type)) return sendJson(res, 400, { message: 'Mismatched Message Type', errors: [] });
       }
-      return send(res, 201, { message: 'success', dispatch_id: randomUUID() });
+      return sendJson(res, 201, { message: 'success', dispatch_id: randomUUID() });
     }
     case '/sends/id/create':
-      if (body['campaign_id'] !== demoCampaign.id) return send(res, 400, { message: 'Invalid Campaign ID', errors: [] });
-      return send(res, 201, { message: 'success', send_id: typeof body['send_id'] === 'string' ? body['send_id'] : randomUUID() });
+      if (body['campaign_id'] !== demoCampaign.id) return sendJson(res, 400, { message: 'Invalid Campaign ID', errors: [] });
+      return sendJson(res, 201, { message: 'success', send_id: typeof body['send_id'] === 'string' ? body['send_id'] : randomUUID() });
     default:
-      return send(res, 500, { message: 'Internal Server Error', errors: [] });
+      return sendJson(res, 500, { message: 'Internal Server Error', errors: [] });
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }

@@ -1,24 +1,21 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { ExampleBackend } from '../shared/start-example.js';
+import { readBody, sendJson, startJsonServer } from '../shared/json-server.js';
 
 /**
  * A small stand-in for a SeaTable base server behind Portier: rows and metadata of the bases it is
  * asked about, in SeaTable's answer shapes, and the errors only a backend can know (a table or a row
  * that does not exist). Authentication, limits and the envelopes of gateway errors are Portier's job.
  */
-export interface SeatableBackend {
-  readonly url: string;
-  readonly server: Server;
-  close(): Promise<void>;
-}
+export type SeatableBackend = ExampleBackend;
 
 interface Row {
   _id: string;
   [column: string]: unknown;
 }
 
-export function startSeatableBackend(port = 0): Promise<SeatableBackend> {
+export function startSeatableBackend(): Promise<SeatableBackend> {
   const tables = new Map<string, Map<string, Row[]>>();
   const tablesOf = (uuid: string): Map<string, Row[]> => {
     let base = tables.get(uuid);
@@ -28,68 +25,37 @@ export function startSeatableBackend(port = 0): Promise<SeatableBackend> {
     }
     return base;
   };
-  const server = createServer((req, res) => {
-    void handle(req, res, tablesOf).catch(() => send(res, 500, { error_msg: 'Internal Server Error' }));
-  });
-  return new Promise((resolve) => {
-    server.listen(port, '127.0.0.1', () => {
-      const { port: actual } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${actual}`,
-        server,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  return startJsonServer((req, res) => handle(req, res, tablesOf), { error_msg: 'Internal Server Error' });
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, tablesOf: (uuid: string) => Map<string, Row[]>): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://backend');
   const match = /^\/api-gateway\/api\/v2\/dtables\/([^/]+)\/(metadata|rows)\/(?:([^/]+)\/)?$/.exec(url.pathname);
-  if (match === null) return send(res, 404, { error_msg: 'Not found.' });
+  if (match === null) return sendJson(res, 404, { error_msg: 'Not found.' });
   const [, uuid, kind, rowId] = match as unknown as [string, string, string, string | undefined];
   const base = tablesOf(decodeURIComponent(uuid));
   if (kind === 'metadata') {
     const metadata = { tables: [...base.keys()].map((name) => ({ name, columns: [{ name: 'Name', type: 'text' }, { name: 'Email', type: 'email' }] })) };
-    return send(res, 200, { metadata });
+    return sendJson(res, 200, { metadata });
   }
   if (rowId !== undefined) {
     for (const rows of base.values()) {
       const row = rows.find((item) => item._id === rowId);
-      if (row !== undefined) return send(res, 200, row);
+      if (row !== undefined) return sendJson(res, 200, row);
     }
-    return send(res, 404, { error_msg: 'Row not found.' });
+    return sendJson(res, 404, { error_msg: 'Row not found.' });
   }
   if (req.method === 'GET') {
     const name = url.searchParams.get('table_name') ?? '';
     const rows = base.get(name);
-    if (rows === undefined) return send(res, 404, { error_msg: `Table ${name} not found.` });
-    return send(res, 200, { rows });
+    if (rows === undefined) return sendJson(res, 404, { error_msg: `Table ${name} not found.` });
+    return sendJson(res, 200, { rows });
   }
   const body = JSON.parse((await readBody(req)) || '{}') as { table_name?: string; rows?: Record<string, unknown>[] };
-  if (typeof body.table_name !== 'string' || !Array.isArray(body.rows)) return send(res, 400, { error_msg: 'params invalid.' });
+  if (typeof body.table_name !== 'string' || !Array.isArray(body.rows)) return sendJson(res, 400, { error_msg: 'params invalid.' });
   const rows = base.get(body.table_name);
-  if (rows === undefined) return send(res, 404, { error_msg: `Table ${body.table_name} not found.` });
+  if (rows === undefined) return sendJson(res, 404, { error_msg: `Table ${body.table_name} not found.` });
   const added = body.rows.map((row) => ({ ...row, _id: randomUUID().slice(0, 22) }));
   rows.push(...added);
-  return send(res, 200, { first_row: added[0] ?? null, inserted_row_count: added.length, row_ids: added.map((row) => ({ _id: row._id })) });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  return sendJson(res, 200, { first_row: added[0] ?? null, inserted_row_count: added.length, row_ids: added.map((row) => ({ _id: row._id })) });
 }
