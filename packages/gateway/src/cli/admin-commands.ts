@@ -7,9 +7,9 @@ import type { AuthConfig, PortierConfig } from '../config/config-types.js';
 import { buildErrorView } from '../envelopes/error-view.js';
 import { PortierError } from '../errors/portier-error.js';
 
-type LoadConfig = (file: string) => PortierConfig;
+export type LoadConfig = (file: string) => PortierConfig;
 
-interface CommonOptions {
+export interface CommonOptions {
   config: string;
   json?: boolean;
 }
@@ -172,19 +172,36 @@ interface UsageRow {
 type Handler<O> = (admin: AccountAdmin, options: O, ...args: string[]) => Promise<{ json: unknown; text: string }>;
 
 function run<O extends CommonOptions>(loadConfig: LoadConfig, handler: Handler<O>) {
+  return runWith<SqliteAccountStore, O>(
+    loadConfig,
+    (config, file) => {
+      if (config.auth === undefined) return `${file} has no auth section: there are no accounts or keys to manage`;
+      return new SqliteAccountStore(config.auth.store.sqlitePath, systemClock);
+    },
+    (store, config, options, args) => handler(new AccountAdmin(store, config as PortierConfig & { auth: AuthConfig }, `cli:${userInfo().username}`), options, ...args),
+  );
+}
+
+/**
+ * A CLI action on a store the config names: opens it (or exits 2 with the reason `open` returns),
+ * runs `handler`, prints its JSON or text, reports a catalogued failure, and always closes the store.
+ */
+export function runWith<S extends { close(): void }, O extends CommonOptions>(
+  loadConfig: LoadConfig,
+  open: (config: PortierConfig, file: string) => S | string,
+  handler: (store: S, config: PortierConfig, options: O, args: string[]) => Promise<{ json: unknown; text: string }> | { json: unknown; text: string },
+) {
   return async (...args: unknown[]): Promise<void> => {
     const command = args[args.length - 1] as Command;
     const options = command.opts<O>();
-    const positional = args.slice(0, -2) as string[];
     const config = loadConfig(options.config);
-    if (config.auth === undefined) {
-      process.stderr.write(`${options.config} has no auth section: there are no accounts or keys to manage\n`);
+    const store = open(config, options.config);
+    if (typeof store === 'string') {
+      process.stderr.write(`${store}\n`);
       process.exit(2);
     }
-    const store = new SqliteAccountStore(config.auth.store.sqlitePath, systemClock);
     try {
-      const admin = new AccountAdmin(store, config as PortierConfig & { auth: AuthConfig }, `cli:${userInfo().username}`);
-      const result = await handler(admin, options, ...positional);
+      const result = await handler(store, config, options, args.slice(0, -2) as string[]);
       process.stdout.write(options.json === true ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`);
     } catch (error) {
       reportFailure(error, options.json === true);

@@ -1,17 +1,12 @@
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
-import type { PortierConfig } from '../config/config-types.js';
 import { portierError } from '../errors/portier-error.js';
 import { describeOperation } from '../operations/describe-operation.js';
 import { OperationStore } from '../operations/operation-store.js';
 import { Operations } from '../operations/operations.js';
-import { reportFailure, table, UsageError, withCommon } from './admin-commands.js';
+import { runWith, table, UsageError, withCommon, type CommonOptions, type LoadConfig } from './admin-commands.js';
 
-type LoadConfig = (file: string) => PortierConfig;
-interface Options {
-  config: string;
-  json?: boolean;
-}
+type Options = CommonOptions;
 type Handler<O> = (operations: Operations, options: O, ...args: string[]) => { json: unknown; text: string };
 
 /** `portier operations …`: the async queue as operators see it, read straight from its SQLite file. */
@@ -54,24 +49,13 @@ export function registerOperationCommands(program: Command, loadConfig: LoadConf
 }
 
 function run<O extends Options>(loadConfig: LoadConfig, handler: Handler<O>) {
-  return (...args: unknown[]): void => {
-    const command = args[args.length - 1] as Command;
-    const options = command.opts<O>();
-    const config = loadConfig(options.config);
-    const path = config.operations.sqlitePath ?? config.auth?.store.sqlitePath;
-    if (path === undefined || !config.routes.some((route) => route.async !== undefined)) {
-      process.stderr.write(`${options.config} has no async routes: there is no operation queue\n`);
-      process.exit(2);
-    }
-    const store = new OperationStore(path, systemClock);
-    try {
-      const result = handler(new Operations(store, config), options, ...(args.slice(0, -2) as string[]));
-      process.stdout.write(options.json === true ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`);
-    } catch (error) {
-      reportFailure(error, options.json === true);
-      process.exitCode = error instanceof UsageError ? 2 : 1;
-    } finally {
-      store.close();
-    }
-  };
+  return runWith<OperationStore, O>(
+    loadConfig,
+    (config, file) => {
+      const path = config.operations.sqlitePath ?? config.auth?.store.sqlitePath;
+      if (path === undefined || !config.routes.some((route) => route.async !== undefined)) return `${file} has no async routes: there is no operation queue`;
+      return new OperationStore(path, systemClock);
+    },
+    (store, config, options, args) => handler(new Operations(store, config), options, ...args),
+  );
 }
