@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { ManualClock, startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
 
@@ -97,5 +97,74 @@ describe('seatable envelope', () => {
     const invalid = await call(seatable, '/users/track', `Bearer ${secrets['seatable'] ?? ''}`, { external_ids: [1, 2, 3] });
     expect(invalid.status).toBe(400);
     expect(String(invalid.body['error_msg'])).toContain('The max number of external_ids and aliases per request was exceeded');
+  });
+});
+
+describe('codat envelope with Codat\'s own wording', () => {
+  it('codat: reproduces the seed\'s two 402 bodies (company limit, expired free account) field for field, with our correlation ID', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const config = {
+      auth: { instance: 'codat', schemes: ['basic'], store: { sqlitePath: tempDbPath() } },
+      plans: { free: { trialDays: 365, entities: { companies: 50 } } },
+      errors: {
+        envelope: 'codat',
+        service: 'PublicApi',
+        texts: {
+          en: {
+            entity_limit_reached: {
+              detail: 'CompanyValidationException: Company limit exceeded',
+              items: [{ pointer: 'Company', message: 'Company limit exceeded. Learn more at https://docs.codat.io/using-the-api/errors', rule: 'CreateCompany' }],
+            },
+            trial_expired: { detail: 'Payment Required', items: [{ message: 'Account expired. Learn more at https://docs.codat.io/using-the-api/errors' }] },
+          },
+        },
+      },
+      upstreams: { app: { url: upstream.url } },
+      routes: [{ id: 'companies', path: '/companies', methods: ['POST'], upstream: 'app', auth: { entity: { name: 'companies', action: 'create' } } }],
+    };
+    const gateway = await startGateway(config, { clock });
+    try {
+      const admin = adminOf(gateway, config);
+      const account = await admin.createAccount('codat', 'free');
+      await admin.setEntityCount(account.id, 'companies', 50);
+      const secret = (await admin.createKey({ accountId: account.id, name: 'k' })).secret;
+      const basic = `Basic ${Buffer.from(secret).toString('base64')}`;
+      const create = async () => {
+        const response = await request(`${gateway.url}/companies`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: '{"name":"Acme"}' });
+        const body = (await response.body.json()) as Record<string, unknown>;
+        expect(body['correlationId']).toBe(response.headers['x-correlation-id']);
+        return { status: response.statusCode, body: { ...body, correlationId: '00000000-0000-0000-0000-000000000000' } };
+      };
+      expect(await create()).toEqual({
+        status: 402,
+        body: {
+          statusCode: 402,
+          service: 'PublicApi',
+          error: 'CompanyValidationException: Company limit exceeded',
+          correlationId: '00000000-0000-0000-0000-000000000000',
+          validation: {
+            errors: [{ itemId: 'Company', message: 'Company limit exceeded. Learn more at https://docs.codat.io/using-the-api/errors', validatorName: 'CreateCompany' }],
+            warnings: [],
+          },
+          canBeRetried: 'Unknown',
+          detailedErrorCode: 0,
+        },
+      });
+      clock.advance(366 * 86_400_000);
+      expect(await create()).toEqual({
+        status: 402,
+        body: {
+          statusCode: 402,
+          service: 'PublicApi',
+          error: 'Payment Required',
+          correlationId: '00000000-0000-0000-0000-000000000000',
+          validation: { errors: [{ message: 'Account expired. Learn more at https://docs.codat.io/using-the-api/errors' }], warnings: [] },
+          canBeRetried: 'Unknown',
+          detailedErrorCode: 0,
+        },
+      });
+    } finally {
+      await gateway.close();
+    }
   });
 });

@@ -635,6 +635,20 @@ export const configSchema = {
                 detail: { type: 'string', minLength: 1, description: 'Detail template.' },
                 meaning: { type: 'string', minLength: 1, description: 'What the error means.' },
                 troubleshooting: { type: 'array', items: { type: 'string', minLength: 1, description: 'One step.' }, minItems: 1, description: 'Steps, in order.' },
+                items: {
+                  type: 'array',
+                  description: 'Error items shown when the error has none of its own (Codat\'s 402 `validation.errors`): `pointer` is the envelope\'s item id, `rule` its validator name.',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['message'],
+                    properties: {
+                      pointer: { type: 'string', default: '', description: 'Item the finding is about (Codat `itemId`).' },
+                      message: { type: 'string', minLength: 1, description: 'The message.' },
+                      rule: { type: 'string', default: '', description: 'Rule name (Codat `validatorName`).' },
+                    },
+                  },
+                },
               },
             },
           },

@@ -10,7 +10,7 @@ import type { ErrorItem } from '../errors/portier-error.js';
  */
 const codatItemSchema = {
   type: 'object',
-  required: ['itemId', 'message', 'validatorName'],
+  required: ['message'],
   properties: { itemId: { type: 'string' }, message: { type: 'string' }, validatorName: { type: 'string' } },
 } as const;
 
@@ -48,6 +48,7 @@ export const codatRenderer: EnvelopeRenderer = {
   },
 };
 
-function toCodatItem(item: ErrorItem): { itemId: string; message: string; validatorName: string } {
-  return { itemId: item.pointer, message: item.message, validatorName: item.rule };
+/** Codat leaves out what an item does not have (its "Account expired" item is a message alone). */
+function toCodatItem(item: ErrorItem): { itemId?: string; message: string; validatorName?: string } {
+  return { ...(item.pointer === '' ? {} : { itemId: item.pointer }), message: item.message, ...(item.rule === '' ? {} : { validatorName: item.rule }) };
 }

@@ -54,7 +54,7 @@ export function buildErrorView(error: PortierError, context: ErrorViewContext): 
     instance: context.instance,
     correlationId: context.correlationId,
     service: error.service ?? context.gatewayService,
-    errors: error.items,
+    errors: error.items.length > 0 ? error.items : (texts.items ?? []),
     warnings: context.warnings,
     language,
   };

@@ -25,6 +25,11 @@ export interface ErrorTexts {
   readonly meaning: string;
   /** What the caller (or operator) can do about it, in order. */
   readonly troubleshooting: readonly string[];
+  /**
+   * Error items shown with this code when the error itself carries none (operator texts only: Codat's
+   * 402 lists `{itemId: "Company", validatorName: "CreateCompany"}`).
+   */
+  readonly items?: readonly { readonly pointer: string; readonly message: string; readonly rule: string }[];
 }
 
 export interface CatalogEntry {
