@@ -640,6 +640,7 @@ export const configSchema = {
                   description: 'Error items shown when the error has none of its own (Codat\'s 402 `validation.errors`): `pointer` is the envelope\'s item id, `rule` its validator name.',
                   items: {
                     type: 'object',
+                    description: 'One item.',
                     additionalProperties: false,
                     required: ['message'],
                     properties: {
