@@ -16,6 +16,7 @@ const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const chromiumPath = process.env['PORTIER_CHROMIUM'] ?? '/usr/bin/chromium';
 let upstream: TestUpstream;
 let portier: TestGateway;
+let crossOrigin: TestGateway;
 let browser: Browser;
 let secret: string;
 
@@ -47,6 +48,7 @@ beforeAll(async () => {
     ],
   };
   portier = await startGateway(config);
+  crossOrigin = await startGateway({ ...config, cors: { origins: [upstream.url] } });
   const admin: AccountAdmin = adminOf(portier, config);
   const account = await admin.createAccount('browser', 'free');
   secret = (await admin.createKey({ accountId: account.id, name: 'browser' })).secret;
@@ -55,6 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await portier?.close();
+  await crossOrigin?.close();
   await upstream?.close();
 });
 
@@ -92,6 +95,26 @@ describe('@portier/client in a browser', () => {
     expect(report).toContain('authorization: [redacted]');
     expect(report).toContain(`Correlation ID: ${outcome.errors[0]?.correlationId ?? ''}`);
     expect(report).not.toContain(secret);
+    await page.close();
+  });
+
+  it('sdk (browser): calls a gateway on another origin through CORS and still reads the correlation ID and rate limits', async () => {
+    const page = await browser.newPage();
+    // The page and the SDK come straight from the upstream's origin; the API is the gateway's.
+    await page.goto(`${upstream.url}/app/`);
+    const outcome = (await page.evaluate(`(async () => {
+      const sdk = await import('/app/sdk/index.js');
+      const api = sdk.createClient({ baseUrl: ${JSON.stringify(crossOrigin.url)}, apiKey: ${JSON.stringify(secret)}, maxRetries: 0 });
+      const ok = await api.get('/rows');
+      let failure;
+      try { await api.get('/nowhere'); } catch (error) { failure = { name: error.name, code: error.code, correlationId: error.correlationId }; }
+      return { status: ok.status, correlationId: ok.correlationId, limit: ok.rateLimit && ok.rateLimit.policies[0], failure };
+    })()`)) as { status: number; correlationId: string; limit: { quota: number }; failure: { name: string; code: string; correlationId: string } };
+    expect(outcome.status).toBe(200);
+    expect(outcome.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(outcome.limit).toMatchObject({ quota: 1 });
+    expect(outcome.failure).toMatchObject({ name: 'NotFoundError', code: 'not_found' });
+    expect(outcome.failure.correlationId).toMatch(/^[0-9a-f-]{36}$/);
     await page.close();
   });
 });

@@ -172,6 +172,13 @@ export interface PortierConfig {
     readonly serveReference: boolean;
   };
   readonly correlation: { readonly header: string };
+  readonly cors?: {
+    readonly origins: readonly string[];
+    readonly allowHeaders: readonly string[];
+    readonly exposeHeaders: readonly string[];
+    readonly maxAgeSeconds: number;
+    readonly credentials: boolean;
+  };
   readonly log: { readonly level: LogLevel };
   readonly maintenance: MaintenanceConfig & { readonly allowRoutes: readonly string[] };
   readonly admin?: { readonly host: string; readonly port: number; readonly token: string };

@@ -135,6 +135,9 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   if (operationsPathParams.includes('operationId')) at(['operations', 'path'], '":operationId" is the parameter Portier appends itself');
   checkTemplate(config.operations.body, ['operations', 'body'], at);
   checkLanguages(config, at);
+  if (config.cors?.credentials === true && config.cors.origins.includes('*')) {
+    at(['cors', 'credentials'], 'browsers refuse credentials with the origin `*`: list the origins');
+  }
   config.routes.forEach((route, index) => {
     if (!(route.upstream in config.upstreams)) {
       at(['routes', index, 'upstream'], `upstream "${route.upstream}" is not defined under upstreams`);

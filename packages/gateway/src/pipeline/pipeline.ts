@@ -21,6 +21,7 @@ import { compileRouteLimits } from '../policies/rate-limit/compile-limits.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 import { createRateLimitPolicy } from '../policies/rate-limit/policy.js';
 import { isUnsafePath } from '../policies/routing/is-unsafe-path.js';
+import { Cors } from '../policies/cors/cors.js';
 import { RouteTable } from '../policies/routing/route-table.js';
 import type { Clock } from '../clock.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -148,6 +149,20 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   const routes = [...config.routes.map((route) => compileRoute(route, env)), ...builtIn];
   const table = new RouteTable(routes.map((route) => ({ path: route.path, methods: route.methods, target: route })));
   let draining = false;
+  const cors = config.cors === undefined ? undefined : new Cors(config.cors, config.correlation.header);
+
+  /**
+   * A CORS preflight: 204 with the methods the path accepts. A path nobody serves gets the requested
+   * method, so that the real request reaches its catalogued 404 (which a script can read) instead of
+   * failing as a blocked preflight.
+   */
+  const preflight = (ctx: RequestContext, policy: Cors, origin: string, requested: string): void => {
+    const probe = table.match(requested, ctx.path);
+    const methods = probe.kind === 'method_not_allowed' ? probe.allow : probe.kind === 'found' ? allowOf(table, ctx.path, requested) : requested;
+    ctx.res.writeHead(204, [...policy.preflightHeaders(origin, methods), rendering.correlationHeader, ctx.correlationId]);
+    ctx.res.end();
+    finish(ctx);
+  };
 
   const { metrics } = env;
   const finish = (ctx: RequestContext): void => {
@@ -191,6 +206,12 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
       ctx.path = query === -1 ? url : url.slice(0, query);
       if (isUnsafePath(ctx.path)) {
         return fail(ctx, portierError('bad_request', { reason: 'the path contains dot segments' }), defaultRenderer);
+      }
+      const origin = cors === undefined ? undefined : single(headers.origin);
+      if (origin !== undefined && cors !== undefined) {
+        const requested = single(headers['access-control-request-method']);
+        if (req.method === 'OPTIONS' && requested !== undefined) return preflight(ctx, cors, origin, requested);
+        for (const item of cors.responseHeaders(origin)) ctx.responseHeaders.push(item);
       }
       const match = table.match(req.method ?? 'GET', ctx.path);
       if (match.kind === 'not_found') {
@@ -337,6 +358,13 @@ function compileReferenceRoutes(env: PipelineEnvironment, localizer: Localizer):
     builtInRoute(env, referenceRouteIds.negotiated, errors.referencePath, [], terminal),
     builtInRoute(env, referenceRouteIds.language, `${errors.referencePath}/:language`, [], terminal),
   ];
+}
+
+/** The methods a path accepts, read from the table (the requested one is among them). */
+function allowOf(table: RouteTable<CompiledRoute>, path: string, requested: string): string {
+  // Asking for a method no route uses makes the table list the path's methods.
+  const listed = table.match('CONNECT', path);
+  return listed.kind === 'method_not_allowed' ? listed.allow : requested;
 }
 
 function single(value: string | string[] | undefined): string | undefined {
