@@ -157,8 +157,7 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
    * failing as a blocked preflight.
    */
   const preflight = (ctx: RequestContext, policy: Cors, origin: string, requested: string): void => {
-    const probe = table.match(requested, ctx.path);
-    const methods = probe.kind === 'method_not_allowed' ? probe.allow : probe.kind === 'found' ? allowOf(table, ctx.path, requested) : requested;
+    const methods = table.allowedMethods(ctx.path) ?? requested;
     ctx.res.writeHead(204, [...policy.preflightHeaders(origin, methods), rendering.correlationHeader, ctx.correlationId]);
     ctx.res.end();
     finish(ctx);
@@ -358,13 +357,6 @@ function compileReferenceRoutes(env: PipelineEnvironment, localizer: Localizer):
     builtInRoute(env, referenceRouteIds.negotiated, errors.referencePath, [], terminal),
     builtInRoute(env, referenceRouteIds.language, `${errors.referencePath}/:language`, [], terminal),
   ];
-}
-
-/** The methods a path accepts, read from the table (the requested one is among them). */
-function allowOf(table: RouteTable<CompiledRoute>, path: string, requested: string): string {
-  // Asking for a method no route uses makes the table list the path's methods.
-  const listed = table.match('CONNECT', path);
-  return listed.kind === 'method_not_allowed' ? listed.allow : requested;
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -51,6 +51,12 @@ export class RouteTable<T> {
     });
   }
 
+  /** The methods a path accepts, as an Allow value (`GET, HEAD, POST`), or undefined when no route has the path. */
+  allowedMethods(path: string): string | undefined {
+    const byPath = this.byPath.find('GET', path);
+    return byPath === null ? undefined : (byPath.store as { allow: string }).allow;
+  }
+
   /** Matches a path (without query string) and method. */
   match(method: string, path: string): RouteMatch<T> {
     const found = this.byMethod.find(method as HttpMethod, path);
@@ -62,9 +68,8 @@ export class RouteTable<T> {
       const asGet = this.byMethod.find('GET', path);
       if (asGet !== null) return { kind: 'found', target: (asGet.store as { target: T }).target, params: asGet.params };
     }
-    const byPath = this.byPath.find('GET', path);
-    if (byPath === null) return notFound;
-    return { kind: 'method_not_allowed', allow: (byPath.store as { allow: string }).allow };
+    const allow = this.allowedMethods(path);
+    return allow === undefined ? notFound : { kind: 'method_not_allowed', allow };
   }
 
   private allowFor(path: string, index: number): Set<string> {
