@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { IdempotencyConfig } from '../../config/config-types.js';
+import { failFastOptions, waitUntilReady } from '../../redis/fail-fast.js';
 import type { BeginRequest, BeginResult, IdempotencyStore, StoredResponse } from './idempotency-store.js';
 
 /**
@@ -55,13 +56,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     private readonly config: NonNullable<IdempotencyConfig['redis']>,
     private readonly ttlMs: number,
   ) {
-    this.redis = new Redis(config.url, {
-      enableOfflineQueue: false,
-      commandTimeout: config.timeoutMs,
-      maxRetriesPerRequest: 0,
-      connectTimeout: Math.max(1000, config.timeoutMs),
-      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
-    }) as Redis & Scripts;
+    this.redis = new Redis(config.url, failFastOptions(config.timeoutMs)) as Redis & Scripts;
     this.redis.defineCommand('idemBegin', { numberOfKeys: 1, lua: beginScript });
     this.redis.defineCommand('idemComplete', { numberOfKeys: 1, lua: completeScript });
     this.redis.defineCommand('idemRelease', { numberOfKeys: 1, lua: releaseScript });
@@ -104,14 +99,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   /** Waits for the connection, at most `waitMs`. */
   ready(waitMs: number): Promise<boolean> {
-    if (this.redis.status === 'ready') return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), waitMs);
-      this.redis.once('ready', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    return waitUntilReady(this.redis, waitMs);
   }
 
   close(): void {

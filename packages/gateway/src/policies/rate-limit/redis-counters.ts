@@ -3,6 +3,7 @@ import calculateSlot from 'cluster-key-slot';
 import type { RedisLimitsConfig } from '../../config/config-types.js';
 import type { LimitCheck, LimitDecision, LimitState } from './local-counters.js';
 import { redisDecideScript, redisReleaseScript } from './redis-decide.lua.js';
+import { failFastOptions, waitUntilReady } from '../../redis/fail-fast.js';
 
 interface Scripts {
   portierDecide(...args: (string | number)[]): Promise<number[]>;
@@ -67,13 +68,7 @@ export class RedisCounters {
   private flushScheduled = false;
 
   constructor(private readonly config: RedisLimitsConfig) {
-    const options = {
-      enableOfflineQueue: false,
-      commandTimeout: config.timeoutMs,
-      maxRetriesPerRequest: 0,
-      connectTimeout: Math.max(1000, config.timeoutMs),
-      retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
-    };
+    const options = failFastOptions(config.timeoutMs);
     if (config.cluster) {
       const url = new URL(config.url);
       const password = url.password === '' ? undefined : decodeURIComponent(url.password);
@@ -106,18 +101,7 @@ export class RedisCounters {
    * follow the failure policy until it is).
    */
   ready(waitMs: number): Promise<boolean> {
-    if (this.redis.status === 'ready') return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.redis.off('ready', onReady);
-        resolve(false);
-      }, waitMs);
-      const onReady = (): void => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.redis.once('ready', onReady);
-    });
+    return waitUntilReady(this.redis, waitMs);
   }
 
   close(): void {

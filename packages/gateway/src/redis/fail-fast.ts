@@ -1,0 +1,32 @@
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+
+/**
+ * Connection options for a Redis that must fail fast rather than queue: no offline queue, no retries of
+ * a command, a command timeout, quick reconnects. Callers apply their own policy to each failure
+ * (rate limits: `whenStoreDown`; idempotency: 503) instead of waiting on a dead server.
+ */
+export function failFastOptions(timeoutMs: number): RedisOptions {
+  return {
+    enableOfflineQueue: false,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    connectTimeout: Math.max(1000, timeoutMs),
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
+  };
+}
+
+/** Resolves true once the client is ready, false after `waitMs` (the listener is removed either way). */
+export function waitUntilReady(client: Redis | Cluster, waitMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      resolve(false);
+    }, waitMs);
+    client.once('ready', onReady);
+  });
+}
