@@ -55,7 +55,7 @@ export function createAcceptTerminal(operations: Operations, options: AcceptOpti
         body: ctx.body,
         correlationId: ctx.correlationId,
         requestedAt: now,
-        deadlineAt: now + operations.deadlineMsOf(route.id),
+        deadlineAt: now + (operations.routeOf(route.id)?.deadlineMs ?? 0),
       };
       if (!operations.store.enqueue(operation, config.operations.maxPending)) {
         return portierError('operation_queue_full', { limit: config.operations.maxPending }, { headers: { 'Retry-After': String(config.operations.pollAfterSeconds * 5) } });

@@ -100,9 +100,9 @@ export class OperationWorker {
   }
 
   private async attempt(operation: Operation): Promise<void> {
-    const routeConfig = this.operations.config.routes.find((route) => route.id === operation.routeId);
-    const upstream = routeConfig === undefined ? undefined : this.upstreams.get(routeConfig.upstream);
-    const webhook = this.operations.asyncConfigOf(operation.routeId)?.webhook !== undefined;
+    const route = this.operations.routeOf(operation.routeId);
+    const upstream = route === undefined ? undefined : this.upstreams.get(route.upstream);
+    const webhook = route?.async.webhook !== undefined;
     const now = this.clock.now();
     if (upstream === undefined) {
       // The route was removed from the config while the operation waited.
@@ -150,7 +150,7 @@ export class OperationWorker {
   }
 
   private timedOut(operation: Operation, webhook: boolean): Outcome {
-    const deadline = this.operations.asyncConfigOf(operation.routeId)?.deadline ?? '';
+    const deadline = this.operations.routeOf(operation.routeId)?.async.deadline ?? '';
     return { kind: 'done', status: 'TimedOut', error: { code: 'operation_timed_out', status: 504, params: { operationId: operation.id, deadline } }, webhook };
   }
 
@@ -169,7 +169,7 @@ export class OperationWorker {
   }
 
   private async notify(operation: Operation): Promise<void> {
-    const hook = this.operations.asyncConfigOf(operation.routeId)?.webhook;
+    const hook = this.operations.routeOf(operation.routeId)?.async.webhook;
     const { store } = this.operations;
     if (hook === undefined) return store.webhookSettled(operation.id, 'failed', null);
     const body = JSON.stringify(this.operations.bodyOf(operation));

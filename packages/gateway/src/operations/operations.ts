@@ -10,22 +10,31 @@ import type { OperationStore } from './operation-store.js';
  * What the accept terminal, the polling routes and the worker share: the store, and how an operation
  * is shown (its Location, its body through the route's template, its error as the catalog renders it).
  */
+/** What the queue needs of one async route, resolved once at boot. */
+export interface AsyncRoute {
+  readonly async: AsyncRouteConfig;
+  readonly deadlineMs: number;
+  /** Key of the upstream the route forwards to. */
+  readonly upstream: string;
+}
+
 export class Operations {
-  private readonly routes: ReadonlyMap<string, AsyncRouteConfig>;
+  private readonly routes: ReadonlyMap<string, AsyncRoute>;
 
   constructor(
     readonly store: OperationStore,
     readonly config: PortierConfig,
   ) {
-    this.routes = new Map(config.routes.flatMap((route) => (route.async === undefined ? [] : [[route.id, route.async] as const])));
+    this.routes = new Map(
+      config.routes.flatMap((route) =>
+        route.async === undefined ? [] : [[route.id, { async: route.async, deadlineMs: parseDuration(route.async.deadline), upstream: route.upstream }] as const],
+      ),
+    );
   }
 
-  asyncConfigOf(routeId: string): AsyncRouteConfig | undefined {
+  /** The async route an operation was created on; undefined if the config no longer has it. */
+  routeOf(routeId: string): AsyncRoute | undefined {
     return this.routes.get(routeId);
-  }
-
-  deadlineMsOf(routeId: string): number {
-    return parseDuration(this.routes.get(routeId)?.deadline ?? '1h');
   }
 
   /** The polling URL of an operation: `operations.path` with the operation's own parameter values. */
@@ -55,7 +64,7 @@ export class Operations {
   }
 
   bodyOf(operation: Operation): unknown {
-    const template = this.routes.get(operation.routeId)?.body ?? this.config.operations.body ?? defaultOperationBody;
+    const template = this.routes.get(operation.routeId)?.async.body ?? this.config.operations.body ?? defaultOperationBody;
     return renderOperationBody(template, operation, {
       location: this.locationOf(operation),
       errorView: this.errorViewOf(operation, operation.correlationId),
