@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AccountAdmin } from 'portier';
 import { demoCampaign, startBrazeBackend } from './backend.js';
-import { runIfMain, startExample, type RunningExample } from '../shared/start-example.js';
+import { printGuide, runIfMain, startExample, type RunningExample } from '../shared/start-example.js';
 
 export const allScopes = ['users.track', 'users.delete', 'messages.send', 'sends.id.create'];
 
@@ -34,20 +34,15 @@ async function main(): Promise<BrazeExample> {
   const example = await startBrazeExample();
   const key = await example.issueKey();
   const g = example.url;
-  process.stdout.write(
-    [
-      '',
-      `Braze example: Portier at ${g} (instance fra-01).`,
-      `BRAZE_KEY=${key}   # every scope, shown once`,
-      '',
-      `  curl -i -H "Authorization: Bearer $BRAZE_KEY" -H 'content-type: application/json' --data '{"attributes":[{"external_id":"u1"},{"email":"x@y"}]}' ${g}/users/track`,
-      `  curl -H "Authorization: Bearer $BRAZE_KEY" -H 'content-type: application/json' --data '{"segment_id":"s1","messages":{"apple_push":{"alert":"hi"}}}' ${g}/messages/send`,
-      `  curl -H "Authorization: Bearer $BRAZE_KEY" -H 'content-type: application/json' --data '{"campaign_id":"${demoCampaign.id}"}' ${g}/sends/id/create`,
-      '',
-      'Ctrl-C stops it.',
-      '',
-    ].join('\n'),
-  );
+  printGuide([
+    '',
+    `Braze example: Portier at ${g} (instance fra-01).`,
+    `BRAZE_KEY=${key}   # every scope, shown once`,
+    '',
+    `  curl -i -H "Authorization: Bearer $BRAZE_KEY" -H 'content-type: application/json' --data '{"attributes":[{"external_id":"u1"},{"email":"x@y"}]}' ${g}/users/track`,
+    `  curl -H "Authorization: Bearer $BRAZE_KEY" -H 'content-type: application/json' --data '{"segment_id":"s1","messages":{"apple_push":{"alert":"hi"}}}' ${g}/messages/send`,
+    `  curl -H "Authorization: Bearer $BRAZE_KEY" -H 'content-type: application/json' --data '{"campaign_id":"${demoCampaign.id}"}' ${g}/sends/id/create`,
+  ]);
   return example;
 }
 

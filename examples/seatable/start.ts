@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Gateway, PortierConfig } from 'portier';
 import { startSeatableBackend, type SeatableBackend } from './backend.js';
-import { runIfMain, startExample } from '../shared/start-example.js';
+import { printGuide, runIfMain, startExample } from '../shared/start-example.js';
 
 /** The base every example key is bound to (SeaTable's dtable_uuid). */
 export const demoBaseUuid = '5d2a3c9e-8f41-4b7a-9c1e-2f6b8d0a7e11';
@@ -40,24 +40,19 @@ async function main(): Promise<SeatableExample> {
   const token = await example.issueApiToken('Demo app');
   const g = example.url;
   const api = `${g}/api-gateway/api/v2/dtables/${demoBaseUuid}`;
-  process.stdout.write(
-    [
-      '',
-      `SeaTable example: Portier at ${g}, backend at ${example.backend.url}.`,
-      `API_TOKEN=${token}   # bound to base ${demoBaseUuid}, shown once`,
-      '',
-      '  # exchange the API-Token for a 3-day Base-Token (SeaTable\'s app-access-token answer)',
-      `  curl -H "Authorization: Token $API_TOKEN" ${g}/api/v2.1/dtable/app-access-token/`,
-      '  # then, with BASE_TOKEN=<access_token>: list rows, with x-ratelimit-* headers',
-      `  curl -i -H "Authorization: Token $BASE_TOKEN" "${api}/rows/?table_name=Contacts"`,
-      '  # 401 authentication_required, then 401 invalid token',
-      `  curl -i "${api}/rows/?table_name=Contacts"`,
-      `  curl -i -H "Authorization: Token nope" "${api}/rows/?table_name=Contacts"`,
-      '',
-      'Ctrl-C stops it.',
-      '',
-    ].join('\n'),
-  );
+  printGuide([
+    '',
+    `SeaTable example: Portier at ${g}, backend at ${example.backend.url}.`,
+    `API_TOKEN=${token}   # bound to base ${demoBaseUuid}, shown once`,
+    '',
+    '  # exchange the API-Token for a 3-day Base-Token (SeaTable\'s app-access-token answer)',
+    `  curl -H "Authorization: Token $API_TOKEN" ${g}/api/v2.1/dtable/app-access-token/`,
+    '  # then, with BASE_TOKEN=<access_token>: list rows, with x-ratelimit-* headers',
+    `  curl -i -H "Authorization: Token $BASE_TOKEN" "${api}/rows/?table_name=Contacts"`,
+    '  # 401 authentication_required, then 401 invalid token',
+    `  curl -i "${api}/rows/?table_name=Contacts"`,
+    `  curl -i -H "Authorization: Token nope" "${api}/rows/?table_name=Contacts"`,
+  ]);
   return example;
 }
 

@@ -67,3 +67,8 @@ export function runIfMain(moduleUrl: string, main: () => Promise<{ close(): Prom
     process.once('SIGTERM', stop);
   });
 }
+
+/** Prints an example's guide: its lines, then how to stop it. */
+export function printGuide(lines: readonly string[]): void {
+  process.stdout.write([...lines, '', 'Ctrl-C stops it.', ''].join('\n'));
+}
