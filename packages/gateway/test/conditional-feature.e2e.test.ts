@@ -25,6 +25,13 @@ beforeAll(async () => {
         maxBodyBytes: 256,
         auth: { feature: 'hourly-sync', featureWhen: { pointer: '/syncSchedule', lessThan: 24 } },
       },
+      {
+        id: 'profile-sync-settings',
+        path: '/profile/syncSettings',
+        methods: ['POST'],
+        upstream: 'app',
+        auth: { feature: 'hourly-sync', featureWhen: { pointer: '/settings/*/syncSchedule', lessThan: 24 } },
+      },
     ],
   };
   portier = await startGateway(config);
@@ -60,6 +67,20 @@ describe('features required by the request body', () => {
     const response = await post(await basicFor('paid'), '{"syncSchedule": 1}');
     expect(response.statusCode).toBe(200);
     await response.body.dump();
+  });
+
+  it('plan: a * segment in the pointer matches when any item of the list matches', async () => {
+    const auth = await basicFor('free');
+    const settings = (...schedules: unknown[]) => JSON.stringify({ settings: schedules.map((syncSchedule, i) => ({ dataType: `t${i}`, syncSchedule })) });
+    const postSettings = (body: string) =>
+      request(`${portier.url}/profile/syncSettings`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
+    await expectProblem(await postSettings(settings(24, 1, 48)), 402, 'feature_not_in_plan');
+    for (const body of [settings(24, 48), settings(), '{"settings": {"a": {"syncSchedule": 24}}}', '{"settings": [{"syncSchedule": "1"}]}']) {
+      const response = await postSettings(body);
+      expect(response.statusCode, body).toBe(200);
+      await response.body.dump();
+    }
+    await expectProblem(await postSettings('{"settings": {"a": {"syncSchedule": 2}}}'), 402, 'feature_not_in_plan');
   });
 
   it('plan: answers 400 invalid_json (as validation does, with line and column) for a body that is not JSON, and 413 over the route cap', async () => {

@@ -285,7 +285,7 @@ const routeSchema = {
         body: {
           type: 'object',
           description:
-            'Shape of the operation body (202 answer, polling, webhook). String values name fields in braces: a value that is only `{field}` keeps the field\'s type, otherwise it is text. Fields: id, status, statusCode, requestedOnUtc, completedOnUtc, attempts, location, resultLocation, route, method, error, response, params.<name>. Default: `operations.body`.',
+            'Shape of the operation body (202 answer, polling, webhook). String values name fields in braces: a value that is only `{field}` keeps the field\'s type (`{field?}` leaves the member out while it is null, `{field ?? 202}` gives a JSON fallback), otherwise it is text. Fields: id, status, statusCode, requestedOnUtc, completedOnUtc, attempts, location, resultLocation, route, method, error, response, params.<name>. Default: `operations.body`.',
         },
         webhook: {
           type: 'object',
@@ -344,7 +344,7 @@ const routeSchema = {
           required: ['pointer'],
           minProperties: 2,
           properties: {
-            pointer: { type: 'string', pattern: '^(/[^/]*)*$', description: 'JSON pointer of the value, such as `/syncSchedule`.' },
+            pointer: { type: 'string', pattern: '^(/[^/]*)*$', description: 'JSON pointer of the value, such as `/syncSchedule`; a `*` segment stands for every item of an array (or member of an object), and the condition matches when any of them does (`/settings/*/syncSchedule`).' },
             lessThan: { type: 'number', description: 'Matches when the value is a number below this.' },
             greaterThan: { type: 'number', description: 'Matches when the value is a number above this.' },
             equals: { description: 'Matches when the value equals this (any JSON value).' },

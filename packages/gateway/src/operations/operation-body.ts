@@ -36,16 +36,47 @@ export interface OperationBodyContext {
 }
 
 const placeholder = /\{([A-Za-z_][A-Za-z0-9_.]*)\}/g;
-const whole = /^\{([A-Za-z_][A-Za-z0-9_.]*)\}$/;
+/**
+ * A value that is only a placeholder keeps the field's JSON type. `{field?}` leaves the member out
+ * while the field is null (clients that accept a missing member but not null, as Codat's SDK does for
+ * `completedOnUtc`); `{field ?? <JSON>}` gives a fallback while it is null (`{statusCode ?? 202}`).
+ */
+const whole = /^\{([A-Za-z_][A-Za-z0-9_.]*)(\?|\s*\?\?\s*(.+))?\}$/;
+const omitted = Symbol('omitted');
+
+interface WholeValue {
+  readonly name: string;
+  readonly omitWhenNull: boolean;
+  readonly fallback: unknown;
+}
+
+/** Reads a whole-value placeholder; a fallback that is not JSON is kept as text. */
+function parseWhole(text: string): WholeValue | undefined {
+  const match = whole.exec(text);
+  if (match === null) return undefined;
+  const raw = match[3];
+  let fallback: unknown = null;
+  if (raw !== undefined) {
+    try {
+      fallback = JSON.parse(raw) as unknown;
+    } catch {
+      fallback = raw.trim();
+    }
+  }
+  return { name: match[1] as string, omitWhenNull: match[2] === '?', fallback };
+}
+
+function isKnownField(name: string): boolean {
+  return (operationFields as readonly string[]).includes(name) || /^params\.[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
 
 /** Field names a template uses that do not exist (for config checks). */
 export function unknownTemplateFields(template: unknown): string[] {
   const unknown: string[] = [];
   walk(template, (text) => {
-    for (const match of text.matchAll(placeholder)) {
-      const name = match[1] as string;
-      if (!(operationFields as readonly string[]).includes(name) && !/^params\.[A-Za-z_][A-Za-z0-9_]*$/.test(name)) unknown.push(name);
-    }
+    const exact = parseWhole(text);
+    const names = exact === undefined ? [...text.matchAll(placeholder)].map((match) => match[1] as string) : [exact.name];
+    for (const name of names) if (!isKnownField(name)) unknown.push(name);
   });
   return unknown;
 }
@@ -59,15 +90,23 @@ export function renderOperationBody(template: Readonly<Record<string, unknown>>,
   const resolve = (name: string): unknown => (name.startsWith('params.') ? (operation.params[name.slice(7)] ?? null) : values[name]);
   const render = (node: unknown): unknown => {
     if (typeof node === 'string') {
-      const exact = whole.exec(node);
-      if (exact !== null) return resolve(exact[1] as string) ?? null;
+      const exact = parseWhole(node);
+      if (exact !== undefined) {
+        const value = resolve(exact.name) ?? null;
+        return value === null && exact.omitWhenNull ? omitted : (value ?? exact.fallback);
+      }
       return node.replace(placeholder, (_match, name: string) => {
         const value = resolve(name);
         return value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
       });
     }
-    if (Array.isArray(node)) return node.map(render);
-    if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, render(value)]));
+    if (Array.isArray(node)) return node.map(render).filter((value) => value !== omitted);
+    if (node !== null && typeof node === 'object') {
+      return Object.fromEntries(Object.entries(node).flatMap(([key, value]) => {
+        const rendered = render(value);
+        return rendered === omitted ? [] : [[key, rendered]];
+      }));
+    }
     return node;
   };
   return render(template);
