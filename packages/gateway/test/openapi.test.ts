@@ -9,7 +9,7 @@ import { renderOpenApi } from '../src/docs/render-openapi.js';
 import { runCli } from './helpers/cli.js';
 
 const config = {
-  auth: { instance: 'eu1', schemes: ['bearer', 'basic'], store: { sqlitePath: '/tmp/unused.db' } },
+  auth: { instance: 'eu1', schemes: ['bearer', 'basic'], store: { sqlitePath: '/tmp/unused.db' }, keysApi: { path: '/apiKeys' } },
   plans: { free: { trialDays: 365, limits: [{ name: 'minute', limit: 300, per: 'minute', by: ['param:base'] }] } },
   operations: { path: '/companies/:companyId/push' },
   upstreams: { app: { url: 'http://127.0.0.1:9000' } },
@@ -73,6 +73,10 @@ describe('OpenAPI document', () => {
     expect(document['paths']['/companies/{companyId}/push/{operationId}/result']['get'].responses['409']).toBeDefined();
     expect(document['paths']['/public/{rest}']['get'].security).toBeUndefined();
     expect(Object.keys(document['components'].schemas).sort()).toEqual(['CodatError', 'ProblemError']);
+    const keys = document['paths']['/apiKeys'];
+    expect(Object.keys(keys['post'].responses)).toEqual(expect.arrayContaining(['201', '409']));
+    expect(Object.keys(keys['post'].responses['409'].content['application/problem+json'].examples)).toEqual(['key_limit_reached']);
+    expect(document['paths']['/apiKeys/{keyId}']['delete'].responses['404']).toBeDefined();
   });
 
   it('openapi: `portier docs openapi` prints it as JSON or YAML', async () => {

@@ -88,7 +88,18 @@ export interface AuthConfig {
     readonly ttlSeconds: number;
     readonly response: Readonly<Record<string, unknown>>;
   };
+  readonly keysApi?: KeysApiConfig;
   readonly store: { readonly sqlitePath: string };
+}
+
+/** Self-service keys: key holders manage their own account's keys at `path`. */
+export interface KeysApiConfig {
+  readonly path: string;
+  readonly scopes: readonly string[];
+  /** Body of one key (create answer, list items). */
+  readonly key: Readonly<Record<string, unknown>>;
+  /** Body of the list answer; `{keys}` is the array of keys. */
+  readonly list: Readonly<Record<string, unknown>>;
 }
 
 export interface PlanConfig {

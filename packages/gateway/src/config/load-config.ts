@@ -6,13 +6,16 @@ import { LineCounter, parseDocument } from 'yaml';
 import { RouteTable, RouteConflictError } from '../policies/routing/route-table.js';
 import { compileBodySchema, compileTextSchema } from '../policies/request-validation/request-schemas.js';
 import { formatKeyPath, type ConfigProblem } from './config-problem.js';
-import type { PortierConfig } from './config-types.js';
+import type { HttpMethod, PortierConfig } from './config-types.js';
 import { expandEnv } from './expand-env.js';
 import { configSchema } from './schema.js';
 import { YamlLocator } from './yaml-locator.js';
 import { unknownTemplateFields } from '../operations/operation-body.js';
 import { catalog, shippedLanguages, type ErrorCode } from '../errors/catalog.js';
 import { operationRouteIds } from '../operations/operation-route-ids.js';
+import { keysApiRouteIds } from '../accounts/keys-api/keys-api-route-ids.js';
+import { keyTemplateFields } from '../accounts/keys-api/key-template-fields.js';
+import { templateFieldNames } from '../templates/json-template.js';
 import { referenceRouteIds } from '../docs/reference-route-ids.js';
 
 export type ConfigResult =
@@ -129,11 +132,20 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   const at = (segments: (string | number)[], message: string): void => {
     problems.push({ file, ...locator.locate(segments), path: formatKeyPath(segments), message });
   };
-  const reservedIds = new Set<string>([healthRouteId, accessTokenRouteId, usageRouteId, ...Object.values(operationRouteIds), ...Object.values(referenceRouteIds)]);
+  const reservedIds = new Set<string>([healthRouteId, accessTokenRouteId, usageRouteId, ...Object.values(operationRouteIds), ...Object.values(referenceRouteIds), ...Object.values(keysApiRouteIds)]);
   const seenIds = new Set<string>(reservedIds);
   const operationsPathParams = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string);
   if (operationsPathParams.includes('operationId')) at(['operations', 'path'], '":operationId" is the parameter Portier appends itself');
   checkTemplate(config.operations.body, ['operations', 'body'], at);
+  const keysApi = config.auth?.keysApi;
+  if (keysApi !== undefined) {
+    for (const name of templateFieldNames(keysApi.key)) {
+      if (!(keyTemplateFields as readonly string[]).includes(name)) at(['auth', 'keysApi', 'key'], `unknown field "{${name}}" in the key template: use {${keyTemplateFields.join('}, {')}}`);
+    }
+    for (const name of templateFieldNames(keysApi.list)) {
+      if (name !== 'keys') at(['auth', 'keysApi', 'list'], `unknown field "{${name}}" in the key list template: use {keys}`);
+    }
+  }
   checkLanguages(config, at);
   if (config.cors?.credentials === true && config.cors.origins.includes('*')) {
     at(['cors', 'credentials'], 'browsers refuse credentials with the origin `*`: list the origins');
@@ -205,11 +217,17 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   });
   try {
     const definitions = config.routes.map((route) => ({ path: route.path, methods: route.methods, target: route.id }));
-    const builtIn = [{ path: config.server.healthPath, methods: ['GET'] as const, target: healthRouteId }];
+    const builtIn: { path: string; methods: readonly HttpMethod[]; target: string }[] = [{ path: config.server.healthPath, methods: ['GET'], target: healthRouteId }];
     const tokens = config.auth?.accessTokens;
     if (tokens !== undefined) builtIn.push({ path: tokens.path, methods: ['GET'] as const, target: accessTokenRouteId });
     const usagePath = config.rateLimits.usagePath;
     if (usagePath !== undefined) builtIn.push({ path: usagePath, methods: ['GET'] as const, target: usageRouteId });
+    if (keysApi !== undefined) {
+      builtIn.push(
+        { path: keysApi.path, methods: ['GET', 'POST'] as const, target: keysApiRouteIds.collection },
+        { path: `${keysApi.path}/:keyId`, methods: ['DELETE'] as const, target: keysApiRouteIds.item },
+      );
+    }
     if (config.errors.serveReference) {
       const base = config.errors.referencePath;
       builtIn.push(
@@ -239,6 +257,7 @@ function builtInPathsOf(config: PortierConfig): (string | number)[][] {
   const paths: (string | number)[][] = [['server', 'healthPath']];
   if (config.auth?.accessTokens !== undefined) paths.push(['auth', 'accessTokens', 'path']);
   if (config.rateLimits.usagePath !== undefined) paths.push(['rateLimits', 'usagePath']);
+  if (config.auth?.keysApi !== undefined) paths.push(['auth', 'keysApi', 'path'], ['auth', 'keysApi', 'path']);
   if (config.errors.serveReference) paths.push(['errors', 'referencePath'], ['errors', 'referencePath']);
   if (hasAsyncRoutes(config)) paths.push(['operations', 'path'], ['operations', 'path'], ['operations', 'path']);
   return paths;

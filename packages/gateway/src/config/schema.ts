@@ -484,6 +484,24 @@ const authSchema = {
         },
       },
     },
+    keysApi: {
+      type: 'object',
+      description:
+        'Self-service keys: key holders list (GET `path`), create (POST `path`, body `{"name"}`) and revoke (DELETE `path/<key id>`) the keys of their own account. A new key gets the calling key\'s scopes and bindings; `maxKeysPerAccount` applies (409 `key_limit_reached`).',
+      additionalProperties: false,
+      required: ['path'],
+      properties: {
+        path: { type: 'string', pattern: '^/[^\\s?#:*]*$', description: 'Path of the keys collection (route ids `api-keys` and `api-key`).' },
+        scopes: { type: 'array', items: { type: 'string', pattern: scopePattern, description: 'A scope such as `keys:manage`.' }, uniqueItems: true, default: [], description: 'Scopes the calling key must have to manage keys.' },
+        key: {
+          type: 'object',
+          description:
+            'JSON body of one key (the create answer and each listed key), as a template: id, name, display, secret (the whole key, only when it is created), scopes, bindings, status, createdAt, lastUsedAt, expiresAt. `{secret?}` leaves the member out when there is none.',
+          default: { id: '{id}', name: '{name}', key: '{secret?}', display: '{display}', scopes: '{scopes}', bindings: '{bindings}', status: '{status}', createdAt: '{createdAt}', lastUsedAt: '{lastUsedAt}', expiresAt: '{expiresAt}' },
+        },
+        list: { type: 'object', description: 'JSON body of the list answer; `{keys}` is the array of keys.', default: { data: '{keys}' } },
+      },
+    },
     store: {
       type: 'object',
       description: 'Where accounts and keys live.',

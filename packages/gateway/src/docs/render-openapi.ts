@@ -138,6 +138,7 @@ function parametersOf(route: RouteConfig): Json[] {
 }
 
 function addBuiltIns(paths: Record<string, Json>, config: PortierConfig): void {
+  addKeysApi(paths, config);
   paths[config.server.healthPath] = { get: { operationId: 'health', responses: { '200': { description: 'The gateway is up.', headers: correlationHeader() } } } };
   if (config.errors.serveReference) {
     const html = { '200': { description: 'The error reference (HTML).', content: { 'text/html': { schema: { type: 'string' } } } } };
@@ -163,6 +164,37 @@ function addBuiltIns(paths: Record<string, Json>, config: PortierConfig): void {
       },
     };
   }
+}
+
+/** The self-service keys routes (`auth.keysApi`). */
+function addKeysApi(paths: Record<string, Json>, config: PortierConfig): void {
+  const keysApi = config.auth?.keysApi;
+  if (config.auth === undefined || keysApi === undefined) return;
+  const security = config.auth.schemes.map((scheme) => ({ [schemeNames[scheme]]: [] }));
+  const envelope = config.errors.envelope;
+  const denied = errorResponses(['authentication_required', 'invalid_token', 'key_revoked', 'access_denied', 'account_disabled'], envelope, config);
+  const base = openApiPath(keysApi.path);
+  paths[base] = {
+    get: { operationId: 'api-keys-list', security, responses: { '200': { description: 'The account\'s keys (never a secret).' }, ...denied } },
+    post: {
+      operationId: 'api-keys-create',
+      security,
+      requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } } } } },
+      responses: {
+        '201': { description: 'The new key, with its secret (shown once).' },
+        ...denied,
+        ...errorResponses(['invalid_json', 'validation_failed', 'payload_too_large', 'key_limit_reached'], envelope, config),
+      },
+    },
+  };
+  paths[`${base}/{keyId}`] = {
+    delete: {
+      operationId: 'api-keys-revoke',
+      security,
+      parameters: [{ name: 'keyId', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: { '204': { description: 'The key is revoked.' }, ...denied, ...errorResponses(['key_not_found'], envelope, config) },
+    },
+  };
 }
 
 function securitySchemes(config: PortierConfig): Json {

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { PortierConfig, RouteConfig } from '../config/config-types.js';
+import type { HttpMethod, PortierConfig, RouteConfig } from '../config/config-types.js';
 import { accessTokenRouteId, healthRouteId, usageRouteId } from '../config/load-config.js';
 import { createUsageTerminal } from '../policies/rate-limit/usage-terminal.js';
 import { createTokenExchangeTerminal } from '../accounts/tokens/token-exchange-terminal.js';
+import { createKeysApiTerminal, keysApiMaxBodyBytes } from '../accounts/keys-api/keys-api-terminal.js';
+import { keysApiRouteIds } from '../accounts/keys-api/keys-api-route-ids.js';
 import type { EnvelopeRenderer } from '../envelopes/envelope-renderer.js';
 import { renderers } from '../envelopes/renderers.js';
 import { portierError, PortierError } from '../errors/portier-error.js';
@@ -145,7 +147,7 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   };
   const correlationLower = config.correlation.header.toLowerCase();
   const defaultRenderer = renderers[config.errors.envelope];
-  const builtIn = [compileHealthRoute(env), ...compileAccessTokenRoute(env), ...compileUsageRoute(env), ...compileOperationRoutes(env), ...compileReferenceRoutes(env, localizer)];
+  const builtIn = [compileHealthRoute(env), ...compileAccessTokenRoute(env), ...compileKeysApiRoutes(env), ...compileUsageRoute(env), ...compileOperationRoutes(env), ...compileReferenceRoutes(env, localizer)];
   const routes = [...config.routes.map((route) => compileRoute(route, env)), ...builtIn];
   const table = new RouteTable(routes.map((route) => ({ path: route.path, methods: route.methods, target: route })));
   let draining = false;
@@ -291,14 +293,22 @@ function credentialHeaders(config: PortierConfig): ReadonlySet<string> {
   return new Set(auth.schemes.includes('header') ? ['authorization', auth.header.toLowerCase()] : ['authorization']);
 }
 
-/** A route the gateway answers itself: health check, token exchange, usage. */
-function builtInRoute(env: PipelineEnvironment, id: string, path: string, policies: Policy[], terminal: Terminal): CompiledRoute {
+/** A route the gateway answers itself: health check, token exchange, usage, keys. */
+function builtInRoute(
+  env: PipelineEnvironment,
+  id: string,
+  path: string,
+  policies: Policy[],
+  terminal: Terminal,
+  methods: readonly HttpMethod[] = ['GET'],
+  maxBodyBytes = 0,
+): CompiledRoute {
   return {
     id,
     path,
-    methods: ['GET'],
+    methods,
     config: undefined,
-    maxBodyBytes: 0,
+    maxBodyBytes,
     renderer: renderers[env.config.errors.envelope],
     policies: [createMaintenancePolicy(env.maintenance, id), ...policies],
     terminal,
@@ -331,6 +341,27 @@ function compileAccessTokenRoute(env: PipelineEnvironment): CompiledRoute[] {
     createPlanPolicy(routeAuth, { plans: env.config.plans, clock: env.clock, store: undefined, logger: env.logging.logger, maxBodyBytes: 0, maxDepth: 64 }),
   ];
   return [builtInRoute(env, accessTokenRouteId, tokens.path, policies, createTokenExchangeTerminal(auth, tokens, env.clock, env.config.correlation.header))];
+}
+
+/** Self-service keys, when `auth.keysApi` is configured: a key holder manages its account's keys. */
+function compileKeysApiRoutes(env: PipelineEnvironment): CompiledRoute[] {
+  const { config } = env;
+  const auth = config.auth;
+  const keysApi = auth?.keysApi;
+  if (auth === undefined || keysApi === undefined || env.keys === undefined) return [];
+  const routeAuth = { required: true, scopes: keysApi.scopes };
+  const guard = (id: string): Policy[] => [
+    // Only a key manages keys: a short-lived access token cannot mint long-lived keys.
+    createApiKeyAuthPolicy(routeAuth, env.keys as ApiKeyAuthDependencies, { acceptTokens: false }),
+    createAccessPolicy(id, routeAuth, config.plans, env.clock),
+    createPlanPolicy(routeAuth, { plans: config.plans, clock: env.clock, store: undefined, logger: env.logging.logger, maxBodyBytes: 0, maxDepth: 64 }),
+  ];
+  const terminal = createKeysApiTerminal({ config: { ...config, auth }, keysApi, directory: env.keys.directory });
+  const { collection, item } = keysApiRouteIds;
+  return [
+    builtInRoute(env, collection, keysApi.path, guard(collection), terminal, ['GET', 'POST'], keysApiMaxBodyBytes),
+    builtInRoute(env, item, `${keysApi.path}/:keyId`, guard(item), terminal, ['DELETE']),
+  ];
 }
 
 /** The polling routes of async operations: list, show, result; each needs the caller's key. */

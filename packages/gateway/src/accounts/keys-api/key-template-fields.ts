@@ -1,0 +1,2 @@
+/** What a self-service key template may name. `secret` is the whole key: only in the answer that creates it. */
+export const keyTemplateFields = ['id', 'name', 'display', 'secret', 'scopes', 'bindings', 'status', 'createdAt', 'lastUsedAt', 'expiresAt'] as const;

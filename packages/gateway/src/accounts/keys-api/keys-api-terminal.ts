@@ -1,0 +1,110 @@
+import type { PortierConfig, AuthConfig, KeysApiConfig } from '../../config/config-types.js';
+import { AccountAdmin, type KeyView } from '../../admin/account-admin.js';
+import { portierError, PortierError } from '../../errors/portier-error.js';
+import type { Decision, Terminal } from '../../pipeline/policy.js';
+import type { RequestContext } from '../../pipeline/request-context.js';
+import { sendJson } from '../../pipeline/send-json.js';
+import { readRequestBody } from '../../policies/request-body/read-request-body.js';
+import { parseJsonText } from '../../policies/request-validation/parse-json-text.js';
+import { renderJsonTemplate } from '../../templates/json-template.js';
+import type { KeyDirectory } from '../key-directory.js';
+
+/** Largest create request (a name); anything bigger is not a key request. */
+export const keysApiMaxBodyBytes = 4096;
+const maxNameLength = 100;
+
+export interface KeysApiDependencies {
+  readonly config: PortierConfig & { readonly auth: AuthConfig };
+  readonly keysApi: KeysApiConfig;
+  readonly directory: KeyDirectory;
+}
+
+/**
+ * Self-service keys (`auth.keysApi`): a key holder lists, creates and revokes the keys of its own
+ * account, as Codat's `/apiKeys` does. A new key gets the caller's scopes and bindings, so a key can
+ * never make a stronger one; the account's key limit applies (409 `key_limit_reached`); another
+ * account's key is "not found". Each change is audited with the calling key as the actor.
+ */
+export function createKeysApiTerminal(dependencies: KeysApiDependencies): Terminal {
+  const { config, keysApi, directory } = dependencies;
+  const correlationHeader = config.correlation.header;
+  const adminFor = (ctx: RequestContext): AccountAdmin =>
+    new AccountAdmin(directory.store, config, `key:${caller(ctx).key.id}`, () => directory.invalidate());
+  const render = (key: KeyView, secret?: string): Record<string, unknown> => renderJsonTemplate(keysApi.key, (name) => fieldOf(key, name, secret));
+
+  async function list(ctx: RequestContext): Promise<Decision> {
+    const keys = (await adminFor(ctx).listKeys(caller(ctx).account.id)).filter((key) => key.status !== 'revoked');
+    const rendered = keys.map((key) => render(key));
+    sendJson(ctx, 200, JSON.stringify(renderJsonTemplate(keysApi.list, (name) => (name === 'keys' ? rendered : null))), correlationHeader);
+    return undefined;
+  }
+
+  async function create(ctx: RequestContext): Promise<Decision> {
+    const unread = await readRequestBody(ctx, keysApiMaxBodyBytes);
+    if (unread !== undefined) return unread;
+    const body = ctx.body === undefined || ctx.body.length === 0 ? { value: {} } : parseJsonText(ctx.body, 8);
+    if (!('value' in body)) return body;
+    const name = nameOf(body.value);
+    if (typeof name !== 'string') return name;
+    const { key: issuer, account } = caller(ctx);
+    const issued = await adminFor(ctx).createKey({ accountId: account.id, name, scopes: issuer.scopes, bindings: issuer.bindings });
+    sendJson(ctx, 201, JSON.stringify(render(issued.key, issued.secret)), correlationHeader);
+    return undefined;
+  }
+
+  async function revoke(ctx: RequestContext): Promise<Decision> {
+    const keyId = ctx.params['keyId'] ?? '';
+    const admin = adminFor(ctx);
+    const owned = (await admin.listKeys(caller(ctx).account.id)).find((key) => key.id === keyId && key.status !== 'revoked');
+    if (owned === undefined) return portierError('key_not_found', { keyId });
+    await admin.revokeKey(keyId);
+    ctx.res.writeHead(204, [correlationHeader, ctx.correlationId, ...ctx.responseHeaders]);
+    ctx.res.end();
+    return undefined;
+  }
+
+  return {
+    name: 'keys-api',
+    handle(ctx: RequestContext): Promise<Decision> {
+      const answer = ctx.req.method === 'POST' ? create(ctx) : ctx.req.method === 'DELETE' ? revoke(ctx) : list(ctx);
+      // The store refuses with catalog errors (409 key_limit_reached): they are the answer, not a crash.
+      return answer.catch((error: unknown) => {
+        if (error instanceof PortierError) return error;
+        throw error;
+      });
+    },
+  };
+}
+
+function caller(ctx: RequestContext): NonNullable<RequestContext['auth']> {
+  if (ctx.auth === undefined) throw new Error('the keys API runs after api-key-auth');
+  return ctx.auth;
+}
+
+/** The new key's name from `{"name": ...}`: a short string, or "API key" when none is given. */
+function nameOf(body: unknown): string | PortierError {
+  const given = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)['name'] : undefined;
+  if (given === undefined || given === null) return 'API key';
+  if (typeof given === 'string' && given.trim() !== '' && given.length <= maxNameLength) return given.trim();
+  const message = `name must be a non-empty string of at most ${maxNameLength} characters`;
+  return portierError('validation_failed', { count: 1 }, { items: [{ pointer: '/name', message, rule: 'name' }] });
+}
+
+function fieldOf(key: KeyView, name: string, secret: string | undefined): unknown {
+  switch (name) {
+    case 'secret':
+      return secret ?? null;
+    case 'id':
+    case 'name':
+    case 'display':
+    case 'scopes':
+    case 'bindings':
+    case 'status':
+    case 'createdAt':
+    case 'lastUsedAt':
+    case 'expiresAt':
+      return key[name];
+    default:
+      return null;
+  }
+}
