@@ -64,8 +64,25 @@ describe('operation body templates', () => {
     });
   });
 
+  it('operation body: a dotted name reads a member of a field (the failure\'s detail), null when there is none', () => {
+    const template = { errorMessage: '{error.detail}', upstream: '{response.status?}', missing: '{params.nope}' };
+    expect(renderOperationBody(template, operation(), context)).toEqual({ errorMessage: null, missing: null });
+    const failed = operation({ status: 'Failed', completedAt: requestedAt, result: { status: 404, headers: [], body: undefined } });
+    const view = { code: 'upstream_client_error', status: 404, title: 'Rejected', detail: 'Datatype x not supported', service: 'PublicApi' } as never;
+    expect(renderOperationBody(template, { ...failed, error: { code: 'upstream_client_error', status: 404, params: {} } }, { ...context, errorView: view })).toEqual({
+      errorMessage: 'Datatype x not supported',
+      upstream: 404,
+      missing: null,
+    });
+  });
+
   it('operation body: a fallback that is not JSON is text; an unknown field is reported with either form', () => {
     expect(renderOperationBody({ state: '{completedOnUtc ?? not yet}' }, operation(), context)).toEqual({ state: 'not yet' });
-    expect(unknownTemplateFields({ a: '{colour?}', b: '{size ?? 1}', c: '{statusCode ?? 202}', d: '{params.x?}' })).toEqual(['colour', 'size']);
+    expect(unknownTemplateFields({ a: '{colour?}', b: '{size ?? 1}', c: '{statusCode ?? 202}', d: '{params.x?}', e: '{error.detail}', f: '{params}', g: '{colour.x}' })).toEqual([
+      'colour',
+      'size',
+      'params',
+      'colour.x',
+    ]);
   });
 });

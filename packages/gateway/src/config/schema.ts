@@ -285,7 +285,7 @@ const routeSchema = {
         body: {
           type: 'object',
           description:
-            'Shape of the operation body (202 answer, polling, webhook). String values name fields in braces: a value that is only `{field}` keeps the field\'s type (`{field?}` leaves the member out while it is null, `{field ?? 202}` gives a JSON fallback), otherwise it is text. Fields: id, status, statusCode, requestedOnUtc, completedOnUtc, attempts, location, resultLocation, route, method, error, response, params.<name>. Default: `operations.body`.',
+            'Shape of the operation body (202 answer, polling, webhook). String values name fields in braces: a value that is only `{field}` keeps the field\'s type (`{field?}` leaves the member out while it is null, `{field ?? 202}` gives a JSON fallback), otherwise it is text. Fields: id, status, statusCode, requestedOnUtc, completedOnUtc, attempts, location, resultLocation, route, method, error, response, params.<name>; a dotted name reads a member (`{error.detail}`, `{response.status}`). Default: `operations.body`.',
         },
         webhook: {
           type: 'object',

@@ -36,15 +36,24 @@ export interface OperationBodyContext {
   readonly errorView: ErrorView | undefined;
 }
 
-/** Field names a template uses that do not exist (for config checks). */
+/** Field names a template uses that do not exist (for config checks). `error.detail` names a member of a field. */
 export function unknownTemplateFields(template: unknown): string[] {
-  return templateFieldNames(template).filter((name) => !(operationFields as readonly string[]).includes(name) && !/^params\.[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+  return templateFieldNames(template).filter((name) => {
+    const [field, member] = name.split('.', 2);
+    if (field === 'params') return member === undefined;
+    return !(operationFields as readonly string[]).includes(field ?? '');
+  });
 }
 
 /** Renders an operation through a template (see templates/json-template.ts for the syntax). */
 export function renderOperationBody(template: Readonly<Record<string, unknown>>, operation: Operation, context: OperationBodyContext): unknown {
-  const values: Readonly<Record<string, unknown>> = fieldValues(operation, context);
-  return renderJsonTemplate(template, (name) => (name.startsWith('params.') ? (operation.params[name.slice(7)] ?? null) : values[name]));
+  const values: Readonly<Record<string, unknown>> = { ...fieldValues(operation, context), params: operation.params };
+  return renderJsonTemplate(template, (name) => name.split('.').reduce<unknown>((node, part) => memberOf(node, part), values));
+}
+
+function memberOf(node: unknown, name: string): unknown {
+  if (node === null || typeof node !== 'object' || !Object.hasOwn(node, name)) return null;
+  return (node as Record<string, unknown>)[name];
 }
 
 function fieldValues(operation: Operation, context: OperationBodyContext): Record<(typeof operationFields)[number], unknown> {
