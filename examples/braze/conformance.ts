@@ -1,4 +1,4 @@
-import type { SeedRow } from '../seatable/conformance.js';
+import type { SeedRow } from '../shared/seed-row.js';
 
 const seed = 'Braze (fr 003)';
 

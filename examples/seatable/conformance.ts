@@ -1,17 +1,9 @@
+import type { SeedRow } from '../shared/seed-row.js';
+
 /**
  * Every row of the SeaTable seed (the same three errors in the French and the Russian article, plus
- * their support section), with the conformance test that reproduces it through Portier. The test
- * iterates this table; docs/conformance.md is written from it.
+ * their support section), with the conformance test that reproduces it through Portier.
  */
-export interface SeedRow {
-  readonly seed: string;
-  /** The row as the seed names it. */
-  readonly row: string;
-  readonly status: number;
-  /** Name of the test case that proves it (in examples/seatable/test/conformance.test.ts). */
-  readonly test: string;
-}
-
 export const seatableSeedRows: readonly SeedRow[] = [
   { seed: 'SeaTable (fr 000, ru 001)', row: '401 authentication_required: no token in the request', status: 401, test: 'seatable 401: no token' },
   { seed: 'SeaTable (fr 000, ru 001)', row: '401 authentication_required: token passed incorrectly (quoted, wrong scheme)', status: 401, test: 'seatable 401: token passed incorrectly' },
