@@ -93,6 +93,26 @@ routes:
     ]);
   });
 
+  it('config: refuses token and key templates that name unknown fields, and keys routes that collide with a route', () => {
+    const text = `auth:
+  instance: eu1
+  accessTokens: { path: /token, secret: "${'s'.repeat(32)}", response: { t: "{token}", who: "{user}" } }
+  keysApi: { path: /keys, key: { id: "{id}", pin: "{pin?}" }, list: { items: "{keys}", n: "{count}" } }
+upstreams:
+  app: { url: "http://127.0.0.1:9000" }
+routes:
+  - id: keys
+    path: /keys
+    upstream: app
+`;
+    expect(problemsOf(text)).toEqual([
+      'portier.yaml:3:87 auth.accessTokens.response: unknown field "{user}" in the token answer template: use {token}, {expiresAt}, {keyId}, {keyName}, {accountId}, {binding}',
+      "portier.yaml:4:20 auth.keysApi.path: cannot register GET /keys: Method 'GET' already declared for route '/keys' with constraints '{}'",
+      'portier.yaml:4:32 auth.keysApi.key: unknown field "{pin}" in the key template: use {id}, {name}, {display}, {secret}, {scopes}, {bindings}, {status}, {createdAt}, {lastUsedAt}, {expiresAt}',
+      'portier.yaml:4:69 auth.keysApi.list: unknown field "{count}" in the key list template: use {keys}',
+    ]);
+  });
+
   it('config: refuses async and idempotent routes that could not keep their promise', () => {
     const text = `operations:
   path: /companies/:companyId/push

@@ -14,7 +14,7 @@ import { unknownTemplateFields } from '../operations/operation-body.js';
 import { catalog, shippedLanguages, type ErrorCode } from '../errors/catalog.js';
 import { operationRouteIds } from '../operations/operation-route-ids.js';
 import { keysApiRouteIds } from '../accounts/keys-api/keys-api-route-ids.js';
-import { keyTemplateFields } from '../accounts/keys-api/key-template-fields.js';
+import { accessTokenFields, keyTemplateFields } from '../templates/template-fields.js';
 import { templateFieldNames } from '../templates/json-template.js';
 import { referenceRouteIds } from '../docs/reference-route-ids.js';
 
@@ -137,6 +137,10 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   const operationsPathParams = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string);
   if (operationsPathParams.includes('operationId')) at(['operations', 'path'], '":operationId" is the parameter Portier appends itself');
   checkTemplate(config.operations.body, ['operations', 'body'], at);
+  const tokenResponse = config.auth?.accessTokens?.response;
+  for (const name of tokenResponse === undefined ? [] : templateFieldNames(tokenResponse)) {
+    if (!(accessTokenFields as readonly string[]).includes(name)) at(['auth', 'accessTokens', 'response'], `unknown field "{${name}}" in the token answer template: use {${accessTokenFields.join('}, {')}}`);
+  }
   const keysApi = config.auth?.keysApi;
   if (keysApi !== undefined) {
     for (const name of templateFieldNames(keysApi.key)) {

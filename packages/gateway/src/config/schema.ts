@@ -479,7 +479,7 @@ const authSchema = {
         response: {
           type: 'object',
           description:
-            'JSON body of the exchange answer. String values may use {token}, {expiresAt}, {keyId}, {keyName}, {accountId}, {binding} (the key\'s first resource binding); other values are sent as they are.',
+            'JSON body of the exchange answer, as a template: strings (nested too) may name {token}, {expiresAt}, {keyId}, {keyName}, {accountId}, {binding} (the key\'s first resource binding); other values are sent as they are.',
           default: { access_token: '{token}', expires_at: '{expiresAt}' },
         },
       },

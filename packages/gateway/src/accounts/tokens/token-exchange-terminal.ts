@@ -3,7 +3,8 @@ import type { AuthConfig } from '../../config/config-types.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { signAccessToken } from './access-token.js';
-import { fillTemplate } from '../../errors/fill-template.js';
+import { renderJsonTemplate } from '../../templates/json-template.js';
+import type { accessTokenFields } from '../../templates/template-fields.js';
 import { sendJson } from '../../pipeline/send-json.js';
 
 type Tokens = NonNullable<AuthConfig['accessTokens']>;
@@ -21,7 +22,7 @@ export function createTokenExchangeTerminal(auth: AuthConfig, tokens: Tokens, cl
       const now = clock.now();
       const exp = Math.floor(now / 1000) + tokens.ttlSeconds;
       const token = signAccessToken({ sub: entry.key.id, acc: entry.account.id, iss: auth.instance, iat: Math.floor(now / 1000), exp }, tokens.secret);
-      const values: Record<string, string> = {
+      const values: Record<(typeof accessTokenFields)[number], string> = {
         token,
         expiresAt: new Date(exp * 1000).toISOString(),
         keyId: entry.key.id,
@@ -29,16 +30,8 @@ export function createTokenExchangeTerminal(auth: AuthConfig, tokens: Tokens, cl
         accountId: entry.account.id,
         binding: entry.key.bindings[0] ?? '',
       };
-      sendJson(ctx, 200, JSON.stringify(fillResponse(tokens.response, values)), correlationHeader);
+      sendJson(ctx, 200, JSON.stringify(renderJsonTemplate(tokens.response, (name) => (values as Readonly<Record<string, string>>)[name])), correlationHeader);
       return Promise.resolve(undefined);
     },
   };
-}
-
-function fillResponse(template: Readonly<Record<string, unknown>>, values: Readonly<Record<string, string>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(template)) {
-    out[name] = typeof value === 'string' ? fillTemplate(value, values) : value;
-  }
-  return out;
 }
