@@ -124,6 +124,10 @@ const cases: Record<string, () => Promise<void>> = {
     expectCodatError(mismatch, 422, /Idempotency-Key/);
     expect((await settled(String(accepted.headers['location']))).status).toBe('Success');
     expect(example.pushesApplied() - before).toBe(1);
+    // Polling is an API call like any other: it counts against the company's day and says so.
+    const polled = await call('GET', String(accepted.headers['location']));
+    expect(polled.headers['x-rate-limit-limit']).toBe('1000');
+    expect(Number(polled.headers['x-rate-limit-remaining'])).toBeLessThan(1000);
   },
   'codat 400': async () => {
     const missing = await call('POST', '/companies', { body: { description: 'no name' } });

@@ -21,7 +21,7 @@ beforeAll(async () => {
       accessTokens: { path: '/token', secret: 's'.repeat(32) },
       keysApi: { path: '/apiKeys', scopes: ['keys'], key: { id: '{id}', name: '{name}', apiKey: '{secret?}', createdDate: '{createdAt}' }, list: { results: '{keys}' } },
     },
-    plans: { free: {} },
+    plans: { free: { limits: [{ name: 'day', limit: 1000, per: 'day', algorithm: 'fixed' }] } },
     upstreams: { app: { url: upstream.url } },
     routes: [{ id: 'companies', path: '/companies/:companyId', upstream: 'app', auth: { scopes: ['read'], bindTo: 'companyId' } }],
   };
@@ -74,6 +74,7 @@ describe('self-service keys (auth.keysApi)', () => {
     await expectProblem(await call('GET', '/companies/c2', key.apiKey ?? ''), 403, 'key_not_bound');
 
     const listed = await call('GET', '/apiKeys', secret);
+    expect(listed.headers['ratelimit-policy']).toBe('"day";q=1000;w=86400');
     const { results } = (await listed.body.json()) as { results: KeyBody[] };
     expect(results.map((item) => item.name)).toEqual(['first', 'ci']);
     expect(results.every((item) => item.apiKey === undefined)).toBe(true);

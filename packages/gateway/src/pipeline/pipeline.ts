@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { HttpMethod, PortierConfig, RouteConfig } from '../config/config-types.js';
+import type { HttpMethod, PortierConfig, RouteAuthConfig, RouteConfig } from '../config/config-types.js';
 import { accessTokenRouteId, healthRouteId, usageRouteId } from '../config/load-config.js';
 import { createUsageTerminal } from '../policies/rate-limit/usage-terminal.js';
 import { createTokenExchangeTerminal } from '../accounts/tokens/token-exchange-terminal.js';
@@ -19,7 +19,7 @@ import { createRequestValidationPolicy } from '../policies/request-validation/po
 import { createAccessPolicy } from '../policies/access/policy.js';
 import { createApiKeyAuthPolicy, type ApiKeyAuthDependencies } from '../policies/api-key-auth/policy.js';
 import { createPlanPolicy } from '../policies/plan/policy.js';
-import { compileRouteLimits } from '../policies/rate-limit/compile-limits.js';
+import { compileRouteLimits, type LimitedRoute } from '../policies/rate-limit/compile-limits.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 import { createRateLimitPolicy } from '../policies/rate-limit/policy.js';
 import { isUnsafePath } from '../policies/routing/is-unsafe-path.js';
@@ -111,14 +111,7 @@ const routeStages: readonly RouteStage[] = [
     });
   },
   function rateLimitStage(route, _max, env) {
-    const limits = compileRouteLimits(route, env.config);
-    if (limits === undefined) return undefined;
-    return createRateLimitPolicy(route.id, limits, route.cost, {
-      counters: env.counters,
-      clock: env.clock,
-      headers: env.config.rateLimits.headers,
-      unavailableRetryAfterSeconds: env.config.rateLimits.redis?.retryAfterSeconds ?? 5,
-    });
+    return rateLimitPolicy(route, route.cost, env);
   },
   function requestBodyStage(_route, maxBodyBytes) {
     return createBodyLimitPolicy(maxBodyBytes);
@@ -127,6 +120,30 @@ const routeStages: readonly RouteStage[] = [
     return route.validation === undefined ? undefined : createRequestValidationPolicy(route.validation, maxBodyBytes);
   },
 ];
+
+/** The rate-limit stage of a route, when some limit can apply there. */
+function rateLimitPolicy(route: LimitedRoute, cost: number, env: PipelineEnvironment): Policy | undefined {
+  const limits = compileRouteLimits(route, env.config);
+  if (limits === undefined) return undefined;
+  return createRateLimitPolicy(route.id, limits, cost, {
+    counters: env.counters,
+    clock: env.clock,
+    headers: env.config.rateLimits.headers,
+    unavailableRetryAfterSeconds: env.config.rateLimits.redis?.retryAfterSeconds ?? 5,
+  });
+}
+
+/** Stages of a built-in route that needs a key: auth, access, and the plan's limits (an API call like any other). */
+function keyedBuiltInPolicies(env: PipelineEnvironment, id: string, path: string, routeAuth: RouteAuthConfig, acceptTokens = true): Policy[] {
+  const keys = env.keys;
+  if (keys === undefined) throw new Error('built-in keyed routes need the auth section');
+  const limits = rateLimitPolicy({ id, path, auth: routeAuth }, 1, env);
+  return [
+    createApiKeyAuthPolicy(routeAuth, keys, { acceptTokens }),
+    createAccessPolicy(id, routeAuth, env.config.plans, env.clock),
+    ...(limits === undefined ? [] : [limits]),
+  ];
+}
 
 export interface Pipeline {
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -350,17 +367,16 @@ function compileKeysApiRoutes(env: PipelineEnvironment): CompiledRoute[] {
   const keysApi = auth?.keysApi;
   if (auth === undefined || keysApi === undefined || env.keys === undefined) return [];
   const routeAuth = { required: true, scopes: keysApi.scopes };
-  const guard = (id: string): Policy[] => [
+  const guard = (id: string, path: string): Policy[] => [
     // Only a key manages keys: a short-lived access token cannot mint long-lived keys.
-    createApiKeyAuthPolicy(routeAuth, env.keys as ApiKeyAuthDependencies, { acceptTokens: false }),
-    createAccessPolicy(id, routeAuth, config.plans, env.clock),
+    ...keyedBuiltInPolicies(env, id, path, routeAuth, false),
     createPlanPolicy(routeAuth, { plans: config.plans, clock: env.clock, store: undefined, logger: env.logging.logger, maxBodyBytes: 0, maxDepth: 64 }),
   ];
   const terminal = createKeysApiTerminal({ config: { ...config, auth }, keysApi, directory: env.keys.directory });
   const { collection, item } = keysApiRouteIds;
   return [
-    builtInRoute(env, collection, keysApi.path, guard(collection), terminal, ['GET', 'POST'], keysApiMaxBodyBytes),
-    builtInRoute(env, item, `${keysApi.path}/:keyId`, guard(item), terminal, ['DELETE']),
+    builtInRoute(env, collection, keysApi.path, guard(collection, keysApi.path), terminal, ['GET', 'POST'], keysApiMaxBodyBytes),
+    builtInRoute(env, item, `${keysApi.path}/:keyId`, guard(item, `${keysApi.path}/:keyId`), terminal, ['DELETE']),
   ];
 }
 
@@ -370,12 +386,13 @@ function compileOperationRoutes(env: PipelineEnvironment): CompiledRoute[] {
   if (async === undefined || env.keys === undefined) return [];
   const base = env.config.operations.path;
   const routeAuth = { required: true, scopes: [] };
-  const guard = (id: string): Policy[] => [createApiKeyAuthPolicy(routeAuth, env.keys as ApiKeyAuthDependencies), createAccessPolicy(id, routeAuth, env.config.plans, env.clock)];
   const { operations } = async;
+  const { list, show, result } = operationRouteIds;
+  const route = (id: string, path: string, terminal: Terminal): CompiledRoute => builtInRoute(env, id, path, keyedBuiltInPolicies(env, id, path, routeAuth), terminal);
   return [
-    builtInRoute(env, operationRouteIds.list, base, guard(operationRouteIds.list), createListOperationsTerminal(operations)),
-    builtInRoute(env, operationRouteIds.show, `${base}/:operationId`, guard(operationRouteIds.show), createShowOperationTerminal(operations)),
-    builtInRoute(env, operationRouteIds.result, `${base}/:operationId/result`, guard(operationRouteIds.result), createOperationResultTerminal(operations)),
+    route(list, base, createListOperationsTerminal(operations)),
+    route(show, `${base}/:operationId`, createShowOperationTerminal(operations)),
+    route(result, `${base}/:operationId/result`, createOperationResultTerminal(operations)),
   ];
 }
 

@@ -25,12 +25,15 @@ export function compileLimit(config: LimitConfig, replicas = 1): CompiledLimit {
   return { ...base, limit: config.limit, localFallback };
 }
 
+/** What limits depend on: a configured route, or a built-in keyed route (operation polling, keys). */
+export type LimitedRoute = Pick<RouteConfig, 'id' | 'path' | 'limits' | 'auth'>;
+
 /**
  * Resolves which limits apply on a route: its own, plus its plan's (a route limit replaces a plan
  * limit of the same name). Plan limits counting by a route parameter the route lacks do not apply there.
  * Returns undefined when nothing can ever apply, so the route gets no rate-limit stage at all.
  */
-export function compileRouteLimits(route: RouteConfig, config: PortierConfig): RouteLimits | undefined {
+export function compileRouteLimits(route: LimitedRoute, config: PortierConfig): RouteLimits | undefined {
   const replicas = config.rateLimits.redis?.replicas ?? 1;
   const own = (route.limits ?? []).map((limit) => ({ limit: compileLimit(limit, replicas), by: limit.by, namespace: `r:${route.id}` }));
   const byPlan = new Map<string, readonly RouteLimit[]>();
