@@ -43,9 +43,9 @@ function call(method: string, path: string, secret: string, body?: string) {
   });
 }
 
-async function newAccount(scopes = ['keys', 'read'], bindings: string[] = []): Promise<{ id: string; secret: string }> {
+async function newAccount(scopes = ['keys', 'read'], bindings: string[] = [], expiresAt?: number): Promise<{ id: string; secret: string }> {
   const account = await admin.createAccount('a', 'free');
-  const { secret } = await admin.createKey({ accountId: account.id, name: 'first', scopes, bindings });
+  const { secret } = await admin.createKey({ accountId: account.id, name: 'first', scopes, bindings, ...(expiresAt === undefined ? {} : { expiresAt }) });
   return { id: account.id, secret };
 }
 
@@ -57,8 +57,9 @@ interface KeyBody {
 }
 
 describe('self-service keys (auth.keysApi)', () => {
-  it('keys API: creates a key shown once in the configured shape, which works at once with the creator\'s scopes and bindings', async () => {
-    const { id: accountId, secret } = await newAccount(['keys', 'read'], ['c1']);
+  it('keys API: creates a key shown once in the configured shape, which works at once with the creator\'s scopes, bindings and expiry', async () => {
+    const expiresAt = Date.now() + 86_400_000;
+    const { id: accountId, secret } = await newAccount(['keys', 'read'], ['c1'], expiresAt);
     const created = await call('POST', '/apiKeys', secret, '{"name": "ci"}');
     expect(created.statusCode).toBe(201);
     expect(created.headers['x-correlation-id']).toBeTruthy();
@@ -67,7 +68,7 @@ describe('self-service keys (auth.keysApi)', () => {
     expect(key.name).toBe('ci');
     expect(Date.parse(key.createdDate)).not.toBeNaN();
     const stored = (await admin.listKeys(accountId)).find((view) => view.id === key.id);
-    expect(stored).toMatchObject({ scopes: ['keys', 'read'], bindings: ['c1'] });
+    expect(stored).toMatchObject({ scopes: ['keys', 'read'], bindings: ['c1'], expiresAt: new Date(expiresAt).toISOString() });
     const used = await call('GET', '/companies/c1', key.apiKey ?? '');
     expect(used.statusCode).toBe(200);
     await used.body.dump();

@@ -487,7 +487,7 @@ const authSchema = {
     keysApi: {
       type: 'object',
       description:
-        'Self-service keys: key holders list (GET `path`), create (POST `path`, body `{"name"}`) and revoke (DELETE `path/<key id>`) the keys of their own account. A new key gets the calling key\'s scopes and bindings; `maxKeysPerAccount` applies (409 `key_limit_reached`).',
+        'Self-service keys: key holders list (GET `path`), create (POST `path`, body `{"name"}`) and revoke (DELETE `path/<key id>`) the keys of their own account. A new key gets the calling key\'s scopes, bindings and expiry; `maxKeysPerAccount` applies (409 `key_limit_reached`).',
       additionalProperties: false,
       required: ['path'],
       properties: {

@@ -21,8 +21,8 @@ export interface KeysApiDependencies {
 
 /**
  * Self-service keys (`auth.keysApi`): a key holder lists, creates and revokes the keys of its own
- * account, as Codat's `/apiKeys` does. A new key gets the caller's scopes and bindings, so a key can
- * never make a stronger one; the account's key limit applies (409 `key_limit_reached`); another
+ * account, as Codat's `/apiKeys` does. A new key gets the caller's scopes, bindings and expiry, so a
+ * key can never make a stronger or longer-lived one; the account's key limit applies (409 `key_limit_reached`); another
  * account's key is "not found". Each change is audited with the calling key as the actor.
  */
 export function createKeysApiTerminal(dependencies: KeysApiDependencies): Terminal {
@@ -47,7 +47,13 @@ export function createKeysApiTerminal(dependencies: KeysApiDependencies): Termin
     const name = nameOf(body.value);
     if (typeof name !== 'string') return name;
     const { key: issuer, account } = caller(ctx);
-    const issued = await adminFor(ctx).createKey({ accountId: account.id, name, scopes: issuer.scopes, bindings: issuer.bindings });
+    const issued = await adminFor(ctx).createKey({
+      accountId: account.id,
+      name,
+      scopes: issuer.scopes,
+      bindings: issuer.bindings,
+      ...(issuer.expiresAt === undefined ? {} : { expiresAt: issuer.expiresAt }),
+    });
     sendJson(ctx, 201, JSON.stringify(render(issued.key, issued.secret)), correlationHeader);
     return undefined;
   }
