@@ -1,7 +1,7 @@
-import type { LimitSubject, PortierConfig } from '../../config/config-types.js';
+import type { LimitConfig, LimitSubject, PortierConfig } from '../../config/config-types.js';
 import type { Account } from '../../accounts/store/account-store.js';
 import { compileLimit } from './compile-limits.js';
-import type { LimitCheck } from './local-counters.js';
+import type { CompiledLimit, LimitCheck } from './local-counters.js';
 import type { CounterBackend } from './shared-counters.js';
 
 /** One limit's standing for one subject. */
@@ -24,6 +24,15 @@ export interface UsageRequest {
   readonly ip: string | undefined;
 }
 
+/** Plan limits compiled once per config object (the usage route may be polled as often as the API). */
+const compiled = new WeakMap<LimitConfig, CompiledLimit>();
+
+function compiledLimit(config: LimitConfig, replicas: number): CompiledLimit {
+  let limit = compiled.get(config);
+  if (limit === undefined) compiled.set(config, (limit = compileLimit(config, replicas)));
+  return limit;
+}
+
 /**
  * How much of each of its plan's limits an account has used, read with a zero-cost decision (nothing is
  * refused, nothing moves) so that both backends answer the same way. Route-only limits are not listed.
@@ -33,7 +42,7 @@ export async function describeUsage(config: PortierConfig, counters: CounterBack
   const limits = config.plans[request.account.plan]?.limits ?? [];
   const checks: { check: LimitCheck; subject: Record<string, string> }[] = [];
   for (const limitConfig of limits) {
-    const limit = compileLimit(limitConfig, config.rateLimits.redis?.replicas ?? 1);
+    const limit = compiledLimit(limitConfig, config.rateLimits.redis?.replicas ?? 1);
     for (const subject of subjectsFor(limitConfig.by, request)) {
       let key = `p:${request.account.plan}:${limit.name}`;
       for (const by of limitConfig.by) key += `|${subject[by] ?? '-'}`;
