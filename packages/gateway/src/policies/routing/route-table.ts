@@ -34,10 +34,16 @@ export class RouteTable<T> {
   private readonly byMethod = FindMyWay({ ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 500 });
   private readonly byPath = FindMyWay({ ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 500 });
   private readonly allowByPattern = new Map<string, Set<string>>();
+  /** Who registered each method and pattern first, to name it when another route wants the same. */
+  private readonly owners = new Map<string, T>();
 
   constructor(definitions: readonly RouteDefinition<T>[]) {
     definitions.forEach((definition, index) => {
       for (const method of definition.methods) {
+        const slot = `${method} ${normalizePattern(definition.path)}`;
+        const owner = this.owners.get(slot);
+        if (owner !== undefined) throw new RouteConflictError(index, `${method} ${definition.path} is already served by ${nameOf(owner)}`);
+        this.owners.set(slot, definition.target);
         try {
           this.byMethod.on(method, definition.path, noop, { target: definition.target });
         } catch (error) {
@@ -96,6 +102,13 @@ export class RouteTable<T> {
 /** Two patterns that differ only in parameter names are the same path to the router. */
 function normalizePattern(path: string): string {
   return path.replace(/:[^/]+/g, ':');
+}
+
+/** A route's name for messages: its id (config checks register ids, the pipeline compiled routes). */
+function nameOf(target: unknown): string {
+  if (typeof target === 'string') return `route "${target}"`;
+  const id = target !== null && typeof target === 'object' ? (target as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? `route "${id}"` : 'another route';
 }
 
 function describe(error: unknown): string {
