@@ -38,6 +38,7 @@ export const portierErrorCodes = {
   plan_not_found: { status: 400, retryable: false },
   rate_limited: { status: 429, retryable: true },
   rate_limiter_unavailable: { status: 503, retryable: true },
+  account_store_unavailable: { status: 503, retryable: true },
   operation_timed_out: { status: 504, retryable: false },
   operation_queue_full: { status: 503, retryable: true },
   maintenance: { status: 503, retryable: true },

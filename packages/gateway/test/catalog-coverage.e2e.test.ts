@@ -27,6 +27,7 @@ let upstream: TestUpstream;
 let portier: TestGateway;
 let brokenPortier: TestGateway;
 let noRedisPortier: TestGateway;
+let noPostgresPortier: TestGateway;
 let keyed: TestGateway;
 let keyedConfigFile: string;
 const keys: Record<string, string> = {};
@@ -97,6 +98,11 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
   maintenance: () => viaHttp('/down'),
   rate_limiter_unavailable: async () => {
     const response = await request(`${noRedisPortier.url}/x`);
+    return { status: response.statusCode, code: ((await response.body.json()) as { code: string }).code };
+  },
+  account_store_unavailable: async () => {
+    const response = await request(`${noPostgresPortier.url}/x`, { headers: { authorization: `Bearer ${generateKey({ instance: 'eu1', environment: 'live' }).secret}` } });
+    expect(response.headers['retry-after']).toBe('5');
     return { status: response.statusCode, code: ((await response.body.json()) as { code: string }).code };
   },
   rate_limited: async () => {
@@ -221,6 +227,12 @@ beforeAll(async () => {
     upstreams: { app: { url: upstream.url } },
     routes: [{ id: 'x', path: '/x', upstream: 'app', limits: [{ name: 'm', limit: 10, per: 'minute', by: ['ip'], whenStoreDown: 'closed' }] }],
   });
+  noPostgresPortier = await startGateway({
+    auth: { instance: 'eu1', store: { postgres: { url: 'postgres://portier@127.0.0.1:9/portier', connectTimeoutMs: 500 } } },
+    plans: { free: {} },
+    upstreams: { app: { url: upstream.url } },
+    routes: [{ id: 'x', path: '/x', upstream: 'app', auth: {} }],
+  });
   brokenPortier = await startGateway(
     {
       upstreams: { app: { url: closedPortUrl, circuitBreaker: { failureThreshold: 1 } } },
@@ -283,6 +295,7 @@ async function startKeyedGateway(): Promise<void> {
 
 afterAll(async () => {
   await noRedisPortier.close();
+  await noPostgresPortier.close();
   await keyed.close();
   await portier.close();
   await brokenPortier.close();

@@ -15,14 +15,18 @@ const usageFlushMs = 10_000;
 
 /**
  * The hot path's view of keys: an in-memory cache in front of the store, so a request does not touch
- * SQLite once its key has been seen. Emptied on every change made through it, and within half a
- * second of a change made by another process (SQLite's data_version). Last-used times are collected in
+ * the store once its key has been seen. Emptied on every change made through it, and within half a
+ * second of a change made by another process or gateway (SQLite's data_version, PostgreSQL's store
+ * version). Last-used times are collected in
  * memory and written in batches.
  */
 export class KeyDirectory {
   private readonly cache = new Map<string, KeyEntry>();
   private readonly uses = new Map<string, number>();
-  private marker: number;
+  private marker: number | undefined;
+  private checking = false;
+  /** Whether the last change check failed: logged once when the store goes away and once when it is back. */
+  private storeDown = false;
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -30,8 +34,8 @@ export class KeyDirectory {
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {
-    this.marker = store.changeMarker();
-    this.timers.push(setInterval(() => this.checkForeignChanges(), changePollMs).unref());
+    void this.checkForeignChanges();
+    this.timers.push(setInterval(() => void this.checkForeignChanges(), changePollMs).unref());
     this.timers.push(setInterval(() => void this.flushUsage(), usageFlushMs).unref());
   }
 
@@ -66,11 +70,26 @@ export class KeyDirectory {
     return entry;
   }
 
-  private checkForeignChanges(): void {
-    const marker = this.store.changeMarker();
-    if (marker !== this.marker) {
-      this.marker = marker;
-      this.invalidate();
+  private async checkForeignChanges(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      const marker = await this.store.changeMarker();
+      if (this.storeDown) {
+        this.storeDown = false;
+        this.logger.info('the account store answers again');
+      }
+      if (marker !== this.marker) {
+        // The first reading only sets the baseline; the cache is empty then anyway.
+        if (this.marker !== undefined) this.invalidate();
+        this.marker = marker;
+      }
+    } catch (error) {
+      // A shared store that is down: keys already cached keep working; lookups of others answer 503.
+      if (!this.storeDown) this.logger.error({ err: error instanceof Error && error.cause !== undefined ? error.cause : error }, 'the account store does not answer: keys not in the cache get 503 account_store_unavailable');
+      this.storeDown = true;
+    } finally {
+      this.checking = false;
     }
   }
 

@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { AccountAdmin } from '../admin/account-admin.js';
-import { SqliteAccountStore } from '../accounts/store/sqlite-account-store.js';
+import { openAccountStore } from '../accounts/store/open-account-store.js';
+import type { AccountStore } from '../accounts/store/account-store.js';
 import { systemClock } from '../clock.js';
 import type { AuthConfig, PortierConfig } from '../config/config-types.js';
 import { buildErrorView } from '../envelopes/error-view.js';
@@ -172,11 +173,11 @@ interface UsageRow {
 type Handler<O> = (admin: AccountAdmin, options: O, ...args: string[]) => Promise<{ json: unknown; text: string }>;
 
 function run<O extends CommonOptions>(loadConfig: LoadConfig, handler: Handler<O>) {
-  return runWith<SqliteAccountStore, O>(
+  return runWith<AccountStore, O>(
     loadConfig,
     (config, file) => {
       if (config.auth === undefined) return `${file} has no auth section: there are no accounts or keys to manage`;
-      return new SqliteAccountStore(config.auth.store.sqlitePath, systemClock);
+      return openAccountStore(config.auth.store, systemClock);
     },
     (store, config, options, args) => handler(new AccountAdmin(store, config as PortierConfig & { auth: AuthConfig }, `cli:${userInfo().username}`), options, ...args),
   );

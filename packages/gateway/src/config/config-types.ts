@@ -89,7 +89,17 @@ export interface AuthConfig {
     readonly response: Readonly<Record<string, unknown>>;
   };
   readonly keysApi?: KeysApiConfig;
-  readonly store: { readonly sqlitePath: string };
+  readonly store: { readonly sqlitePath: string; readonly postgres?: PostgresStoreConfig };
+}
+
+/** The shared account store (`auth.store.postgres`). */
+export interface PostgresStoreConfig {
+  readonly url: string;
+  /** PostgreSQL schema (namespace) holding the tables; created if missing. */
+  readonly schema: string;
+  readonly poolSize: number;
+  readonly connectTimeoutMs: number;
+  readonly queryTimeoutMs: number;
 }
 
 /** Self-service keys: key holders manage their own account's keys at `path`. */

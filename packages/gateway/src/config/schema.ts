@@ -514,6 +514,20 @@ const authSchema = {
           default: 'portier.db',
           description: 'SQLite database file (created if missing; relative to the working directory).',
         },
+        postgres: {
+          type: 'object',
+          description:
+            'Keep accounts, keys and entity counts in PostgreSQL instead, shared by gateways on several hosts (the other SQLite files, such as the operation queue, stay local). Schema migrated at start; a change made through one gateway reaches the others\' key caches within half a second.',
+          additionalProperties: false,
+          required: ['url'],
+          properties: {
+            url: { type: 'string', minLength: 1, description: 'Connection URL, such as `postgres://portier@db:5432/portier`; use `${DATABASE_URL}` for secrets.' },
+            schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', default: 'portier', description: 'PostgreSQL schema that holds the tables (created if missing).' },
+            poolSize: { type: 'integer', minimum: 1, maximum: 1000, default: 10, description: 'Most connections this gateway opens.' },
+            connectTimeoutMs: { type: 'integer', minimum: 1, maximum: 60000, default: 2000, description: 'Time allowed to get a connection; past it a request needing the store gets 503 `account_store_unavailable`.' },
+            queryTimeoutMs: { type: 'integer', minimum: 1, maximum: 600000, default: 5000, description: 'Time allowed for one query before 503 `account_store_unavailable`.' },
+          },
+        },
       },
     },
   },

@@ -1,5 +1,5 @@
 import { AccountAdmin } from '../admin/account-admin.js';
-import { SqliteAccountStore } from '../accounts/store/sqlite-account-store.js';
+import { openAccountStore } from '../accounts/store/open-account-store.js';
 import { systemClock } from '../clock.js';
 import { generateKey } from '../accounts/keys/key-format.js';
 import type { AuthConfig, PortierConfig } from '../config/config-types.js';
@@ -17,7 +17,7 @@ export interface DemoCredentials {
 
 /** Creates a demo account on the free plan with two keys: one for base b1, one for base b2. */
 export async function seedDemoAccount(config: PortierConfig & { auth: AuthConfig }): Promise<DemoCredentials> {
-  const store = new SqliteAccountStore(config.auth.store.sqlitePath, systemClock);
+  const store = openAccountStore(config.auth.store, systemClock);
   try {
     const admin = new AccountAdmin(store, config, 'demo');
     const account = await admin.createAccount('Demo account', 'free');

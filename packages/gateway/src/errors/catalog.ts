@@ -593,6 +593,23 @@ export const catalog = {
       },
     },
   },
+  account_store_unavailable: {
+    status: 503,
+    owner: 'capacity',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Account store unavailable',
+        detail: 'The API key could not be checked right now.',
+        meaning:
+          'The shared store of accounts and keys is unreachable, so the key (or the plan limit the request needs) could not be checked. The request was not processed.',
+        troubleshooting: [
+          'Wait the number of seconds given in the Retry-After header, then retry with exponential backoff.',
+          'If it persists, contact support with the correlation ID.',
+        ],
+      },
+    },
+  },
   operation_timed_out: {
     status: 504,
     owner: 'upstream',

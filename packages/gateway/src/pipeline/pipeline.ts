@@ -195,6 +195,8 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   };
 
   const crash = (ctx: RequestContext, error: unknown): void => {
+    // A store refusing with a catalog error (account_store_unavailable, key_limit_reached) is an answer.
+    if (error instanceof PortierError) return fail(ctx, error, ctx.route?.renderer ?? defaultRenderer);
     logger.error({ correlationId: ctx.correlationId, route: ctx.route?.id, err: error }, 'unexpected error');
     fail(ctx, portierError('internal_error', {}), ctx.route?.renderer ?? defaultRenderer);
   };

@@ -14,7 +14,7 @@ import { RedisCounters } from '../policies/rate-limit/redis-counters.js';
 import { CounterSnapshots } from '../policies/rate-limit/counter-snapshots.js';
 import { localBackend, RedisBackend } from '../policies/rate-limit/shared-counters.js';
 import { KeyDirectory } from '../accounts/key-directory.js';
-import { SqliteAccountStore } from '../accounts/store/sqlite-account-store.js';
+import { openAccountStore } from '../accounts/store/open-account-store.js';
 import { credentialRules } from '../policies/api-key-auth/extract-credential.js';
 import type { ApiKeyAuthDependencies } from '../policies/api-key-auth/policy.js';
 import type { PortierConfig as Config } from '../config/config-types.js';
@@ -208,6 +208,6 @@ function openOperations(config: Config, clock: Clock): Operations | undefined {
 function openKeys(config: PortierConfig, clock: Clock, logger: Logger): ApiKeyAuthDependencies | undefined {
   const auth = config.auth;
   if (auth === undefined) return undefined;
-  const store = new SqliteAccountStore(auth.store.sqlitePath, clock);
+  const store = openAccountStore(auth.store, clock);
   return { auth, clock, rules: credentialRules(auth.schemes, auth.header), directory: new KeyDirectory(store, clock, logger) };
 }

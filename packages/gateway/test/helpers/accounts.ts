@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountAdmin } from '../../src/admin/account-admin.js';
-import { SqliteAccountStore } from '../../src/accounts/store/sqlite-account-store.js';
+import { openAccountStore } from '../../src/accounts/store/open-account-store.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import type { AuthConfig, PortierConfig } from '../../src/config/config-types.js';
 import type { Clock } from '../../src/clock.js';
@@ -24,7 +24,7 @@ export function adminOf(portier: TestGateway, config: Record<string, unknown>): 
 /** Admin operations from outside, like the CLI: a second connection to the same file. */
 export function outsideAdmin(config: Record<string, unknown>, clock: Clock): { admin: AccountAdmin; close(): void } {
   const full = loaded(config);
-  const store = new SqliteAccountStore(full.auth.store.sqlitePath, clock);
+  const store = openAccountStore(full.auth.store, clock);
   return { admin: new AccountAdmin(store, full, 'outside'), close: () => store.close() };
 }
 

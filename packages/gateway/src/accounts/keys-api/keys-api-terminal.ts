@@ -1,6 +1,6 @@
 import type { PortierConfig, AuthConfig, KeysApiConfig } from '../../config/config-types.js';
 import { AccountAdmin, type KeyView } from '../../admin/account-admin.js';
-import { portierError, PortierError } from '../../errors/portier-error.js';
+import { portierError, type PortierError } from '../../errors/portier-error.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { sendJson } from '../../pipeline/send-json.js';
@@ -72,12 +72,8 @@ export function createKeysApiTerminal(dependencies: KeysApiDependencies): Termin
   return {
     name: 'keys-api',
     handle(ctx: RequestContext): Promise<Decision> {
-      const answer = ctx.req.method === 'POST' ? create(ctx) : ctx.req.method === 'DELETE' ? revoke(ctx) : list(ctx);
-      // The store refuses with catalog errors (409 key_limit_reached): they are the answer, not a crash.
-      return answer.catch((error: unknown) => {
-        if (error instanceof PortierError) return error;
-        throw error;
-      });
+      // The store refuses with catalog errors (409 key_limit_reached); the pipeline answers them.
+      return ctx.req.method === 'POST' ? create(ctx) : ctx.req.method === 'DELETE' ? revoke(ctx) : list(ctx);
     },
   };
 }

@@ -91,7 +91,7 @@ export interface AccountStore {
   /** Sets a count by hand (reconciliation with the backend); audited. */
   setEntityCount(accountId: string, entity: string, count: number, actor: string): Promise<void>;
   entityCounts(accountId: string): Promise<Readonly<Record<string, number>>>;
-  /** A number that changes whenever another process has written to the store. */
-  changeMarker(): number;
+  /** A number that changes whenever another process (or gateway) has written to the store. */
+  changeMarker(): number | Promise<number>;
   close(): void;
 }

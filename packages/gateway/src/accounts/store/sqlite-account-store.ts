@@ -6,32 +6,10 @@ import { generateKey } from '../keys/key-format.js';
 import { hashKey } from '../keys/hash-key.js';
 import type { Account, AccountStatus, AccountStore, ApiKey, AuditEntry, IssuedKey, KeyPolicy, NewKey } from './account-store.js';
 import { openDatabase } from './open-database.js';
+import { toAccount, toKey, type AccountRow, type KeyRow } from './store-rows.js';
 
-interface AccountRow {
-  id: string;
-  name: string;
-  plan: string;
-  status: AccountStatus;
-  created_at: number;
-  plan_since: number;
-}
-
-interface KeyRow {
-  id: string;
-  account_id: string;
-  name: string;
-  scopes: string;
-  bindings: string;
-  hash: Buffer;
-  status: 'active' | 'revoked';
-  created_at: number;
-  last_used_at: number | null;
-  expires_at: number | null;
-  revoked_at: number | null;
-  rotated_at: number | null;
-  grace_until: number | null;
-  replaced_by: string | null;
-}
+/** SQLite keeps scopes and bindings as JSON text. */
+type SqliteKeyRow = KeyRow<string>;
 
 /** The embedded store: one SQLite file in WAL mode, schema migrated at open. */
 export class SqliteAccountStore implements AccountStore {
@@ -97,8 +75,8 @@ export class SqliteAccountStore implements AccountStore {
 
   async listKeys(accountId: string): Promise<ApiKey[]> {
     this.requireAccount(accountId);
-    const rows = this.sql('SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at, id').all(accountId) as KeyRow[];
-    return rows.map(toKey);
+    const rows = this.sql('SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at, id').all(accountId) as SqliteKeyRow[];
+    return rows.map(fromSqlite);
   }
 
   async revokeKey(id: string, actor: string): Promise<ApiKey> {
@@ -211,8 +189,8 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   private findKey(id: string): ApiKey | undefined {
-    const row = this.sql('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
-    return row === undefined ? undefined : toKey(row);
+    const row = this.sql('SELECT * FROM api_keys WHERE id = ?').get(id) as SqliteKeyRow | undefined;
+    return row === undefined ? undefined : fromSqlite(row);
   }
 
   private requireKey(id: string): ApiKey {
@@ -241,25 +219,6 @@ export class SqliteAccountStore implements AccountStore {
   }
 }
 
-function toAccount(row: AccountRow): Account {
-  return { id: row.id, name: row.name, plan: row.plan, status: row.status, createdAt: row.created_at, planSince: row.plan_since };
-}
-
-function toKey(row: KeyRow): ApiKey {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    name: row.name,
-    scopes: JSON.parse(row.scopes) as string[],
-    bindings: JSON.parse(row.bindings) as string[],
-    hash: row.hash,
-    status: row.status,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at ?? undefined,
-    expiresAt: row.expires_at ?? undefined,
-    revokedAt: row.revoked_at ?? undefined,
-    rotatedAt: row.rotated_at ?? undefined,
-    graceUntil: row.grace_until ?? undefined,
-    replacedBy: row.replaced_by ?? undefined,
-  };
+function fromSqlite(row: SqliteKeyRow): ApiKey {
+  return toKey({ ...row, scopes: JSON.parse(row.scopes) as string[], bindings: JSON.parse(row.bindings) as string[] });
 }

@@ -297,6 +297,16 @@ export const de: Readonly<Record<ErrorCode, ErrorTexts>> = {
       'Wenn es anhält, wenden Sie sich mit der Korrelations-ID an den Support.',
     ],
   },
+  account_store_unavailable: {
+    title: 'Kontospeicher nicht erreichbar',
+    detail: 'Der API-Schlüssel konnte gerade nicht geprüft werden.',
+    meaning:
+      'Der gemeinsame Speicher der Konten und Schlüssel ist nicht erreichbar, daher konnte der Schlüssel (oder das Tariflimit, das die Anfrage braucht) nicht geprüft werden. Die Anfrage wurde nicht verarbeitet.',
+    troubleshooting: [
+      'Warten Sie die im Header Retry-After genannte Anzahl Sekunden und wiederholen Sie dann mit exponentiellem Backoff.',
+      'Wenn es anhält, wenden Sie sich mit der Korrelations-ID an den Support.',
+    ],
+  },
   operation_timed_out: {
     title: 'Zeitüberschreitung des Vorgangs',
     detail: 'Vorgang {operationId} wurde nicht innerhalb seiner Frist von {deadline} abgeschlossen.',

@@ -297,6 +297,16 @@ export const fr: Readonly<Record<ErrorCode, ErrorTexts>> = {
       'Si cela persiste, contactez le support en indiquant l\'identifiant de corrélation.',
     ],
   },
+  account_store_unavailable: {
+    title: 'Stockage des comptes indisponible',
+    detail: 'La clé API n\'a pas pu être vérifiée pour le moment.',
+    meaning:
+      'Le stockage partagé des comptes et des clés est injoignable : la clé (ou la limite du plan dont la requête a besoin) n\'a pas pu être vérifiée. La requête n\'a pas été traitée.',
+    troubleshooting: [
+      'Attendez le nombre de secondes indiqué dans l\'en-tête Retry-After, puis réessayez avec un délai exponentiel.',
+      'Si cela persiste, contactez le support en indiquant l\'identifiant de corrélation.',
+    ],
+  },
   operation_timed_out: {
     title: 'Délai de l\'opération dépassé',
     detail: 'L\'opération {operationId} ne s\'est pas terminée dans son délai de {deadline}.',
