@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { stringify } from 'yaml';
 import { systemClock } from '../src/clock.js';
-import { OperationStore } from '../src/operations/operation-store.js';
+import { SqliteOperationQueue } from '../src/operations/sqlite-operation-queue.js';
 import { runCli, startCli, type RunningCli } from './helpers/cli.js';
 import { json, startUpstream } from './helpers/upstream.js';
 import { outsideAdmin } from './helpers/accounts.js';
@@ -83,13 +83,14 @@ describe('async operations survive a crash', () => {
     release();
     await released;
     await start();
-    const store = new OperationStore(sqlitePath, systemClock);
+    const store = new SqliteOperationQueue(sqlitePath, systemClock);
     cleanups.push(() => store.close());
+    const statuses = async (): Promise<(string | undefined)[]> => Promise.all(ids.map(async (id) => (await store.get(id))?.status));
     for (let i = 0; i < 400; i++) {
-      if (ids.every((id) => store.get(id)?.status === 'Success')) break;
+      if ((await statuses()).every((status) => status === 'Success')) break;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    expect(ids.map((id) => store.get(id)?.status)).toEqual(ids.map(() => 'Success'));
+    expect(await statuses()).toEqual(ids.map(() => 'Success'));
     // Every operation reached the upstream and was applied exactly once...
     expect(applied.size).toBe(100);
     expect(ids.every((id) => applied.has(id))).toBe(true);

@@ -124,7 +124,7 @@ export function createAdminApi(options: {
     operations === undefined
       ? []
       : [
-          { method: 'GET', path: '/admin/operations/stats', handle: async () => ok(operations.store.stats(options.clock.now())) },
+          { method: 'GET', path: '/admin/operations/stats', handle: async () => ok(await operations.store.stats(options.clock.now())) },
           {
             method: 'GET',
             path: '/admin/operations',
@@ -132,7 +132,7 @@ export function createAdminApi(options: {
               const account = query.get('account');
               if (account === null) throw badField('account', 'is required (?account=ID)');
               const limit = Math.min(Number(query.get('limit') ?? 50) || 50, 1000);
-              const page = operations.store.list(account, {}, limit, query.get('cursor') ?? undefined);
+              const page = await operations.store.list(account, {}, limit, query.get('cursor') ?? undefined);
               return ok({ data: page.items.map((operation) => describeOperation(operations, operation)), cursor: page.cursor ?? null });
             },
           },
@@ -140,7 +140,7 @@ export function createAdminApi(options: {
             method: 'GET',
             path: '/admin/operations/:id',
             handle: async (_b, p) => {
-              const operation = operations.store.get(p['id'] ?? '');
+              const operation = await operations.store.get(p['id'] ?? '');
               if (operation === undefined) throw portierError('operation_not_found', { operationId: p['id'] ?? '' });
               return ok(describeOperation(operations, operation));
             },
@@ -155,7 +155,7 @@ export function createAdminApi(options: {
       handle: async () =>
         ok({
           rateLimits: options.counters.status(),
-          ...(operations === undefined ? {} : { operations: operations.store.stats(options.clock.now()) }),
+          ...(operations === undefined ? {} : { operations: await operations.store.stats(options.clock.now()) }),
           upstreams: Object.fromEntries([...options.upstreams].map(([name, upstream]) => [name, { circuit: upstream.breaker.isOpen ? 'open' : 'closed' }])),
         }),
     },

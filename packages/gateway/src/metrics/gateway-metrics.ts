@@ -67,16 +67,16 @@ export class GatewayMetrics {
         help: 'Asynchronous operations in the queue, by status.',
         labelNames: ['status'],
         registers,
-        collect() {
-          for (const [status, count] of Object.entries(stats().byStatus)) this.set({ status }, count);
+        async collect() {
+          for (const [status, count] of Object.entries((await stats()).byStatus)) this.set({ status }, count);
         },
       });
       new Gauge({
         name: 'portier_operations_oldest_pending_seconds',
         help: 'Age of the oldest pending operation (0 when none).',
         registers,
-        collect() {
-          this.set(stats().oldestPendingSeconds);
+        async collect() {
+          this.set((await stats()).oldestPendingSeconds);
         },
       });
     }

@@ -57,10 +57,10 @@ export function createAcceptTerminal(operations: Operations, options: AcceptOpti
         requestedAt: now,
         deadlineAt: now + (operations.routeOf(route.id)?.deadlineMs ?? 0),
       };
-      if (!operations.store.enqueue(operation, config.operations.maxPending)) {
+      if (!(await operations.store.enqueue(operation, config.operations.maxPending))) {
         return portierError('operation_queue_full', { limit: config.operations.maxPending }, { headers: { 'Retry-After': String(config.operations.pollAfterSeconds * 5) } });
       }
-      const stored = operations.store.get(operation.id);
+      const stored = await operations.store.get(operation.id);
       if (stored === undefined) throw new Error('operation vanished after enqueue');
       options.wake();
       ctx.responseHeaders.push('location', operations.locationOf(stored), 'retry-after', pollAfter);

@@ -3,7 +3,7 @@ import type { Decision, Terminal } from '../pipeline/policy.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { sendJson } from '../pipeline/send-json.js';
 import type { Operation } from './operation.js';
-import { isValidCursor } from './operation-store.js';
+import { isValidCursor } from './operation-queue.js';
 import type { Operations } from './operations.js';
 
 const defaultPageSize = 20;
@@ -13,9 +13,9 @@ const maxPageSize = 100;
  * Finds the caller's operation named in the path. Another account's operation is "not found", exactly
  * like one that never existed: a 403 would confirm that the id is real.
  */
-function findOwned(operations: Operations, ctx: RequestContext): Operation | undefined {
+async function findOwned(operations: Operations, ctx: RequestContext): Promise<Operation | undefined> {
   const id = ctx.params['operationId'];
-  const operation = id === undefined ? undefined : operations.store.get(id);
+  const operation = id === undefined ? undefined : await operations.store.get(id);
   if (operation === undefined || operation.accountId !== ctx.auth?.account.id) return undefined;
   for (const [name, value] of Object.entries(ctx.params)) {
     if (name !== 'operationId' && operation.params[name] !== value) return undefined;
@@ -32,12 +32,12 @@ export function createShowOperationTerminal(operations: Operations): Terminal {
   const { config } = operations;
   return {
     name: 'operation',
-    handle(ctx: RequestContext): Promise<Decision> {
-      const operation = findOwned(operations, ctx);
-      if (operation === undefined) return Promise.resolve(notFound(ctx));
+    async handle(ctx: RequestContext): Promise<Decision> {
+      const operation = await findOwned(operations, ctx);
+      if (operation === undefined) return notFound(ctx);
       if (operation.status === 'Pending') ctx.responseHeaders.push('retry-after', String(config.operations.pollAfterSeconds));
       sendJson(ctx, 200, JSON.stringify(operations.bodyOf(operation)), config.correlation.header);
-      return Promise.resolve(undefined);
+      return undefined;
     },
   };
 }
@@ -52,15 +52,15 @@ export function createOperationResultTerminal(operations: Operations): Terminal 
   const correlationHeader = config.correlation.header;
   return {
     name: 'operation-result',
-    handle(ctx: RequestContext): Promise<Decision> {
-      const operation = findOwned(operations, ctx);
-      if (operation === undefined) return Promise.resolve(notFound(ctx));
+    async handle(ctx: RequestContext): Promise<Decision> {
+      const operation = await findOwned(operations, ctx);
+      if (operation === undefined) return notFound(ctx);
       if (operation.status === 'Pending') {
         const retryAfter = String(config.operations.pollAfterSeconds);
-        return Promise.resolve(portierError('resource_not_ready', { operationId: operation.id, status: operation.status }, { headers: { 'Retry-After': retryAfter } }));
+        return (portierError('resource_not_ready', { operationId: operation.id, status: operation.status }, { headers: { 'Retry-After': retryAfter } }));
       }
       const result = operation.result;
-      if (result === undefined) return Promise.resolve(operations.errorOf(operation));
+      if (result === undefined) return (operations.errorOf(operation));
       const body = result.body ?? Buffer.alloc(0);
       const headers = [...result.headers, 'content-length', String(body.length), correlationHeader, ctx.correlationId];
       headers.push('x-portier-operation-status', operation.status);
@@ -68,7 +68,7 @@ export function createOperationResultTerminal(operations: Operations): Terminal 
       for (const item of ctx.responseHeaders) headers.push(item);
       ctx.res.writeHead(result.status, headers);
       ctx.res.end(ctx.req.method === 'HEAD' ? undefined : body);
-      return Promise.resolve(undefined);
+      return undefined;
     },
   };
 }
@@ -78,25 +78,25 @@ export function createListOperationsTerminal(operations: Operations): Terminal {
   const { config } = operations;
   return {
     name: 'operations-list',
-    handle(ctx: RequestContext): Promise<Decision> {
+    async handle(ctx: RequestContext): Promise<Decision> {
       const account = ctx.auth?.account;
       if (account === undefined) throw new Error('operations list without an account');
       const query = new URLSearchParams((ctx.req.url ?? '').split('?')[1] ?? '');
       const limitText = query.get('limit');
       const limit = limitText === null ? defaultPageSize : Number(limitText);
       if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
-        return Promise.resolve(portierError('bad_request', { reason: `limit must be an integer from 1 to ${maxPageSize}` }));
+        return (portierError('bad_request', { reason: `limit must be an integer from 1 to ${maxPageSize}` }));
       }
       const cursor = query.get('cursor') ?? undefined;
-      if (cursor !== undefined && !isValidCursor(cursor)) return Promise.resolve(portierError('bad_request', { reason: 'the cursor is not one this API returned' }));
+      if (cursor !== undefined && !isValidCursor(cursor)) return (portierError('bad_request', { reason: 'the cursor is not one this API returned' }));
       const params: Record<string, string> = {};
       for (const [name, value] of Object.entries(ctx.params)) if (value !== undefined) params[name] = value;
-      const page = operations.store.list(account.id, params, limit, cursor);
+      const page = await operations.store.list(account.id, params, limit, cursor);
       const next = page.cursor === undefined ? null : `${ctx.path}?limit=${limit}&cursor=${page.cursor}`;
       if (next !== null) ctx.responseHeaders.push('link', `<${next}>; rel="next"`);
       const body = { data: page.items.map((operation) => operations.bodyOf(operation)), next };
       sendJson(ctx, 200, JSON.stringify(body), config.correlation.header);
-      return Promise.resolve(undefined);
+      return undefined;
     },
   };
 }

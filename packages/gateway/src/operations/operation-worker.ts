@@ -33,6 +33,9 @@ export class OperationWorker {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private scheduled = false;
+  /** A fill is claiming (claims are async); a wake during it runs one more fill after it. */
+  private filling = false;
+  private refill = false;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -54,7 +57,7 @@ export class OperationWorker {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.fill();
+      void this.fill();
     });
   }
 
@@ -67,21 +70,32 @@ export class OperationWorker {
     clearTimeout(timer);
   }
 
-  private fill(): void {
+  private async fill(): Promise<void> {
     if (this.stopped) return;
+    if (this.filling) {
+      this.refill = true;
+      return;
+    }
+    this.filling = true;
     const { store, config } = this.operations;
     const settings = config.operations;
     try {
       const free = settings.concurrency - this.running;
       if (free > 0) {
-        for (const operation of store.claim(this.clock.now(), settings.leaseMs, free)) this.track(this.attempt(operation));
+        for (const operation of await store.claim(this.clock.now(), settings.leaseMs, free)) this.track(this.attempt(operation));
       }
       const freeHooks = webhookConcurrency - this.webhooksRunning;
       if (freeHooks > 0) {
-        for (const operation of store.claimWebhooks(this.clock.now(), webhookTimeoutMs * 2, freeHooks)) this.track(this.notify(operation), true);
+        for (const operation of await store.claimWebhooks(this.clock.now(), webhookTimeoutMs * 2, freeHooks)) this.track(this.notify(operation), true);
       }
     } catch (error) {
       this.logger.error({ err: error }, 'operation queue unavailable');
+    } finally {
+      this.filling = false;
+    }
+    if (this.refill) {
+      this.refill = false;
+      this.wake();
     }
   }
 
@@ -154,10 +168,10 @@ export class OperationWorker {
     return { kind: 'done', status: 'TimedOut', error: { code: 'operation_timed_out', status: 504, params: { operationId: operation.id, deadline } }, webhook };
   }
 
-  private settle(operation: Operation, outcome: Outcome, now: number): void {
+  private async settle(operation: Operation, outcome: Outcome, now: number): Promise<void> {
     // Stopped mid-attempt: leave the operation to whoever takes its lease over next.
     if (this.stopped) return;
-    if (!this.operations.store.settle(operation, outcome, now)) {
+    if (!(await this.operations.store.settle(operation, outcome, now))) {
       this.logger.warn({ operationId: operation.id }, 'operation lease lost: another worker took it over; this answer is dropped');
       return;
     }
@@ -180,7 +194,7 @@ export class OperationWorker {
       return store.webhookSettled(operation.id, 'failed', null);
     }
     const next = this.clock.now() + backoffDelay(operation.webhookAttempts, this.operations.config.operations.retry, undefined);
-    store.webhookSettled(operation.id, 'pending', next);
+    await store.webhookSettled(operation.id, 'pending', next);
   }
 }
 

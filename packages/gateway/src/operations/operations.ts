@@ -4,7 +4,7 @@ import { PortierError } from '../errors/portier-error.js';
 import { parseDuration } from '../config/duration.js';
 import type { Operation } from './operation.js';
 import { defaultOperationBody, renderOperationBody } from './operation-body.js';
-import type { OperationStore } from './operation-store.js';
+import type { OperationQueue } from './operation-queue.js';
 
 /**
  * What the accept terminal, the polling routes and the worker share: the store, and how an operation
@@ -22,7 +22,7 @@ export class Operations {
   private readonly routes: ReadonlyMap<string, AsyncRoute>;
 
   constructor(
-    readonly store: OperationStore,
+    readonly store: OperationQueue,
     readonly config: PortierConfig,
   ) {
     this.routes = new Map(

@@ -22,7 +22,7 @@ import { parseDuration } from '../config/duration.js';
 import type { IdempotencyStore } from '../policies/idempotency/idempotency-store.js';
 import { SqliteIdempotencyStore } from '../policies/idempotency/sqlite-idempotency-store.js';
 import { RedisIdempotencyStore } from '../policies/idempotency/redis-idempotency-store.js';
-import { OperationStore } from '../operations/operation-store.js';
+import { openOperationQueue } from '../operations/open-operation-queue.js';
 import { Operations } from '../operations/operations.js';
 import { OperationWorker } from '../operations/operation-worker.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -83,7 +83,9 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const worker = operations === undefined ? undefined : new OperationWorker(operations, upstreams, clock, logger);
   const retentionMs = parseDuration(config.operations.retention);
   const operationSweeper =
-    operations === undefined ? undefined : setInterval(() => operations.store.sweep(clock.now() - retentionMs), 60_000).unref();
+    operations === undefined
+      ? undefined
+      : setInterval(() => void operations.store.sweep(clock.now() - retentionMs).catch((error: unknown) => logger.warn({ err: error }, 'operation retention sweep failed')), 60_000).unref();
   const metrics = new GatewayMetrics({ counters, upstreams, operations, clock });
   const pipeline = createPipeline({
     metrics,
@@ -200,9 +202,7 @@ function openIdempotencyStore(config: Config, clock: Clock): IdempotencyStore | 
 
 function openOperations(config: Config, clock: Clock): Operations | undefined {
   if (!config.routes.some((route) => route.async !== undefined)) return undefined;
-  const path = config.operations.sqlitePath ?? config.auth?.store.sqlitePath;
-  if (path === undefined) throw new Error('async routes need operations.sqlitePath or auth.store.sqlitePath: config check should prevent it');
-  return new Operations(new OperationStore(path, clock), config);
+  return new Operations(openOperationQueue(config, clock), config);
 }
 
 function openKeys(config: PortierConfig, clock: Clock, logger: Logger): ApiKeyAuthDependencies | undefined {

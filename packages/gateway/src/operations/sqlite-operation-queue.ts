@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { openDatabase } from '../accounts/store/open-database.js';
 import { operationStatuses, type NewOperation, type Operation, type OperationStatus, type Outcome, type QueueStats } from './operation.js';
+import { decodeCursor, encodeCursor, type OperationPage, type OperationQueue } from './operation-queue.js';
 
 interface OperationRow {
   id: string;
@@ -28,20 +29,12 @@ interface OperationRow {
   webhook_attempts: number;
 }
 
-/** A page of operations, newest first; `cursor` continues after the last one. */
-export interface OperationPage {
-  readonly items: Operation[];
-  readonly cursor: string | undefined;
-}
-
 /**
- * The durable queue of asynchronous operations, in the gateway's SQLite file. An operation is written
- * before its 202 is sent; workers claim due operations with a lease (one IMMEDIATE transaction, safe
- * across processes) and complete them with that lease as a token, so an operation whose worker died
- * is claimed again once its lease runs out, and a late answer from a lost lease changes nothing.
+ * The operation queue in the gateway's SQLite file (one host): claims are one IMMEDIATE transaction,
+ * safe across the processes of that host.
  */
-export class OperationStore {
-  readonly db: Database.Database;
+export class SqliteOperationQueue implements OperationQueue {
+  private readonly db: Database.Database;
   private readonly statements;
 
   constructor(path: string, clock: Clock) {
@@ -81,7 +74,7 @@ export class OperationStore {
   }
 
   /** Queues an operation unless `maxPending` are already waiting; returns false when the queue is full. */
-  enqueue(operation: NewOperation, maxPending: number): boolean {
+  async enqueue(operation: NewOperation, maxPending: number): Promise<boolean> {
     return this.db
       .transaction(() => {
         if ((this.statements.pendingCount.get() as { n: number }).n >= maxPending) return false;
@@ -96,19 +89,19 @@ export class OperationStore {
       .immediate();
   }
 
-  get(id: string): Operation | undefined {
+  async get(id: string): Promise<Operation | undefined> {
     const row = this.statements.get.get(id) as OperationRow | undefined;
     return row === undefined ? undefined : fromRow(row);
   }
 
   /** Takes up to `limit` due operations for `leaseMs`; each attempt counts when claimed. */
-  claim(now: number, leaseMs: number, limit: number): Operation[] {
+  async claim(now: number, leaseMs: number, limit: number): Promise<Operation[]> {
     const rows = this.db.transaction(() => this.statements.claim.all({ now, leaseUntil: now + leaseMs, limit }) as OperationRow[]).immediate();
     return rows.map(fromRow);
   }
 
   /** Records how an attempt ended; returns false when the lease was lost (another worker owns it now). */
-  settle(operation: Operation, outcome: Outcome, now: number): boolean {
+  async settle(operation: Operation, outcome: Outcome, now: number): Promise<boolean> {
     const lease = operation.leaseUntil;
     if (outcome.kind === 'retry') return this.statements.retry.run({ id: operation.id, lease, at: outcome.at }).changes === 1;
     const result = outcome.result;
@@ -127,12 +120,12 @@ export class OperationStore {
     );
   }
 
-  claimWebhooks(now: number, leaseMs: number, limit: number): Operation[] {
+  async claimWebhooks(now: number, leaseMs: number, limit: number): Promise<Operation[]> {
     const rows = this.db.transaction(() => this.statements.claimWebhooks.all({ now, leaseUntil: now + leaseMs, limit }) as OperationRow[]).immediate();
     return rows.map(fromRow);
   }
 
-  webhookSettled(id: string, state: 'pending' | 'delivered' | 'failed', next: number | null): void {
+  async webhookSettled(id: string, state: 'pending' | 'delivered' | 'failed', next: number | null): Promise<void> {
     this.statements.webhookDone.run({ id, state, next });
   }
 
@@ -140,7 +133,7 @@ export class OperationStore {
    * The account's operations, newest first, optionally only those created with the given route
    * parameters (`companyId`), `limit` at a time from `cursor`.
    */
-  list(accountId: string, params: Readonly<Record<string, string>>, limit: number, cursor: string | undefined): OperationPage {
+  async list(accountId: string, params: Readonly<Record<string, string>>, limit: number, cursor: string | undefined): Promise<OperationPage> {
     const where = ['account_id = ?'];
     const values: (string | number)[] = [accountId];
     for (const [name, value] of Object.entries(params)) {
@@ -160,7 +153,7 @@ export class OperationStore {
     return { items, cursor: rows.length > limit && last !== undefined ? encodeCursor(last.requestedAt, last.id) : undefined };
   }
 
-  stats(now: number): QueueStats {
+  async stats(now: number): Promise<QueueStats> {
     const byStatus = Object.fromEntries(operationStatuses.map((status) => [status, 0])) as Record<OperationStatus, number>;
     for (const row of this.statements.counts.all() as { status: OperationStatus; n: number }[]) byStatus[row.status] = row.n;
     const oldest = (this.statements.oldest.get() as { at: number | null }).at;
@@ -173,30 +166,13 @@ export class OperationStore {
   }
 
   /** Deletes finished operations completed before `before` (their webhook, if any, no longer pending). */
-  sweep(before: number): number {
+  async sweep(before: number): Promise<number> {
     return this.statements.sweep.run(before, 'pending').changes;
   }
 
   close(): void {
     this.db.close();
   }
-}
-
-/** A cursor is opaque to callers: base64url of the last item's time and id. */
-function encodeCursor(at: number, id: string): string {
-  return Buffer.from(`${at}:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: number; id: string } | undefined {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const colon = text.indexOf(':');
-  const at = Number(text.slice(0, colon));
-  if (colon < 1 || !Number.isSafeInteger(at)) return undefined;
-  return { at, id: text.slice(colon + 1) };
-}
-
-export function isValidCursor(cursor: string): boolean {
-  return decodeCursor(cursor) !== undefined;
 }
 
 function fromRow(row: OperationRow): Operation {
