@@ -5,40 +5,9 @@ import { PostgresAccountStore } from '../src/accounts/store/postgres-account-sto
 import { hashKey } from '../src/accounts/keys/hash-key.js';
 import { PortierError } from '../src/errors/portier-error.js';
 import { ManualClock } from './helpers/gateway.js';
-import { tempDbPath } from './helpers/accounts.js';
-import { dropSchema, requireSharedPostgres, sharedPostgresUrl, uniqueSchema } from './helpers/postgres.js';
+import { storeBackends } from './helpers/store-backends.js';
 
 const policy: KeyPolicy = { instance: 'eu1', environment: 'live', maxKeysPerAccount: 5, rotationGraceMs: 60_000 };
-
-/** One backend: `open()` gives a store on the same data each time (two calls: two gateways). */
-interface Backend {
-  readonly name: string;
-  setUp(): Promise<void>;
-  open(clock: ManualClock): AccountStore;
-  tearDown(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  let path = '';
-  return {
-    name: 'SQLite',
-    setUp: async () => {
-      path = tempDbPath();
-    },
-    open: (clock) => new SqliteAccountStore(path, clock),
-    tearDown: async () => undefined,
-  };
-}
-
-function postgresBackend(): Backend {
-  const schema = uniqueSchema();
-  return {
-    name: 'PostgreSQL',
-    setUp: () => requireSharedPostgres(),
-    open: (clock) => new PostgresAccountStore({ url: sharedPostgresUrl, schema, poolSize: 10, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, clock),
-    tearDown: () => dropSchema(schema),
-  };
-}
 
 async function codeOf(work: Promise<unknown>): Promise<string> {
   try {
@@ -50,16 +19,21 @@ async function codeOf(work: Promise<unknown>): Promise<string> {
   return 'no error';
 }
 
-for (const backend of [sqliteBackend(), postgresBackend()]) {
+const clock = new ManualClock(Date.UTC(2026, 10, 22));
+const backends = storeBackends<AccountStore>(
+  (path) => new SqliteAccountStore(path, clock),
+  (config) => new PostgresAccountStore(config, clock),
+);
+
+for (const backend of backends) {
   describe(`account store contract: ${backend.name}`, () => {
-    const clock = new ManualClock(Date.UTC(2026, 10, 22));
     let store: AccountStore;
     let other: AccountStore;
 
     beforeAll(async () => {
       await backend.setUp();
-      store = backend.open(clock);
-      other = backend.open(clock);
+      store = backend.open();
+      other = backend.open();
     });
     afterAll(async () => {
       store.close();

@@ -142,6 +142,7 @@ export interface IdempotencyConfig {
 export interface OperationsConfig {
   readonly path: string;
   readonly sqlitePath?: string;
+  readonly postgres?: PostgresStoreConfig;
   readonly concurrency: number;
   readonly leaseMs: number;
   readonly maxPending: number;

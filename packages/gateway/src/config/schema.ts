@@ -11,6 +11,23 @@ const idPattern = '^[a-z0-9][a-z0-9_.-]{0,63}$';
 const languagePattern = '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$';
 const scopePattern = '^[a-z][a-z0-9_.-]*(:[a-z][a-z0-9_.-]*)*$';
 
+/** A PostgreSQL connection section (accounts and keys, the operation queue): same fields everywhere. */
+function postgresSection(description: string, unavailableCode: string) {
+  return {
+    type: 'object',
+    description,
+    additionalProperties: false,
+    required: ['url'],
+    properties: {
+      url: { type: 'string', minLength: 1, description: 'Connection URL, such as `postgres://portier@db:5432/portier`; use `${DATABASE_URL}` for secrets.' },
+      schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', default: 'portier', description: 'PostgreSQL schema that holds the tables (created if missing).' },
+      poolSize: { type: 'integer', minimum: 1, maximum: 1000, default: 10, description: 'Most connections this gateway opens.' },
+      connectTimeoutMs: { type: 'integer', minimum: 1, maximum: 60000, default: 2000, description: `Time allowed to get a connection; past it a request needing the store gets 503 \`${unavailableCode}\`.` },
+      queryTimeoutMs: { type: 'integer', minimum: 1, maximum: 600000, default: 5000, description: `Time allowed for one query before 503 \`${unavailableCode}\`.` },
+    },
+  } as const;
+}
+
 const limitSchema = {
   type: 'object',
   description: 'One rate limit or quota: at most `limit` request units per window, per subject.',
@@ -514,20 +531,10 @@ const authSchema = {
           default: 'portier.db',
           description: 'SQLite database file (created if missing; relative to the working directory).',
         },
-        postgres: {
-          type: 'object',
-          description:
-            'Keep accounts, keys and entity counts in PostgreSQL instead, shared by gateways on several hosts (the other SQLite files, such as the operation queue, stay local). Schema migrated at start; a change made through one gateway reaches the others\' key caches within half a second.',
-          additionalProperties: false,
-          required: ['url'],
-          properties: {
-            url: { type: 'string', minLength: 1, description: 'Connection URL, such as `postgres://portier@db:5432/portier`; use `${DATABASE_URL}` for secrets.' },
-            schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', default: 'portier', description: 'PostgreSQL schema that holds the tables (created if missing).' },
-            poolSize: { type: 'integer', minimum: 1, maximum: 1000, default: 10, description: 'Most connections this gateway opens.' },
-            connectTimeoutMs: { type: 'integer', minimum: 1, maximum: 60000, default: 2000, description: 'Time allowed to get a connection; past it a request needing the store gets 503 `account_store_unavailable`.' },
-            queryTimeoutMs: { type: 'integer', minimum: 1, maximum: 600000, default: 5000, description: 'Time allowed for one query before 503 `account_store_unavailable`.' },
-          },
-        },
+        postgres: postgresSection(
+          'Keep accounts, keys and entity counts in PostgreSQL instead, shared by gateways on several hosts (the operation queue has its own `operations.postgres`). Schema migrated at start; a change made through one gateway reaches the others\' key caches within half a second.',
+          'account_store_unavailable',
+        ),
       },
     },
   },
@@ -928,6 +935,10 @@ export const configSchema = {
           description: 'Base path of the polling routes: `GET <path>` lists the caller\'s operations (newest first, `?limit=` and `?cursor=`), `GET <path>/<id>` shows one, `GET <path>/<id>/result` returns its upstream answer (409 `resource_not_ready` before). It may hold route parameters (`/companies/:companyId/push`): an operation is then found only under the parameter values it was created with.',
         },
         sqlitePath: { type: 'string', minLength: 1, description: 'SQLite file of the queue. Default: `auth.store.sqlitePath`.' },
+        postgres: postgresSection(
+          'Keep the queue in PostgreSQL instead, shared by gateways on several hosts: each claims due operations without ever taking one another holds (`FOR UPDATE SKIP LOCKED`), and an operation whose gateway died is taken over after its lease. Schema migrated at start.',
+          'service_unavailable',
+        ),
         concurrency: { type: 'integer', minimum: 1, maximum: 1000, default: 8, description: 'Operations forwarded at the same time by one gateway.' },
         leaseMs: {
           type: 'integer',

@@ -3,31 +3,10 @@ import type { Clock } from '../clock.js';
 import { openDatabase } from '../accounts/store/open-database.js';
 import { operationStatuses, type NewOperation, type Operation, type OperationStatus, type Outcome, type QueueStats } from './operation.js';
 import { decodeCursor, encodeCursor, type OperationPage, type OperationQueue } from './operation-queue.js';
+import { parseRow, toOperation, type OperationRow } from './operation-row.js';
 
-interface OperationRow {
-  id: string;
-  account_id: string;
-  route_id: string;
-  method: string;
-  url: string;
-  params: string;
-  headers: string;
-  body: Buffer | null;
-  correlation_id: string;
-  status: OperationStatus;
-  attempts: number;
-  requested_at: number;
-  deadline_at: number;
-  next_attempt_at: number;
-  lease_until: number;
-  completed_at: number | null;
-  result_status: number | null;
-  result_headers: string | null;
-  result_body: Buffer | null;
-  error: string | null;
-  webhook_state: Operation['webhookState'] | null;
-  webhook_attempts: number;
-}
+type SqliteRow = OperationRow<false>;
+
 
 /**
  * The operation queue in the gateway's SQLite file (one host): claims are one IMMEDIATE transaction,
@@ -90,13 +69,13 @@ export class SqliteOperationQueue implements OperationQueue {
   }
 
   async get(id: string): Promise<Operation | undefined> {
-    const row = this.statements.get.get(id) as OperationRow | undefined;
+    const row = this.statements.get.get(id) as SqliteRow | undefined;
     return row === undefined ? undefined : fromRow(row);
   }
 
   /** Takes up to `limit` due operations for `leaseMs`; each attempt counts when claimed. */
   async claim(now: number, leaseMs: number, limit: number): Promise<Operation[]> {
-    const rows = this.db.transaction(() => this.statements.claim.all({ now, leaseUntil: now + leaseMs, limit }) as OperationRow[]).immediate();
+    const rows = this.db.transaction(() => this.statements.claim.all({ now, leaseUntil: now + leaseMs, limit }) as SqliteRow[]).immediate();
     return rows.map(fromRow);
   }
 
@@ -121,7 +100,7 @@ export class SqliteOperationQueue implements OperationQueue {
   }
 
   async claimWebhooks(now: number, leaseMs: number, limit: number): Promise<Operation[]> {
-    const rows = this.db.transaction(() => this.statements.claimWebhooks.all({ now, leaseUntil: now + leaseMs, limit }) as OperationRow[]).immediate();
+    const rows = this.db.transaction(() => this.statements.claimWebhooks.all({ now, leaseUntil: now + leaseMs, limit }) as SqliteRow[]).immediate();
     return rows.map(fromRow);
   }
 
@@ -147,7 +126,7 @@ export class SqliteOperationQueue implements OperationQueue {
     }
     const rows = this.db
       .prepare(`SELECT * FROM operations WHERE ${where.join(' AND ')} ORDER BY requested_at DESC, id DESC LIMIT ?`)
-      .all(...values, limit + 1) as OperationRow[];
+      .all(...values, limit + 1) as SqliteRow[];
     const items = rows.slice(0, limit).map(fromRow);
     const last = items.at(-1);
     return { items, cursor: rows.length > limit && last !== undefined ? encodeCursor(last.requestedAt, last.id) : undefined };
@@ -175,30 +154,6 @@ export class SqliteOperationQueue implements OperationQueue {
   }
 }
 
-function fromRow(row: OperationRow): Operation {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    routeId: row.route_id,
-    method: row.method,
-    url: row.url,
-    params: JSON.parse(row.params) as Record<string, string>,
-    headers: JSON.parse(row.headers) as string[],
-    body: row.body ?? undefined,
-    correlationId: row.correlation_id,
-    status: row.status,
-    attempts: row.attempts,
-    requestedAt: row.requested_at,
-    deadlineAt: row.deadline_at,
-    nextAttemptAt: row.next_attempt_at,
-    leaseUntil: row.lease_until,
-    completedAt: row.completed_at ?? undefined,
-    result:
-      row.result_status === null
-        ? undefined
-        : { status: row.result_status, headers: JSON.parse(row.result_headers ?? '[]') as string[], body: row.result_body ?? undefined },
-    error: row.error === null ? undefined : (JSON.parse(row.error) as Operation['error']),
-    webhookState: row.webhook_state ?? undefined,
-    webhookAttempts: row.webhook_attempts,
-  };
+function fromRow(row: SqliteRow): Operation {
+  return toOperation(parseRow(row));
 }

@@ -35,3 +35,8 @@ export async function dropSchema(schema: string): Promise<void> {
 export function postgresStore(schema: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { url: sharedPostgresUrl, schema, ...overrides };
 }
+
+/** A store config for a test schema, with the defaults the config schema gives. */
+export function testPostgresConfig(schema: string): { url: string; schema: string; poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number } {
+  return { url: sharedPostgresUrl, schema, poolSize: 8, connectTimeoutMs: 2000, queryTimeoutMs: 5000 };
+}

@@ -1,46 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { Clock } from '../../clock.js';
 import type { PostgresStoreConfig } from '../../config/config-types.js';
-import { portierError, PortierError } from '../../errors/portier-error.js';
+import { portierError } from '../../errors/portier-error.js';
+import { PostgresDatabase, type Client } from '../../postgres/postgres-database.js';
 import { generateKey } from '../keys/key-format.js';
 import { hashKey } from '../keys/hash-key.js';
 import type { Account, AccountStatus, AccountStore, ApiKey, AuditEntry, IssuedKey, KeyPolicy, NewKey } from './account-store.js';
 import { toAccount, toKey, type AccountRow, type KeyRow } from './store-rows.js';
 import { postgresMigrations } from './postgres-migrations.js';
 
-type Client = pg.PoolClient;
-
 /** Seconds a caller is asked to wait when the store is unreachable. */
 const unavailableRetryAfterSeconds = 5;
-const int8 = 20;
 
 /**
  * The shared store: accounts, keys, entity counts and the audit trail in PostgreSQL, so that gateways on
  * several hosts see the same keys. Same contract as the SQLite store (one transaction per write, every
  * write audited); a per-account row lock serializes key creation so the key limit holds across gateways.
- * An unreachable server is 503 `account_store_unavailable`, never a crash; the schema is migrated on
- * first use and retried on the next call if the server was down.
+ * An unreachable server is 503 `account_store_unavailable`, never a crash.
  */
 export class PostgresAccountStore implements AccountStore {
-  private readonly pool: pg.Pool;
-  private ready: Promise<void> | undefined;
+  private readonly db: PostgresDatabase;
 
   constructor(
-    private readonly config: PostgresStoreConfig,
+    config: PostgresStoreConfig,
     private readonly clock: Clock,
   ) {
-    this.pool = new pg.Pool({
-      connectionString: config.url,
-      max: config.poolSize,
-      connectionTimeoutMillis: config.connectTimeoutMs,
-      query_timeout: config.queryTimeoutMs,
-      options: `-c search_path=${config.schema}`,
-      // Epoch milliseconds are BIGINT: read them as numbers (they stay far below 2^53).
-      types: { getTypeParser: (oid: number, format?: string) => (oid === int8 ? Number : pg.types.getTypeParser(oid, format as 'text')) } as pg.CustomTypesConfig,
+    this.db = new PostgresDatabase(config, clock, {
+      name: 'account_store',
+      migrations: postgresMigrations,
+      unavailable: (cause) => portierError('account_store_unavailable', {}, { headers: { 'Retry-After': String(unavailableRetryAfterSeconds) }, cause }),
     });
-    // An idle connection the server drops must not crash the process; the next query reconnects.
-    this.pool.on('error', () => undefined);
   }
 
   createAccount(input: { name: string; plan: string }, actor: string): Promise<Account> {
@@ -181,7 +170,7 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   close(): void {
-    void this.pool.end().catch(() => undefined);
+    this.db.close();
   }
 
   private async insertKey(client: Client, input: NewKey, policy: KeyPolicy): Promise<IssuedKey> {
@@ -196,81 +185,17 @@ export class PostgresAccountStore implements AccountStore {
 
   /** One statement (or a few that need no transaction) on a pooled connection. */
   private read<T>(work: (client: Client) => Promise<T>): Promise<T> {
-    return this.withClient(work);
+    return this.db.read(work);
   }
 
   /** A transaction that also moves the store version, so every gateway empties its key cache. */
   private write<T>(work: (client: Client) => Promise<T>): Promise<T> {
-    return this.withClient(async (client) => {
-      await client.query('BEGIN');
-      try {
-        const result = await work(client);
-        await client.query('UPDATE store_version SET version = version + 1 WHERE id = 1');
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+    return this.db.transaction(async (client) => {
+      const result = await work(client);
+      await client.query('UPDATE store_version SET version = version + 1 WHERE id = 1');
+      return result;
     });
   }
-
-  private async withClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
-    let client: Client | undefined;
-    try {
-      await this.migrated();
-      client = await this.pool.connect();
-      return await work(client);
-    } catch (error) {
-      throw unavailableUnlessCatalogued(error);
-    } finally {
-      client?.release();
-    }
-  }
-
-  /** Runs missing migrations once; a failed attempt (server down) is retried by the next call. */
-  private migrated(): Promise<void> {
-    this.ready ??= this.migrate().catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    return this.ready;
-  }
-
-  private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('portier-account-store-migrations'))");
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(this.config.schema)}`);
-      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
-      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
-      const applied = new Set(rows.map((row) => row.version));
-      for (const migration of postgresMigrations) {
-        if (applied.has(migration.version)) continue;
-        await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [migration.version, this.clock.now()]);
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-}
-
-/**
- * Catalog errors pass; a server that cannot be reached or answers "not now" (connection, resource and
- * operator classes 08, 53, 57, or a client-side timeout) is 503 `account_store_unavailable`; anything
- * else (a bug in a query) stays an unexpected error.
- */
-function unavailableUnlessCatalogued(error: unknown): unknown {
-  if (error instanceof PortierError) return error;
-  const code = error instanceof pg.DatabaseError ? (error.code ?? '') : undefined;
-  if (code !== undefined && !/^(08|53|57)/.test(code)) return error;
-  return portierError('account_store_unavailable', {}, { headers: { 'Retry-After': String(unavailableRetryAfterSeconds) }, cause: error });
 }
 
 async function audit(client: Client, at: number, actor: string, action: string, subject: string, details: Record<string, unknown>): Promise<void> {
