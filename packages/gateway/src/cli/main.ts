@@ -23,6 +23,7 @@ import { runGateway } from './run-gateway.js';
 import { printDemoGuide } from './print-demo-guide.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerOperationCommands } from './operation-commands.js';
+import { registerTraceCommand } from './trace-command.js';
 
 const configExitCode = 2;
 
@@ -136,5 +137,6 @@ docs
 
 registerAdminCommands(program, (file) => loadOrExit(file));
 registerOperationCommands(program, (file) => loadOrExit(file));
+registerTraceCommand(program);
 
 await program.parseAsync(process.argv);

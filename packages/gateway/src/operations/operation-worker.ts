@@ -158,7 +158,7 @@ export class OperationWorker {
     }
     const now = this.clock.now();
     const at = now + backoffDelay(operation.attempts, this.operations.config.operations.retry, hintMs);
-    this.logger.warn({ operationId: operation.id, attempt: operation.attempts, code: failure.code, retryInMs: at - now }, 'operation attempt failed');
+    this.logger.warn({ correlationId: operation.correlationId, operationId: operation.id, attempt: operation.attempts, code: failure.code, retryInMs: at - now }, 'operation attempt failed');
     if (at >= operation.deadlineAt) return this.timedOut(operation, webhook);
     return { kind: 'retry', at };
   }
@@ -172,13 +172,13 @@ export class OperationWorker {
     // Stopped mid-attempt: leave the operation to whoever takes its lease over next.
     if (this.stopped) return;
     if (!(await this.operations.store.settle(operation, outcome, now))) {
-      this.logger.warn({ operationId: operation.id }, 'operation lease lost: another worker took it over; this answer is dropped');
+      this.logger.warn({ correlationId: operation.correlationId, operationId: operation.id }, 'operation lease lost: another worker took it over; this answer is dropped');
       return;
     }
     // A retry due before the next poll is picked up on time.
     if (outcome.kind === 'retry' && outcome.at - now < pollMs) setTimeout(() => this.wake(), Math.max(0, outcome.at - now)).unref();
     if (outcome.kind === 'done') {
-      this.logger.info({ operationId: operation.id, status: outcome.status, attempts: operation.attempts }, 'operation finished');
+      this.logger.info({ correlationId: operation.correlationId, operationId: operation.id, status: outcome.status, attempts: operation.attempts }, 'operation finished');
     }
   }
 
@@ -190,7 +190,7 @@ export class OperationWorker {
     const delivered = await deliverWebhook(hook, body, this.clock.now(), webhookTimeoutMs);
     if (delivered) return store.webhookSettled(operation.id, 'delivered', null);
     if (operation.webhookAttempts >= hook.maxAttempts) {
-      this.logger.error({ operationId: operation.id, attempts: operation.webhookAttempts }, 'webhook abandoned');
+      this.logger.error({ correlationId: operation.correlationId, operationId: operation.id, attempts: operation.webhookAttempts }, 'webhook abandoned');
       return store.webhookSettled(operation.id, 'failed', null);
     }
     const next = this.clock.now() + backoffDelay(operation.webhookAttempts, this.operations.config.operations.retry, undefined);

@@ -16,6 +16,8 @@ export function logAccess(accessLog: AccessLog, ctx: RequestContext): void {
     route: ctx.route?.id,
     status: res.statusCode,
     code: ctx.errorCode,
+    account: ctx.auth?.account.id,
+    keyId: ctx.auth?.key.id,
     totalMs: performance.now() - ctx.startedAt,
     upstreamMs: ctx.upstreamMs,
     brokenMidResponse: ctx.brokenMidResponse,

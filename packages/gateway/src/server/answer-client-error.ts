@@ -44,6 +44,8 @@ export function createClientErrorHandler(config: PortierConfig, accessLog: Acces
       route: undefined,
       status: view.status,
       code: portier.code,
+      account: undefined,
+      keyId: undefined,
       totalMs: 0,
       upstreamMs: undefined,
       brokenMidResponse: false,

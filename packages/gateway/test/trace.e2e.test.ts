@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
+import { adminOf, tempDbPath } from './helpers/accounts.js';
+import { runCli } from './helpers/cli.js';
+
+let upstream: TestUpstream;
+let portier: TestGateway;
+let secret: string;
+let accountId: string;
+let pushAttempts = 0;
+
+beforeAll(async () => {
+  upstream = await startUpstream((req, res) => {
+    if (req.url === '/push' && ++pushAttempts === 1) return json(res, 503, { message: 'busy' });
+    json(res, req.url === '/push' ? 201 : 200, { ok: true });
+  });
+  const config = {
+    auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() } },
+    plans: { free: {} },
+    operations: { retry: { baseDelayMs: 20, maxDelayMs: 50 } },
+    upstreams: { app: { url: upstream.url } },
+    routes: [
+      { id: 'ok', path: '/ok', upstream: 'app', auth: {} },
+      { id: 'push', path: '/push', methods: ['POST'], upstream: 'app', auth: {}, async: {} },
+    ],
+  };
+  portier = await startGateway(config);
+  const admin = adminOf(portier, config);
+  const account = await admin.createAccount('Acme', 'free');
+  accountId = account.id;
+  secret = (await admin.createKey({ accountId, name: 'ci' })).secret;
+});
+afterAll(async () => {
+  await portier.close();
+  await upstream.close();
+});
+
+describe('portier trace', () => {
+  it('trace: finds a request by its correlation ID in the log, with its account and key id, and the async work it started', async () => {
+    const plain = randomUUID();
+    const answered = await request(`${portier.url}/ok`, { headers: { authorization: `Bearer ${secret}`, 'x-correlation-id': plain } });
+    await answered.body.dump();
+    const asynchronous = randomUUID();
+    const accepted = await request(`${portier.url}/push`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'x-correlation-id': asynchronous }, body: '{}' });
+    const location = String(accepted.headers['location']);
+    await accepted.body.dump();
+    for (let i = 0; i < 100; i++) {
+      const polled = await request(`${portier.url}${location}`, { headers: { authorization: `Bearer ${secret}` } });
+      if (((await polled.body.json()) as { status: string }).status === 'Success') break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'portier-trace-')), 'portier.log');
+    writeFileSync(file, ['not json', ...portier.logText().split('\n'), '{"broken":'].join('\n'));
+
+    const text = await runCli(['trace', plain, '--log', file]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`GET /ok {2}-> 200 {2}route ok {2}account ${accountId} key \\w{8} {2}[\\d.]+ ms`));
+    expect(text.stdout).not.toContain(secret);
+    expect(text.stdout.trim().split('\n')).toHaveLength(1);
+
+    const story = await runCli(['trace', asynchronous, '--log', file, '--json']);
+    expect(story.code).toBe(0);
+    const lines = JSON.parse(story.stdout) as Record<string, unknown>[];
+    expect(lines.map((line) => line['msg'])).toEqual(['request', 'operation attempt failed', 'operation finished']);
+    expect(lines[0]).toMatchObject({ method: 'POST', path: '/push', status: 202, account: accountId });
+    expect(lines[1]).toMatchObject({ code: 'service_unavailable', attempt: 1 });
+    expect(lines[2]).toMatchObject({ status: 'Success', attempts: 2, operationId: location.split('/').at(-1) });
+
+    const piped = await runCli(['trace', plain], {}, portier.logText());
+    expect(piped.stdout).toContain('GET /ok');
+  });
+
+  it('trace: says so (exit 1) when no line has the ID, and exit 2 when the log cannot be read', async () => {
+    const missing = await runCli(['trace', randomUUID()], {}, portier.logText());
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^no log line has the correlation ID [0-9a-f-]{36} in standard input\n$/);
+    const unreadable = await runCli(['trace', randomUUID(), '--log', '/nonexistent/portier.log']);
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stderr).toContain('cannot read /nonexistent/portier.log');
+  });
+});
