@@ -1,8 +1,6 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AccountAdmin } from 'portier';
 import { demoCampaign, startBrazeBackend } from './backend.js';
-import { printGuide, runIfMain, startExample, type RunningExample } from '../shared/start-example.js';
+import { printGuide, runIfMain, startExample, type ExampleOptions, type RunningExample } from '../shared/start-example.js';
 
 export const allScopes = ['users.track', 'users.delete', 'messages.send', 'sends.id.create'];
 
@@ -13,9 +11,9 @@ export interface BrazeExample extends RunningExample {
 }
 
 /** Starts the backend and Portier in front of it with examples/braze/portier.yaml. */
-export async function startBrazeExample(options: { port?: number; clock?: { now(): number } } = {}): Promise<BrazeExample> {
+export async function startBrazeExample(options: ExampleOptions = {}): Promise<BrazeExample> {
   const running = await startExample({
-    configFile: join(dirname(fileURLToPath(import.meta.url)), 'portier.yaml'),
+    moduleUrl: import.meta.url,
     backend: await startBrazeBackend(),
     backendUrlVar: 'BRAZE_BACKEND_URL',
     ...options,

@@ -1,8 +1,6 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AccountAdmin } from 'portier';
 import { startCodatBackend } from './backend.js';
-import { printGuide, runIfMain, startExample, type RunningExample } from '../shared/start-example.js';
+import { printGuide, runIfMain, startExample, type ExampleOptions, type RunningExample } from '../shared/start-example.js';
 
 export const allScopes = ['webhooks:read'];
 
@@ -28,10 +26,10 @@ export interface CodatExample extends RunningExample {
 export const basicAuthorization = (secret: string): string => `Basic ${Buffer.from(secret).toString('base64')}`;
 
 /** Starts the backend and Portier in front of it with examples/codat/portier.yaml. */
-export async function startCodatExample(options: { port?: number; clock?: { now(): number } } = {}): Promise<CodatExample> {
+export async function startCodatExample(options: ExampleOptions = {}): Promise<CodatExample> {
   const backend = await startCodatBackend();
   const running = await startExample({
-    configFile: join(dirname(fileURLToPath(import.meta.url)), 'portier.yaml'),
+    moduleUrl: import.meta.url,
     backend,
     backendUrlVar: 'CODAT_BACKEND_URL',
     ...options,

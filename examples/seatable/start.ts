@@ -1,8 +1,6 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Gateway, PortierConfig } from 'portier';
 import { startSeatableBackend, type SeatableBackend } from './backend.js';
-import { printGuide, runIfMain, startExample } from '../shared/start-example.js';
+import { printGuide, runIfMain, startExample, type ExampleOptions } from '../shared/start-example.js';
 
 /** The base every example key is bound to (SeaTable's dtable_uuid). */
 export const demoBaseUuid = '5d2a3c9e-8f41-4b7a-9c1e-2f6b8d0a7e11';
@@ -18,10 +16,10 @@ export interface SeatableExample {
 }
 
 /** Starts the backend and Portier in front of it with examples/seatable/portier.yaml. */
-export async function startSeatableExample(options: { port?: number; clock?: { now(): number } } = {}): Promise<SeatableExample> {
+export async function startSeatableExample(options: ExampleOptions = {}): Promise<SeatableExample> {
   const backend = await startSeatableBackend();
   const running = await startExample({
-    configFile: join(dirname(fileURLToPath(import.meta.url)), 'portier.yaml'),
+    moduleUrl: import.meta.url,
     backend,
     backendUrlVar: 'SEATABLE_BACKEND_URL',
     ...options,

@@ -1,6 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AccountAdmin, createGateway, formatConfigProblem, loadConfigFile, type Gateway, type PortierConfig } from 'portier';
 
@@ -17,17 +17,21 @@ export interface RunningExample {
   close(): Promise<void>;
 }
 
-/**
- * Starts an example: its backend is already up; Portier is started in front of it from the example's
- * portier.yaml, with `<backendUrlVar>` pointing at the backend, a throwaway SQLite file, and an admin
- * to create accounts and keys with.
- */
-export async function startExample(options: {
-  readonly configFile: string;
-  readonly backend: ExampleBackend;
-  readonly backendUrlVar: string;
+/** What a test or the start script may choose: the port (0 for a free one) and a clock to move by hand. */
+export interface ExampleOptions {
   readonly port?: number;
   readonly clock?: { now(): number };
+}
+
+/**
+ * Starts an example: its backend is already up; Portier is started in front of it from the portier.yaml
+ * beside the example's module (`moduleUrl`: its `import.meta.url`), with `<backendUrlVar>` pointing at the
+ * backend, a throwaway SQLite file, and an admin to create accounts and keys with.
+ */
+export async function startExample(options: ExampleOptions & {
+  readonly moduleUrl: string;
+  readonly backend: ExampleBackend;
+  readonly backendUrlVar: string;
 }): Promise<RunningExample> {
   const env = {
     ...process.env,
@@ -35,7 +39,7 @@ export async function startExample(options: {
     [options.backendUrlVar]: options.backend.url,
     PORTIER_EXAMPLE_DB: join(mkdtempSync(join(tmpdir(), 'portier-example-')), 'portier.db'),
   };
-  const loaded = loadConfigFile(options.configFile, env);
+  const loaded = loadConfigFile(join(dirname(fileURLToPath(options.moduleUrl)), 'portier.yaml'), env);
   if (!loaded.ok) {
     await options.backend.close();
     throw new Error(loaded.problems.map(formatConfigProblem).join('\n'));

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { describeSeedConformance } from '../../shared/conformance-suite.js';
 import { request } from 'undici';
 import { generateKey } from '../../../packages/gateway/src/accounts/keys/key-format.js';
 import { brazeSeedRows } from '../conformance.js';
@@ -134,13 +135,4 @@ const cases: Record<string, () => Promise<void>> = {
   },
 };
 
-describe('Braze seed, reproduced by Portier', () => {
-  it('conformance: has a case for every seed row and a row for every case', () => {
-    expect(brazeSeedRows.map((row) => row.test).sort()).toEqual(Object.keys(cases).sort());
-  });
-  for (const row of brazeSeedRows) {
-    it(`${row.test} (${row.row})`, async () => {
-      await (cases[row.test] as () => Promise<void>)();
-    });
-  }
-});
+describeSeedConformance('Braze seed, reproduced by Portier', brazeSeedRows, cases);

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { describeSeedConformance } from '../../shared/conformance-suite.js';
 import { request } from 'undici';
 import { seatableSeedRows } from '../conformance.js';
 import { generateKey } from '../../../packages/gateway/src/accounts/keys/key-format.js';
@@ -86,13 +87,4 @@ const cases: Record<string, () => Promise<void>> = {
   },
 };
 
-describe('SeaTable seed, reproduced by Portier', () => {
-  it('conformance: has a case for every seed row and a row for every case', () => {
-    expect(seatableSeedRows.map((row) => row.test).sort()).toEqual(Object.keys(cases).sort());
-  });
-  for (const row of seatableSeedRows) {
-    it(`${row.test} (${row.row})`, async () => {
-      await (cases[row.test] as () => Promise<void>)();
-    }, 60_000);
-  }
-});
+describeSeedConformance('SeaTable seed, reproduced by Portier', seatableSeedRows, cases, { timeoutMs: 60_000 });
