@@ -133,14 +133,32 @@ function rateLimitPolicy(route: LimitedRoute, cost: number, env: PipelineEnviron
   });
 }
 
-/** Stages of a built-in route that needs a key: auth, access, and the plan's limits (an API call like any other). */
-function keyedBuiltInPolicies(env: PipelineEnvironment, id: string, path: string, routeAuth: RouteAuthConfig, acceptTokens = true): Policy[] {
+/** What a built-in keyed route checks beyond the key and its access, each as its own stage would. */
+interface BuiltInChecks {
+  /** Scopes the key must have. */
+  readonly scopes: readonly string[];
+  /** Whether a short-lived access token may stand in for the key (not where keys or tokens are made). */
+  readonly acceptTokens: boolean;
+  /** Whether the plan (trial, features) is checked. */
+  readonly plan: boolean;
+  /** Whether the request counts against the plan's limits, like any API call. */
+  readonly limits: boolean;
+}
+
+/** Stages of a built-in route that needs a key, in `stageOrder`: auth, access, plan, rate limit. */
+function keyedBuiltInPolicies(env: PipelineEnvironment, id: string, path: string, checks: BuiltInChecks): Policy[] {
   const keys = env.keys;
   if (keys === undefined) throw new Error('built-in keyed routes need the auth section');
-  const limits = rateLimitPolicy({ id, path, auth: routeAuth }, 1, env);
+  const { config } = env;
+  const routeAuth: RouteAuthConfig = { required: true, scopes: checks.scopes };
+  const plan = checks.plan
+    ? createPlanPolicy(routeAuth, { plans: config.plans, clock: env.clock, store: undefined, logger: env.logging.logger, maxBodyBytes: 0, maxDepth: 64 })
+    : undefined;
+  const limits = checks.limits ? rateLimitPolicy({ id, path, auth: routeAuth }, 1, env) : undefined;
   return [
-    createApiKeyAuthPolicy(routeAuth, keys, { acceptTokens }),
-    createAccessPolicy(id, routeAuth, env.config.plans, env.clock),
+    createApiKeyAuthPolicy(routeAuth, keys, { acceptTokens: checks.acceptTokens }),
+    createAccessPolicy(id, routeAuth, config.plans, env.clock),
+    ...(plan === undefined ? [] : [plan]),
     ...(limits === undefined ? [] : [limits]),
   ];
 }
@@ -342,8 +360,8 @@ function compileHealthRoute(env: PipelineEnvironment): CompiledRoute {
 function compileUsageRoute(env: PipelineEnvironment): CompiledRoute[] {
   const path = env.config.rateLimits.usagePath;
   if (path === undefined || env.keys === undefined) return [];
-  const routeAuth = { required: true, scopes: [] };
-  const policies = [createApiKeyAuthPolicy(routeAuth, env.keys), createAccessPolicy(usageRouteId, routeAuth, env.config.plans, env.clock)];
+  // Reading one's usage uses none of it.
+  const policies = keyedBuiltInPolicies(env, usageRouteId, path, { scopes: [], acceptTokens: true, plan: false, limits: false });
   return [builtInRoute(env, usageRouteId, path, policies, createUsageTerminal(env.config, env.counters, env.clock))];
 }
 
@@ -352,13 +370,8 @@ function compileAccessTokenRoute(env: PipelineEnvironment): CompiledRoute[] {
   const auth = env.config.auth;
   const tokens = auth?.accessTokens;
   if (auth === undefined || tokens === undefined || env.keys === undefined) return [];
-  const routeAuth = { required: true, scopes: [] };
-  const policies = [
-    // A token cannot be traded for another token: only a key extends access.
-    createApiKeyAuthPolicy(routeAuth, env.keys, { acceptTokens: false }),
-    createAccessPolicy(accessTokenRouteId, routeAuth, env.config.plans, env.clock),
-    createPlanPolicy(routeAuth, { plans: env.config.plans, clock: env.clock, store: undefined, logger: env.logging.logger, maxBodyBytes: 0, maxDepth: 64 }),
-  ];
+  // A token cannot be traded for another token: only a key extends access.
+  const policies = keyedBuiltInPolicies(env, accessTokenRouteId, tokens.path, { scopes: [], acceptTokens: false, plan: true, limits: false });
   return [builtInRoute(env, accessTokenRouteId, tokens.path, policies, createTokenExchangeTerminal(auth, tokens, env.clock, env.config.correlation.header))];
 }
 
@@ -368,17 +381,14 @@ function compileKeysApiRoutes(env: PipelineEnvironment): CompiledRoute[] {
   const auth = config.auth;
   const keysApi = auth?.keysApi;
   if (auth === undefined || keysApi === undefined || env.keys === undefined) return [];
-  const routeAuth = { required: true, scopes: keysApi.scopes };
-  const guard = (id: string, path: string): Policy[] => [
-    // Only a key manages keys: a short-lived access token cannot mint long-lived keys.
-    ...keyedBuiltInPolicies(env, id, path, routeAuth, false),
-    createPlanPolicy(routeAuth, { plans: config.plans, clock: env.clock, store: undefined, logger: env.logging.logger, maxBodyBytes: 0, maxDepth: 64 }),
-  ];
+  // Only a key manages keys: a short-lived access token cannot mint long-lived keys.
+  const checks = { scopes: keysApi.scopes, acceptTokens: false, plan: true, limits: true };
   const terminal = createKeysApiTerminal({ config: { ...config, auth }, keysApi, directory: env.keys.directory });
   const { collection, item } = keysApiRouteIds;
+  const itemPath = `${keysApi.path}/:keyId`;
   return [
-    builtInRoute(env, collection, keysApi.path, guard(collection, keysApi.path), terminal, ['GET', 'POST'], keysApiMaxBodyBytes),
-    builtInRoute(env, item, `${keysApi.path}/:keyId`, guard(item, `${keysApi.path}/:keyId`), terminal, ['DELETE']),
+    builtInRoute(env, collection, keysApi.path, keyedBuiltInPolicies(env, collection, keysApi.path, checks), terminal, ['GET', 'POST'], keysApiMaxBodyBytes),
+    builtInRoute(env, item, itemPath, keyedBuiltInPolicies(env, item, itemPath, checks), terminal, ['DELETE']),
   ];
 }
 
@@ -387,10 +397,10 @@ function compileOperationRoutes(env: PipelineEnvironment): CompiledRoute[] {
   const async = env.operations;
   if (async === undefined || env.keys === undefined) return [];
   const base = env.config.operations.path;
-  const routeAuth = { required: true, scopes: [] };
   const { operations } = async;
   const { list, show, result } = operationRouteIds;
-  const route = (id: string, path: string, terminal: Terminal): CompiledRoute => builtInRoute(env, id, path, keyedBuiltInPolicies(env, id, path, routeAuth), terminal);
+  const checks = { scopes: [], acceptTokens: true, plan: false, limits: true };
+  const route = (id: string, path: string, terminal: Terminal): CompiledRoute => builtInRoute(env, id, path, keyedBuiltInPolicies(env, id, path, checks), terminal);
   return [
     route(list, base, createListOperationsTerminal(operations)),
     route(show, `${base}/:operationId`, createShowOperationTerminal(operations)),
