@@ -137,19 +137,9 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   const operationsPathParams = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string);
   if (operationsPathParams.includes('operationId')) at(['operations', 'path'], '":operationId" is the parameter Portier appends itself');
   checkTemplate(config.operations.body, ['operations', 'body'], at);
-  const tokenResponse = config.auth?.accessTokens?.response;
-  for (const name of tokenResponse === undefined ? [] : templateFieldNames(tokenResponse)) {
-    if (!(accessTokenFields as readonly string[]).includes(name)) at(['auth', 'accessTokens', 'response'], `unknown field "{${name}}" in the token answer template: use {${accessTokenFields.join('}, {')}}`);
-  }
-  const keysApi = config.auth?.keysApi;
-  if (keysApi !== undefined) {
-    for (const name of templateFieldNames(keysApi.key)) {
-      if (!(keyTemplateFields as readonly string[]).includes(name)) at(['auth', 'keysApi', 'key'], `unknown field "{${name}}" in the key template: use {${keyTemplateFields.join('}, {')}}`);
-    }
-    for (const name of templateFieldNames(keysApi.list)) {
-      if (name !== 'keys') at(['auth', 'keysApi', 'list'], `unknown field "{${name}}" in the key list template: use {keys}`);
-    }
-  }
+  checkFields(config.auth?.accessTokens?.response, accessTokenFields, 'the token answer template', ['auth', 'accessTokens', 'response'], at);
+  checkFields(config.auth?.keysApi?.key, keyTemplateFields, 'the key template', ['auth', 'keysApi', 'key'], at);
+  checkFields(config.auth?.keysApi?.list, ['keys'], 'the key list template', ['auth', 'keysApi', 'list'], at);
   checkLanguages(config, at);
   if (config.cors?.credentials === true && config.cors.origins.includes('*')) {
     at(['cors', 'credentials'], 'browsers refuse credentials with the origin `*`: list the origins');
@@ -226,6 +216,7 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     if (tokens !== undefined) builtIn.push({ path: tokens.path, methods: ['GET'] as const, target: accessTokenRouteId });
     const usagePath = config.rateLimits.usagePath;
     if (usagePath !== undefined) builtIn.push({ path: usagePath, methods: ['GET'] as const, target: usageRouteId });
+    const keysApi = config.auth?.keysApi;
     if (keysApi !== undefined) {
       builtIn.push(
         { path: keysApi.path, methods: ['GET', 'POST'] as const, target: keysApiRouteIds.collection },
@@ -301,6 +292,19 @@ function checkLanguages(config: PortierConfig, at: (segments: (string | number)[
 /** The `{parameters}` of a template, sorted and joined (for comparison). */
 export function templateParams(template: string): string {
   return [...new Set([...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string))].sort().join(',');
+}
+
+/** A template that may name only `allowed` fields (token and key answers). */
+function checkFields(
+  template: unknown,
+  allowed: readonly string[],
+  what: string,
+  segments: (string | number)[],
+  at: (segments: (string | number)[], message: string) => void,
+): void {
+  for (const name of templateFieldNames(template)) {
+    if (!allowed.includes(name)) at(segments, `unknown field "{${name}}" in ${what}: use {${allowed.join('}, {')}}`);
+  }
 }
 
 function checkTemplate(template: unknown, segments: (string | number)[], at: (segments: (string | number)[], message: string) => void): void {
