@@ -52,7 +52,7 @@ function parse(text: string): LogLine | undefined {
 }
 
 /** One line of the story: when, then what happened, in words an operator reads at a glance. */
-export function describe(line: LogLine): string {
+function describe(line: LogLine): string {
   const at = typeof line['time'] === 'number' ? new Date(line['time']).toISOString() : '?';
   const field = (name: string): string => (line[name] === undefined ? '' : String(line[name]));
   const parts: string[] = [];

@@ -61,7 +61,13 @@ export class GatewayMetrics {
     });
     const operations = sources.operations;
     if (operations !== undefined) {
-      const stats = (): ReturnType<typeof operations.store.stats> => operations.store.stats(sources.clock.now());
+      // Both queue gauges read the same stats: one query per scrape, not one per gauge.
+      let last: { at: number; stats: ReturnType<typeof operations.store.stats> } | undefined;
+      const stats = (): ReturnType<typeof operations.store.stats> => {
+        const now = sources.clock.now();
+        if (last === undefined || now - last.at > 1000) last = { at: now, stats: operations.store.stats(now) };
+        return last.stats;
+      };
       new Gauge({
         name: 'portier_operations',
         help: 'Asynchronous operations in the queue, by status.',

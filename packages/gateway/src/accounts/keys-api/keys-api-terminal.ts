@@ -60,10 +60,9 @@ export function createKeysApiTerminal(dependencies: KeysApiDependencies): Termin
 
   async function revoke(ctx: RequestContext): Promise<Decision> {
     const keyId = ctx.params['keyId'] ?? '';
-    const admin = adminFor(ctx);
-    const owned = (await admin.listKeys(caller(ctx).account.id)).find((key) => key.id === keyId && key.status !== 'revoked');
-    if (owned === undefined) return portierError('key_not_found', { keyId });
-    await admin.revokeKey(keyId);
+    const owned = await directory.store.getKey(keyId);
+    if (owned === undefined || owned.accountId !== caller(ctx).account.id || owned.status === 'revoked') return portierError('key_not_found', { keyId });
+    await adminFor(ctx).revokeKey(keyId);
     ctx.res.writeHead(204, [correlationHeader, ctx.correlationId, ...ctx.responseHeaders]);
     ctx.res.end();
     return undefined;
