@@ -190,8 +190,16 @@ const cases: Record<string, () => Promise<void>> = {
   'codat 402 account expired': () =>
     withClock(async (clocked, clock) => {
       const trial = await clocked.issueKey();
-      await newCompany(trial, clocked);
+      const company = await newCompany(trial, clocked);
+      const pushed = await call('POST', `/companies/${company.id}/connections/${company.dataConnections[0]?.id ?? ''}/push/invoices`, {
+        authorization: trial.authorization,
+        body: { amount: 1 },
+        on: clocked,
+      });
       clock.advance(366 * day);
+      // Any endpoint, the gateway's own included: polling an operation is 402 too.
+      const polled = await call('GET', String(pushed.headers['location']), { authorization: trial.authorization, on: clocked });
+      expect({ status: polled.status, error: polled.body['error'] }).toEqual({ status: 402, error: 'Payment Required' });
       const expired = await call('GET', '/companies', { authorization: trial.authorization, on: clocked });
       expect({ ...expired.body, correlationId: zeroCorrelation }).toEqual({
         statusCode: 402,

@@ -360,8 +360,8 @@ function compileHealthRoute(env: PipelineEnvironment): CompiledRoute {
 function compileUsageRoute(env: PipelineEnvironment): CompiledRoute[] {
   const path = env.config.rateLimits.usagePath;
   if (path === undefined || env.keys === undefined) return [];
-  // Reading one's usage uses none of it.
-  const policies = keyedBuiltInPolicies(env, usageRouteId, path, { scopes: [], acceptTokens: true, plan: false, limits: false });
+  // Reading one's usage uses none of it; an expired trial is refused here as on every endpoint.
+  const policies = keyedBuiltInPolicies(env, usageRouteId, path, { scopes: [], acceptTokens: true, plan: true, limits: false });
   return [builtInRoute(env, usageRouteId, path, policies, createUsageTerminal(env.config, env.counters, env.clock))];
 }
 
@@ -399,7 +399,7 @@ function compileOperationRoutes(env: PipelineEnvironment): CompiledRoute[] {
   const base = env.config.operations.path;
   const { operations } = async;
   const { list, show, result } = operationRouteIds;
-  const checks = { scopes: [], acceptTokens: true, plan: false, limits: true };
+  const checks = { scopes: [], acceptTokens: true, plan: true, limits: true };
   const route = (id: string, path: string, terminal: Terminal): CompiledRoute => builtInRoute(env, id, path, keyedBuiltInPolicies(env, id, path, checks), terminal);
   return [
     route(list, base, createListOperationsTerminal(operations)),
