@@ -77,6 +77,8 @@ describe('OpenAPI document', () => {
     expect(Object.keys(keys['post'].responses)).toEqual(expect.arrayContaining(['201', '409']));
     expect(Object.keys(keys['post'].responses['409'].content['application/problem+json'].examples)).toEqual(['key_limit_reached']);
     expect(document['paths']['/apiKeys/{keyId}']['delete'].responses['404']).toBeDefined();
+    expect(Object.keys(keys['get'].responses['402'].content['application/problem+json'].examples)).toEqual(['trial_expired']);
+    expect(document['paths']['/companies/{companyId}/push/{operationId}']['get'].responses['402']).toBeDefined();
   });
 
   it('openapi: `portier docs openapi` prints it as JSON or YAML', async () => {

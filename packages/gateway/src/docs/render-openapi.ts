@@ -152,7 +152,8 @@ function addBuiltIns(paths: Record<string, Json>, config: PortierConfig): void {
     const security = config.auth.schemes.map((scheme) => ({ [schemeNames[scheme]]: [] }));
     const params = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
     const id = { name: 'operationId', in: 'path', required: true, schema: { type: 'string' } };
-    const notFound = errorResponses(['operation_not_found', 'authentication_required', 'invalid_token'], config.errors.envelope, config);
+    const trial = trialCodes(config);
+    const notFound = errorResponses(['operation_not_found', 'authentication_required', 'invalid_token', ...trial], config.errors.envelope, config);
     paths[base] = { get: { operationId: 'operations-list', security, parameters: params, responses: { '200': { description: 'The caller\'s operations, newest first.' }, ...errorResponses(['bad_request', 'authentication_required'], config.errors.envelope, config) } } };
     paths[`${base}/{operationId}`] = { get: { operationId: 'operation', security, parameters: [...params, id], responses: { '200': { description: 'The operation.' }, ...notFound } } };
     paths[`${base}/{operationId}/result`] = {
@@ -166,13 +167,19 @@ function addBuiltIns(paths: Record<string, Json>, config: PortierConfig): void {
   }
 }
 
+/** `trial_expired`, where some plan has a trial: every keyed route, built-in ones too, can answer it. */
+function trialCodes(config: PortierConfig): ErrorCode[] {
+  return Object.values(config.plans).some((plan) => plan.trialDays !== undefined) ? ['trial_expired'] : [];
+}
+
 /** The self-service keys routes (`auth.keysApi`). */
 function addKeysApi(paths: Record<string, Json>, config: PortierConfig): void {
   const keysApi = config.auth?.keysApi;
   if (config.auth === undefined || keysApi === undefined) return;
   const security = config.auth.schemes.map((scheme) => ({ [schemeNames[scheme]]: [] }));
   const envelope = config.errors.envelope;
-  const denied = errorResponses(['authentication_required', 'invalid_token', 'key_revoked', 'access_denied', 'account_disabled'], envelope, config);
+  const trial = trialCodes(config);
+  const denied = errorResponses(['authentication_required', 'invalid_token', 'key_revoked', 'access_denied', 'account_disabled', ...trial], envelope, config);
   const base = openApiPath(keysApi.path);
   paths[base] = {
     get: { operationId: 'api-keys-list', security, responses: { '200': { description: 'The account\'s keys (never a secret).' }, ...denied } },
