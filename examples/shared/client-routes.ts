@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Braze } from 'braze-api';
 import { Base } from 'seatable-api';
 
@@ -126,7 +127,7 @@ export async function brazeApiRoutes(): Promise<ClientRoute[]> {
  */
 export async function seatableApiRoutes(): Promise<ClientRoute[]> {
   const recorder = await startRecorder(() => ({ access_token: 'recorder-token', dtable_uuid: '{dtable_uuid}', use_api_gateway: true }));
-  const lib = new URL(`${createRequire(import.meta.url).resolve('seatable-api').replace(/index\.js$/, '')}`, 'file://');
+  const lib = new URL('./', pathToFileURL(createRequire(import.meta.url).resolve('seatable-api')));
   const sources = ['api-gateway.js', 'base.js'].map((file) => readFileSync(new URL(file, lib), 'utf8'));
   const routes: ClientRoute[] = [];
   try {
