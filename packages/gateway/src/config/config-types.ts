@@ -151,6 +151,13 @@ export interface OperationsConfig {
   readonly maxResultBytes: number;
   readonly pollAfterSeconds: number;
   readonly body?: Readonly<Record<string, unknown>>;
+  readonly list: OperationListConfig;
+}
+
+/** `GET <operations.path>`: how the caller's operations are paged and what the answer looks like. */
+export interface OperationListConfig {
+  readonly paging: 'cursor' | 'page';
+  readonly body?: Readonly<Record<string, unknown>>;
 }
 
 export interface RouteConfig {

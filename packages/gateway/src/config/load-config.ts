@@ -11,6 +11,7 @@ import { expandEnv } from './expand-env.js';
 import { configSchema } from './schema.js';
 import { YamlLocator } from './yaml-locator.js';
 import { unknownTemplateFields } from '../operations/operation-body.js';
+import { operationListFields } from '../operations/operation-list-body.js';
 import { catalog, shippedLanguages, type ErrorCode } from '../errors/catalog.js';
 import { operationRouteIds } from '../operations/operation-route-ids.js';
 import { keysApiRouteIds } from '../accounts/keys-api/keys-api-route-ids.js';
@@ -137,6 +138,7 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   const operationsPathParams = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string);
   if (operationsPathParams.includes('operationId')) at(['operations', 'path'], '":operationId" is the parameter Portier appends itself');
   checkTemplate(config.operations.body, ['operations', 'body'], at);
+  checkFields(config.operations.list.body, operationListFields, 'the operation list template', ['operations', 'list', 'body'], at);
   checkFields(config.auth?.accessTokens?.response, accessTokenFields, 'the token answer template', ['auth', 'accessTokens', 'response'], at);
   checkFields(config.auth?.keysApi?.key, keyTemplateFields, 'the key template', ['auth', 'keysApi', 'key'], at);
   checkFields(config.auth?.keysApi?.list, ['keys'], 'the key list template', ['auth', 'keysApi', 'list'], at);

@@ -982,6 +982,23 @@ export const configSchema = {
           type: 'object',
           description: 'Default shape of the operation body for every async route (see the routes\' `async.body`).',
         },
+        list: {
+          type: 'object',
+          description: 'The list of the caller\'s operations, `GET <path>`: its paging and the shape of its answer.',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            paging: {
+              enum: ['cursor', 'page'],
+              default: 'cursor',
+              description: '`cursor`: `?limit=` (1 to 100, default 20) and an opaque `?cursor=` from the `next` link. `page`: `?page=` (from 1) and `?pageSize=` (1 to 100, default 20), with the total count, as paged APIs such as Codat\'s answer.',
+            },
+            body: {
+              type: 'object',
+              description: 'Shape of the answer, a template like `operations.body`. Fields: operations (the page, each shaped by its operation body), next and previous (the link to that page, or null), self (the list path), current (this page\'s link), page and total (`page` paging; null with cursors), pageSize, links (HAL links: `{links.self}`, `{links.current}`, `{links.next?}`, `{links.previous?}`, each `{"href": ...}`). Default: `{"data": "{operations}", "next": "{next}"}`.',
+            },
+          },
+        },
       },
     },
     upstreams: {

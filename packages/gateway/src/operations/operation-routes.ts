@@ -1,13 +1,11 @@
-import { portierError } from '../errors/portier-error.js';
+import { PortierError, portierError } from '../errors/portier-error.js';
 import type { Decision, Terminal } from '../pipeline/policy.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { sendJson } from '../pipeline/send-json.js';
 import type { Operation } from './operation.js';
-import { isValidCursor } from './operation-queue.js';
+import { defaultOperationListBody, renderOperationList } from './operation-list-body.js';
+import { readOperationListPage } from './operation-list-page.js';
 import type { Operations } from './operations.js';
-
-const defaultPageSize = 20;
-const maxPageSize = 100;
 
 /**
  * Finds the caller's operation named in the path. Another account's operation is "not found", exactly
@@ -73,29 +71,22 @@ export function createOperationResultTerminal(operations: Operations): Terminal 
   };
 }
 
-/** `GET <operations.path>?limit=&cursor=`: the caller's operations, newest first, with a `next` link. */
+/**
+ * `GET <operations.path>`: the caller's operations, newest first, a page at a time (`operations.list`:
+ * cursor or numbered pages), with a `Link` to the next page.
+ */
 export function createListOperationsTerminal(operations: Operations): Terminal {
   const { config } = operations;
+  const template = config.operations.list.body ?? defaultOperationListBody;
   return {
     name: 'operations-list',
     async handle(ctx: RequestContext): Promise<Decision> {
       const account = ctx.auth?.account;
       if (account === undefined) throw new Error('operations list without an account');
-      const query = new URLSearchParams((ctx.req.url ?? '').split('?')[1] ?? '');
-      const limitText = query.get('limit');
-      const limit = limitText === null ? defaultPageSize : Number(limitText);
-      if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
-        return (portierError('bad_request', { reason: `limit must be an integer from 1 to ${maxPageSize}` }));
-      }
-      const cursor = query.get('cursor') ?? undefined;
-      if (cursor !== undefined && !isValidCursor(cursor)) return (portierError('bad_request', { reason: 'the cursor is not one this API returned' }));
-      const params: Record<string, string> = {};
-      for (const [name, value] of Object.entries(ctx.params)) if (value !== undefined) params[name] = value;
-      const page = await operations.store.list(account.id, params, limit, cursor);
-      const next = page.cursor === undefined ? null : `${ctx.path}?limit=${limit}&cursor=${page.cursor}`;
-      if (next !== null) ctx.responseHeaders.push('link', `<${next}>; rel="next"`);
-      const body = { data: page.items.map((operation) => operations.bodyOf(operation)), next };
-      sendJson(ctx, 200, JSON.stringify(body), config.correlation.header);
+      const page = await readOperationListPage(operations, ctx, account.id);
+      if (page instanceof PortierError) return page;
+      if (page.next !== null) ctx.responseHeaders.push('link', `<${page.next}>; rel="next"`);
+      sendJson(ctx, 200, JSON.stringify(renderOperationList(template, page)), config.correlation.header);
       return undefined;
     },
   };
