@@ -65,10 +65,10 @@ export function createSocketAnswer(config: PortierConfig, accessLog: AccessLog):
  */
 export function createClientErrorHandler(config: PortierConfig, answer: SocketAnswer) {
   return function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-    // A response already under way on this connection (keep-alive) cannot be followed by another
-    // status line: bytes written now would be read as part of it.
-    const inFlight = (socket as Duplex & { _httpMessage?: unknown })._httpMessage;
-    if (error.code === 'ECONNRESET' || !socket.writable || (inFlight !== undefined && inFlight !== null)) {
+    // A response whose head is already out cannot be followed by another status line: bytes written
+    // now would be read as part of it (Node's own handler makes the same check).
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
       socket.destroy();
       return;
     }

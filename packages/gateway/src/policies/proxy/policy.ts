@@ -39,6 +39,8 @@ interface Exchange {
   readonly ctx: RequestContext;
   /** This request holds the half-open breaker's one trial. */
   readonly trial: boolean;
+  /** The breaker has already been told about this exchange (a 502/503/504 status). */
+  counted: boolean;
   readonly sentAt: number;
   collector: ErrorBodyCollector | undefined;
   /** A 2xx JSON answer held back to merge warnings into it. */
@@ -65,8 +67,12 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
     ctx.upstreamMs = performance.now() - exchange.sentAt;
     const status = data.statusCode;
     ctx.upstreamStatus = status;
-    if (breakerStatuses.has(status)) breaker.recordFailure();
-    else breaker.recordSuccess();
+    // A failing status counts at once; a success only once the whole body has come (a body cut short
+    // is a failure, not a success followed by one).
+    if (breakerStatuses.has(status)) {
+      breaker.recordFailure();
+      exchange.counted = true;
+    }
     if (status >= 400 && normalize) {
       exchange.status = status;
       exchange.headers = data.headers;
@@ -99,13 +105,15 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
     const { ctx } = exchange;
     ctx.upstreamMs ??= performance.now() - exchange.sentAt;
     // Judged by the error itself, not by socket state: when the upstream breaks, undici destroys the
-    // request body (and with it the client's socket) before this runs.
-    const clientCaused = limiter?.exceeded === true || error === clientGone.reason || isClientAbort(error);
-    const failure = clientCaused ? undefined : classifyUpstreamFailure(error, upstream);
+    // request body (and with it the client's socket) before this runs. Once the headers are out undici
+    // reports only a premature close of the response; what broke it is the error it destroyed it with.
+    const cause = ctx.res.headersSent ? (ctx.res.errored ?? error) : error;
+    const clientCaused = limiter?.exceeded === true || cause === clientGone.reason || isClientAbort(cause);
+    const failure = clientCaused ? undefined : classifyUpstreamFailure(cause, upstream);
     if (failure === undefined) {
       if (exchange.trial) breaker.releaseTrial();
     } else {
-      breaker.recordFailure();
+      if (!exchange.counted) breaker.recordFailure();
       options.logger.warn({ correlationId: ctx.correlationId, upstream: upstream.key, failure: failure.kind, afterHeaders: ctx.res.headersSent }, 'upstream failed');
     }
     if (ctx.res.headersSent) {
@@ -118,7 +126,7 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       return portierError('payload_too_large', { limitBytes: options.maxBodyBytes }, { headers: { Connection: 'close' } });
     }
     if (clientCaused) return undefined; // the client left or broke its own request; nobody to answer
-    if (failure === undefined) throw error;
+    if (failure === undefined) throw cause;
     return failure.error;
   }
 
@@ -147,7 +155,7 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       const { req } = ctx;
       const clientGone = new ClientGoneSignal(ctx.res);
       const limiter = ctx.body === undefined && bodyNeedsCounting(req) ? new BodySizeLimiter(options.maxBodyBytes) : undefined;
-      const exchange: Exchange = { ctx, trial: admission.trial, sentAt: performance.now(), collector: undefined, successBody: undefined, status: 0, headers: {} };
+      const exchange: Exchange = { ctx, trial: admission.trial, counted: false, sentAt: performance.now(), collector: undefined, successBody: undefined, status: 0, headers: {} };
       try {
         await upstream.pool.stream(
           {
@@ -166,6 +174,7 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       } finally {
         clientGone.release();
       }
+      if (!exchange.counted) breaker.recordSuccess();
       if (exchange.successBody !== undefined) {
         sendMerged(ctx, exchange, exchange.successBody.text());
         return undefined;
