@@ -42,6 +42,7 @@ beforeAll(async () => {
       { id: 'open', path: '/open', methods: ['POST'], upstream: 'app', maxBodyBytes: 1000 },
       { id: 'keyed', path: '/keyed', methods: ['POST'], upstream: 'app', auth: {} },
       { id: 'uploads', path: '/uploads', methods: ['POST'], upstream: 'uploads' },
+      { id: 'validated', path: '/validated', methods: ['POST'], upstream: 'app', validation: { body: { type: 'object' } } },
     ],
   };
   portier = await startGateway(config);
@@ -293,6 +294,18 @@ describe('client-caused failures', () => {
     const response = await request(`${portier.url}/uploads`, { method: 'POST', body: 'whole' });
     expect(response.statusCode).toBe(200);
     expect(await response.body.json()).toEqual({ ok: true });
+  });
+
+  it('request-body: a client that goes away while a stage reads its body is logged as gone, not as our error', async () => {
+    const conversation = await RawConversation.open(portier.url);
+    conversation.write('POST /validated HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n');
+    // The 100 Continue says the validation stage is now reading the body.
+    await conversation.waitFor('HTTP/1.1 100 Continue\r\n\r\n');
+    conversation.write('{"partial":');
+    conversation.reset();
+    await conversation.closed;
+    await expect.poll(() => portier.logs.some((line) => line['route'] === 'validated' && line['msg'] === 'request')).toBe(true);
+    expect(portier.logs.filter((line) => line['msg'] === 'unexpected error')).toEqual([]);
   });
 
   it('proxy: a chunked body over the limit is 413 and never counts against the breaker', async () => {

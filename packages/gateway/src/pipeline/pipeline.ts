@@ -24,6 +24,7 @@ import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 import { createRateLimitPolicy } from '../policies/rate-limit/policy.js';
 import { resolveRequestTarget } from '../policies/routing/resolve-request-target.js';
 import { expectsContinue } from '../policies/request-body/expect-continue.js';
+import { isClientAbort } from '../policies/request-body/is-client-abort.js';
 import { checkRequestFraming } from '../server/check-request-framing.js';
 import { Cors } from '../policies/cors/cors.js';
 import { RouteTable } from '../policies/routing/route-table.js';
@@ -217,6 +218,8 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   const crash = (ctx: RequestContext, error: unknown): void => {
     // A store refusing with a catalog error (account_store_unavailable, key_limit_reached) is an answer.
     if (error instanceof PortierError) return fail(ctx, error, ctx.route?.renderer ?? defaultRenderer);
+    // The client left (or timed out) while a stage read its body: nobody to answer, and not our bug.
+    if (isClientAbort(error)) return finish(ctx);
     logger.error({ correlationId: ctx.correlationId, route: ctx.route?.id, err: error }, 'unexpected error');
     fail(ctx, portierError('internal_error', {}), ctx.route?.renderer ?? defaultRenderer);
   };

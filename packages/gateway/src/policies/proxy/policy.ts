@@ -10,6 +10,7 @@ import type { RequestContext } from '../../pipeline/request-context.js';
 import type { Logger } from '../../log/create-logger.js';
 import { BodySizeLimiter } from '../request-body/limit-body-stream.js';
 import { releaseBody } from '../request-body/expect-continue.js';
+import { isClientAbort } from '../request-body/is-client-abort.js';
 import { classifyUpstreamFailure } from './classify-upstream-failure.js';
 import { ClientGoneSignal } from './client-gone-signal.js';
 import { ErrorBodyCollector } from './error-body-collector.js';
@@ -211,14 +212,4 @@ function requestBody(ctx: RequestContext, limiter: BodySizeLimiter | undefined):
   if (length === undefined || length === '0') return null;
   releaseBody(ctx);
   return req;
-}
-
-/**
- * The error Node's HTTP server gives a request body when the client's connection closes before the
- * body is complete (its `ConnResetException('aborted')`); an upstream's reset reads `read ECONNRESET`
- * or comes from undici with a code of its own.
- */
-function isClientAbort(error: unknown): boolean {
-  const candidate = error as { code?: unknown; message?: unknown; syscall?: unknown } | null;
-  return candidate !== null && candidate.code === 'ECONNRESET' && candidate.message === 'aborted' && candidate.syscall === undefined;
 }
