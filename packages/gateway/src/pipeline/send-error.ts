@@ -58,9 +58,6 @@ export function sendError(ctx: RequestContext, error: PortierError, renderer: En
     for (const name in error.headers) headers.push(name, error.headers[name] as string);
   }
   for (const item of ctx.responseHeaders) headers.push(item);
-  // The client still holds back a body it may send anyway: closing keeps its bytes from being read
-  // as the next request.
-  if (ctx.continuePending && error.headers?.['Connection'] === undefined) headers.push('connection', 'close');
   res.writeHead(view.status, headers);
   res.end(ctx.req.method === 'HEAD' ? undefined : rendered.body);
 }

@@ -16,8 +16,9 @@ export function expectsContinue(req: IncomingMessage): boolean {
 
 /**
  * Tells a client that waits on `Expect: 100-continue` to send its body. Called by whatever reads or
- * forwards the body, which happens only once every policy before it has passed; an error answered
- * before that goes out without the 100, and the connection is closed (see send-error.ts).
+ * forwards the body, which happens only once every policy before it has passed. An answer sent
+ * before that goes out without the 100, and Node then closes the connection by itself, so a body the
+ * client sends anyway is never read as the next request.
  */
 export function releaseBody(ctx: RequestContext): void {
   if (!ctx.continuePending) return;
