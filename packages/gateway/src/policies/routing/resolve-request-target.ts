@@ -88,11 +88,9 @@ function isUnreserved(byte: number): boolean {
   );
 }
 
+/** A `.` or `..` segment, also with `;parameters` (which some servers strip before resolving). */
+const dotSegment = /(?:^|\/)\.{1,2}(?:;[^/]*)?(?:\/|$)/;
+
 function hasDotSegment(path: string): boolean {
-  if (!path.includes('.')) return false;
-  for (const segment of path.split('/')) {
-    const name = segment.split(';')[0];
-    if (name === '.' || name === '..') return true;
-  }
-  return false;
+  return path.includes('.') && dotSegment.test(path);
 }
