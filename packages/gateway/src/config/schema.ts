@@ -164,7 +164,7 @@ const upstreamSchema = {
     circuitBreaker: {
       type: 'object',
       description:
-        'Stops sending traffic to an upstream that keeps failing (connection errors, timeouts, 502/503/504) and answers 503 `service_unavailable` instead.',
+        'Stops sending traffic to an upstream that keeps failing (connection errors, timeouts, answers that are not HTTP, bodies cut short, 502/503/504) and answers 503 `upstream_circuit_open` instead, with Retry-After the seconds left open. Failures the caller caused never count.',
       additionalProperties: false,
       default: {},
       properties: {

@@ -153,7 +153,7 @@ export class OperationWorker {
       const retryAfter = parseRetryAfter(response.headers['retry-after'], this.clock.now());
       hintMs = retryAfter === undefined ? undefined : retryAfter * 1000;
     } catch (error) {
-      failure = classifyUpstreamFailure(error, upstream);
+      failure = classifyUpstreamFailure(error, upstream)?.error;
       if (failure === undefined) throw error;
     }
     const now = this.clock.now();

@@ -22,7 +22,10 @@ import { createPlanPolicy } from '../policies/plan/policy.js';
 import { compileRouteLimits, type LimitedRoute } from '../policies/rate-limit/compile-limits.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 import { createRateLimitPolicy } from '../policies/rate-limit/policy.js';
-import { isUnsafePath } from '../policies/routing/is-unsafe-path.js';
+import { resolveRequestTarget } from '../policies/routing/resolve-request-target.js';
+import { expectsContinue } from '../policies/request-body/expect-continue.js';
+import { isClientAbort } from '../policies/request-body/is-client-abort.js';
+import { checkRequestFraming } from '../server/check-request-framing.js';
 import { Cors } from '../policies/cors/cors.js';
 import { RouteTable } from '../policies/routing/route-table.js';
 import type { Clock } from '../clock.js';
@@ -215,6 +218,8 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   const crash = (ctx: RequestContext, error: unknown): void => {
     // A store refusing with a catalog error (account_store_unavailable, key_limit_reached) is an answer.
     if (error instanceof PortierError) return fail(ctx, error, ctx.route?.renderer ?? defaultRenderer);
+    // The client left (or timed out) while a stage read its body: nobody to answer, and not our bug.
+    if (isClientAbort(error)) return finish(ctx);
     logger.error({ correlationId: ctx.correlationId, route: ctx.route?.id, err: error }, 'unexpected error');
     fail(ctx, portierError('internal_error', {}), ctx.route?.renderer ?? defaultRenderer);
   };
@@ -239,12 +244,18 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
       const headers = req.headers;
       ctx.correlationId = resolveCorrelationId(single(headers[correlationLower]), single(headers.traceparent));
       if (draining) res.setHeader('connection', 'close');
-      const url = req.url ?? '/';
-      const query = url.indexOf('?');
-      ctx.path = query === -1 ? url : url.slice(0, query);
-      if (isUnsafePath(ctx.path)) {
-        return fail(ctx, portierError('bad_request', { reason: 'the path contains dot segments' }), defaultRenderer);
+      const target = resolveRequestTarget(req.url ?? '/');
+      if (target === undefined) {
+        ctx.path = (req.url ?? '').slice(0, 200);
+        return fail(ctx, portierError('invalid_request_target', {}), defaultRenderer);
       }
+      // From here on every stage (routing, validation, idempotency, the proxy) reads the one
+      // normalized target: the path the router matched is the path forwarded.
+      ctx.path = target.path;
+      req.url = target.path + target.query;
+      const refusal = checkRequestFraming(req);
+      if (refusal !== undefined) return fail(ctx, refusal, defaultRenderer);
+      ctx.continuePending = expectsContinue(req);
       const origin = cors === undefined ? undefined : single(headers.origin);
       if (origin !== undefined && cors !== undefined) {
         const requested = single(headers['access-control-request-method']);
@@ -309,6 +320,7 @@ function compileTerminal(route: RouteConfig, maxBodyBytes: number, upstream: Ups
           clock: env.clock,
           warningsInBody: route.validation?.warningsInBody,
           unavailableRetryAfterSeconds: upstream.config.unavailableRetryAfterSeconds,
+          logger: env.logging.logger,
         });
   if (route.idempotency === undefined || env.idempotency === undefined) return terminal;
   return createIdempotentTerminal(terminal, route.idempotency, {
