@@ -504,7 +504,7 @@ const authSchema = {
     keysApi: {
       type: 'object',
       description:
-        'Self-service keys: key holders list (GET `path`), create (POST `path`, body `{"name"}`) and revoke (DELETE `path/<key id>`) the keys of their own account. A new key gets the calling key\'s scopes, bindings and expiry; `maxKeysPerAccount` applies (409 `key_limit_reached`).',
+        'Self-service keys: key holders list (GET `path`), create (POST `path`, body `{"name"}`) and revoke (DELETE `path/<key id>`) the keys of their own account. A caller sees and revokes only keys that reach no further than itself (scopes among its own; when it is bound, bindings among its own), any other is 404 `key_not_found`. A new key gets the calling key\'s scopes and bindings and expires when the caller stops working (its expiry, or the end of its rotation grace); `maxKeysPerAccount` applies (409 `key_limit_reached`).',
       additionalProperties: false,
       required: ['path'],
       properties: {

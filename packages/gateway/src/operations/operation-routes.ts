@@ -1,4 +1,5 @@
-import { portierError } from '../errors/portier-error.js';
+import { portierError, PortierError } from '../errors/portier-error.js';
+import { checkRoutePermission } from '../policies/access/check-route-permission.js';
 import type { Decision, Terminal } from '../pipeline/policy.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { sendJson } from '../pipeline/send-json.js';
@@ -23,7 +24,27 @@ async function findOwned(operations: Operations, ctx: RequestContext): Promise<O
   return operation;
 }
 
-function notFound(ctx: RequestContext): Decision {
+/**
+ * Whether the calling key could have made this request on the route that created the operation: its
+ * scopes and its binding to the resource the operation was created for (403, as that route answers).
+ * An operation whose route left the config can no longer be checked, so it is "not found".
+ */
+function creatorPermission(operations: Operations, ctx: RequestContext, operation: Operation): PortierError | undefined {
+  const entry = ctx.auth;
+  const route = operations.routeOf(operation.routeId);
+  if (entry === undefined || route === undefined) return notFound(ctx);
+  if (route.auth === undefined) return undefined;
+  return checkRoutePermission(entry, operation.routeId, route.auth, operation.params, operations.config.plans);
+}
+
+/** The caller's operation that its key may read, or the error to answer. */
+async function findReadable(operations: Operations, ctx: RequestContext): Promise<Operation | PortierError> {
+  const operation = await findOwned(operations, ctx);
+  if (operation === undefined) return notFound(ctx);
+  return creatorPermission(operations, ctx, operation) ?? operation;
+}
+
+function notFound(ctx: RequestContext): PortierError {
   return portierError('operation_not_found', { operationId: ctx.params['operationId'] ?? '' });
 }
 
@@ -33,8 +54,8 @@ export function createShowOperationTerminal(operations: Operations): Terminal {
   return {
     name: 'operation',
     async handle(ctx: RequestContext): Promise<Decision> {
-      const operation = await findOwned(operations, ctx);
-      if (operation === undefined) return notFound(ctx);
+      const operation = await findReadable(operations, ctx);
+      if (operation instanceof PortierError) return operation;
       if (operation.status === 'Pending') ctx.responseHeaders.push('retry-after', String(config.operations.pollAfterSeconds));
       sendJson(ctx, 200, JSON.stringify(operations.bodyOf(operation)), config.correlation.header);
       return undefined;
@@ -53,8 +74,8 @@ export function createOperationResultTerminal(operations: Operations): Terminal 
   return {
     name: 'operation-result',
     async handle(ctx: RequestContext): Promise<Decision> {
-      const operation = await findOwned(operations, ctx);
-      if (operation === undefined) return notFound(ctx);
+      const operation = await findReadable(operations, ctx);
+      if (operation instanceof PortierError) return operation;
       if (operation.status === 'Pending') {
         const retryAfter = String(config.operations.pollAfterSeconds);
         return (portierError('resource_not_ready', { operationId: operation.id, status: operation.status }, { headers: { 'Retry-After': retryAfter } }));
@@ -94,7 +115,9 @@ export function createListOperationsTerminal(operations: Operations): Terminal {
       const page = await operations.store.list(account.id, params, limit, cursor);
       const next = page.cursor === undefined ? null : `${ctx.path}?limit=${limit}&cursor=${page.cursor}`;
       if (next !== null) ctx.responseHeaders.push('link', `<${next}>; rel="next"`);
-      const body = { data: page.items.map((operation) => operations.bodyOf(operation)), next };
+      // Only what the key could have created: a key bound to one resource lists that resource's operations.
+      const readable = page.items.filter((operation) => creatorPermission(operations, ctx, operation) === undefined);
+      const body = { data: readable.map((operation) => operations.bodyOf(operation)), next };
       sendJson(ctx, 200, JSON.stringify(body), config.correlation.header);
       return undefined;
     },

@@ -165,6 +165,8 @@ function keyedBuiltInPolicies(env: PipelineEnvironment, id: string, path: string
 
 export interface Pipeline {
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** The compiled route table, configured routes first: what `handle` matches requests against. */
+  readonly routes: readonly CompiledRoute[];
   /** While draining, responses ask clients to close their connection. */
   setDraining(draining: boolean): void;
 }
@@ -231,6 +233,7 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   }
 
   return {
+    routes,
     setDraining(value: boolean): void {
       draining = value;
     },
