@@ -1,5 +1,6 @@
 import { portierError, PortierError } from '../errors/portier-error.js';
 import { checkRoutePermission } from '../policies/access/check-route-permission.js';
+import { storableHeaders } from '../policies/idempotency/response-scoped-headers.js';
 import type { Decision, Terminal } from '../pipeline/policy.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { sendJson } from '../pipeline/send-json.js';
@@ -71,6 +72,7 @@ export function createShowOperationTerminal(operations: Operations): Terminal {
 export function createOperationResultTerminal(operations: Operations): Terminal {
   const { config } = operations;
   const correlationHeader = config.correlation.header;
+  const correlationLower = correlationHeader.toLowerCase();
   return {
     name: 'operation-result',
     async handle(ctx: RequestContext): Promise<Decision> {
@@ -83,7 +85,8 @@ export function createOperationResultTerminal(operations: Operations): Terminal 
       const result = operation.result;
       if (result === undefined) return (operations.errorOf(operation));
       const body = result.body ?? Buffer.alloc(0);
-      const headers = [...result.headers, 'content-length', String(body.length), correlationHeader, ctx.correlationId];
+      // The upstream's cookies, CORS and rate-limit headers were for the worker: only the answer's own are replayed.
+      const headers = [...storableHeaders(result.headers, correlationLower), 'content-length', String(body.length), correlationHeader, ctx.correlationId];
       headers.push('x-portier-operation-status', operation.status);
       if (result.body === undefined) headers.push('x-portier-result-body', 'omitted');
       for (const item of ctx.responseHeaders) headers.push(item);
