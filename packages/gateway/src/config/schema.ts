@@ -299,6 +299,12 @@ const routeSchema = {
           default: '1h',
           description: 'How long the operation may take, retries included, before it ends as `TimedOut` (`90s`, `15m`, `1h`).',
         },
+        forwardCredentials: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Queue the caller\'s credentials with the request (Authorization, the `auth.header` key header, Cookie) so that the worker forwards them. Off by default: the queue keeps them for `operations.retention` in plain text, so the upstream gets X-Portier-Account-Id / X-Portier-Key-Id instead. `config check` warns when it is on.',
+        },
         body: {
           type: 'object',
           description:
@@ -463,7 +469,7 @@ const authSchema = {
     forwardCredentials: {
       type: 'boolean',
       default: false,
-      description: 'Forward the caller\'s key to the upstream. By default it is removed and X-Portier-Account-Id / X-Portier-Key-Id are sent instead.',
+      description: 'Forward the caller\'s key to the upstream. By default it is removed and X-Portier-Account-Id / X-Portier-Key-Id are sent instead. Async routes never queue it unless they say so (`async.forwardCredentials`).',
     },
     maxKeysPerAccount: {
       type: 'integer',

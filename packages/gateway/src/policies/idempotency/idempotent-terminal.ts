@@ -63,8 +63,9 @@ export function createIdempotentTerminal(inner: Terminal, route: RouteIdempotenc
       const tooLarge = await readRequestBody(ctx, settings.maxBodyBytes);
       if (tooLarge !== undefined) return tooLarge;
 
-      const subject = ctx.auth === undefined ? `ip:${ctx.req.socket.remoteAddress ?? ''}` : `account:${ctx.auth.account.id}`;
-      const scope = sha256(`${subject}\n${ctx.route?.id ?? ''}\n${parsed.key}`);
+      // Records are the account's: `config check` refuses idempotency on a route without a required key.
+      if (ctx.auth === undefined) throw new Error('idempotency without a key: config check prevents it');
+      const scope = sha256(`account:${ctx.auth.account.id}\n${ctx.route?.id ?? ''}\n${parsed.key}`);
       const fingerprint = createHash('sha256').update(`${method}\n${ctx.req.url ?? ''}\n`).update(ctx.body ?? Buffer.alloc(0)).digest('hex');
       const owner = randomUUID();
       const now = settings.clock.now();
