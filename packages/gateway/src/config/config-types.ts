@@ -127,6 +127,7 @@ export interface RouteIdempotencyConfig {
 
 export interface AsyncRouteConfig {
   readonly deadline: string;
+  readonly forwardCredentials: boolean;
   readonly body?: Readonly<Record<string, unknown>>;
   readonly webhook?: { readonly url: string; readonly secret: string; readonly maxAttempts: number };
 }

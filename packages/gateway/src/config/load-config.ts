@@ -18,6 +18,7 @@ import { keysApiRouteIds } from '../accounts/keys-api/keys-api-route-ids.js';
 import { accessTokenFields, keyTemplateFields } from '../templates/template-fields.js';
 import { templateFieldNames } from '../templates/json-template.js';
 import { referenceRouteIds } from '../docs/reference-route-ids.js';
+import { checkIdempotencyScope } from './check-idempotency-scope.js';
 
 export type ConfigResult =
   | { readonly ok: true; readonly config: PortierConfig }
@@ -146,6 +147,7 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   if (config.cors?.credentials === true && config.cors.origins.includes('*')) {
     at(['cors', 'credentials'], 'browsers refuse credentials with the origin `*`: list the origins');
   }
+  for (const problem of checkIdempotencyScope(config)) at(problem.segments, problem.message);
   config.routes.forEach((route, index) => {
     if (!(route.upstream in config.upstreams)) {
       at(['routes', index, 'upstream'], `upstream "${route.upstream}" is not defined under upstreams`);

@@ -299,6 +299,12 @@ const routeSchema = {
           default: '1h',
           description: 'How long the operation may take, retries included, before it ends as `TimedOut` (`90s`, `15m`, `1h`).',
         },
+        forwardCredentials: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Queue the caller\'s credentials with the request (Authorization, the `auth.header` key header, Cookie) so that the worker forwards them. Off by default: the queue keeps them for `operations.retention` in plain text, so the upstream gets X-Portier-Account-Id / X-Portier-Key-Id instead. `config check` warns when it is on.',
+        },
         body: {
           type: 'object',
           description:
@@ -463,7 +469,7 @@ const authSchema = {
     forwardCredentials: {
       type: 'boolean',
       default: false,
-      description: 'Forward the caller\'s key to the upstream. By default it is removed and X-Portier-Account-Id / X-Portier-Key-Id are sent instead.',
+      description: 'Forward the caller\'s key to the upstream. By default it is removed and X-Portier-Account-Id / X-Portier-Key-Id are sent instead. Async routes never queue it unless they say so (`async.forwardCredentials`).',
     },
     maxKeysPerAccount: {
       type: 'integer',
@@ -504,7 +510,7 @@ const authSchema = {
     keysApi: {
       type: 'object',
       description:
-        'Self-service keys: key holders list (GET `path`), create (POST `path`, body `{"name"}`) and revoke (DELETE `path/<key id>`) the keys of their own account. A new key gets the calling key\'s scopes, bindings and expiry; `maxKeysPerAccount` applies (409 `key_limit_reached`).',
+        'Self-service keys: key holders list (GET `path`), create (POST `path`, body `{"name"}`) and revoke (DELETE `path/<key id>`) the keys of their own account. A caller sees and revokes only keys that reach no further than itself (scopes among its own; when it is bound, bindings among its own), any other is 404 `key_not_found`. A new key gets the calling key\'s scopes and bindings and expires when the caller stops working (its expiry, or the end of its rotation grace); `maxKeysPerAccount` applies (409 `key_limit_reached`).',
       additionalProperties: false,
       required: ['path'],
       properties: {

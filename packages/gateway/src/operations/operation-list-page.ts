@@ -2,6 +2,7 @@ import { PortierError, portierError } from '../errors/portier-error.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { isValidCursor } from './operation-queue.js';
 import type { OperationListPage } from './operation-list-body.js';
+import type { Operation } from './operation.js';
 import type { Operations } from './operations.js';
 
 const defaultPageSize = 20;
@@ -9,17 +10,23 @@ const maxPageSize = 100;
 
 /**
  * Reads the page the caller asks for (`operations.list.paging`: `?limit=&cursor=` or `?page=&pageSize=`)
- * among the account's operations created under the path's parameters, newest first. A bad value is
- * 400 `bad_request` naming it.
+ * among the account's operations created under the path's parameters, newest first, keeping those
+ * `isVisible` accepts (what the caller's key could have created). A bad value is 400 `bad_request`
+ * naming it.
  */
-export async function readOperationListPage(operations: Operations, ctx: RequestContext, accountId: string): Promise<OperationListPage | PortierError> {
+export async function readOperationListPage(
+  operations: Operations,
+  ctx: RequestContext,
+  accountId: string,
+  isVisible: (operation: Operation) => boolean,
+): Promise<OperationListPage | PortierError> {
   const query = new URLSearchParams((ctx.req.url ?? '').split('?')[1] ?? '');
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(ctx.params)) if (value !== undefined) params[name] = value;
-  const shape = (page: Omit<OperationListPage, 'operations' | 'self'>, items: readonly Parameters<Operations['bodyOf']>[0][]): OperationListPage => ({
+  const shape = (page: Omit<OperationListPage, 'operations' | 'self'>, items: readonly Operation[]): OperationListPage => ({
     ...page,
     self: ctx.path,
-    operations: items.map((operation) => operations.bodyOf(operation)),
+    operations: items.filter(isVisible).map((operation) => operations.bodyOf(operation)),
   });
 
   if (operations.config.operations.list.paging === 'page') {

@@ -168,6 +168,8 @@ function keyedBuiltInPolicies(env: PipelineEnvironment, id: string, path: string
 
 export interface Pipeline {
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** The compiled route table, configured routes first: what `handle` matches requests against. */
+  readonly routes: readonly CompiledRoute[];
   /** While draining, responses ask clients to close their connection. */
   setDraining(draining: boolean): void;
 }
@@ -236,6 +238,7 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   }
 
   return {
+    routes,
     setDraining(value: boolean): void {
       draining = value;
     },
@@ -311,9 +314,10 @@ function compileTerminal(route: RouteConfig, maxBodyBytes: number, upstream: Ups
     dropHeaders: credentialHeaders(config),
   };
   const async = env.operations;
+  const queued = { ...forward, dropHeaders: queuedCredentialHeaders(config, route) };
   const terminal =
     route.async !== undefined && async !== undefined
-      ? createAcceptTerminal(async.operations, { forward, maxBodyBytes, clock: env.clock, wake: () => async.wake() })
+      ? createAcceptTerminal(async.operations, { forward: queued, maxBodyBytes, clock: env.clock, wake: () => async.wake() })
       : createProxyTerminal(upstream, {
           ...forward,
           maxBodyBytes,
@@ -340,6 +344,18 @@ function credentialHeaders(config: PortierConfig): ReadonlySet<string> {
   const auth = config.auth;
   if (auth === undefined || auth.forwardCredentials) return new Set();
   return new Set(auth.schemes.includes('header') ? ['authorization', auth.header.toLowerCase()] : ['authorization']);
+}
+
+/**
+ * Headers kept out of the operation queue, where a request waits in plain text for the retention
+ * period: every credential and cookie, whatever `auth.forwardCredentials` says, unless the route opts
+ * in with `async.forwardCredentials` (which `config check` warns about).
+ */
+function queuedCredentialHeaders(config: PortierConfig, route: RouteConfig): ReadonlySet<string> {
+  if (route.async?.forwardCredentials === true) return new Set();
+  const names = ['authorization', 'proxy-authorization', 'cookie'];
+  if (config.auth !== undefined) names.push(config.auth.header.toLowerCase());
+  return new Set(names);
 }
 
 /** A route the gateway answers itself: health check, token exchange, usage, keys. */

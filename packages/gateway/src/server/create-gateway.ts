@@ -43,6 +43,8 @@ export interface Gateway {
   readonly logger: Logger;
   /** Async operations, when some route is `async`. */
   readonly operations: Operations | undefined;
+  /** Ids, paths and methods of every route served, built-in ones included (the pipeline's own table). */
+  readonly routes: readonly { readonly id: string; readonly path: string; readonly methods: readonly string[] }[];
   /** Starts listening (and the admin API, when configured); resolves with the base URL (`http://host:port`). */
   listen(): Promise<string>;
   /** Base URL of the admin API once listening, when configured. */
@@ -138,6 +140,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     maintenance,
     logger,
     operations,
+    routes: pipeline.routes,
     get adminUrl() {
       return adminUrl;
     },
