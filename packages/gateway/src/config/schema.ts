@@ -57,7 +57,7 @@ const limitSchema = {
       enum: ['open', 'closed', 'local'],
       default: 'local',
       description:
-        'With `rateLimits.redis`, what this limit does when Redis is unreachable or slower than `timeoutMs`: `open` admits, `closed` answers 503 `rate_limiter_unavailable`, `local` counts in the process with the limit divided by `replicas`.',
+        'With `rateLimits.redis`, what this limit does while Redis is down (unreachable, failing, or stalled for `timeoutMs`): `open` admits, `closed` answers 503 `rate_limiter_unavailable`, `local` counts in the process with the limit divided by `replicas`.',
     },
     by: {
       type: 'array',
@@ -816,8 +816,9 @@ export const configSchema = {
               type: 'integer',
               minimum: 1,
               maximum: 60000,
-              default: 50,
-              description: 'A decision slower than this counts as Redis being down for that request (see the limits\' `whenStoreDown`).',
+              default: 1000,
+              description:
+                'How long a call may wait for Redis, not counting time the gateway itself was busy, before Redis is declared down: the calls waiting then, and every request until Redis answers again, follow the limits\' `whenStoreDown`. A closed connection or a failed call is down at once. A slower answer from a connected Redis is otherwise waited for and used, never counted twice (see docs/rate-limits.md).',
             },
             keyPrefix: { type: 'string', maxLength: 100, default: 'portier:rl:', description: 'Prefix of every counter key.' },
             cluster: {
