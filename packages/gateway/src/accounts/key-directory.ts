@@ -32,6 +32,8 @@ export interface KeyDirectoryStats {
   readonly droppedUses: number;
   /** Store answers not cached because an invalidation happened while they were on their way. */
   readonly staleFills: number;
+  /** Times the cache was emptied (a write through this gateway, or one seen from another process). */
+  readonly invalidations: number;
 }
 
 /**
@@ -68,6 +70,8 @@ export class KeyDirectory {
   /** Whether the last change check failed: logged once when the store goes away and once when it is back. */
   private storeDown = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Settles once the store's change marker has been read once (the baseline later changes are seen against). */
+  readonly started: Promise<void>;
 
   constructor(
     readonly store: AccountStore,
@@ -75,7 +79,7 @@ export class KeyDirectory {
     private readonly logger: Logger,
     private readonly limits: KeyCacheConfig = defaultKeyCache,
   ) {
-    void this.checkForeignChanges();
+    this.started = this.checkForeignChanges();
     this.timers.push(setInterval(() => void this.checkForeignChanges(), changePollMs).unref());
     this.timers.push(setInterval(() => void this.flushUsage(), usageFlushMs).unref());
   }
@@ -128,6 +132,7 @@ export class KeyDirectory {
       refusedLookups: this.refusedLookups,
       droppedUses: this.droppedUses,
       staleFills: this.staleFills,
+      invalidations: this.generation,
     };
   }
 
