@@ -1,7 +1,8 @@
 // npm run bench:memory: resident memory of one gateway process before and after 100,000 distinct API
 // keys each make one request (issue 14: 118 -> 420 MB, 3.2 KB a key, before the key cache had bounds).
 // Runs three cases: the default bounds, `auth.keyCache.maxKeys: 10000`, and 100,000 random well-formed
-// keys the store does not know. Each request goes through auth, a per-key limit counted in-process and
+// keys the store does not know, and a control of as many requests from 1,000 keys. MEMORY_CASES=1,3 runs
+// only those (0-based). Each request goes through auth, a per-key limit counted in-process and
 // the proxy. Environment: MEMORY_KEYS (default 100000), MEMORY_CONCURRENCY (default 64).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -85,8 +86,12 @@ routes: [{ id: rows, path: /rows, upstream: app, auth: { scopes: [rows:read] } }
     { name: `${count} keys, default bounds (maxKeys 100000)`, keyCache: '', keys },
     { name: `${count} keys, keyCache.maxKeys 10000`, keyCache: '  keyCache: { maxKeys: 10000 }', keys },
     { name: `${count} unknown keys, default bounds`, keyCache: '', keys: unknown },
+    // The control: as many requests, from the 1,000 keys of the warm-up only (what requests cost, not keys).
+    { name: `${count} requests from 1000 keys`, keyCache: '', keys: Array.from({ length: count }, (_, i) => keys[i % 1000] as string) },
   ];
-  for (const entry of cases) {
+  const only = process.env['MEMORY_CASES']?.split(',').map(Number);
+  for (const [index, entry] of cases.entries()) {
+    if (only !== undefined && !only.includes(index)) continue;
     const file = join(dir, 'case.yaml');
     writeFileSync(file, config(entry.keyCache));
     const gateway = await startGateway(file);

@@ -169,15 +169,15 @@ describe('store faults', () => {
     expect(refused.statusCode).toBe(503);
     expect(refused.headers['retry-after']).toBeDefined();
     expect(((await refused.body.json()) as { code: string }).code).toBe('account_store_unavailable');
-    await until(() => portier.logs.some((line) => line['msg'] === 'the account store does not answer: keys not in the cache get 503 account_store_unavailable'), 'store down noticed');
+    await until(() => portier.logs.some((line) => line['msg'] === 'the account store does not answer: keys not in the cache get 503 account_store_unavailable'), 'store down noticed', 600);
 
     await postgres.start();
-    await until(async () => (await answer(`${portier.url}/rows`, { authorization: `Bearer ${later}` })).status === 200, 'uncached key accepted again');
+    await until(async () => (await answer(`${portier.url}/rows`, { authorization: `Bearer ${later}` })).status === 200, 'uncached key accepted again', 600);
     const counts = await traffic.stop();
     expect(Object.keys(counts)).toEqual(['200']);
-    await until(() => portier.logs.some((line) => line['msg'] === 'the account store answers again'), 'store back noticed');
+    await until(() => portier.logs.some((line) => line['msg'] === 'the account store answers again'), 'store back noticed', 600);
     console.log(`postgres stopped under load: cached-key answers ${JSON.stringify(counts)}`);
-  }, 60_000);
+  }, 120_000);
 
   it('redis fault: idempotency records on Redis during an outage: 503 service_unavailable (never a second run), then the recorded answer replays after recovery', async () => {
     let runs = 0;

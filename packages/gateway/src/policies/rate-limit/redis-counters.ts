@@ -93,6 +93,7 @@ export class RedisCounters {
   private readonly watch: StallWatch;
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = false;
+  private probeSentAt = 0;
   private listener: StoreHealthListener | undefined;
 
   constructor(private readonly config: RedisLimitsConfig) {
@@ -168,10 +169,19 @@ export class RedisCounters {
     this.listener?.down(reason);
   }
 
-  /** While down: one PING at a time on a connected client; its answer means Redis is back. */
+  /**
+   * While down: one PING at a time on a connected client; its answer means Redis is back. A PING
+   * unanswered for long (a half-open connection that no packet will ever close) gets a new connection.
+   */
   private probe(): void {
+    if (this.probing && Date.now() - this.probeSentAt > Math.max(5000, 5 * this.config.timeoutMs)) {
+      this.probing = false;
+      this.redis.disconnect(true);
+      return;
+    }
     if (this.probing || this.redis.status !== 'ready') return;
     this.probing = true;
+    this.probeSentAt = Date.now();
     this.redis.ping().then(
       () => {
         this.probing = false;
