@@ -42,6 +42,7 @@ export const portierErrorCodes = {
   rate_limited: { status: 429, retryable: true },
   rate_limiter_unavailable: { status: 503, retryable: true },
   account_store_unavailable: { status: 503, retryable: true },
+  account_store_busy: { status: 503, retryable: true },
   operation_timed_out: { status: 504, retryable: false },
   operation_queue_full: { status: 503, retryable: true },
   maintenance: { status: 503, retryable: true },

@@ -11,6 +11,8 @@ import { runCli } from './helpers/cli.js';
 import { stringify } from 'yaml';
 import { generateKey } from '../src/accounts/keys/key-format.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 /**
  * Pins the catalog: every code is produced here through a real server (or the real CLI for codes that
@@ -28,6 +30,10 @@ let portier: TestGateway;
 let brokenPortier: TestGateway;
 let noRedisPortier: TestGateway;
 let noPostgresPortier: TestGateway;
+let busyPortier: TestGateway;
+/** Accepts connections and never answers: a PostgreSQL whose lookups hang until connectTimeoutMs. */
+let silentServer: Server;
+const silentSockets: Socket[] = [];
 let keyed: TestGateway;
 let keyedConfigFile: string;
 const keys: Record<string, string> = {};
@@ -107,6 +113,21 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
     const response = await request(`${noPostgresPortier.url}/x`, { headers: { authorization: `Bearer ${generateKey({ instance: 'eu1', environment: 'live' }).secret}` } });
     expect(response.headers['retry-after']).toBe('5');
     return { status: response.statusCode, code: ((await response.body.json()) as { code: string }).code };
+  },
+  account_store_busy: async () => {
+    // One store lookup at a time, on a store that never answers: of five unknown keys at once, one
+    // lookup runs (and ends 503 account_store_unavailable after connectTimeoutMs), the others are refused.
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const response = await request(`${busyPortier.url}/x`, { headers: { authorization: `Bearer ${generateKey({ instance: 'eu1', environment: 'live' }).secret}` } });
+        const body = (await response.body.json()) as { code: string };
+        return { status: response.statusCode, code: body.code, retryAfter: response.headers['retry-after'] };
+      }),
+    );
+    const busy = answers.filter((answer) => answer.code === 'account_store_busy');
+    expect(busy).toHaveLength(4);
+    expect(busy[0]?.retryAfter).toBe('1');
+    return busy[0] as Observed;
   },
   rate_limited: async () => {
     await (await request(`${portier.url}/limited`)).body.dump();
@@ -244,6 +265,18 @@ beforeAll(async () => {
     upstreams: { app: { url: upstream.url } },
     routes: [{ id: 'x', path: '/x', upstream: 'app', auth: {} }],
   });
+  silentServer = createServer((socket) => void silentSockets.push(socket));
+  await new Promise<void>((resolve) => silentServer.listen(0, '127.0.0.1', resolve));
+  busyPortier = await startGateway({
+    auth: {
+      instance: 'eu1',
+      keyCache: { maxConcurrentLookups: 1 },
+      store: { postgres: { url: `postgres://portier@127.0.0.1:${(silentServer.address() as AddressInfo).port}/portier`, connectTimeoutMs: 1000 } },
+    },
+    plans: { free: {} },
+    upstreams: { app: { url: upstream.url } },
+    routes: [{ id: 'x', path: '/x', upstream: 'app', auth: {} }],
+  });
   brokenPortier = await startGateway(
     {
       upstreams: { app: { url: closedPortUrl, circuitBreaker: { failureThreshold: 1 } } },
@@ -307,6 +340,9 @@ async function startKeyedGateway(): Promise<void> {
 afterAll(async () => {
   await noRedisPortier.close();
   await noPostgresPortier.close();
+  await busyPortier.close();
+  for (const socket of silentSockets) socket.destroy();
+  silentServer.close();
   await keyed.close();
   await portier.close();
   await brokenPortier.close();

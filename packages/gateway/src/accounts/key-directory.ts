@@ -1,4 +1,6 @@
 import type { Clock } from '../clock.js';
+import type { KeyCacheConfig } from '../config/config-types.js';
+import { portierError } from '../errors/portier-error.js';
 import type { Logger } from '../log/create-logger.js';
 import type { Account, AccountStore, ApiKey } from './store/account-store.js';
 
@@ -12,47 +14,126 @@ export interface KeyEntry {
 const changePollMs = 500;
 /** How often last-used times are written back. */
 const usageFlushMs = 10_000;
+/** Retry-After of 503 `account_store_busy`. */
+const busyRetryAfterSeconds = 1;
+
+/** The `auth.keyCache` defaults, for callers without a config (the micro-benchmark). */
+export const defaultKeyCache: KeyCacheConfig = { maxKeys: 100_000, maxUnknownKeys: 10_000, unknownKeyTtlMs: 30_000, maxConcurrentLookups: 32, maxPendingUses: 10_000 };
+
+/** Sizes and evictions of the directory's maps, for metrics and the admin status. */
+export interface KeyDirectoryStats {
+  readonly cachedKeys: number;
+  readonly unknownKeys: number;
+  readonly pendingUses: number;
+  readonly lookupsRunning: number;
+  readonly evictedKeys: number;
+  readonly evictedUnknownKeys: number;
+  readonly refusedLookups: number;
+  readonly droppedUses: number;
+  /** Store answers not cached because an invalidation happened while they were on their way. */
+  readonly staleFills: number;
+  /** Times the cache was emptied (a write through this gateway, or one seen from another process). */
+  readonly invalidations: number;
+}
 
 /**
  * The hot path's view of keys: an in-memory cache in front of the store, so a request does not touch
  * the store once its key has been seen. Emptied on every change made through it, and within half a
  * second of a change made by another process or gateway (SQLite's data_version, PostgreSQL's store
- * version). Last-used times are collected in
- * memory and written in batches.
+ * version). Last-used times are collected in memory and written in batches.
+ *
+ * Bounded against callers: at most `maxKeys` keys (least recently used evicted first), `maxUnknownKeys`
+ * ids the store did not know (oldest first, each for `unknownKeyTtlMs`), `maxPendingUses` last-used
+ * times (written early when full). Lookups of one id share one store query, and at most
+ * `maxConcurrentLookups` store lookups run at once; past that a lookup is 503 `account_store_busy`,
+ * so random well-formed keys cannot load the store.
+ *
+ * No revocation is lost: every invalidation bumps a generation, and a store answer that was asked for
+ * under an older generation is never cached; the request it was for looks the key up again, once.
  */
 export class KeyDirectory {
   private readonly cache = new Map<string, KeyEntry>();
+  /** Ids the store does not know, with when that stops being believed; oldest first. */
+  private readonly unknown = new Map<string, number>();
+  private readonly inFlight = new Map<string, Promise<KeyEntry | undefined>>();
   private readonly uses = new Map<string, number>();
+  private generation = 0;
+  private lookupsRunning = 0;
+  private flushing = false;
+  private evictedKeys = 0;
+  private evictedUnknownKeys = 0;
+  private refusedLookups = 0;
+  private droppedUses = 0;
+  private staleFills = 0;
   private marker: number | undefined;
   private checking = false;
   /** Whether the last change check failed: logged once when the store goes away and once when it is back. */
   private storeDown = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Settles once the store's change marker has been read once (the baseline later changes are seen against). */
+  readonly started: Promise<void>;
 
   constructor(
     readonly store: AccountStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly limits: KeyCacheConfig = defaultKeyCache,
   ) {
-    void this.checkForeignChanges();
+    this.started = this.checkForeignChanges();
     this.timers.push(setInterval(() => void this.checkForeignChanges(), changePollMs).unref());
     this.timers.push(setInterval(() => void this.flushUsage(), usageFlushMs).unref());
   }
 
-  /** The key and its account; synchronous when cached. */
+  /** The key and its account; synchronous when cached (or known to be unknown). */
   lookup(id: string): KeyEntry | undefined | Promise<KeyEntry | undefined> {
     const cached = this.cache.get(id);
-    if (cached !== undefined) return cached;
-    return this.load(id);
+    if (cached !== undefined) {
+      // Least recently used goes first: a hit moves the key to the end.
+      this.cache.delete(id);
+      this.cache.set(id, cached);
+      return cached;
+    }
+    const unknownUntil = this.unknown.get(id);
+    if (unknownUntil !== undefined) {
+      if (unknownUntil > this.clock.now()) return undefined;
+      this.unknown.delete(id);
+    }
+    return this.inFlight.get(id) ?? this.startLookup(id, true);
   }
 
-  /** Forgets everything cached: called after any write. */
+  /** Forgets everything cached, and every store answer still on its way: called after any write. */
   invalidate(): void {
+    this.generation++;
     this.cache.clear();
+    this.unknown.clear();
+    this.inFlight.clear();
   }
 
   noteUse(id: string): void {
+    if (this.uses.size >= this.limits.maxPendingUses && !this.uses.has(id)) {
+      if (this.flushing) {
+        // The store is slow to take the last batch: a last-used time is worth less than bounded memory.
+        this.droppedUses++;
+        return;
+      }
+      void this.flushUsage();
+    }
     this.uses.set(id, this.clock.now());
+  }
+
+  stats(): KeyDirectoryStats {
+    return {
+      cachedKeys: this.cache.size,
+      unknownKeys: this.unknown.size,
+      pendingUses: this.uses.size,
+      lookupsRunning: this.lookupsRunning,
+      evictedKeys: this.evictedKeys,
+      evictedUnknownKeys: this.evictedUnknownKeys,
+      refusedLookups: this.refusedLookups,
+      droppedUses: this.droppedUses,
+      staleFills: this.staleFills,
+      invalidations: this.generation,
+    };
   }
 
   async close(): Promise<void> {
@@ -60,14 +141,69 @@ export class KeyDirectory {
     await this.flushUsage();
   }
 
+  private startLookup(id: string, retryIfStale: boolean): Promise<KeyEntry | undefined> {
+    if (this.lookupsRunning >= this.limits.maxConcurrentLookups) {
+      this.refusedLookups++;
+      return Promise.reject(portierError('account_store_busy', {}, { headers: { 'Retry-After': String(busyRetryAfterSeconds) } }));
+    }
+    const generation = this.generation;
+    this.lookupsRunning++;
+    const loading = this.load(id).finally(() => {
+      this.lookupsRunning--;
+    });
+    // What waiters share is the checked answer, so one that joined before an invalidation asks again too.
+    const checked: Promise<KeyEntry | undefined> = loading.then(
+      (entry) => {
+        if (this.inFlight.get(id) === checked) this.inFlight.delete(id);
+        return this.conclude(id, entry, generation, retryIfStale);
+      },
+      (error: unknown) => {
+        if (this.inFlight.get(id) === checked) this.inFlight.delete(id);
+        throw error;
+      },
+    );
+    this.inFlight.set(id, checked);
+    return checked;
+  }
+
+  private conclude(id: string, entry: KeyEntry | undefined, generation: number, retryIfStale: boolean): KeyEntry | undefined | Promise<KeyEntry | undefined> {
+    if (generation === this.generation) {
+      if (entry === undefined) this.rememberUnknown(id);
+      else this.remember(id, entry);
+      return entry;
+    }
+    // Read before an invalidation (a revocation, say): never cached, and asked again once.
+    this.staleFills++;
+    if (!retryIfStale) return entry;
+    return this.inFlight.get(id) ?? this.startLookup(id, false);
+  }
+
   private async load(id: string): Promise<KeyEntry | undefined> {
     const key = await this.store.getKey(id);
     if (key === undefined) return undefined;
     const account = await this.store.getAccount(key.accountId);
     if (account === undefined) return undefined;
-    const entry = { key, account };
+    return { key, account };
+  }
+
+  private remember(id: string, entry: KeyEntry): void {
+    if (!this.cache.has(id) && this.cache.size >= this.limits.maxKeys) {
+      const oldest = this.cache.keys().next();
+      if (oldest.done !== true) this.cache.delete(oldest.value);
+      this.evictedKeys++;
+    }
     this.cache.set(id, entry);
-    return entry;
+  }
+
+  private rememberUnknown(id: string): void {
+    if (this.limits.maxUnknownKeys === 0) return;
+    this.unknown.delete(id);
+    if (this.unknown.size >= this.limits.maxUnknownKeys) {
+      const oldest = this.unknown.keys().next();
+      if (oldest.done !== true) this.unknown.delete(oldest.value);
+      this.evictedUnknownKeys++;
+    }
+    this.unknown.set(id, this.clock.now() + this.limits.unknownKeyTtlMs);
   }
 
   private async checkForeignChanges(): Promise<void> {
@@ -97,10 +233,13 @@ export class KeyDirectory {
     if (this.uses.size === 0) return;
     const batch = new Map(this.uses);
     this.uses.clear();
+    this.flushing = true;
     try {
       await this.store.recordKeyUse(batch);
     } catch (error) {
       this.logger.warn({ err: error, keys: batch.size }, 'could not record key use');
+    } finally {
+      this.flushing = false;
     }
   }
 }

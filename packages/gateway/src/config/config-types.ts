@@ -90,6 +90,16 @@ export interface AuthConfig {
   };
   readonly keysApi?: KeysApiConfig;
   readonly store: { readonly sqlitePath: string; readonly postgres?: PostgresStoreConfig };
+  readonly keyCache: KeyCacheConfig;
+}
+
+/** Bounds of the in-memory key cache (`auth.keyCache`). */
+export interface KeyCacheConfig {
+  readonly maxKeys: number;
+  readonly maxUnknownKeys: number;
+  readonly unknownKeyTtlMs: number;
+  readonly maxConcurrentLookups: number;
+  readonly maxPendingUses: number;
 }
 
 /** The shared account store (`auth.store.postgres`). */

@@ -57,7 +57,7 @@ const limitSchema = {
       enum: ['open', 'closed', 'local'],
       default: 'local',
       description:
-        'With `rateLimits.redis`, what this limit does when Redis is unreachable or slower than `timeoutMs`: `open` admits, `closed` answers 503 `rate_limiter_unavailable`, `local` counts in the process with the limit divided by `replicas`.',
+        'With `rateLimits.redis`, what this limit does while Redis is down (unreachable, failing, or stalled for `timeoutMs`): `open` admits, `closed` answers 503 `rate_limiter_unavailable`, `local` counts in the process with the limit divided by `replicas`.',
     },
     by: {
       type: 'array',
@@ -543,6 +543,50 @@ const authSchema = {
         ),
       },
     },
+    keyCache: {
+      type: 'object',
+      description:
+        'Bounds of the in-memory key cache, so memory never grows with callers (see docs/accounts-and-keys.md). Every bound evicts, never refuses, except `maxConcurrentLookups`.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxKeys: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 10000000,
+          default: 100000,
+          description: 'Most keys kept (with their account, about 1.2 KB each); past it the least recently used is dropped and looked up again when it comes back.',
+        },
+        maxUnknownKeys: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 10000000,
+          default: 10000,
+          description: 'Most ids the store did not know, remembered so a repeated unknown key costs no store lookup (0: none); past it the oldest is dropped.',
+        },
+        unknownKeyTtlMs: {
+          type: 'integer',
+          minimum: 100,
+          maximum: 3600000,
+          default: 30000,
+          description: 'How long an unknown id is believed unknown (any change to keys forgets them all at once anyway).',
+        },
+        maxConcurrentLookups: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 10000,
+          default: 32,
+          description: 'Most store lookups of uncached keys at once (lookups of one id share one); past it a request is 503 `account_store_busy`, so random keys cannot load the store.',
+        },
+        maxPendingUses: {
+          type: 'integer',
+          minimum: 100,
+          maximum: 10000000,
+          default: 10000,
+          description: 'Most last-used times held between writes (every 10 s); when full they are written at once, and dropped while that write is still running.',
+        },
+      },
+    },
   },
 } as const;
 
@@ -822,8 +866,9 @@ export const configSchema = {
               type: 'integer',
               minimum: 1,
               maximum: 60000,
-              default: 50,
-              description: 'A decision slower than this counts as Redis being down for that request (see the limits\' `whenStoreDown`).',
+              default: 1000,
+              description:
+                'How long a call may wait for Redis, not counting time the gateway itself was busy, before Redis is declared down: the calls waiting then, and every request until Redis answers again, follow the limits\' `whenStoreDown`. A closed connection or a failed call is down at once. A slower answer from a connected Redis is otherwise waited for and used, never counted twice (see docs/rate-limits.md).',
             },
             keyPrefix: { type: 'string', maxLength: 100, default: 'portier:rl:', description: 'Prefix of every counter key.' },
             cluster: {

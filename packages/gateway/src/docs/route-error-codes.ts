@@ -23,6 +23,7 @@ export function errorCodesOfRoute(route: RouteConfig, config: PortierConfig): Er
     for (const code of ['authentication_required', 'credentials_malformed', 'invalid_token', 'key_expired', 'key_revoked', 'key_obsolete', 'account_disabled'] as const) codes.add(code);
     if (Object.keys(config.auth?.instances ?? {}).length > 0) codes.add('wrong_instance');
     if (config.auth?.store.postgres !== undefined) codes.add('account_store_unavailable');
+    codes.add('account_store_busy');
     if (config.auth?.accessTokens !== undefined) codes.add('access_token_expired');
     if (plans.some((plan) => plan.routes !== undefined)) codes.add('plan_excludes_route');
     if (route.auth.bindTo !== undefined) codes.add('key_not_bound');

@@ -656,6 +656,23 @@ export const catalog = {
       },
     },
   },
+  account_store_busy: {
+    status: 503,
+    owner: 'capacity',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Too many key lookups',
+        detail: 'The API key could not be checked right now: too many keys are being looked up at once.',
+        meaning:
+          'The key is not in the gateway\'s cache, and the gateway already has as many lookups of uncached keys running as it allows, so that unknown keys cannot overload the account store. The request was not processed.',
+        troubleshooting: [
+          'Wait the number of seconds given in the Retry-After header, then retry with exponential backoff.',
+          'If it persists, contact support with the correlation ID.',
+        ],
+      },
+    },
+  },
   operation_timed_out: {
     status: 504,
     owner: 'upstream',

@@ -6,12 +6,17 @@ import type { RequestContext } from '../pipeline/request-context.js';
 import type { CircuitState } from '../policies/proxy/circuit-breaker.js';
 import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
+import type { KeyDirectory } from '../accounts/key-directory.js';
+import type { LocalCounters } from '../policies/rate-limit/local-counters.js';
 
 export interface MetricSources {
   readonly counters: CounterBackend;
   readonly upstreams: ReadonlyMap<string, UpstreamClient>;
   readonly operations: Operations | undefined;
   readonly clock: Clock;
+  /** Per-caller memory whose bounds are reported (see `registerMemoryBounds`). */
+  readonly keys?: KeyDirectory | undefined;
+  readonly localCounters?: LocalCounters | undefined;
 }
 
 const circuitStateValues: Readonly<Record<CircuitState, number>> = { closed: 0, open: 1, 'half-open': 2 };
@@ -109,6 +114,7 @@ export class GatewayMetrics {
         },
       });
     }
+    registerMemoryBounds(sources, registers);
     collectDefaultMetrics({ register: this.registry, prefix: 'portier_' });
   }
 
@@ -139,5 +145,95 @@ export class GatewayMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+}
+
+/**
+ * Every in-memory map that grows with callers, its size and what its bound evicted (read at scrape
+ * time): the key cache, unknown keys, pending last-used times, in-process rate-limit counters.
+ */
+function registerMemoryBounds(sources: MetricSources, registers: Registry[]): void {
+  const { keys, localCounters } = sources;
+  if (keys !== undefined) {
+    new Gauge({
+      name: 'portier_key_cache_entries',
+      help: 'Entries in the key cache: `keys` (known keys with their account), `unknown` (ids the store did not know).',
+      labelNames: ['cache'],
+      registers,
+      collect() {
+        const stats = keys.stats();
+        this.set({ cache: 'keys' }, stats.cachedKeys);
+        this.set({ cache: 'unknown' }, stats.unknownKeys);
+      },
+    });
+    new Gauge({
+      name: 'portier_key_cache_evictions',
+      help: 'Entries dropped from the key cache by its bound (auth.keyCache) since start, by cache.',
+      labelNames: ['cache'],
+      registers,
+      collect() {
+        const stats = keys.stats();
+        this.set({ cache: 'keys' }, stats.evictedKeys);
+        this.set({ cache: 'unknown' }, stats.evictedUnknownKeys);
+      },
+    });
+    new Gauge({
+      name: 'portier_key_lookups_running',
+      help: 'Store lookups of uncached keys running now (at most auth.keyCache.maxConcurrentLookups).',
+      registers,
+      collect() {
+        this.set(keys.stats().lookupsRunning);
+      },
+    });
+    new Gauge({
+      name: 'portier_key_lookups_refused',
+      help: 'Requests answered 503 account_store_busy since start (too many store lookups at once).',
+      registers,
+      collect() {
+        this.set(keys.stats().refusedLookups);
+      },
+    });
+    new Gauge({
+      name: 'portier_key_cache_stale_fills',
+      help: 'Store answers not cached since start because keys changed while they were on their way.',
+      registers,
+      collect() {
+        this.set(keys.stats().staleFills);
+      },
+    });
+    new Gauge({
+      name: 'portier_key_usage_pending',
+      help: 'Last-used times waiting to be written (at most auth.keyCache.maxPendingUses).',
+      registers,
+      collect() {
+        this.set(keys.stats().pendingUses);
+      },
+    });
+    new Gauge({
+      name: 'portier_key_usage_dropped',
+      help: 'Last-used times dropped since start because the bound was reached while a write was running.',
+      registers,
+      collect() {
+        this.set(keys.stats().droppedUses);
+      },
+    });
+  }
+  if (localCounters !== undefined) {
+    new Gauge({
+      name: 'portier_rate_limit_local_counters',
+      help: 'In-process rate-limit counters held (at most rateLimits.maxTrackedCounters).',
+      registers,
+      collect() {
+        this.set(localCounters.size);
+      },
+    });
+    new Gauge({
+      name: 'portier_rate_limit_local_counters_evicted',
+      help: 'In-process counters dropped by rateLimits.maxTrackedCounters since start (their counts are forgotten).',
+      registers,
+      collect() {
+        this.set(localCounters.evicted);
+      },
+    });
   }
 }

@@ -2,13 +2,13 @@ import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
 /**
  * Connection options for a Redis that must fail fast rather than queue: no offline queue, no retries of
- * a command, a command timeout, quick reconnects. Callers apply their own policy to each failure
+ * a command, a command timeout (unless the caller watches for stalls itself), quick reconnects. Callers apply their own policy to each failure
  * (rate limits: `whenStoreDown`; idempotency: 503) instead of waiting on a dead server.
  */
-export function failFastOptions(timeoutMs: number): RedisOptions {
+export function failFastOptions(timeoutMs: number, options: { readonly commandTimeout: boolean } = { commandTimeout: true }): RedisOptions {
   return {
     enableOfflineQueue: false,
-    commandTimeout: timeoutMs,
+    ...(options.commandTimeout ? { commandTimeout: timeoutMs } : {}),
     maxRetriesPerRequest: 0,
     connectTimeout: Math.max(1000, timeoutMs),
     retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),

@@ -75,7 +75,14 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   );
   const keys = openKeys(config, clock, logger);
   const localCounters = new LocalCounters(config.rateLimits.maxTrackedCounters);
-  const counterSweeper = setInterval(() => localCounters.sweep(clock.now()), 10_000).unref();
+  const counterSweeper = setInterval(() => {
+    // A housekeeping timer must never take the process down, whatever goes wrong in it.
+    try {
+      localCounters.sweep(clock.now());
+    } catch (error) {
+      logger.error({ err: error }, 'rate-limit counter sweep failed');
+    }
+  }, 10_000).unref();
   const snapshotPath = config.rateLimits.sqlitePath ?? config.auth?.store.sqlitePath;
   const snapshots = snapshotPath === undefined ? undefined : new CounterSnapshots(snapshotPath, localCounters, clock, logger);
   const redisLimits = config.rateLimits.redis;
@@ -89,7 +96,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     operations === undefined
       ? undefined
       : setInterval(() => void operations.store.sweep(clock.now() - retentionMs).catch((error: unknown) => logger.warn({ err: error }, 'operation retention sweep failed')), 60_000).unref();
-  const metrics = new GatewayMetrics({ counters, upstreams, operations, clock });
+  const metrics = new GatewayMetrics({ counters, upstreams, operations, clock, keys: keys?.directory, localCounters });
   const pipeline = createPipeline({
     metrics,
     config,
@@ -224,5 +231,5 @@ function openKeys(config: PortierConfig, clock: Clock, logger: Logger): ApiKeyAu
   const auth = config.auth;
   if (auth === undefined) return undefined;
   const store = openAccountStore(auth.store, clock);
-  return { auth, clock, rules: credentialRules(auth.schemes, auth.header), directory: new KeyDirectory(store, clock, logger) };
+  return { auth, clock, rules: credentialRules(auth.schemes, auth.header), directory: new KeyDirectory(store, clock, logger, auth.keyCache) };
 }

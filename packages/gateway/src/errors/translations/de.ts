@@ -332,6 +332,16 @@ export const de: Readonly<Record<ErrorCode, ErrorTexts>> = {
       'Wenn es anhält, wenden Sie sich mit der Korrelations-ID an den Support.',
     ],
   },
+  account_store_busy: {
+    title: 'Zu viele Schlüsselprüfungen',
+    detail: 'Der API-Schlüssel konnte gerade nicht geprüft werden: Es werden zu viele Schlüssel gleichzeitig nachgeschlagen.',
+    meaning:
+      'Der Schlüssel ist nicht im Cache des Gateways, und das Gateway führt bereits so viele Abfragen nicht zwischengespeicherter Schlüssel aus, wie es zulässt, damit unbekannte Schlüssel den Kontospeicher nicht überlasten können. Die Anfrage wurde nicht verarbeitet.',
+    troubleshooting: [
+      'Warten Sie die im Header Retry-After genannte Anzahl Sekunden und wiederholen Sie dann mit exponentiellem Backoff.',
+      'Wenn es anhält, wenden Sie sich mit der Korrelations-ID an den Support.',
+    ],
+  },
   operation_timed_out: {
     title: 'Zeitüberschreitung des Vorgangs',
     detail: 'Vorgang {operationId} wurde nicht innerhalb seiner Frist von {deadline} abgeschlossen.',

@@ -332,6 +332,16 @@ export const fr: Readonly<Record<ErrorCode, ErrorTexts>> = {
       'Si cela persiste, contactez le support en indiquant l\'identifiant de corrélation.',
     ],
   },
+  account_store_busy: {
+    title: 'Trop de vérifications de clés',
+    detail: 'La clé API n\'a pas pu être vérifiée pour le moment : trop de clés sont vérifiées en même temps.',
+    meaning:
+      'La clé n\'est pas dans le cache de la passerelle, et celle-ci mène déjà autant de recherches de clés non mises en cache qu\'elle le permet, afin que des clés inconnues ne puissent pas surcharger le stockage des comptes. La requête n\'a pas été traitée.',
+    troubleshooting: [
+      'Attendez le nombre de secondes indiqué dans l\'en-tête Retry-After, puis réessayez avec un délai exponentiel.',
+      'Si cela persiste, contactez le support en indiquant l\'identifiant de corrélation.',
+    ],
+  },
   operation_timed_out: {
     title: 'Délai de l\'opération dépassé',
     detail: 'L\'opération {operationId} ne s\'est pas terminée dans son délai de {deadline}.',

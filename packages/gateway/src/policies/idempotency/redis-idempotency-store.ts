@@ -65,7 +65,16 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async begin(request: BeginRequest): Promise<BeginResult> {
     const { scope, fingerprint, owner, now, lockUntil, expiresAt } = request;
-    const reply = await this.redis.idemBegin(this.key(scope), fingerprint, owner, now, lockUntil, expiresAt, this.ttlMs);
+    let reply: (string | null)[];
+    try {
+      reply = await this.redis.idemBegin(this.key(scope), fingerprint, owner, now, lockUntil, expiresAt, this.ttlMs);
+    } catch (error) {
+      // A slow Redis may still run this begin later and leave the key in flight for lockTimeoutMs. A
+      // release sent now on the same connection runs right after it (it only deletes this attempt's
+      // record), so the caller's retry after the outage is not refused 409.
+      this.redis.idemRelease(this.key(scope), owner).catch(() => undefined);
+      throw error;
+    }
     switch (reply[0]) {
       case 'started':
         return { kind: 'started' };

@@ -68,6 +68,7 @@ export class LocalCounters {
   private readonly counters = new Map<string, Counter>();
   /** Long-window counters changed since the last snapshot. */
   private readonly dirty = new Set<string>();
+  private evictedCount = 0;
 
   constructor(private readonly maxCounters = defaultMaxCounters) {}
 
@@ -138,6 +139,11 @@ export class LocalCounters {
     return this.counters.size;
   }
 
+  /** Counters dropped because `maxCounters` was reached, since the start. */
+  get evicted(): number {
+    return this.evictedCount;
+  }
+
   private counterFor(check: LimitCheck, now: number): Counter {
     let counter = this.counters.get(check.counterKey);
     if (counter === undefined) {
@@ -154,6 +160,7 @@ export class LocalCounters {
   private dropOldest(): void {
     const oldest = this.counters.keys().next();
     if (oldest.done !== true) this.counters.delete(oldest.value);
+    this.evictedCount++;
   }
 }
 

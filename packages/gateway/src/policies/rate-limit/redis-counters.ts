@@ -4,6 +4,7 @@ import type { RedisLimitsConfig } from '../../config/config-types.js';
 import type { LimitCheck, LimitDecision, LimitState } from './local-counters.js';
 import { redisDecideScript, redisReleaseScript } from './redis-decide.lua.js';
 import { failFastOptions, waitUntilReady } from '../../redis/fail-fast.js';
+import { StallWatch, type Watched } from '../../redis/stall-watch.js';
 
 interface Scripts {
   portierDecide(...args: (string | number)[]): Promise<number[]>;
@@ -42,6 +43,20 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/** One script call waiting for its answer. */
+interface Batch {
+  readonly parts: Part[];
+  readonly token: Watched;
+  /** Answered, or given up when the store was declared down: whichever comes first decides, once. */
+  settled: boolean;
+}
+
+/** Told when Redis is declared down (with why) and when it answers again. */
+export interface StoreHealthListener {
+  down(reason: unknown): void;
+  up(): void;
+}
+
 /** Decisions sent in one script call at most; more wait for the next call. */
 const maxBatch = 256;
 
@@ -58,7 +73,14 @@ const maxBatch = 256;
  * exceeded. Only a request refused by a later slot leaves a brief extra count in an earlier one, which a
  * concurrent request on that same subject may see: the price of not holding a lock across slots.
  *
- * Fails fast (no offline queue, a command timeout) so the failure policy can act.
+ * Health: the store is up once the connection is ready, and down when the connection closes, when a
+ * call fails, or when a call has waited `timeoutMs` of time the gateway was free to read its answer
+ * (StallWatch: our own event-loop lag never counts). There is no per-command timeout: a late answer of
+ * a healthy Redis is used, so a request is never decided twice (once by Redis, once by the fallback),
+ * nor refused by `closed` because the gateway itself was busy. Only the calls outstanding at the
+ * moment Redis is declared stalled are given up (their requests follow the failure policy; Redis may
+ * still count them if it comes back). While down, nothing is sent but a PING every so often; its answer,
+ * or a new ready connection, brings the store back.
  */
 export class RedisCounters {
   private readonly redis: (Redis | Cluster) & Scripts;
@@ -66,9 +88,16 @@ export class RedisCounters {
   /** Later parts of multi-slot decisions whose earlier parts fit. */
   private partQueue: Part[] = [];
   private flushScheduled = false;
+  private healthy = false;
+  private readonly outstanding = new Set<Batch>();
+  private readonly watch: StallWatch;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probing = false;
+  private probeSentAt = 0;
+  private listener: StoreHealthListener | undefined;
 
   constructor(private readonly config: RedisLimitsConfig) {
-    const options = failFastOptions(config.timeoutMs);
+    const options = failFastOptions(config.timeoutMs, { commandTimeout: false });
     if (config.cluster) {
       const url = new URL(config.url);
       const password = url.password === '' ? undefined : decodeURIComponent(url.password);
@@ -84,6 +113,18 @@ export class RedisCounters {
     this.redis.defineCommand('portierRelease', { lua: redisReleaseScript });
     // Errors are handled per decision; without a listener ioredis would report them as unhandled.
     this.redis.on('error', () => undefined);
+    this.redis.on('ready', () => this.markUp());
+    this.redis.on('close', () => this.markDown(new Error('the connection to Redis closed')));
+    this.watch = new StallWatch(config.timeoutMs, () => this.stalled());
+  }
+
+  /** Whether decisions go to Redis; while false, the caller applies the failure policy without sending. */
+  get available(): boolean {
+    return this.healthy;
+  }
+
+  onHealth(listener: StoreHealthListener): void {
+    this.listener = listener;
   }
 
   decide(checks: readonly LimitCheck[], cost: number, now: number): Promise<LimitDecision> {
@@ -105,7 +146,69 @@ export class RedisCounters {
   }
 
   close(): void {
+    this.watch.stop();
+    if (this.probeTimer !== undefined) clearInterval(this.probeTimer);
+    this.probeTimer = undefined;
     this.redis.disconnect();
+  }
+
+  private markUp(): void {
+    if (this.probeTimer !== undefined) clearInterval(this.probeTimer);
+    this.probeTimer = undefined;
+    if (this.healthy) return;
+    this.healthy = true;
+    this.listener?.up();
+  }
+
+  private markDown(reason: unknown): void {
+    if (this.probeTimer === undefined) {
+      this.probeTimer = setInterval(() => this.probe(), Math.min(1000, Math.max(50, this.config.timeoutMs))).unref();
+    }
+    if (!this.healthy) return;
+    this.healthy = false;
+    this.listener?.down(reason);
+  }
+
+  /**
+   * While down: one PING at a time on a connected client; its answer means Redis is back. A PING
+   * unanswered for long (a half-open connection that no packet will ever close) gets a new connection.
+   */
+  private probe(): void {
+    if (this.probing && Date.now() - this.probeSentAt > Math.max(5000, 5 * this.config.timeoutMs)) {
+      this.probing = false;
+      this.redis.disconnect(true);
+      return;
+    }
+    if (this.probing || this.redis.status !== 'ready') return;
+    this.probing = true;
+    this.probeSentAt = Date.now();
+    this.redis.ping().then(
+      () => {
+        this.probing = false;
+        this.markUp();
+      },
+      () => {
+        this.probing = false;
+      },
+    );
+  }
+
+  /** Calls have waited too long on a connected Redis: give them up, once, and count without Redis. */
+  private stalled(): void {
+    const error = new Error(`Redis did not answer within timeoutMs (${this.config.timeoutMs} ms, time the gateway was busy not counted)`);
+    this.markDown(error);
+    const batches = [...this.outstanding];
+    this.outstanding.clear();
+    this.watch.clear();
+    for (const batch of batches) this.fail(batch, error);
+  }
+
+  private fail(batch: Batch, error: unknown): void {
+    batch.settled = true;
+    for (const part of batch.parts) {
+      part.error = error;
+      this.settle(part.pending);
+    }
   }
 
   private flush(): void {
@@ -117,6 +220,15 @@ export class RedisCounters {
       ready.push(item.parts[0] as Part);
     }
     this.queue = [];
+    if (!this.healthy) {
+      // Declared down since these were queued: none is sent, each follows the failure policy.
+      const error = new Error('Redis is unavailable');
+      for (const part of ready) {
+        part.error = error;
+        this.settle(part.pending);
+      }
+      return;
+    }
     // One group per slot in a cluster; one group for everything on a single Redis.
     const groups = new Map<number, Part[]>();
     for (const part of ready) {
@@ -160,8 +272,19 @@ export class RedisCounters {
         args.push(check.limit.limit, part.starts[i] as number, pending.ends[index] as number, check.limit.sliding ? 1 : 0);
       });
     }
+    const batch: Batch = { parts, token: this.watch.track(), settled: false };
+    this.outstanding.add(batch);
+    const finish = (): boolean => {
+      if (batch.settled) return false;
+      batch.settled = true;
+      this.outstanding.delete(batch);
+      this.watch.done(batch.token);
+      return true;
+    };
     this.redis.portierDecide(keys.length, ...keys, ...args).then(
       (reply) => {
+        // Given up already (Redis was declared stalled): the request was decided by the fallback.
+        if (!finish()) return;
         let at = 0;
         for (const part of parts) {
           const n = part.indexes.length;
@@ -171,10 +294,9 @@ export class RedisCounters {
         }
       },
       (error: unknown) => {
-        for (const part of parts) {
-          part.error = error;
-          this.settle(part.pending);
-        }
+        if (!finish()) return;
+        this.markDown(error);
+        this.fail(batch, error);
       },
     );
   }

@@ -29,44 +29,38 @@ export function localBackend(local: LocalCounters): CounterBackend {
 }
 
 /**
- * Redis first; when Redis fails or is slower than its timeout, each limit does what its config says:
- * `open` is skipped, `closed` makes the request 503, `local` is counted in the process with its limit
- * divided by the replica count. The switch to fallback and the recovery are logged once each, with a
- * count of the requests decided without Redis.
+ * Redis first; while Redis is down (see RedisCounters for what "down" means: a closed connection, a
+ * failed call, or a call stalled for `timeoutMs` of time the gateway was free), each limit does what
+ * its config says: `open` is skipped, `closed` makes the request 503, `local` is counted in the process
+ * with its limit divided by the replica count. Each request is decided once, by Redis or by the
+ * fallback. The switch to fallback and the recovery are logged once each, with a count of the requests
+ * decided without Redis.
  */
 export class RedisBackend implements CounterBackend {
-  private down = false;
   private fallbackDecisions = 0;
 
   constructor(
     private readonly redis: RedisCounters,
     private readonly local: LocalCounters,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    redis.onHealth({
+      down: (reason) => this.logger.error({ err: reason }, 'rate-limit store unavailable: limits follow their whenStoreDown policy'),
+      up: () => this.logger.warn({ fallbackDecisions: this.fallbackDecisions }, 'rate-limit store recovered: counting in Redis again'),
+    });
+  }
 
-  async decide(checks: readonly LimitCheck[], cost: number, now: number): Promise<CounterAnswer> {
-    try {
-      const decision = await this.redis.decide(checks, cost, now);
-      if (this.down) {
-        this.down = false;
-        this.logger.warn({ fallbackDecisions: this.fallbackDecisions }, 'rate-limit store recovered: counting in Redis again');
-      }
-      return decision;
-    } catch (error) {
-      if (!this.down) {
-        this.down = true;
-        this.logger.error({ err: error }, 'rate-limit store unavailable: limits follow their whenStoreDown policy');
-      }
-      this.fallbackDecisions++;
-      return this.fallback(checks, cost, now);
-    }
+  decide(checks: readonly LimitCheck[], cost: number, now: number): CounterAnswer | Promise<CounterAnswer> {
+    if (!this.redis.available) return this.fallback(checks, cost, now);
+    return this.redis.decide(checks, cost, now).catch(() => this.fallback(checks, cost, now));
   }
 
   status(): CounterStatus {
-    return { store: 'redis', available: !this.down, fallbackDecisions: this.fallbackDecisions, trackedLocalCounters: this.local.size };
+    return { store: 'redis', available: this.redis.available, fallbackDecisions: this.fallbackDecisions, trackedLocalCounters: this.local.size };
   }
 
   private fallback(checks: readonly LimitCheck[], cost: number, now: number): CounterAnswer {
+    this.fallbackDecisions++;
     if (checks.some((check) => check.limit.whenStoreDown === 'closed')) return { unavailable: true };
     const localChecks: LimitCheck[] = [];
     for (const check of checks) {

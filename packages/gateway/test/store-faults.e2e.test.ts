@@ -1,0 +1,217 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Agent, request } from 'undici';
+import { Redis } from 'ioredis';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { json, startUpstream } from './helpers/upstream.js';
+import { PrivateRedis, requireSharedRedis, sharedRedisUrl, uniquePrefix } from './helpers/redis.js';
+import { PrivatePostgres } from './helpers/private-postgres.js';
+import { adminOf, tempDbPath } from './helpers/accounts.js';
+import { freePort } from './helpers/ports.js';
+
+// Issue 14 fault cases over real sockets, each on private servers (never the shared Redis/PostgreSQL
+// processes): Redis paused under load, the gateway's own event loop stalled, PostgreSQL stopped and
+// restarted under load, idempotency records on Redis during an outage.
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+const adminToken = 'store-faults-admin-token-0123456789abcdef';
+
+async function adminStatus(portier: TestGateway): Promise<{ rateLimits: { available: boolean; fallbackDecisions: number } }> {
+  const response = await request(`${portier.gateway.adminUrl as string}/admin/status`, { headers: { authorization: `Bearer ${adminToken}` } });
+  return (await response.body.json()) as { rateLimits: { available: boolean; fallbackDecisions: number } };
+}
+
+async function until(condition: () => Promise<boolean> | boolean, what: string, attempts = 200): Promise<void> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what}: not within ${(attempts * 50) / 1000} s`);
+}
+
+/** Requests in `workers` parallel loops until stopped; counts answers by status and code. */
+function load(send: () => Promise<{ status: number; code?: string }>, workers = 8): { stop(): Promise<Record<string, number>> } {
+  let running = true;
+  const counts: Record<string, number> = {};
+  const loops = Array.from({ length: workers }, async () => {
+    while (running) {
+      const answer = await send();
+      const name = answer.code === undefined ? String(answer.status) : `${answer.status} ${answer.code}`;
+      counts[name] = (counts[name] ?? 0) + 1;
+    }
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return counts;
+    },
+  };
+}
+
+async function answer(url: string, headers: Record<string, string> = {}, method: 'GET' | 'POST' = 'GET'): Promise<{ status: number; code?: string }> {
+  const response = await request(url, { method, headers });
+  const text = await response.body.text();
+  if (response.statusCode < 400) return { status: response.statusCode };
+  return { status: response.statusCode, code: (JSON.parse(text) as { code: string }).code };
+}
+
+describe('store faults', () => {
+  it('redis fault: paused (SIGSTOP) under load, limits fall back to local counting, nothing crashes, and counting returns to Redis after SIGCONT', async () => {
+    const upstream = await startUpstream((_req, res) => json(res, 200, {}));
+    cleanups.push(() => upstream.close());
+    const redis = new PrivateRedis(await freePort());
+    await redis.start();
+    cleanups.push(() => redis.kill());
+    const prefix = uniquePrefix();
+    const portier = await startGateway({
+      admin: { port: 0, token: adminToken },
+      rateLimits: { redis: { url: redis.url, keyPrefix: prefix, timeoutMs: 200, replicas: 4 } },
+      upstreams: { app: { url: upstream.url } },
+      routes: [{ id: 'busy', path: '/busy', upstream: 'app', limits: [{ name: 'minute', limit: 100_000, per: 'minute', by: ['route'], whenStoreDown: 'local' }] }],
+    });
+    cleanups.push(() => portier.close());
+    await until(async () => (await adminStatus(portier)).rateLimits.available, 'Redis up at start');
+
+    const traffic = load(() => answer(`${portier.url}/busy`));
+    await until(async () => (await adminStatus(portier)).rateLimits.fallbackDecisions === 0 && upstream.seen.length > 20, 'traffic flowing');
+    redis.pause();
+    try {
+      await until(async () => !(await adminStatus(portier)).rateLimits.available, 'fallback engaged');
+      const during = (await adminStatus(portier)).rateLimits.fallbackDecisions;
+      await until(async () => (await adminStatus(portier)).rateLimits.fallbackDecisions > during + 20, 'requests decided locally');
+    } finally {
+      redis.resume();
+    }
+    await until(async () => (await adminStatus(portier)).rateLimits.available, 'Redis back');
+    const counts = await traffic.stop();
+    // `local`: every request was answered by the upstream, none refused or failed.
+    expect(Object.keys(counts)).toEqual(['200']);
+    expect(portier.logs.some((line) => line['msg'] === 'rate-limit store unavailable: limits follow their whenStoreDown policy')).toBe(true);
+    expect(portier.logs.some((line) => line['msg'] === 'rate-limit store recovered: counting in Redis again')).toBe(true);
+
+    // Counting is in Redis again, exactly: 10 requests move the shared counter by 10.
+    const client = new Redis(redis.url);
+    cleanups.push(() => client.disconnect());
+    const keys = await client.keys(`${prefix}*`);
+    expect(keys).toHaveLength(1);
+    const before = Number(await client.hget(keys[0] as string, 'c'));
+    const fallbackBefore = (await adminStatus(portier)).rateLimits.fallbackDecisions;
+    for (let i = 0; i < 10; i++) expect((await answer(`${portier.url}/busy`)).status).toBe(200);
+    const after = Number(await client.hget(keys[0] as string, 'c'));
+    const fallbackAfter = (await adminStatus(portier)).rateLimits.fallbackDecisions;
+    // A window may turn meanwhile (the counter restarts); otherwise it moved by exactly 10.
+    expect(after === before + 10 || after <= 10).toBe(true);
+    expect(fallbackAfter).toBe(fallbackBefore);
+    console.log(`redis paused under load: answers ${JSON.stringify(counts)}, decided without Redis ${fallbackBefore}`);
+  }, 30_000);
+
+  it('redis fault: the gateway\'s own event loop stalled far past timeoutMs on a healthy Redis gives no 503 under `closed` and no fallback decision', async () => {
+    await requireSharedRedis();
+    const upstream = await startUpstream((_req, res) => json(res, 200, {}));
+    cleanups.push(() => upstream.close());
+    const portier = await startGateway({
+      admin: { port: 0, token: adminToken },
+      rateLimits: { redis: { url: sharedRedisUrl, keyPrefix: uniquePrefix(), timeoutMs: 100 } },
+      upstreams: { app: { url: upstream.url } },
+      routes: [{ id: 'strict', path: '/strict', upstream: 'app', limits: [{ name: 'minute', limit: 100_000, per: 'minute', by: ['route'], whenStoreDown: 'closed' }] }],
+    });
+    cleanups.push(() => portier.close());
+    await until(async () => (await adminStatus(portier)).rateLimits.available, 'Redis up at start');
+    const dispatcher = new Agent({ connections: 100 });
+    cleanups.push(() => dispatcher.close());
+    // The gateway runs in this process: blocking it here is the gateway being busy, 5 x timeoutMs at a
+    // time, while the requests and their Redis calls are in flight.
+    const pending = Promise.all(
+      Array.from({ length: 200 }, async () => {
+        const response = await request(`${portier.url}/strict`, { dispatcher });
+        await response.body.dump();
+        return response.statusCode;
+      }),
+    );
+    for (let i = 0; i < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const end = Date.now() + 500;
+      while (Date.now() < end) {
+        // busy: no I/O is read, no timer runs
+      }
+    }
+    const statuses = await pending;
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    expect((await adminStatus(portier)).rateLimits).toMatchObject({ available: true, fallbackDecisions: 0 });
+  }, 30_000);
+
+  it('postgres fault: stopped and restarted under load, cached keys keep working, an uncached key is 503 account_store_unavailable, and it recovers', async () => {
+    const postgres = await PrivatePostgres.create();
+    cleanups.push(() => postgres.destroy());
+    const upstream = await startUpstream((_req, res) => json(res, 200, {}));
+    cleanups.push(() => upstream.close());
+    const config = {
+      auth: { instance: 'eu1', store: { sqlitePath: tempDbPath(), postgres: { url: postgres.url, schema: 'portier', connectTimeoutMs: 500, queryTimeoutMs: 1000 } } },
+      plans: { free: {} },
+      upstreams: { app: { url: upstream.url } },
+      routes: [{ id: 'rows', path: '/rows', upstream: 'app', auth: {} }],
+    };
+    const portier = await startGateway(config);
+    cleanups.push(() => portier.close());
+    const admin = adminOf(portier, config);
+    const account = await admin.createAccount('Acme', 'free');
+    const cached = (await admin.createKey({ accountId: account.id, name: 'cached' })).secret;
+    const later = (await admin.createKey({ accountId: account.id, name: 'later' })).secret;
+    expect((await answer(`${portier.url}/rows`, { authorization: `Bearer ${cached}` })).status).toBe(200);
+
+    const traffic = load(() => answer(`${portier.url}/rows`, { authorization: `Bearer ${cached}` }));
+    await postgres.stop();
+    const refused = await request(`${portier.url}/rows`, { headers: { authorization: `Bearer ${later}` } });
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(((await refused.body.json()) as { code: string }).code).toBe('account_store_unavailable');
+    await until(() => portier.logs.some((line) => line['msg'] === 'the account store does not answer: keys not in the cache get 503 account_store_unavailable'), 'store down noticed', 600);
+
+    await postgres.start();
+    await until(async () => (await answer(`${portier.url}/rows`, { authorization: `Bearer ${later}` })).status === 200, 'uncached key accepted again', 600);
+    const counts = await traffic.stop();
+    expect(Object.keys(counts)).toEqual(['200']);
+    await until(() => portier.logs.some((line) => line['msg'] === 'the account store answers again'), 'store back noticed', 600);
+    console.log(`postgres stopped under load: cached-key answers ${JSON.stringify(counts)}`);
+  }, 120_000);
+
+  it('redis fault: idempotency records on Redis during an outage: 503 service_unavailable (never a second run), then the recorded answer replays after recovery', async () => {
+    let runs = 0;
+    const upstream = await startUpstream((_req, res) => {
+      runs++;
+      json(res, 201, { run: runs });
+    });
+    cleanups.push(() => upstream.close());
+    const redis = new PrivateRedis(await freePort());
+    await redis.start();
+    cleanups.push(() => redis.kill());
+    const portier = await startGateway({
+      idempotency: { redis: { url: redis.url, keyPrefix: uniquePrefix(), timeoutMs: 200 } },
+      upstreams: { app: { url: upstream.url } },
+      routes: [{ id: 'orders', path: '/orders', methods: ['POST'], upstream: 'app', idempotency: {} }],
+    });
+    cleanups.push(() => portier.close());
+    const post = (key: string): Promise<{ status: number; code?: string }> => answer(`${portier.url}/orders`, { 'idempotency-key': key, 'content-type': 'application/json' }, 'POST');
+    await until(async () => (await post('first')).status === 201, 'idempotency store up');
+    expect(runs).toBe(1);
+
+    redis.pause();
+    try {
+      expect(await post('first')).toEqual({ status: 503, code: 'service_unavailable' });
+      expect(await post('second')).toEqual({ status: 503, code: 'service_unavailable' });
+      expect(runs).toBe(1);
+    } finally {
+      redis.resume();
+    }
+    // After recovery: the first key replays its recorded answer; the second runs once.
+    await until(async () => (await post('first')).status === 201, 'replay after recovery');
+    expect(runs).toBe(1);
+    expect((await post('second')).status).toBe(201);
+    expect((await post('second')).status).toBe(201);
+    expect(runs).toBe(2);
+  }, 30_000);
+});
