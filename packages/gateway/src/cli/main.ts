@@ -27,10 +27,10 @@ import { registerTraceCommand } from './trace-command.js';
 
 const configExitCode = 2;
 
-function loadOrExit(file: string, json = false): PortierConfig {
+function loadOrExit(file: string, json = false, fromConfigCheck = false): PortierConfig {
   const result = loadConfigFile(file);
   if (!result.ok) {
-    reportConfigProblems(file, result.problems, json);
+    reportConfigProblems(file, result.problems, json, fromConfigCheck);
     process.exit(configExitCode);
   }
   return result.config;
@@ -75,7 +75,7 @@ config
   .argument('<file>', 'configuration file')
   .option('--json', 'print problems as JSON')
   .action((file: string, options: { json?: boolean }) => {
-    loadOrExit(file, options.json === true);
+    loadOrExit(file, options.json === true, true);
     process.stdout.write(options.json === true ? `${JSON.stringify({ ok: true, file })}\n` : `${file}: OK\n`);
   });
 
