@@ -8,6 +8,11 @@ declare module 'seatable-api' {
     listRows(table: string): Promise<Record<string, unknown>[]>;
     appendRow(table: string, row: Record<string, unknown>): Promise<Record<string, unknown>>;
     getMetadata(): Promise<{ tables: { name: string }[] }>;
+    getTables(): Promise<{ name: string }[]>;
+    getTableByName(table: string): Promise<{ name: string } | undefined>;
+    getRow(table: string, rowId: string): Promise<Record<string, unknown>>;
+    insertRow(table: string, row: Record<string, unknown>, anchorRowId: string): Promise<Record<string, unknown>>;
+    batchAppendRows(table: string, rows: Record<string, unknown>[]): Promise<{ inserted_row_count: number }>;
     apiGateway: { getResponseHeaders(name?: string): string | null };
   }
 }

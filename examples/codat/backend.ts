@@ -6,7 +6,7 @@ import { readBody, sendJson, startJsonServer } from '../shared/json-server.js';
 /** The one integration of the example: every company is linked to QuickBooks Online. */
 export const platform = { name: 'QuickBooks Online', key: 'qhyg' } as const;
 /** Data types QuickBooks Online supports here; others are 404 `Datatype [name] not supported by platform(s) [name]`. */
-export const supportedDataTypes = ['invoices', 'customers', 'bills', 'payments', 'accounts'] as const;
+export const supportedDataTypes = ['invoices', 'customers', 'bills', 'payments', 'chartOfAccounts'] as const;
 /** How long a queued dataset takes to sync; reading it before is 409 (the resource is not ready). */
 export const syncMs = 1000;
 
@@ -33,11 +33,22 @@ interface Company {
   dataConnections: Connection[];
 }
 
+/** A dataset sync request (Codat's pull operation): complete `syncMs` after it was queued. */
+interface PullOperation {
+  readonly id: string;
+  readonly companyId: string;
+  readonly connectionId: string;
+  readonly dataType: string;
+  readonly requestedAt: number;
+}
+
 interface CompanyState {
   readonly company: Company;
   syncSettings: unknown[];
   /** Dataset sync requests by data type: when each was queued. */
   readonly queued: Map<string, number>;
+  /** Every dataset sync request, oldest first. */
+  readonly pulls: PullOperation[];
   /** Records pushed by data type, and the Idempotency-Keys already applied (the operation ids). */
   readonly pushed: Map<string, unknown[]>;
   readonly applied: Map<string, unknown>;
@@ -48,8 +59,8 @@ interface CompanyState {
  * companies per account (Portier sends `X-Portier-Account-Id`), their connection, sync settings,
  * datasets and pushed records, and knows what only a backend can know: a company or invoice that does
  * not exist, a data type the platform does not support, a dataset not synced yet, an unlinked connection.
- * Keys, plans, limits, validation and the async flow are Portier's job. `GET .../dataStatus` fails, for
- * the 500 row of the seed. Integration errors come from `/integration/...` (Portier's second upstream,
+ * Keys, plans, limits, validation and the async flow are Portier's job. `GET .../dataStatus?fail=500`
+ * fails, for the 500 row of the seed. Integration errors come from `/integration/...` (Portier's second upstream,
  * named QuickBooksOnline in errors).
  */
 export function startCodatBackend(): Promise<ExampleBackend & { pushesApplied(): number }> {
@@ -79,7 +90,7 @@ export function startCodatBackend(): Promise<ExampleBackend & { pushesApplied():
     }
     if (path === '/companies' && method === 'POST') {
       const company = newCompany(String(body['name']), typeof body['description'] === 'string' ? body['description'] : undefined);
-      companies.set(company.id, { company, syncSettings: defaultSyncSettings(), queued: new Map(), pushed: new Map(), applied: new Map() });
+      companies.set(company.id, { company, syncSettings: defaultSyncSettings(), queued: new Map(), pulls: [], pushed: new Map(), applied: new Map() });
       return sendJson(res, 200, company);
     }
     if (path === '/webhooks' && method === 'GET') return sendJson(res, 200, { results: [] });
@@ -106,7 +117,11 @@ export function startCodatBackend(): Promise<ExampleBackend & { pushesApplied():
       res.writeHead(204).end();
       return;
     }
-    if (rest === 'dataStatus') throw new Error('the data status store is down (on purpose, for the 500 row)');
+    if (rest === 'dataStatus') {
+      if (url.searchParams.get('fail') === '500') throw new Error('the data status store is down (asked for, for the 500 row)');
+      return sendJson(res, 200, dataStatuses(state));
+    }
+    if (rest === 'data/history' && method === 'GET') return sendJson(res, 200, pullHistory(state, url));
     const connection = /^connections\/([^/]+)$/.exec(rest);
     if (connection !== null && method === 'PATCH') {
       const found = company.dataConnections.find((item) => item.id === connection[1]);
@@ -120,18 +135,9 @@ export function startCodatBackend(): Promise<ExampleBackend & { pushesApplied():
       if (!isSupported(dataType)) return unsupported(res, dataType);
       const now = Date.now();
       state.queued.set(dataType, now);
-      const [first] = company.dataConnections;
-      return sendJson(res, 200, {
-        id: randomUUID(),
-        companyId: company.id,
-        connectionId: first?.id ?? '',
-        dataType,
-        status: 'Initial',
-        requested: new Date(now).toISOString(),
-        progress: 0,
-        isCompleted: false,
-        isErrored: false,
-      });
+      const pull = { id: randomUUID(), companyId: company.id, connectionId: company.dataConnections[0]?.id ?? '', dataType, requestedAt: now };
+      state.pulls.push(pull);
+      return sendJson(res, 200, describePull(pull, now));
     }
     const read = /^data\/([^/]+)$/.exec(rest);
     if (read !== null && method === 'GET') {
@@ -177,6 +183,57 @@ export function startCodatBackend(): Promise<ExampleBackend & { pushesApplied():
   }
 
   return startJsonServer(handle, { error: 'An internal error occurred. Please try again later.' }).then((server) => ({ ...server, pushesApplied: () => applied }));
+}
+
+/** A pull operation as Codat shows it: `Initial` when just queued, `Complete` once synced. */
+function describePull(pull: PullOperation, now: number): Record<string, unknown> {
+  const done = now - pull.requestedAt >= syncMs;
+  return {
+    id: pull.id,
+    companyId: pull.companyId,
+    connectionId: pull.connectionId,
+    dataType: pull.dataType,
+    status: done ? 'Complete' : 'Initial',
+    requested: new Date(pull.requestedAt).toISOString(),
+    ...(done ? { completed: new Date(pull.requestedAt + syncMs).toISOString() } : {}),
+    progress: done ? 100 : 0,
+    isCompleted: done,
+    isErrored: false,
+  };
+}
+
+/** `GET /companies/{id}/data/history?page=&pageSize=`: the pull operations, newest first, as Codat's paged list. */
+function pullHistory(state: CompanyState, url: URL): Record<string, unknown> {
+  const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+  const pageSize = Math.min(5000, Math.max(1, Number(url.searchParams.get('pageSize') ?? 100) || 100));
+  const newestFirst = [...state.pulls].reverse();
+  const now = Date.now();
+  const self = `/companies/${state.company.id}/data/history`;
+  const link = (number: number): { href: string } => ({ href: `${self}?page=${number}&pageSize=${pageSize}` });
+  return {
+    results: newestFirst.slice((page - 1) * pageSize, page * pageSize).map((pull) => describePull(pull, now)),
+    pageNumber: page,
+    pageSize,
+    totalResults: newestFirst.length,
+    _links: { self: { href: self }, current: link(page), ...(page * pageSize < newestFirst.length ? { next: link(page + 1) } : {}), ...(page > 1 ? { previous: link(page - 1) } : {}) },
+  };
+}
+
+/** `GET /companies/{id}/dataStatus`: per data type queued, its latest sync and whether it is done. */
+function dataStatuses(state: CompanyState): Record<string, unknown> {
+  const now = Date.now();
+  const statuses: Record<string, unknown> = {};
+  for (const pull of state.pulls) {
+    const done = now - pull.requestedAt >= syncMs;
+    const previous = statuses[pull.dataType] as { latestSuccessfulSyncId?: string; lastSuccessfulSync?: string } | undefined;
+    statuses[pull.dataType] = {
+      dataType: pull.dataType,
+      currentStatus: done ? 'Complete' : 'Queued',
+      latestSyncId: pull.id,
+      ...(done ? { latestSuccessfulSyncId: pull.id, lastSuccessfulSync: new Date(pull.requestedAt + syncMs).toISOString() } : previous?.latestSuccessfulSyncId === undefined ? {} : { latestSuccessfulSyncId: previous.latestSuccessfulSyncId, lastSuccessfulSync: previous.lastSuccessfulSync }),
+    };
+  }
+  return statuses;
 }
 
 function isSupported(dataType: string): boolean {

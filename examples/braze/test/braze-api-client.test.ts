@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Braze } from 'braze-api';
 import { demoCampaign } from '../backend.js';
+import { describeClientConformance } from '../../shared/client-conformance-suite.js';
+import { brazeApiRoutes } from '../../shared/client-routes.js';
+import { brazeApiMethods } from '../client-methods.js';
 import { startBrazeExample, type BrazeExample } from '../start.js';
 
 /** The community Braze client (npm `braze-api`), unchanged, against Portier and the example backend. */
@@ -47,4 +50,27 @@ describe('braze-api against Portier', () => {
     const missing = await failure(braze.campaigns.list({ page: 0 } as never));
     expect(missing).toMatchObject({ status: 404, errors: [] });
   });
+});
+
+describeClientConformance(brazeApiMethods, { routes: brazeApiRoutes, gatewayUrl: () => example.url }, {
+  'messages.send': async () => {
+    const sent = (await braze.messages.send({ external_user_ids: ['u1'], messages: { apple_push: { alert: 'Hi' } } } as never)) as unknown as Record<string, unknown>;
+    expect(sent).toEqual({ message: 'success', dispatch_id: expect.any(String) });
+    expect(await failure(braze.messages.send({ messages: { apple_push: { alert: 'x' } } } as never))).toMatchObject({ status: 400, message: 'No Recipients' });
+  },
+  'sends.id.create': async () => {
+    expect(await braze.sends.id.create({ campaign_id: demoCampaign.id, send_id: 'welcome-3' })).toEqual({ message: 'success', send_id: 'welcome-3' });
+    expect(await failure(braze.sends.id.create({ campaign_id: 'no-such-campaign' }))).toMatchObject({ status: 400, message: 'Invalid Campaign ID' });
+  },
+  'users.delete': async () => {
+    expect(await braze.users.delete({ external_ids: ['u1', 'u2'] })).toEqual({ message: 'success', deleted: 2 });
+    const tooMany = Array.from({ length: 51 }, (_, i) => `u${i}`);
+    expect(await failure(braze.users.delete({ external_ids: tooMany }))).toMatchObject({ status: 400, message: 'The max number of ids per request was exceeded' });
+  },
+  'users.track': async () => {
+    expect(await braze.users.track({ attributes: [{ external_id: 'u1' }, { external_id: 'u2' }] })).toEqual({ message: 'success', attributes_processed: 2 });
+    expect(await braze.users.track({ attributes: [{ external_id: 'u3' }] }, true)).toEqual({ message: 'success', attributes_processed: 1 });
+    const tooMany = Array.from({ length: 76 }, (_, i) => ({ external_id: `u${i}` }));
+    expect(await failure(braze.users.track({ attributes: tooMany }))).toMatchObject({ status: 400, message: 'Max Input Length Exceeded' });
+  },
 });

@@ -288,7 +288,7 @@ const cases: Record<string, () => Promise<void>> = {
   },
   'codat 500': async () => {
     const company = await newCompany();
-    expectCodatError(await call('GET', `/companies/${company.id}/dataStatus`), 500, 'An internal error occurred. Please try again later.');
+    expectCodatError(await call('GET', `/companies/${company.id}/dataStatus?fail=500`), 500, 'An internal error occurred. Please try again later.');
   },
   'codat 503 maintenance': async () => {
     example.gateway.maintenance.setGlobal({ enabled: true });

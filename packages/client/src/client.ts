@@ -12,6 +12,7 @@ import { headerMap, type HeaderMap } from './headers.js';
 import { sharedPacer, type Pacer } from './pacer.js';
 import { items, parseErrorBody, type ErrorItem, type ParsedErrorBody } from './parse-error-body.js';
 import { readRateLimit, type RateLimitState } from './rate-limit-state.js';
+import { rememberCredential } from './redact.js';
 import { isRetryableFailure, isRetryableStatus, serverRetryDelayMs } from './retry-policy.js';
 
 /** How the key is sent: `Authorization: Bearer|Token|Basic`, or a header of its own. */
@@ -165,6 +166,7 @@ export class PortierClient {
       attempt++;
       headers['x-retry-count'] = String(attempt - 1);
       const sent: SentRequest = { method: upper, url, headers: { ...headers }, body: text, startedAt: new Date(startedAt), attempts: attempt };
+      rememberCredential(sent, this.options.apiKey);
       const outcome = await this.attempt(upper, url, headers, body, sent, options);
       if (!(outcome instanceof PortierApiError)) return outcome as ApiResponse<T>;
       const error = outcome;

@@ -1,7 +1,7 @@
 import type { PortierErrorCode } from './error-codes.js';
 import type { HeaderMap } from './headers.js';
 import type { ErrorItem, ParsedErrorBody } from './parse-error-body.js';
-import { redactBody, redactHeaders, redactUrl } from './redact.js';
+import { credentialsOf, redactBody, redactHeaders, redactText, redactUrl } from './redact.js';
 
 /** The request an error belongs to, as sent (secrets are removed only when it is reported). */
 export interface SentRequest {
@@ -92,12 +92,15 @@ export class PortierApiError extends Error {
    */
   supportReport(): string {
     const { request } = this;
+    const own = credentialsOf(request);
+    // Values hidden for their name (a password field) are hidden wherever else they show up too.
+    const found: string[] = [];
     const lines = [
       'Request',
-      `  ${request.method} ${redactUrl(request.url)}`,
-      ...Object.entries(redactHeaders(request.headers)).map(([name, value]) => `  ${name}: ${value}`),
+      `  ${request.method} ${redactUrl(request.url, own, found)}`,
+      ...Object.entries(redactHeaders(request.headers, own, found)).map(([name, value]) => `  ${name}: ${value}`),
     ];
-    const body = redactBody(request.body);
+    const body = redactBody(request.body, undefined, own, found);
     if (body !== undefined && body !== '') lines.push('', '  Body:', ...body.split('\n').map((line) => `    ${line}`));
     lines.push(
       '',
@@ -119,7 +122,9 @@ export class PortierApiError extends Error {
       '',
       'Add what you were trying to do, and send this to the API provider\'s support.',
     );
-    return lines.join('\n');
+    // The answer may echo a secret back (a message quoting the header it could not read): scan it all.
+    const everywhere = [...new Set([...own, ...found.flatMap((value) => [value, encodeURIComponent(value)])])].sort((a, b) => b.length - a.length);
+    return redactText(lines.join('\n'), everywhere);
   }
 }
 

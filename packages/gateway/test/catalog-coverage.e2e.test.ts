@@ -96,6 +96,9 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
   validation_failed: () => viaHttp('/validated', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": 42}' }),
   header_fields_too_large: () => viaRaw(`GET /ok HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(5000)}\r\n\r\n`),
   request_timeout: () => viaRaw('GET /ok HTTP/1.1\r\nHost: a\r\n'),
+  invalid_request_target: () => viaRaw('GET /ok/..%2fsecret HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'),
+  expectation_failed: () => viaRaw('GET /ok HTTP/1.1\r\nHost: a\r\nExpect: foo\r\nConnection: close\r\n\r\n'),
+  connect_not_supported: () => viaRaw('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'),
   maintenance: () => viaHttp('/down'),
   rate_limiter_unavailable: async () => {
     const response = await request(`${noRedisPortier.url}/x`);
@@ -113,6 +116,12 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
   service_unavailable: () => viaHttp('/unavailable'),
   bad_gateway: () => viaHttp('/refused'),
   gateway_timeout: () => viaHttp('/hang'),
+  upstream_circuit_open: async () => {
+    // The 'tripping' upstream's breaker opens after one failure: the second call is refused at once.
+    const first = await viaHttp('/tripping');
+    expect(first.code).toBe('bad_gateway');
+    return viaHttp('/tripping');
+  },
   upstream_client_error: () => viaHttp('/missing'),
   upstream_server_error: () => viaHttp('/crash'),
   internal_error: async () => {
@@ -207,6 +216,7 @@ beforeAll(async () => {
     upstreams: {
       app: { url: upstream.url, errors: 'normalize', responseTimeoutMs: 300 },
       refused: { url: closedPortUrl, connectTimeoutMs: 1000 },
+      tripping: { url: closedPortUrl, connectTimeoutMs: 1000, circuitBreaker: { failureThreshold: 1, openMs: 600_000 } },
     },
     routes: [
       { id: 'ok', path: '/ok', upstream: 'app' },
@@ -222,6 +232,7 @@ beforeAll(async () => {
       { id: 'limited', path: '/limited', upstream: 'app', limits: [{ name: 'once', limit: 1, per: 'hour', by: ['ip'] }] },
       { id: 'unavailable', path: '/unavailable', upstream: 'app' },
       { id: 'refused', path: '/refused', upstream: 'refused' },
+      { id: 'tripping', path: '/tripping', upstream: 'tripping' },
       { id: 'hang', path: '/hang', upstream: 'app' },
       { id: 'missing', path: '/missing', upstream: 'app' },
       { id: 'crash', path: '/crash', upstream: 'app' },

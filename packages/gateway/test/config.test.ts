@@ -136,6 +136,7 @@ routes:
       'portier.yaml:3:9 operations.body: unknown field "{colour}" in the operation body template',
       'portier.yaml:11:12 routes[0].async: async routes need route `auth` with a required key: operations belong to an account',
       'portier.yaml:11:12 routes[0].async: `operations.path` names ":companyId", which this route\'s path does not have',
+      'portier.yaml:16:18 routes[1].idempotency: idempotency needs route `auth` with a required key: records are kept per account, and without one every client behind the same address (a load balancer) would share them',
       'portier.yaml:16:18 routes[1].idempotency: idempotency needs a store: `idempotency.sqlitePath`, `idempotency.redis` or the `auth` section\'s database',
     ]);
   });

@@ -121,4 +121,24 @@ describe('self-service keys (auth.keysApi)', () => {
     await expectProblem(await call('POST', '/apiKeys', mine.secret, JSON.stringify({ name: 'x'.repeat(5000) })), 413, 'payload_too_large');
     await expectProblem(await call('PUT', '/apiKeys', mine.secret, '{}'), 405, 'method_not_allowed');
   });
+
+  it('keys API: a key sees and revokes only keys within its scopes and bindings, and a broader key is not found', async () => {
+    // maxKeysPerAccount is 3 here: one narrow key, one broader, one bound.
+    const account = await admin.createAccount('narrow', 'free');
+    const make = async (scopes: string[], bindings: string[] = []) => admin.createKey({ accountId: account.id, name: scopes.join('+') || 'none', scopes, bindings });
+    const narrow = await make(['keys']);
+    const broader = await make(['keys', 'read']);
+    const bound = await make(['keys'], ['c1']);
+    const listed = await call('GET', '/apiKeys', narrow.secret);
+    const { results } = (await listed.body.json()) as { results: KeyBody[] };
+    expect(results.map((item) => item.id).sort()).toEqual([narrow.key.id, bound.key.id].sort());
+    await expectProblem(await call('DELETE', `/apiKeys/${broader.key.id}`, narrow.secret), 404, 'key_not_found');
+    await expectProblem(await call('DELETE', `/apiKeys/${narrow.key.id}`, bound.secret), 404, 'key_not_found');
+    const revoked = await call('DELETE', `/apiKeys/${bound.key.id}`, narrow.secret);
+    expect(revoked.statusCode).toBe(204);
+    await revoked.body.dump();
+    const again = await call('GET', '/companies/c1', broader.secret);
+    expect(again.statusCode).toBe(200);
+    await again.body.dump();
+  });
 });

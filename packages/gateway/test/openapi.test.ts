@@ -57,7 +57,7 @@ describe('OpenAPI document', () => {
     expect(problems('401')).toEqual(['authentication_required', 'credentials_malformed', 'invalid_token', 'key_expired']);
     expect(problems('402')).toEqual(['trial_expired']);
     expect(problems('403')).toEqual(['access_denied', 'account_disabled', 'key_obsolete', 'key_revoked']);
-    expect(problems('400')).toEqual(['bad_request', 'idempotency_key_invalid', 'idempotency_key_required', 'invalid_json', 'validation_failed']);
+    expect(problems('400')).toEqual(['bad_request', 'idempotency_key_invalid', 'idempotency_key_required', 'invalid_json', 'invalid_request_target', 'validation_failed']);
     expect(problems('409')).toEqual(['idempotency_request_in_flight']);
     expect(problems('422')).toEqual(['idempotency_key_mismatch']);
     expect(problems('429')).toEqual(['rate_limited']);

@@ -132,6 +132,11 @@ for (const backend of backends) {
       expect(page3.cursor).toBeUndefined();
       expect((await queue.list('acc_list', { companyId: 'c2' }, 10, undefined)).items.map((item) => item.id)).toEqual([mine[3]?.id, mine[1]?.id]);
       expect((await queue.list('acc_nobody', {}, 10, undefined)).items).toEqual([]);
+      const numbered = await Promise.all([1, 2, 3, 4].map((page) => other.listPage('acc_list', {}, 2, page)));
+      expect(numbered.map((page) => page.items.map((item) => item.id))).toEqual([newestFirst.slice(0, 2), newestFirst.slice(2, 4), newestFirst.slice(4), []]);
+      expect(numbered.map((page) => page.total)).toEqual([5, 5, 5, 5]);
+      expect(await queue.listPage('acc_list', { companyId: 'c1' }, 2, 2)).toEqual({ items: [mine[0]].map((item) => expect.objectContaining({ id: item?.id })), total: 3 });
+      expect(await queue.listPage('acc_nobody', {}, 10, 1)).toEqual({ items: [], total: 0 });
 
       const stats = await queue.stats(7_000_010);
       expect(stats.byStatus.Pending).toBe(5);

@@ -57,13 +57,13 @@ describe('routing', () => {
     expect(await response.body.json()).toMatchObject({ path: '/files/a/b/c.txt' });
   });
 
-  it('routing: refuses dot segments with 400 so a wildcard cannot escape its prefix', async () => {
+  it('routing: refuses dot segments with 400 invalid_request_target so a wildcard cannot escape its prefix', async () => {
     // Sent raw: HTTP client libraries resolve dot segments before sending, attackers do not.
     for (const path of ['/files/../admin', '/files/%2e%2e/admin', '/files/./x', '/files/%2E./x']) {
       const before = upstream.seen.length;
       const response = await sendRaw(portier.url, `GET ${path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
       expect(response.status).toBe(400);
-      expect((JSON.parse(response.body) as { code: string }).code).toBe('bad_request');
+      expect((JSON.parse(response.body) as { code: string }).code).toBe('invalid_request_target');
       expect(upstream.seen.length).toBe(before);
     }
   });

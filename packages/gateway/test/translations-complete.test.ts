@@ -84,13 +84,13 @@ const names: Readonly<Record<string, string | number>> = {
   method: 'PUT', path: '/v1/items', allowed: 'GET, HEAD, POST', count: 3, limitBytes: 1024, timeoutMs: 1000, line: 2, column: 7,
   expiredAt: '2026-11-22T09:00:00.000Z', rotatedAt: '2026-11-22T09:00:00.000Z', revokedAt: '2026-11-22T09:00:00.000Z', endedAt: '2026-11-22T09:00:00.000Z',
   instance: 'eu1', value: 'b2', scope: 'rows:write', plan: 'free', trialDays: 14, feature: 'hourly-sync', limit: 5, entity: 'companies', usage: 5,
-  key: 'demo-1', operationId: 'op_1', status: 'Pending', accountId: 'acc_1', keyId: 'Xk3mQ9aB', name: 'burst', retryAfter: 7, deadline: '10m',
+  key: 'demo-1', retryAfterSeconds: 30, operationId: 'op_1', status: 'Pending', accountId: 'acc_1', keyId: 'Xk3mQ9aB', name: 'burst', retryAfter: 7, deadline: '10m',
   message: 'zq2', service: 'demo-backend', file: 'portier.yaml', address: '127.0.0.1:8080',
 };
 
 /** Words of the other language that are spelled like Portier's English ones. */
 const sameWord: Readonly<Record<string, readonly string[]>> = {
-  fr: ['service', 'instance', 'permission', 'route', 'minute', 'message', 'type', 'validation', 'configuration', 'file', 'maintenance', 'segments', 'version'],
+  fr: ['service', 'instance', 'permission', 'route', 'minute', 'message', 'type', 'validation', 'configuration', 'file', 'maintenance', 'segments', 'version', 'tunnels'],
   de: ['service', 'instance', 'minute', 'in', 'an', 'gateway', 'body', 'bytes', 'route', 'problem', 'array', 'cursor', 'limit', 'header', 'server', 'form'],
   ru: [],
 };
@@ -125,6 +125,8 @@ function ownWords(code: ErrorCode, text: string, params: Readonly<Record<string,
     .replace(/"[^"]*"|«[^»]*»|„[^“]*“/g, ' ')
     .replace(/\b[A-Z][A-Za-z]*(?:-[A-Z0-9][A-Za-z0-9]*)+\b/g, ' ')
     .replace(/\b[A-Z][A-Z0-9]+\b/g, ' ')
+    // Single-word header names and values the HTTP spec defines (Expect: 100-continue).
+    .replace(/\b(Expect|Allow|Location|Authorization)\b|\b\d+-[a-z]+\b/g, ' ')
     .replace(/\bbase64\b|\blimit\b(?= (doit|muss|должен))/g, ' ');
   return wordsOf(rest);
 }

@@ -133,7 +133,8 @@ describe('upstream failures', () => {
 
     const open = await request(`${portier.url}/x`);
     expect(open.headers['retry-after']).toBe('10');
-    await expectProblem(open, 503, 'service_unavailable');
+    const refused = await expectProblem(open, 503, 'upstream_circuit_open');
+    expect(refused.detail).toContain('10 s');
     expect(upstream.seen.length).toBe(3);
 
     clock.advance(10_000);
@@ -155,7 +156,7 @@ describe('upstream failures', () => {
     clock.advance(5000);
     await (await request(`${portier.url}/x`)).body.dump();
     expect(upstream.seen.length).toBe(3);
-    await expectProblem(await request(`${portier.url}/x`), 503, 'service_unavailable');
+    await expectProblem(await request(`${portier.url}/x`), 503, 'upstream_circuit_open');
     expect(upstream.seen.length).toBe(3);
   });
 });

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { configWarnings, formatConfigWarning } from '../config/config-warnings.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -75,8 +76,13 @@ config
   .argument('<file>', 'configuration file')
   .option('--json', 'print problems as JSON')
   .action((file: string, options: { json?: boolean }) => {
-    loadOrExit(file, options.json === true, true);
-    process.stdout.write(options.json === true ? `${JSON.stringify({ ok: true, file })}\n` : `${file}: OK\n`);
+    const warnings = configWarnings(loadOrExit(file, options.json === true, true));
+    if (options.json === true) {
+      process.stdout.write(`${JSON.stringify({ ok: true, file, warnings })}\n`);
+      return;
+    }
+    for (const warning of warnings) process.stderr.write(`${formatConfigWarning(file, warning)}\n`);
+    process.stdout.write(`${file}: OK\n`);
   });
 
 const docs = program.command('docs').description('generate reference documentation');

@@ -1,3 +1,4 @@
+import { configWarnings } from '../config/config-warnings.js';
 import type { PortierConfig } from '../config/config-types.js';
 import { catalog } from '../errors/catalog.js';
 import { fillTemplate } from '../errors/fill-template.js';
@@ -29,6 +30,7 @@ export async function runGateway(config: PortierConfig, onStop?: () => Promise<v
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  for (const warning of configWarnings(config)) gateway.logger.warn({ path: warning.path }, warning.message);
   gateway.logger.info({ url, adminUrl: gateway.adminUrl }, 'listening');
   gateway.logger.flush();
   return { gateway, url };

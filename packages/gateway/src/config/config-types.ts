@@ -127,6 +127,7 @@ export interface RouteIdempotencyConfig {
 
 export interface AsyncRouteConfig {
   readonly deadline: string;
+  readonly forwardCredentials: boolean;
   readonly body?: Readonly<Record<string, unknown>>;
   readonly webhook?: { readonly url: string; readonly secret: string; readonly maxAttempts: number };
 }
@@ -150,6 +151,13 @@ export interface OperationsConfig {
   readonly retention: string;
   readonly maxResultBytes: number;
   readonly pollAfterSeconds: number;
+  readonly body?: Readonly<Record<string, unknown>>;
+  readonly list: OperationListConfig;
+}
+
+/** `GET <operations.path>`: how the caller's operations are paged and what the answer looks like. */
+export interface OperationListConfig {
+  readonly paging: 'cursor' | 'page';
   readonly body?: Readonly<Record<string, unknown>>;
 }
 

@@ -11,12 +11,14 @@ import { expandEnv } from './expand-env.js';
 import { configSchema } from './schema.js';
 import { YamlLocator } from './yaml-locator.js';
 import { unknownTemplateFields } from '../operations/operation-body.js';
+import { operationListFields } from '../operations/operation-list-body.js';
 import { catalog, shippedLanguages, type ErrorCode } from '../errors/catalog.js';
 import { operationRouteIds } from '../operations/operation-route-ids.js';
 import { keysApiRouteIds } from '../accounts/keys-api/keys-api-route-ids.js';
 import { accessTokenFields, keyTemplateFields } from '../templates/template-fields.js';
 import { templateFieldNames } from '../templates/json-template.js';
 import { referenceRouteIds } from '../docs/reference-route-ids.js';
+import { checkIdempotencyScope } from './check-idempotency-scope.js';
 
 export type ConfigResult =
   | { readonly ok: true; readonly config: PortierConfig }
@@ -173,6 +175,7 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     if (operationsPathParams.includes('operationId')) at(['operations', 'path'], '":operationId" is the parameter Portier appends itself');
     checkTemplate(config.operations.body, ['operations', 'body'], at);
   });
+  safely(lenient, () => checkFields(config.operations.list.body, operationListFields, 'the operation list template', ['operations', 'list', 'body'], at));
   safely(lenient, () => checkFields(config.auth?.accessTokens?.response, accessTokenFields, 'the token answer template', ['auth', 'accessTokens', 'response'], at));
   safely(lenient, () => checkFields(config.auth?.keysApi?.key, keyTemplateFields, 'the key template', ['auth', 'keysApi', 'key'], at));
   safely(lenient, () => checkFields(config.auth?.keysApi?.list, ['keys'], 'the key list template', ['auth', 'keysApi', 'list'], at));
@@ -181,6 +184,9 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     if (config.cors?.credentials === true && config.cors.origins.includes('*')) {
       at(['cors', 'credentials'], 'browsers refuse credentials with the origin `*`: list the origins');
     }
+  });
+  safely(lenient, () => {
+    for (const problem of checkIdempotencyScope(config)) at(problem.segments, problem.message);
   });
   const routes = lenient && !Array.isArray(config?.routes) ? [] : config.routes;
   routes.forEach((route, index) => safely(lenient, () => {

@@ -164,7 +164,7 @@ const upstreamSchema = {
     circuitBreaker: {
       type: 'object',
       description:
-        'Stops sending traffic to an upstream that keeps failing (connection errors, timeouts, 502/503/504) and answers 503 `service_unavailable` instead.',
+        'Stops sending traffic to an upstream that keeps failing (connection errors, timeouts, answers that are not HTTP, bodies cut short, 502/503/504) and answers 503 `upstream_circuit_open` instead, with Retry-After the seconds left open. Failures the caller caused never count.',
       additionalProperties: false,
       default: {},
       properties: {
@@ -298,6 +298,12 @@ const routeSchema = {
           pattern: durationPattern,
           default: '1h',
           description: 'How long the operation may take, retries included, before it ends as `TimedOut` (`90s`, `15m`, `1h`).',
+        },
+        forwardCredentials: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Queue the caller\'s credentials with the request (Authorization, the `auth.header` key header, Cookie) so that the worker forwards them. Off by default: the queue keeps them for `operations.retention` in plain text, so the upstream gets X-Portier-Account-Id / X-Portier-Key-Id instead. `config check` warns when it is on.',
         },
         body: {
           type: 'object',
@@ -463,7 +469,7 @@ const authSchema = {
     forwardCredentials: {
       type: 'boolean',
       default: false,
-      description: 'Forward the caller\'s key to the upstream. By default it is removed and X-Portier-Account-Id / X-Portier-Key-Id are sent instead.',
+      description: 'Forward the caller\'s key to the upstream. By default it is removed and X-Portier-Account-Id / X-Portier-Key-Id are sent instead. Async routes never queue it unless they say so (`async.forwardCredentials`).',
     },
     maxKeysPerAccount: {
       type: 'integer',
@@ -504,7 +510,7 @@ const authSchema = {
     keysApi: {
       type: 'object',
       description:
-        'Self-service keys: key holders list (GET `path`), create (POST `path`, body `{"name"}`) and revoke (DELETE `path/<key id>`) the keys of their own account. A new key gets the calling key\'s scopes, bindings and expiry; `maxKeysPerAccount` applies (409 `key_limit_reached`).',
+        'Self-service keys: key holders list (GET `path`), create (POST `path`, body `{"name"}`) and revoke (DELETE `path/<key id>`) the keys of their own account. A caller sees and revokes only keys that reach no further than itself (scopes among its own; when it is bound, bindings among its own), any other is 404 `key_not_found`. A new key gets the calling key\'s scopes and bindings and expires when the caller stops working (its expiry, or the end of its rotation grace); `maxKeysPerAccount` applies (409 `key_limit_reached`).',
       additionalProperties: false,
       required: ['path'],
       properties: {
@@ -981,6 +987,23 @@ export const configSchema = {
         body: {
           type: 'object',
           description: 'Default shape of the operation body for every async route (see the routes\' `async.body`).',
+        },
+        list: {
+          type: 'object',
+          description: 'The list of the caller\'s operations, `GET <path>`: its paging and the shape of its answer.',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            paging: {
+              enum: ['cursor', 'page'],
+              default: 'cursor',
+              description: '`cursor`: `?limit=` (1 to 100, default 20) and an opaque `?cursor=` from the `next` link. `page`: `?page=` (from 1) and `?pageSize=` (1 to 100, default 20), with the total count, as paged APIs such as Codat\'s answer.',
+            },
+            body: {
+              type: 'object',
+              description: 'Shape of the answer, a template like `operations.body`. Fields: operations (the page, each shaped by its operation body), next and previous (the link to that page, or null), self (the list path), current (this page\'s link), page and total (`page` paging; null with cursors), pageSize, links (HAL links: `{links.self}`, `{links.current}`, `{links.next?}`, `{links.previous?}`, each `{"href": ...}`). Default: `{"data": "{operations}", "next": "{next}"}`.',
+            },
+          },
         },
       },
     },

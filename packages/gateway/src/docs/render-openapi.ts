@@ -153,7 +153,13 @@ function addBuiltIns(paths: Record<string, Json>, config: PortierConfig): void {
     const params = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
     const id = { name: 'operationId', in: 'path', required: true, schema: { type: 'string' } };
     const trial = trialCodes(config);
-    const notFound = errorResponses(['operation_not_found', 'authentication_required', 'invalid_token', ...trial], config.errors.envelope, config);
+    // Polling needs the scopes and binding of the route that created the operation.
+    const asyncAuth = config.routes.flatMap((route) => (route.async !== undefined && route.auth !== undefined ? [route.auth] : []));
+    const creator: ErrorCode[] = [
+      ...(asyncAuth.some((auth) => auth.scopes.length > 0) ? (['access_denied'] as const) : []),
+      ...(asyncAuth.some((auth) => auth.bindTo !== undefined) ? (['key_not_bound'] as const) : []),
+    ];
+    const notFound = errorResponses(['operation_not_found', 'authentication_required', 'invalid_token', ...trial, ...creator], config.errors.envelope, config);
     paths[base] = { get: { operationId: 'operations-list', security, parameters: params, responses: { '200': { description: 'The caller\'s operations, newest first.' }, ...errorResponses(['bad_request', 'authentication_required'], config.errors.envelope, config) } } };
     paths[`${base}/{operationId}`] = { get: { operationId: 'operation', security, parameters: [...params, id], responses: { '200': { description: 'The operation.' }, ...notFound } } };
     paths[`${base}/{operationId}/result`] = {

@@ -1,9 +1,19 @@
 import type { PortierConfig, RouteConfig } from '../config/config-types.js';
 import type { ErrorCode } from '../errors/catalog.js';
 
-/** Every route can answer these: malformed HTTP, sizes, timeouts, maintenance, our own failure. */
-const everyRoute: readonly ErrorCode[] = ['bad_request', 'header_fields_too_large', 'request_timeout', 'payload_too_large', 'method_not_allowed', 'maintenance', 'internal_error'];
-const proxied: readonly ErrorCode[] = ['service_unavailable', 'bad_gateway', 'gateway_timeout', 'upstream_client_error', 'upstream_server_error'];
+/** Every route can answer these: malformed HTTP, refused targets and Expect values, sizes, timeouts, maintenance, our own failure. */
+const everyRoute: readonly ErrorCode[] = [
+  'bad_request',
+  'invalid_request_target',
+  'expectation_failed',
+  'header_fields_too_large',
+  'request_timeout',
+  'payload_too_large',
+  'method_not_allowed',
+  'maintenance',
+  'internal_error',
+];
+const proxied: readonly ErrorCode[] = ['service_unavailable', 'upstream_circuit_open', 'bad_gateway', 'gateway_timeout', 'upstream_client_error', 'upstream_server_error'];
 
 /** The catalog codes a configured route can answer with, from what its config turns on. */
 export function errorCodesOfRoute(route: RouteConfig, config: PortierConfig): ErrorCode[] {

@@ -189,6 +189,52 @@ export const catalog = {
       },
     },
   },
+  invalid_request_target: {
+    status: 400,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Invalid request target',
+        detail: 'The request target is not a path this gateway forwards.',
+        meaning:
+          'The path contains an encoded slash (%2F), a backslash (raw or %5C), a NUL byte (%00), a control character, a malformed percent escape or a `.` or `..` segment (also percent-encoded), or the target is not a path at all (`*`, another scheme). A service behind the gateway could read any of these as a different path than the one the gateway routed, so none is forwarded.',
+        troubleshooting: [
+          'Send the path in origin form (`/v1/items/42`), with dot segments resolved and every reserved character percent-encoded once.',
+          'If a value inside the path contains a slash, send it in the query string or the body instead.',
+        ],
+      },
+    },
+  },
+  expectation_failed: {
+    status: 417,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Expectation failed',
+        detail: 'The Expect header asks for something this gateway does not do; only 100-continue is supported.',
+        meaning: 'The request carries an `Expect` header with a value other than `100-continue`, so the gateway cannot meet it and did not process the request.',
+        troubleshooting: ['Remove the Expect header, or send `Expect: 100-continue`.'],
+      },
+    },
+  },
+  connect_not_supported: {
+    status: 405,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'CONNECT not supported',
+        detail: 'This gateway does not open tunnels: CONNECT is not served.',
+        meaning: 'A CONNECT request asks the server to act as a forward proxy and open a tunnel to another host. This gateway serves its own API only.',
+        troubleshooting: [
+          'Send the request straight to the API URL, without configuring this gateway as an HTTP proxy.',
+          'Check the proxy settings (HTTP_PROXY, HTTPS_PROXY) of the client or its environment.',
+        ],
+      },
+    },
+  },
   authentication_required: {
     status: 401,
     owner: 'client',
@@ -704,6 +750,24 @@ export const catalog = {
         troubleshooting: [
           'Retry the request with exponential backoff; for writes, send an Idempotency-Key so that a retry cannot apply twice.',
           'If the operation is large, split it into smaller requests.',
+        ],
+      },
+    },
+  },
+  upstream_circuit_open: {
+    status: 503,
+    owner: 'upstream',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Service paused after repeated failures',
+        detail: 'The service {service} failed repeatedly; the gateway sends it no requests for {retryAfterSeconds} s.',
+        meaning:
+          'The service behind the gateway failed several times in a row (refused or broken connections, timeouts, 502/503/504 answers), so the gateway opened its circuit breaker: for a while requests are answered at once instead of waiting on a failing service. When the time is over, one trial request goes through; if it succeeds, traffic flows again.',
+        troubleshooting: [
+          'Wait for the number of seconds given in the Retry-After header, then retry.',
+          'The request was not sent to the service; retrying it cannot apply it twice.',
+          'Operators: the gateway log says when the breaker opened and closed, and /metrics shows portier_circuit_state and portier_circuit_opens_total per upstream.',
         ],
       },
     },

@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Clock } from '../clock.js';
 import type { Operations } from '../operations/operations.js';
 import type { RequestContext } from '../pipeline/request-context.js';
+import type { CircuitState } from '../policies/proxy/circuit-breaker.js';
 import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 
@@ -12,6 +13,8 @@ export interface MetricSources {
   readonly operations: Operations | undefined;
   readonly clock: Clock;
 }
+
+const circuitStateValues: Readonly<Record<CircuitState, number>> = { closed: 0, open: 1, 'half-open': 2 };
 
 /** Seconds: from a cache hit (well under a millisecond) to an upstream at its timeout. */
 const durationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -57,6 +60,26 @@ export class GatewayMetrics {
       registers,
       collect() {
         for (const [name, upstream] of sources.upstreams) this.set({ upstream: name }, upstream.breaker.isOpen ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'portier_circuit_state',
+      help: 'State of the circuit breaker of an upstream: 0 closed, 1 open, 2 half-open (the open time is over, one trial may go).',
+      labelNames: ['upstream'],
+      registers,
+      collect() {
+        for (const [name, upstream] of sources.upstreams) this.set({ upstream: name }, circuitStateValues[upstream.breaker.state]);
+      },
+    });
+    new Counter({
+      name: 'portier_circuit_opens_total',
+      help: 'Times the circuit breaker of an upstream opened (a failed trial reopening it counts).',
+      labelNames: ['upstream'],
+      registers,
+      collect() {
+        // The breaker keeps the count; the counter shows it at scrape time.
+        this.reset();
+        for (const [name, upstream] of sources.upstreams) this.inc({ upstream: name }, upstream.breaker.opens);
       },
     });
     const operations = sources.operations;

@@ -6,6 +6,12 @@ export interface OperationPage {
   readonly cursor: string | undefined;
 }
 
+/** A numbered page of operations, newest first, with how many there are in all. */
+export interface NumberedOperationPage {
+  readonly items: Operation[];
+  readonly total: number;
+}
+
 /**
  * The durable queue of asynchronous operations. An operation is written before its 202 is sent;
  * workers claim due operations with a lease and complete them with that lease as a token, so an
@@ -24,6 +30,8 @@ export interface OperationQueue {
   webhookSettled(id: string, state: 'pending' | 'delivered' | 'failed', next: number | null): Promise<void>;
   /** The account's operations, newest first, only those created with `params` (`companyId`), from `cursor`. */
   list(accountId: string, params: Readonly<Record<string, string>>, limit: number, cursor: string | undefined): Promise<OperationPage>;
+  /** The same operations as `list`, page `page` (1-based) of `pageSize`, and how many match in all. */
+  listPage(accountId: string, params: Readonly<Record<string, string>>, pageSize: number, page: number): Promise<NumberedOperationPage>;
   stats(now: number): Promise<QueueStats>;
   /** Deletes finished operations completed before `before` (their webhook, if any, no longer pending). */
   sweep(before: number): Promise<number>;

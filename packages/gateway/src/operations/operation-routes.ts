@@ -1,13 +1,13 @@
-import { portierError } from '../errors/portier-error.js';
+import { portierError, PortierError } from '../errors/portier-error.js';
+import { checkRoutePermission } from '../policies/access/check-route-permission.js';
+import { storableHeaders } from '../policies/idempotency/response-scoped-headers.js';
 import type { Decision, Terminal } from '../pipeline/policy.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { sendJson } from '../pipeline/send-json.js';
 import type { Operation } from './operation.js';
-import { isValidCursor } from './operation-queue.js';
+import { defaultOperationListBody, renderOperationList } from './operation-list-body.js';
+import { readOperationListPage } from './operation-list-page.js';
 import type { Operations } from './operations.js';
-
-const defaultPageSize = 20;
-const maxPageSize = 100;
 
 /**
  * Finds the caller's operation named in the path. Another account's operation is "not found", exactly
@@ -23,7 +23,27 @@ async function findOwned(operations: Operations, ctx: RequestContext): Promise<O
   return operation;
 }
 
-function notFound(ctx: RequestContext): Decision {
+/**
+ * Whether the calling key could have made this request on the route that created the operation: its
+ * scopes and its binding to the resource the operation was created for (403, as that route answers).
+ * An operation whose route left the config can no longer be checked, so it is "not found".
+ */
+function creatorPermission(operations: Operations, ctx: RequestContext, operation: Operation): PortierError | undefined {
+  const entry = ctx.auth;
+  const route = operations.routeOf(operation.routeId);
+  if (entry === undefined || route === undefined) return notFound(ctx);
+  if (route.auth === undefined) return undefined;
+  return checkRoutePermission(entry, operation.routeId, route.auth, operation.params, operations.config.plans);
+}
+
+/** The caller's operation that its key may read, or the error to answer. */
+async function findReadable(operations: Operations, ctx: RequestContext): Promise<Operation | PortierError> {
+  const operation = await findOwned(operations, ctx);
+  if (operation === undefined) return notFound(ctx);
+  return creatorPermission(operations, ctx, operation) ?? operation;
+}
+
+function notFound(ctx: RequestContext): PortierError {
   return portierError('operation_not_found', { operationId: ctx.params['operationId'] ?? '' });
 }
 
@@ -33,8 +53,8 @@ export function createShowOperationTerminal(operations: Operations): Terminal {
   return {
     name: 'operation',
     async handle(ctx: RequestContext): Promise<Decision> {
-      const operation = await findOwned(operations, ctx);
-      if (operation === undefined) return notFound(ctx);
+      const operation = await findReadable(operations, ctx);
+      if (operation instanceof PortierError) return operation;
       if (operation.status === 'Pending') ctx.responseHeaders.push('retry-after', String(config.operations.pollAfterSeconds));
       sendJson(ctx, 200, JSON.stringify(operations.bodyOf(operation)), config.correlation.header);
       return undefined;
@@ -50,11 +70,12 @@ export function createShowOperationTerminal(operations: Operations): Terminal {
 export function createOperationResultTerminal(operations: Operations): Terminal {
   const { config } = operations;
   const correlationHeader = config.correlation.header;
+  const correlationLower = correlationHeader.toLowerCase();
   return {
     name: 'operation-result',
     async handle(ctx: RequestContext): Promise<Decision> {
-      const operation = await findOwned(operations, ctx);
-      if (operation === undefined) return notFound(ctx);
+      const operation = await findReadable(operations, ctx);
+      if (operation instanceof PortierError) return operation;
       if (operation.status === 'Pending') {
         const retryAfter = String(config.operations.pollAfterSeconds);
         return (portierError('resource_not_ready', { operationId: operation.id, status: operation.status }, { headers: { 'Retry-After': retryAfter } }));
@@ -62,7 +83,8 @@ export function createOperationResultTerminal(operations: Operations): Terminal 
       const result = operation.result;
       if (result === undefined) return (operations.errorOf(operation));
       const body = result.body ?? Buffer.alloc(0);
-      const headers = [...result.headers, 'content-length', String(body.length), correlationHeader, ctx.correlationId];
+      // The upstream's cookies, CORS and rate-limit headers were for the worker: only the answer's own are replayed.
+      const headers = [...storableHeaders(result.headers, correlationLower), 'content-length', String(body.length), correlationHeader, ctx.correlationId];
       headers.push('x-portier-operation-status', operation.status);
       if (result.body === undefined) headers.push('x-portier-result-body', 'omitted');
       for (const item of ctx.responseHeaders) headers.push(item);
@@ -73,29 +95,23 @@ export function createOperationResultTerminal(operations: Operations): Terminal 
   };
 }
 
-/** `GET <operations.path>?limit=&cursor=`: the caller's operations, newest first, with a `next` link. */
+/**
+ * `GET <operations.path>`: the caller's operations, newest first, a page at a time (`operations.list`:
+ * cursor or numbered pages), with a `Link` to the next page.
+ */
 export function createListOperationsTerminal(operations: Operations): Terminal {
   const { config } = operations;
+  const template = config.operations.list.body ?? defaultOperationListBody;
   return {
     name: 'operations-list',
     async handle(ctx: RequestContext): Promise<Decision> {
       const account = ctx.auth?.account;
       if (account === undefined) throw new Error('operations list without an account');
-      const query = new URLSearchParams((ctx.req.url ?? '').split('?')[1] ?? '');
-      const limitText = query.get('limit');
-      const limit = limitText === null ? defaultPageSize : Number(limitText);
-      if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
-        return (portierError('bad_request', { reason: `limit must be an integer from 1 to ${maxPageSize}` }));
-      }
-      const cursor = query.get('cursor') ?? undefined;
-      if (cursor !== undefined && !isValidCursor(cursor)) return (portierError('bad_request', { reason: 'the cursor is not one this API returned' }));
-      const params: Record<string, string> = {};
-      for (const [name, value] of Object.entries(ctx.params)) if (value !== undefined) params[name] = value;
-      const page = await operations.store.list(account.id, params, limit, cursor);
-      const next = page.cursor === undefined ? null : `${ctx.path}?limit=${limit}&cursor=${page.cursor}`;
-      if (next !== null) ctx.responseHeaders.push('link', `<${next}>; rel="next"`);
-      const body = { data: page.items.map((operation) => operations.bodyOf(operation)), next };
-      sendJson(ctx, 200, JSON.stringify(body), config.correlation.header);
+      // Only what the key could have created: a key bound to one resource lists that resource's operations.
+      const page = await readOperationListPage(operations, ctx, account.id, (operation) => creatorPermission(operations, ctx, operation) === undefined);
+      if (page instanceof PortierError) return page;
+      if (page.next !== null) ctx.responseHeaders.push('link', `<${page.next}>; rel="next"`);
+      sendJson(ctx, 200, JSON.stringify(renderOperationList(template, page)), config.correlation.header);
       return undefined;
     },
   };

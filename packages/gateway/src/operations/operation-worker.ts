@@ -6,6 +6,7 @@ import { classifyUpstreamFailure } from '../policies/proxy/classify-upstream-fai
 import { normalizeUpstreamError } from '../policies/proxy/normalize-upstream-error.js';
 import { parseRetryAfter } from '../policies/proxy/parse-retry-after.js';
 import { connectionScopedHeaders } from '../policies/proxy/hop-by-hop.js';
+import { isResponseScopedHeader } from '../policies/idempotency/response-scoped-headers.js';
 import type { PortierError } from '../errors/portier-error.js';
 import { backoffDelay } from './backoff.js';
 import type { Operation, OperationError, OperationResult, Outcome } from './operation.js';
@@ -140,7 +141,7 @@ export class OperationWorker {
         headers,
         body: operation.body ?? null,
       });
-      const result = await readResult(response, maxResultBytes);
+      const result = await readResult(response, maxResultBytes, this.operations.config.correlation.header.toLowerCase());
       const status = response.statusCode;
       if (status < 400) return { kind: 'done', status: 'Success', result, webhook };
       const error = normalizeUpstreamError(
@@ -153,7 +154,7 @@ export class OperationWorker {
       const retryAfter = parseRetryAfter(response.headers['retry-after'], this.clock.now());
       hintMs = retryAfter === undefined ? undefined : retryAfter * 1000;
     } catch (error) {
-      failure = classifyUpstreamFailure(error, upstream);
+      failure = classifyUpstreamFailure(error, upstream)?.error;
       if (failure === undefined) throw error;
     }
     const now = this.clock.now();
@@ -202,8 +203,11 @@ function toOperationError(error: PortierError): OperationError {
   return { code: error.code, status: error.status, params: error.params, ...(error.service === undefined ? {} : { service: error.service }) };
 }
 
-/** Reads the upstream's answer, keeping its body up to `maxBytes` (over it, the status and headers only). */
-async function readResult(response: Dispatcher.ResponseData, maxBytes: number): Promise<OperationResult> {
+/**
+ * Reads the upstream's answer, keeping its body up to `maxBytes` (over it, the status and headers only),
+ * and of its headers only those that describe the answer (no cookie set for the worker, no CORS).
+ */
+async function readResult(response: Dispatcher.ResponseData, maxBytes: number, correlationHeader: string): Promise<OperationResult> {
   const chunks: Buffer[] = [];
   let size = 0;
   let overflow = false;
@@ -215,7 +219,7 @@ async function readResult(response: Dispatcher.ResponseData, maxBytes: number): 
   const skip = connectionScopedHeaders(single(response.headers['connection']));
   const headers: string[] = [];
   for (const [name, value] of Object.entries(response.headers)) {
-    if (value === undefined || skip.has(name) || name === 'content-length' || name === 'date') continue;
+    if (value === undefined || skip.has(name) || isResponseScopedHeader(name, correlationHeader)) continue;
     for (const item of Array.isArray(value) ? value : [value]) headers.push(name, item);
   }
   return { status: response.statusCode, headers, body: overflow ? undefined : Buffer.concat(chunks) };

@@ -1,4 +1,4 @@
-import type { AsyncRouteConfig, PortierConfig } from '../config/config-types.js';
+import type { AsyncRouteConfig, PortierConfig, RouteAuthConfig } from '../config/config-types.js';
 import { buildErrorView, type ErrorView } from '../envelopes/error-view.js';
 import { PortierError } from '../errors/portier-error.js';
 import { parseDuration } from '../config/duration.js';
@@ -16,6 +16,8 @@ export interface AsyncRoute {
   readonly deadlineMs: number;
   /** Key of the upstream the route forwards to. */
   readonly upstream: string;
+  /** The route's scopes and binding: polling an operation or reading its result needs them too. */
+  readonly auth: RouteAuthConfig | undefined;
 }
 
 export class Operations {
@@ -27,7 +29,7 @@ export class Operations {
   ) {
     this.routes = new Map(
       config.routes.flatMap((route) =>
-        route.async === undefined ? [] : [[route.id, { async: route.async, deadlineMs: parseDuration(route.async.deadline), upstream: route.upstream }] as const],
+        route.async === undefined ? [] : [[route.id, { async: route.async, deadlineMs: parseDuration(route.async.deadline), upstream: route.upstream, auth: route.auth }] as const],
       ),
     );
   }

@@ -3,7 +3,7 @@ import type { PostgresStoreConfig } from '../config/config-types.js';
 import { portierError } from '../errors/portier-error.js';
 import { PostgresDatabase, type Migration } from '../postgres/postgres-database.js';
 import { operationStatuses, type NewOperation, type Operation, type OperationStatus, type Outcome, type QueueStats } from './operation.js';
-import { decodeCursor, encodeCursor, type OperationPage, type OperationQueue } from './operation-queue.js';
+import { decodeCursor, encodeCursor, type NumberedOperationPage, type OperationPage, type OperationQueue } from './operation-queue.js';
 import { toOperation, type OperationRow } from './operation-row.js';
 
 const migrations: readonly Migration[] = [
@@ -172,6 +172,21 @@ export class PostgresOperationQueue implements OperationQueue {
       const items = rows.slice(0, limit).map(toOperation);
       const last = items.at(-1);
       return { items, cursor: rows.length > limit && last !== undefined ? encodeCursor(last.requestedAt, last.id) : undefined };
+    });
+  }
+
+  listPage(accountId: string, params: Readonly<Record<string, string>>, pageSize: number, page: number): Promise<NumberedOperationPage> {
+    const where = ['account_id = $1'];
+    const values: (string | number)[] = [accountId];
+    const next = (value: string | number): string => `$${values.push(value)}`;
+    for (const [name, value] of Object.entries(params)) where.push(`params ->> ${next(name)} = ${next(value)}`);
+    const filter = where.join(' AND ');
+    const filterValues = [...values];
+    const sql = `SELECT * FROM operations WHERE ${filter} ORDER BY requested_at DESC, id COLLATE "C" DESC LIMIT ${next(pageSize)} OFFSET ${next((page - 1) * pageSize)}`;
+    return this.db.read(async (client) => {
+      const { rows } = await client.query<OperationRow>(sql, values);
+      const counted = await client.query<{ total: string }>(`SELECT count(*) AS total FROM operations WHERE ${filter}`, filterValues);
+      return { items: rows.map(toOperation), total: Number(counted.rows[0]?.total ?? 0) };
     });
   }
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { openDatabase } from '../accounts/store/open-database.js';
 import { operationStatuses, type NewOperation, type Operation, type OperationStatus, type Outcome, type QueueStats } from './operation.js';
-import { decodeCursor, encodeCursor, type OperationPage, type OperationQueue } from './operation-queue.js';
+import { decodeCursor, encodeCursor, type NumberedOperationPage, type OperationPage, type OperationQueue } from './operation-queue.js';
 import { parseRow, toOperation, type OperationRow } from './operation-row.js';
 
 type SqliteRow = OperationRow<false>;
@@ -113,12 +113,7 @@ export class SqliteOperationQueue implements OperationQueue {
    * parameters (`companyId`), `limit` at a time from `cursor`.
    */
   async list(accountId: string, params: Readonly<Record<string, string>>, limit: number, cursor: string | undefined): Promise<OperationPage> {
-    const where = ['account_id = ?'];
-    const values: (string | number)[] = [accountId];
-    for (const [name, value] of Object.entries(params)) {
-      where.push('json_extract(params, ?) = ?');
-      values.push(`$."${name}"`, value);
-    }
+    const { where, values } = listFilter(accountId, params);
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (after !== undefined) {
       where.push('(requested_at < ? OR (requested_at = ? AND id < ?))');
@@ -130,6 +125,18 @@ export class SqliteOperationQueue implements OperationQueue {
     const items = rows.slice(0, limit).map(fromRow);
     const last = items.at(-1);
     return { items, cursor: rows.length > limit && last !== undefined ? encodeCursor(last.requestedAt, last.id) : undefined };
+  }
+
+  async listPage(accountId: string, params: Readonly<Record<string, string>>, pageSize: number, page: number): Promise<NumberedOperationPage> {
+    const { where, values } = listFilter(accountId, params);
+    const filter = where.join(' AND ');
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare(`SELECT * FROM operations WHERE ${filter} ORDER BY requested_at DESC, id DESC LIMIT ? OFFSET ?`)
+        .all(...values, pageSize, (page - 1) * pageSize) as SqliteRow[];
+      const { total } = this.db.prepare(`SELECT count(*) AS total FROM operations WHERE ${filter}`).get(...values) as { total: number };
+      return { items: rows.map(fromRow), total };
+    })();
   }
 
   async stats(now: number): Promise<QueueStats> {
@@ -156,4 +163,15 @@ export class SqliteOperationQueue implements OperationQueue {
 
 function fromRow(row: SqliteRow): Operation {
   return toOperation(parseRow(row));
+}
+
+/** The WHERE terms of an account's operations, optionally only those created with `params` (`companyId`). */
+function listFilter(accountId: string, params: Readonly<Record<string, string>>): { where: string[]; values: (string | number)[] } {
+  const where = ['account_id = ?'];
+  const values: (string | number)[] = [accountId];
+  for (const [name, value] of Object.entries(params)) {
+    where.push('json_extract(params, ?) = ?');
+    values.push(`$."${name}"`, value);
+  }
+  return { where, values };
 }

@@ -22,7 +22,10 @@ import { createPlanPolicy } from '../policies/plan/policy.js';
 import { compileRouteLimits, type LimitedRoute } from '../policies/rate-limit/compile-limits.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 import { createRateLimitPolicy } from '../policies/rate-limit/policy.js';
-import { isUnsafePath } from '../policies/routing/is-unsafe-path.js';
+import { resolveRequestTarget } from '../policies/routing/resolve-request-target.js';
+import { expectsContinue } from '../policies/request-body/expect-continue.js';
+import { isClientAbort } from '../policies/request-body/is-client-abort.js';
+import { checkRequestFraming } from '../server/check-request-framing.js';
 import { Cors } from '../policies/cors/cors.js';
 import { RouteTable } from '../policies/routing/route-table.js';
 import type { Clock } from '../clock.js';
@@ -165,6 +168,8 @@ function keyedBuiltInPolicies(env: PipelineEnvironment, id: string, path: string
 
 export interface Pipeline {
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** The compiled route table, configured routes first: what `handle` matches requests against. */
+  readonly routes: readonly CompiledRoute[];
   /** While draining, responses ask clients to close their connection. */
   setDraining(draining: boolean): void;
 }
@@ -215,6 +220,8 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   const crash = (ctx: RequestContext, error: unknown): void => {
     // A store refusing with a catalog error (account_store_unavailable, key_limit_reached) is an answer.
     if (error instanceof PortierError) return fail(ctx, error, ctx.route?.renderer ?? defaultRenderer);
+    // The client left (or timed out) while a stage read its body: nobody to answer, and not our bug.
+    if (isClientAbort(error)) return finish(ctx);
     logger.error({ correlationId: ctx.correlationId, route: ctx.route?.id, err: error }, 'unexpected error');
     fail(ctx, portierError('internal_error', {}), ctx.route?.renderer ?? defaultRenderer);
   };
@@ -231,6 +238,7 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
   }
 
   return {
+    routes,
     setDraining(value: boolean): void {
       draining = value;
     },
@@ -239,12 +247,18 @@ export function createPipeline(env: PipelineEnvironment): Pipeline {
       const headers = req.headers;
       ctx.correlationId = resolveCorrelationId(single(headers[correlationLower]), single(headers.traceparent));
       if (draining) res.setHeader('connection', 'close');
-      const url = req.url ?? '/';
-      const query = url.indexOf('?');
-      ctx.path = query === -1 ? url : url.slice(0, query);
-      if (isUnsafePath(ctx.path)) {
-        return fail(ctx, portierError('bad_request', { reason: 'the path contains dot segments' }), defaultRenderer);
+      const target = resolveRequestTarget(req.url ?? '/');
+      if (target === undefined) {
+        ctx.path = (req.url ?? '').slice(0, 200);
+        return fail(ctx, portierError('invalid_request_target', {}), defaultRenderer);
       }
+      // From here on every stage (routing, validation, idempotency, the proxy) reads the one
+      // normalized target: the path the router matched is the path forwarded.
+      ctx.path = target.path;
+      req.url = target.path + target.query;
+      const refusal = checkRequestFraming(req);
+      if (refusal !== undefined) return fail(ctx, refusal, defaultRenderer);
+      ctx.continuePending = expectsContinue(req);
       const origin = cors === undefined ? undefined : single(headers.origin);
       if (origin !== undefined && cors !== undefined) {
         const requested = single(headers['access-control-request-method']);
@@ -300,15 +314,17 @@ function compileTerminal(route: RouteConfig, maxBodyBytes: number, upstream: Ups
     dropHeaders: credentialHeaders(config),
   };
   const async = env.operations;
+  const queued = { ...forward, dropHeaders: queuedCredentialHeaders(config, route) };
   const terminal =
     route.async !== undefined && async !== undefined
-      ? createAcceptTerminal(async.operations, { forward, maxBodyBytes, clock: env.clock, wake: () => async.wake() })
+      ? createAcceptTerminal(async.operations, { forward: queued, maxBodyBytes, clock: env.clock, wake: () => async.wake() })
       : createProxyTerminal(upstream, {
           ...forward,
           maxBodyBytes,
           clock: env.clock,
           warningsInBody: route.validation?.warningsInBody,
           unavailableRetryAfterSeconds: upstream.config.unavailableRetryAfterSeconds,
+          logger: env.logging.logger,
         });
   if (route.idempotency === undefined || env.idempotency === undefined) return terminal;
   return createIdempotentTerminal(terminal, route.idempotency, {
@@ -328,6 +344,18 @@ function credentialHeaders(config: PortierConfig): ReadonlySet<string> {
   const auth = config.auth;
   if (auth === undefined || auth.forwardCredentials) return new Set();
   return new Set(auth.schemes.includes('header') ? ['authorization', auth.header.toLowerCase()] : ['authorization']);
+}
+
+/**
+ * Headers kept out of the operation queue, where a request waits in plain text for the retention
+ * period: every credential and cookie, whatever `auth.forwardCredentials` says, unless the route opts
+ * in with `async.forwardCredentials` (which `config check` warns about).
+ */
+function queuedCredentialHeaders(config: PortierConfig, route: RouteConfig): ReadonlySet<string> {
+  if (route.async?.forwardCredentials === true) return new Set();
+  const names = ['authorization', 'proxy-authorization', 'cookie'];
+  if (config.auth !== undefined) names.push(config.auth.header.toLowerCase());
+  return new Set(names);
 }
 
 /** A route the gateway answers itself: health check, token exchange, usage, keys. */

@@ -29,6 +29,8 @@ export class RequestContext {
   readonly forwardHeaders: string[] = [];
   /** The request body, when a stage had to read it before forwarding (it is then sent from here). */
   body: Buffer | undefined = undefined;
+  /** The client sent `Expect: 100-continue` and has not been told to send its body yet. */
+  continuePending = false;
   /** The upstream's status, once its response headers arrived. */
   upstreamStatus: number | undefined = undefined;
   /** Work to do once the exchange is over (release a reservation, count a delete); set by policies. */

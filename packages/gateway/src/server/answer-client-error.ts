@@ -6,21 +6,24 @@ import { renderers } from '../envelopes/renderers.js';
 import { portierError, type PortierError } from '../errors/portier-error.js';
 import type { AccessLog } from '../log/access-log.js';
 
-const reasonPhrases: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+const reasonPhrases: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
+
+/** Writes one catalogued error straight onto a socket that never became a request/response pair, then closes it. */
+export type SocketAnswer = (socket: Duplex, error: PortierError, request?: { readonly method: string; readonly correlationId: string }) => void;
 
 /**
- * Answers requests that Node's HTTP parser rejected before they became requests (malformed,
- * oversized headers, too slow) with a catalogued error and a fresh correlation ID, then closes.
+ * Answers on the raw socket, for what Node hands over without a response object (parser errors,
+ * CONNECT): the default envelope, a correlation ID, an access-log line, then the connection closes.
  */
-export function createClientErrorHandler(config: PortierConfig, accessLog: AccessLog) {
+export function createSocketAnswer(config: PortierConfig, accessLog: AccessLog): SocketAnswer {
   const renderer = renderers[config.errors.envelope];
-  return function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const portier = toPortierError(error, config);
-    const correlationId = randomUUID();
+  return function answerOnSocket(socket, portier, request): void {
+    const correlationId = request?.correlationId ?? randomUUID();
     const view = buildErrorView(portier, {
       correlationId,
       instance: '',
@@ -29,17 +32,18 @@ export function createClientErrorHandler(config: PortierConfig, accessLog: Acces
       warnings: [],
     });
     const rendered = renderer.renderError(view);
-    const head = [
+    const lines = [
       `HTTP/1.1 ${view.status} ${reasonPhrases[view.status] ?? 'Error'}`,
       `Content-Type: ${rendered.contentType}`,
       `Content-Length: ${Buffer.byteLength(rendered.body)}`,
       `${config.correlation.header}: ${correlationId}`,
       'Cache-Control: no-store',
       'Connection: close',
-    ].join('\r\n');
+    ];
+    for (const name in portier.headers) lines.push(`${name}: ${portier.headers[name] ?? ''}`);
     accessLog.write({
       correlationId,
-      method: '',
+      method: request?.method ?? '',
       path: '',
       route: undefined,
       status: view.status,
@@ -51,7 +55,24 @@ export function createClientErrorHandler(config: PortierConfig, accessLog: Acces
       brokenMidResponse: false,
       clientClosed: false,
     });
-    socket.end(`${head}\r\n\r\n${rendered.body}`);
+    socket.end(`${lines.join('\r\n')}\r\n\r\n${rendered.body}`);
+  };
+}
+
+/**
+ * Answers requests that Node's HTTP parser rejected before they became requests (malformed,
+ * oversized headers, too slow) with a catalogued error and a fresh correlation ID, then closes.
+ */
+export function createClientErrorHandler(config: PortierConfig, answer: SocketAnswer) {
+  return function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+    // A response whose head is already out cannot be followed by another status line: bytes written
+    // now would be read as part of it (Node's own handler makes the same check).
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+      socket.destroy();
+      return;
+    }
+    answer(socket, toPortierError(error, config));
   };
 }
 

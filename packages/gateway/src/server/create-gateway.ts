@@ -7,7 +7,8 @@ import { createLogging, type Logger } from '../log/create-logger.js';
 import { createPipeline } from '../pipeline/pipeline.js';
 import { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
 import { UpstreamClient } from '../policies/proxy/upstream-client.js';
-import { createClientErrorHandler } from './answer-client-error.js';
+import { createClientErrorHandler, createSocketAnswer } from './answer-client-error.js';
+import { createConnectRefusal } from './refuse-connect.js';
 import { createAdminApi } from '../admin/admin-api.js';
 import { LocalCounters } from '../policies/rate-limit/local-counters.js';
 import { RedisCounters } from '../policies/rate-limit/redis-counters.js';
@@ -42,6 +43,8 @@ export interface Gateway {
   readonly logger: Logger;
   /** Async operations, when some route is `async`. */
   readonly operations: Operations | undefined;
+  /** Ids, paths and methods of every route served, built-in ones included (the pipeline's own table). */
+  readonly routes: readonly { readonly id: string; readonly path: string; readonly methods: readonly string[] }[];
   /** Starts listening (and the admin API, when configured); resolves with the base URL (`http://host:port`). */
   listen(): Promise<string>;
   /** Base URL of the admin API once listening, when configured. */
@@ -68,7 +71,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const { logger } = logging;
   const maintenance = new MaintenanceState(config);
   const upstreams = new Map(
-    Object.entries(config.upstreams).map(([key, upstream]) => [key, new UpstreamClient(key, upstream, clock)] as const),
+    Object.entries(config.upstreams).map(([key, upstream]) => [key, new UpstreamClient(key, upstream, clock, logger)] as const),
   );
   const keys = openKeys(config, clock, logger);
   const localCounters = new LocalCounters(config.rateLimits.maxTrackedCounters);
@@ -108,10 +111,21 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       keepAliveTimeout: settings.keepAliveTimeoutMs,
       // How often Node checks the two timeouts above; its default (30 s) would let them overrun.
       connectionsCheckingInterval: Math.min(1000, settings.headersTimeoutMs),
+      // A missing Host gets the catalogued 400 from the pipeline, not Node's bare one.
+      requireHostHeader: false,
     },
     pipeline.handle,
   );
-  server.on('clientError', createClientErrorHandler(config, logging.accessLog));
+  // Every answer is the gateway's, never one Node writes on its own (see docs/edge.md):
+  // `Expect: 100-continue` is answered once the policies have passed (the body is read or forwarded),
+  // other Expect values get a catalogued 417, parser errors a catalogued 4xx, CONNECT a catalogued 405.
+  // Upgrade requests have no 'upgrade' listener on purpose: Node then serves them as plain HTTP/1.1
+  // requests (RFC 9110 section 7.8 lets a server ignore Upgrade), and Upgrade is never forwarded.
+  server.on('checkContinue', pipeline.handle);
+  server.on('checkExpectation', pipeline.handle);
+  const answerOnSocket = createSocketAnswer(config, logging.accessLog);
+  server.on('clientError', createClientErrorHandler(config, answerOnSocket));
+  server.on('connect', createConnectRefusal(config, answerOnSocket));
 
   const admin =
     config.admin === undefined
@@ -126,6 +140,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     maintenance,
     logger,
     operations,
+    routes: pipeline.routes,
     get adminUrl() {
       return adminUrl;
     },

@@ -26,7 +26,8 @@ export function sendRaw(url: string, payload: string | Buffer, options: { keepOp
   });
 }
 
-function parseRaw(raw: string): RawResponse {
+/** Splits a raw HTTP/1.1 answer into status, headers (last one of a name wins) and body. */
+export function parseRaw(raw: string): RawResponse {
   const [head = '', ...rest] = raw.split('\r\n\r\n');
   const [statusLine = '', ...headerLines] = head.split('\r\n');
   const headers: Record<string, string> = {};

@@ -8,6 +8,7 @@ import { readRequestBody } from '../../policies/request-body/read-request-body.j
 import { parseJsonText } from '../../policies/request-validation/parse-json-text.js';
 import { renderJsonTemplate } from '../../templates/json-template.js';
 import type { KeyDirectory } from '../key-directory.js';
+import { isWithinKey, keyUsableUntil } from './is-within-key.js';
 
 /** Largest create request (a name); anything bigger is not a key request. */
 export const keysApiMaxBodyBytes = 4096;
@@ -21,9 +22,11 @@ export interface KeysApiDependencies {
 
 /**
  * Self-service keys (`auth.keysApi`): a key holder lists, creates and revokes the keys of its own
- * account, as Codat's `/apiKeys` does. A new key gets the caller's scopes, bindings and expiry, so a
- * key can never make a stronger or longer-lived one; the account's key limit applies (409 `key_limit_reached`); another
- * account's key is "not found". Each change is audited with the calling key as the actor.
+ * account, as Codat's `/apiKeys` does. A new key gets the caller's scopes and bindings, and expires
+ * when the caller stops working (its expiry, or the end of its grace period once rotated), so a key can
+ * never make a stronger or longer-lived one; the account's key limit applies (409 `key_limit_reached`).
+ * A caller sees and revokes only keys that reach no further than itself (`isWithinKey`); any other key,
+ * like another account's, is "not found". Each change is audited with the calling key as the actor.
  */
 export function createKeysApiTerminal(dependencies: KeysApiDependencies): Terminal {
   const { config, keysApi, directory } = dependencies;
@@ -33,7 +36,8 @@ export function createKeysApiTerminal(dependencies: KeysApiDependencies): Termin
   const render = (key: KeyView, secret?: string): Record<string, unknown> => renderJsonTemplate(keysApi.key, (name) => fieldOf(key, name, secret));
 
   async function list(ctx: RequestContext): Promise<Decision> {
-    const keys = (await adminFor(ctx).listKeys(caller(ctx).account.id)).filter((key) => key.status !== 'revoked');
+    const { key: self, account } = caller(ctx);
+    const keys = (await adminFor(ctx).listKeys(account.id)).filter((key) => key.status !== 'revoked' && isWithinKey(key, self));
     const rendered = keys.map((key) => render(key));
     sendJson(ctx, 200, JSON.stringify(renderJsonTemplate(keysApi.list, (name) => (name === 'keys' ? rendered : null))), correlationHeader);
     return undefined;
@@ -47,12 +51,13 @@ export function createKeysApiTerminal(dependencies: KeysApiDependencies): Termin
     const name = nameOf(body.value);
     if (typeof name !== 'string') return name;
     const { key: issuer, account } = caller(ctx);
+    const until = keyUsableUntil(issuer);
     const issued = await adminFor(ctx).createKey({
       accountId: account.id,
       name,
       scopes: issuer.scopes,
       bindings: issuer.bindings,
-      ...(issuer.expiresAt === undefined ? {} : { expiresAt: issuer.expiresAt }),
+      ...(until === undefined ? {} : { expiresAt: until }),
     });
     sendJson(ctx, 201, JSON.stringify(render(issued.key, issued.secret)), correlationHeader);
     return undefined;
@@ -61,7 +66,10 @@ export function createKeysApiTerminal(dependencies: KeysApiDependencies): Termin
   async function revoke(ctx: RequestContext): Promise<Decision> {
     const keyId = ctx.params['keyId'] ?? '';
     const owned = await directory.store.getKey(keyId);
-    if (owned === undefined || owned.accountId !== caller(ctx).account.id || owned.status === 'revoked') return portierError('key_not_found', { keyId });
+    const { key: self, account } = caller(ctx);
+    if (owned === undefined || owned.accountId !== account.id || owned.status === 'revoked' || !isWithinKey(owned, self)) {
+      return portierError('key_not_found', { keyId });
+    }
     await adminFor(ctx).revokeKey(keyId);
     ctx.res.writeHead(204, [correlationHeader, ctx.correlationId, ...ctx.responseHeaders]);
     ctx.res.end();

@@ -3,6 +3,7 @@ import type { AuthConfig } from '../../config/config-types.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { signAccessToken } from './access-token.js';
+import { keyUsableUntil } from '../keys-api/is-within-key.js';
 import { renderJsonTemplate } from '../../templates/json-template.js';
 import type { accessTokenFields } from '../../templates/template-fields.js';
 import { sendJson } from '../../pipeline/send-json.js';
@@ -20,7 +21,9 @@ export function createTokenExchangeTerminal(auth: AuthConfig, tokens: Tokens, cl
       const entry = ctx.auth;
       if (entry === undefined) throw new Error('the exchange route runs after api-key-auth');
       const now = clock.now();
-      const exp = Math.floor(now / 1000) + tokens.ttlSeconds;
+      // A token never outlives its key: an expiring or rotated key gets a token that ends with it.
+      const until = keyUsableUntil(entry.key);
+      const exp = Math.min(Math.floor(now / 1000) + tokens.ttlSeconds, until === undefined ? Infinity : Math.floor(until / 1000));
       const token = signAccessToken({ sub: entry.key.id, acc: entry.account.id, iss: auth.instance, iat: Math.floor(now / 1000), exp }, tokens.secret);
       const values: Record<(typeof accessTokenFields)[number], string> = {
         token,

@@ -82,6 +82,31 @@ export const de: Readonly<Record<ErrorCode, ErrorTexts>> = {
       'Senden Sie die Anfrage erneut.',
     ],
   },
+  invalid_request_target: {
+    title: 'Ungültiges Anfrageziel',
+    detail: 'Das Anfrageziel ist kein Pfad, den dieses Gateway weiterleitet.',
+    meaning:
+      'Der Pfad enthält einen kodierten Schrägstrich (%2F), einen Backslash (roh oder %5C), ein NUL-Byte (%00), ein Steuerzeichen, eine fehlerhafte Prozent-Kodierung oder ein `.`- oder `..`-Segment (auch kodiert), oder das Ziel ist gar kein Pfad (`*`, ein anderes Schema). Ein Dienst hinter dem Gateway könnte darin einen anderen Pfad lesen als den, den das Gateway geroutet hat; deshalb wird nichts davon weitergeleitet.',
+    troubleshooting: [
+      'Senden Sie den Pfad in Ursprungsform (`/v1/items/42`), mit aufgelösten Punkt-Segmenten und jedem reservierten Zeichen genau einmal prozentkodiert.',
+      'Enthält ein Wert im Pfad einen Schrägstrich, senden Sie ihn im Query-String oder im Body.',
+    ],
+  },
+  expectation_failed: {
+    title: 'Erwartung nicht erfüllbar',
+    detail: 'Der Header Expect verlangt etwas, das dieses Gateway nicht kann; unterstützt wird nur 100-continue.',
+    meaning: 'Die Anfrage trägt einen `Expect`-Header mit einem anderen Wert als `100-continue`; das Gateway kann ihn nicht erfüllen und hat die Anfrage nicht verarbeitet.',
+    troubleshooting: ['Entfernen Sie den Header Expect oder senden Sie `Expect: 100-continue`.'],
+  },
+  connect_not_supported: {
+    title: 'CONNECT nicht unterstützt',
+    detail: 'Dieses Gateway öffnet keine Tunnel: CONNECT wird nicht bedient.',
+    meaning: 'Eine CONNECT-Anfrage verlangt, dass der Server als Forward-Proxy einen Tunnel zu einem anderen Host öffnet. Dieses Gateway bedient nur seine eigene API.',
+    troubleshooting: [
+      'Senden Sie die Anfrage direkt an die URL der API, ohne dieses Gateway als HTTP-Proxy einzutragen.',
+      'Prüfen Sie die Proxy-Einstellungen (HTTP_PROXY, HTTPS_PROXY) des Clients oder seiner Umgebung.',
+    ],
+  },
   authentication_required: {
     title: 'Authentifizierung erforderlich',
     detail: 'Diese Anfrage braucht einen API-Schlüssel. Senden Sie ihn als {expected}.',
@@ -358,6 +383,17 @@ export const de: Readonly<Record<ErrorCode, ErrorTexts>> = {
     troubleshooting: [
       'Wiederholen Sie die Anfrage mit exponentiellem Backoff; senden Sie bei Schreibvorgängen einen Idempotency-Key, damit eine Wiederholung nicht doppelt ausgeführt wird.',
       'Ist der Vorgang groß, teilen Sie ihn in kleinere Anfragen auf.',
+    ],
+  },
+  upstream_circuit_open: {
+    title: 'Dienst nach wiederholten Fehlern pausiert',
+    detail: 'Der Dienst {service} ist mehrmals hintereinander fehlgeschlagen; das Gateway schickt ihm {retryAfterSeconds} s lang keine Anfragen.',
+    meaning:
+      'Der Dienst hinter dem Gateway ist mehrmals hintereinander fehlgeschlagen (abgelehnte oder abgebrochene Verbindungen, Zeitüberschreitungen, Antworten 502/503/504); deshalb hat das Gateway seinen Schutzschalter ausgelöst und antwortet eine Weile sofort, statt auf einen fehlerhaften Dienst zu warten. Danach geht eine Probeanfrage durch; gelingt sie, fließt der Verkehr wieder.',
+    troubleshooting: [
+      'Warten Sie die im Header Retry-After genannte Anzahl Sekunden und wiederholen Sie dann.',
+      'Die Anfrage wurde nicht an den Dienst gesendet; eine Wiederholung kann sie nicht doppelt ausführen.',
+      'Betrieb: Das Gateway-Log sagt, wann der Schutzschalter ausgelöst und wieder geschlossen wurde, und /metrics zeigt portier_circuit_state und portier_circuit_opens_total je Dienst.',
     ],
   },
   upstream_client_error: {

@@ -82,6 +82,31 @@ export const fr: Readonly<Record<ErrorCode, ErrorTexts>> = {
       'Renvoyez la requête.',
     ],
   },
+  invalid_request_target: {
+    title: 'Cible de requête invalide',
+    detail: 'La cible de la requête n\'est pas un chemin que cette passerelle transmet.',
+    meaning:
+      'Le chemin contient une barre oblique encodée (%2F), une barre oblique inverse (brute ou %5C), un octet NUL (%00), un caractère de contrôle, un échappement pour cent mal formé ou un segment `.` ou `..` (même encodé), ou la cible n\'est pas un chemin (`*`, un autre schéma). Un service derrière la passerelle pourrait y lire un autre chemin que celui que la passerelle a routé ; rien de tel n\'est transmis.',
+    troubleshooting: [
+      'Envoyez le chemin sous forme d\'origine (`/v1/items/42`), segments `.` et `..` résolus et chaque caractère réservé encodé une seule fois.',
+      'Si une valeur du chemin contient une barre oblique, envoyez-la dans la chaîne de requête ou dans le corps.',
+    ],
+  },
+  expectation_failed: {
+    title: 'Attente non satisfaite',
+    detail: 'L\'en-tête Expect demande une chose que cette passerelle ne fait pas ; seule la valeur 100-continue est prise en charge.',
+    meaning: 'La requête porte un en-tête `Expect` dont la valeur n\'est pas `100-continue` : la passerelle ne peut pas y répondre et n\'a pas traité la requête.',
+    troubleshooting: ['Retirez l\'en-tête Expect, ou envoyez `Expect: 100-continue`.'],
+  },
+  connect_not_supported: {
+    title: 'CONNECT non pris en charge',
+    detail: 'Cette passerelle n\'ouvre pas de tunnels : la méthode CONNECT n\'est pas servie.',
+    meaning: 'Une requête CONNECT demande au serveur d\'agir comme mandataire et d\'ouvrir un tunnel vers un autre hôte. Cette passerelle ne sert que sa propre API.',
+    troubleshooting: [
+      'Envoyez la requête directement à l\'URL de l\'API, sans configurer cette passerelle comme mandataire HTTP.',
+      'Vérifiez les réglages de mandataire (HTTP_PROXY, HTTPS_PROXY) du client ou de son environnement.',
+    ],
+  },
   authentication_required: {
     title: 'Authentification requise',
     detail: 'Cette requête nécessite une clé API. Envoyez-la sous la forme {expected}.',
@@ -358,6 +383,17 @@ export const fr: Readonly<Record<ErrorCode, ErrorTexts>> = {
     troubleshooting: [
       'Réessayez la requête avec un délai exponentiel ; pour les écritures, envoyez une Idempotency-Key afin qu\'une nouvelle tentative ne puisse pas s\'appliquer deux fois.',
       'Si l\'opération est volumineuse, découpez-la en requêtes plus petites.',
+    ],
+  },
+  upstream_circuit_open: {
+    title: 'Service suspendu après des échecs répétés',
+    detail: 'Le service {service} a échoué plusieurs fois de suite ; la passerelle ne lui envoie aucune requête pendant {retryAfterSeconds} s.',
+    meaning:
+      'Le service derrière la passerelle a échoué plusieurs fois de suite (connexions refusées ou coupées, délais dépassés, réponses 502/503/504) : la passerelle a ouvert son disjoncteur et, pendant un moment, répond aussitôt au lieu d\'attendre un service défaillant. Ce délai écoulé, une requête d\'essai passe ; si elle réussit, le trafic reprend.',
+    troubleshooting: [
+      'Attendez le nombre de secondes indiqué dans l\'en-tête Retry-After, puis réessayez.',
+      'La requête n\'a pas été envoyée au service ; la réessayer ne peut pas l\'appliquer deux fois.',
+      'Exploitants : le journal de la passerelle indique quand le disjoncteur s\'est ouvert et refermé, et /metrics expose portier_circuit_state et portier_circuit_opens_total par service amont.',
     ],
   },
   upstream_client_error: {

@@ -3,6 +3,7 @@ import type { PlanConfig, RouteAuthConfig } from '../../config/config-types.js';
 import { portierError } from '../../errors/portier-error.js';
 import type { Decision, Policy } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
+import { checkRoutePermission } from './check-route-permission.js';
 
 /**
  * What an authenticated key may do here, all 403: `key_revoked`, `key_obsolete` (rotated, grace over),
@@ -15,7 +16,6 @@ export function createAccessPolicy(
   plans: Readonly<Record<string, PlanConfig>>,
   clock: Clock,
 ): Policy {
-  const { scopes, bindTo } = routeAuth;
   return {
     name: 'access',
     handle: function checkAccess(ctx: RequestContext): Decision {
@@ -27,16 +27,7 @@ export function createAccessPolicy(
         return portierError('key_obsolete', { rotatedAt: isoDate(key.rotatedAt) });
       }
       if (account.status === 'disabled') return portierError('account_disabled', {});
-      const allowed = plans[account.plan]?.routes;
-      if (allowed !== undefined && !allowed.includes(routeId)) return portierError('plan_excludes_route', { plan: account.plan });
-      if (bindTo !== undefined && key.bindings.length > 0) {
-        const value = ctx.params[bindTo] ?? '';
-        if (!key.bindings.includes(value)) return portierError('key_not_bound', { param: bindTo, value });
-      }
-      for (const scope of scopes) {
-        if (!key.scopes.includes(scope)) return portierError('access_denied', { scope });
-      }
-      return undefined;
+      return checkRoutePermission(entry, routeId, routeAuth, ctx.params, plans);
     },
   };
 }

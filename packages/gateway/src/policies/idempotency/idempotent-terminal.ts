@@ -9,6 +9,7 @@ import { readRequestBody } from '../request-body/read-request-body.js';
 import type { IdempotencyStore, StoredResponse } from './idempotency-store.js';
 import { parseIdempotencyKey } from './parse-idempotency-key.js';
 import { recordResponse } from './record-response.js';
+import { isResponseScopedHeader, storableHeaders } from './response-scoped-headers.js';
 
 export interface IdempotencySettings {
   readonly store: IdempotencyStore;
@@ -25,25 +26,6 @@ export interface IdempotencySettings {
 /** Answers that say "try again later" rather than what the request did: never replayed. */
 const notFinal = new Set([408, 409, 425, 429]);
 
-/** Headers that belong to one exchange, not to the answer: not stored, rebuilt on replay. */
-const exchangeHeaders = [
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'content-length',
-  'date',
-  'set-cookie',
-  'retry-after',
-  'ratelimit',
-  'ratelimit-policy',
-  'x-ratelimit-limit',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
-  'x-rate-limit-limit',
-  'x-rate-limit-remaining',
-  'x-rate-limit-reset',
-];
-
 /**
  * Wraps a route's terminal (proxy or async accept) with Idempotency-Key handling: the first request
  * with a key runs and its answer is recorded; a repeat of the same request gets that answer again; a
@@ -53,10 +35,11 @@ const exchangeHeaders = [
  */
 export function createIdempotentTerminal(inner: Terminal, route: RouteIdempotencyConfig, settings: IdempotencySettings): Terminal {
   const methods = new Set<string>(route.methods);
-  const skip = new Set([...exchangeHeaders, settings.correlationHeader]);
+  const skip = (name: string): boolean => isResponseScopedHeader(name, settings.correlationHeader);
 
   function replay(ctx: RequestContext, stored: StoredResponse): void {
-    const headers: string[] = [...stored.headers];
+    // Records kept before response-scoped headers were left out still hold them: filter again.
+    const headers = storableHeaders(stored.headers, settings.correlationHeader);
     const body = stored.body ?? Buffer.alloc(0);
     headers.push('content-length', String(body.length), settings.correlationHeader, ctx.correlationId);
     headers.push('idempotent-replayed', 'true', 'x-portier-original-correlation-id', stored.correlationId);
@@ -80,8 +63,9 @@ export function createIdempotentTerminal(inner: Terminal, route: RouteIdempotenc
       const tooLarge = await readRequestBody(ctx, settings.maxBodyBytes);
       if (tooLarge !== undefined) return tooLarge;
 
-      const subject = ctx.auth === undefined ? `ip:${ctx.req.socket.remoteAddress ?? ''}` : `account:${ctx.auth.account.id}`;
-      const scope = sha256(`${subject}\n${ctx.route?.id ?? ''}\n${parsed.key}`);
+      // Records are the account's: `config check` refuses idempotency on a route without a required key.
+      if (ctx.auth === undefined) throw new Error('idempotency without a key: config check prevents it');
+      const scope = sha256(`account:${ctx.auth.account.id}\n${ctx.route?.id ?? ''}\n${parsed.key}`);
       const fingerprint = createHash('sha256').update(`${method}\n${ctx.req.url ?? ''}\n`).update(ctx.body ?? Buffer.alloc(0)).digest('hex');
       const owner = randomUUID();
       const now = settings.clock.now();

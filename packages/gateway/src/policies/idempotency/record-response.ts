@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 export interface RecordedResponse {
   readonly status: number;
-  /** Flat name/value pairs, names in lower case, without the headers in `skip`. */
+  /** Flat name/value pairs, names in lower case, without those `skip` refuses. */
   readonly headers: string[];
   /** Undefined when the body grew past the cap. */
   readonly body: Buffer | undefined;
@@ -18,7 +18,7 @@ type Chunk = string | Uint8Array;
  */
 export function recordResponse(
   res: ServerResponse,
-  options: { readonly maxBodyBytes: number; readonly skip: ReadonlySet<string> },
+  options: { readonly maxBodyBytes: number; readonly skip: (name: string) => boolean },
   onEnd: (recorded: RecordedResponse) => void,
   onAbandon: () => void,
 ): void {
@@ -60,7 +60,7 @@ export function recordResponse(
       const headers: string[] = [];
       for (let i = 0; i < pairs.length; i += 2) {
         const name = (pairs[i] as string).toLowerCase();
-        if (!options.skip.has(name)) headers.push(name, pairs[i + 1] as string);
+        if (!options.skip(name)) headers.push(name, pairs[i + 1] as string);
       }
       onEnd({ status: res.statusCode, headers, body: overflow ? undefined : Buffer.concat(chunks) });
     }

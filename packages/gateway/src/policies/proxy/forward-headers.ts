@@ -9,12 +9,24 @@ export interface ForwardOptions {
   readonly dropHeaders: ReadonlySet<string>;
 }
 
-const forwardedNames = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'host']);
+/**
+ * Request headers the gateway itself sets or settles, so never copied from the client:
+ * - `host`: undici sets the upstream's; the caller's travels as X-Forwarded-Host;
+ * - the X-Forwarded-* trio, rebuilt below;
+ * - `expect`: the gateway answers `100-continue` itself (undici refuses the header);
+ * - `content-length`: set once from the parsed value (Node keeps the first of duplicates, undici
+ *   refuses two), or left out for a chunked body;
+ * - `proxy`: no meaning between a gateway and its upstream, and the httpoxy vector.
+ */
+const settledNames = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'expect', 'content-length', 'proxy']);
 
 /**
- * Request headers for the upstream as flat name/value pairs: hop-by-hop headers and the caller's
- * credentials dropped, the correlation ID and the policies' headers (`extra`) set,
- * X-Forwarded-For/-Proto/-Host set (appended to only when trusted).
+ * Request headers for the upstream as flat name/value pairs: the one place that decides what a client
+ * header may reach the upstream as, so that nothing a client sends makes undici refuse the request
+ * on our side. Hop-by-hop headers (and those Connection names), `Proxy-*`, the settled names above,
+ * the caller's credentials and forged `X-Portier-*` headers are dropped; the correlation ID, the
+ * policies' headers (`extra`), X-Forwarded-For/-Proto/-Host (appended to only when trusted) and the
+ * body's Content-Length are set.
  */
 export function buildUpstreamHeaders(
   req: IncomingMessage,
@@ -25,15 +37,14 @@ export function buildUpstreamHeaders(
   bufferedLength?: number,
 ): string[] {
   const raw = req.rawHeaders;
-  const skip = connectionScopedHeaders(req.headers.connection);
+  const skip = connectionScopedHeaders(joinHeader(req.headers.connection));
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const lower = name.toLowerCase();
-    if (skip.has(lower) || forwardedNames.has(lower) || lower === options.correlationHeader || options.dropHeaders.has(lower)) continue;
+    if (skip.has(lower) || settledNames.has(lower) || lower === options.correlationHeader || options.dropHeaders.has(lower)) continue;
     // X-Portier-* headers are the gateway's word to the upstream: a client must not be able to forge them.
-    if (lower.startsWith('x-portier-')) continue;
-    if (bufferedLength !== undefined && (lower === 'content-length' || lower === 'transfer-encoding')) continue;
+    if (lower.startsWith('x-portier-') || lower.startsWith('proxy-')) continue;
     out.push(name, raw[i + 1] as string);
   }
   const headers = req.headers;
@@ -42,11 +53,18 @@ export function buildUpstreamHeaders(
   out.push('x-forwarded-for', priorFor === undefined ? clientIp : `${priorFor}, ${clientIp}`);
   out.push('x-forwarded-proto', (options.trustForwardedHeaders && firstValue(headers, 'x-forwarded-proto')) || 'http');
   const host = (options.trustForwardedHeaders && firstValue(headers, 'x-forwarded-host')) || headers.host;
-  if (host !== undefined) out.push('x-forwarded-host', host);
+  if (host !== undefined && host !== '') out.push('x-forwarded-host', host);
   out.push(options.correlationHeader, correlationId);
-  if (bufferedLength !== undefined) out.push('content-length', String(bufferedLength));
+  const length = bufferedLength === undefined ? streamedLength(req) : String(bufferedLength);
+  if (length !== undefined) out.push('content-length', length);
   for (const item of extra) out.push(item);
   return out;
+}
+
+/** The Content-Length of a body streamed as received; none for a chunked one (undici chunks it too). */
+function streamedLength(req: IncomingMessage): string | undefined {
+  if (req.headers['transfer-encoding'] !== undefined) return undefined;
+  return req.headers['content-length'];
 }
 
 function joinHeader(value: string | string[] | undefined): string | undefined {

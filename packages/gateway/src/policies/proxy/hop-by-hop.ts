@@ -9,6 +9,8 @@ export const hopByHopHeaders: ReadonlySet<string> = new Set([
   'trailer',
   'transfer-encoding',
   'upgrade',
+  // The h2c upgrade's settings travel with Upgrade and mean nothing without it.
+  'http2-settings',
 ]);
 
 /** Hop-by-hop headers plus any the Connection header names. */

@@ -4,10 +4,13 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
 import type { ValidationConfig } from '../../config/config-types.js';
-import { portierError, type PortierError } from '../../errors/portier-error.js';
+import { portierError } from '../../errors/portier-error.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
+import type { Logger } from '../../log/create-logger.js';
 import { BodySizeLimiter } from '../request-body/limit-body-stream.js';
+import { releaseBody } from '../request-body/expect-continue.js';
+import { isClientAbort } from '../request-body/is-client-abort.js';
 import { classifyUpstreamFailure } from './classify-upstream-failure.js';
 import { ClientGoneSignal } from './client-gone-signal.js';
 import { ErrorBodyCollector } from './error-body-collector.js';
@@ -24,6 +27,7 @@ export interface ProxyOptions extends ForwardOptions {
   readonly warningsInBody: ValidationConfig['warningsInBody'];
   readonly clock: Clock;
   readonly unavailableRetryAfterSeconds: number;
+  readonly logger: Logger;
 }
 
 type HttpMethod = Dispatcher.HttpMethod;
@@ -34,6 +38,10 @@ const breakerStatuses = new Set([502, 503, 504]);
 /** Per-request state the stream factory needs, passed through undici's `opaque`. */
 interface Exchange {
   readonly ctx: RequestContext;
+  /** This request holds the half-open breaker's one trial. */
+  readonly trial: boolean;
+  /** The breaker has already been told about this exchange (a 502/503/504 status). */
+  counted: boolean;
   readonly sentAt: number;
   collector: ErrorBodyCollector | undefined;
   /** A 2xx JSON answer held back to merge warnings into it. */
@@ -60,8 +68,12 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
     ctx.upstreamMs = performance.now() - exchange.sentAt;
     const status = data.statusCode;
     ctx.upstreamStatus = status;
-    if (breakerStatuses.has(status)) breaker.recordFailure();
-    else breaker.recordSuccess();
+    // A failing status counts at once; a success only once the whole body has come (a body cut short
+    // is a failure, not a success followed by one).
+    if (breakerStatuses.has(status)) {
+      breaker.recordFailure();
+      exchange.counted = true;
+    }
     if (status >= 400 && normalize) {
       exchange.status = status;
       exchange.headers = data.headers;
@@ -85,29 +97,38 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
     return ctx.res;
   }
 
+  /**
+   * Settles a failed exchange. Who caused it decides everything: the caller (body over the limit, a
+   * client that left or broke its own body) gets the client's error and the breaker hears nothing;
+   * only a failure of the upstream counts against it; anything else is our bug (internal_error).
+   */
   function failed(error: unknown, exchange: Exchange, clientGone: ClientGoneSignal, limiter: BodySizeLimiter | undefined): Decision {
     const { ctx } = exchange;
+    ctx.upstreamMs ??= performance.now() - exchange.sentAt;
+    // Judged by the error itself, not by socket state: when the upstream breaks, undici destroys the
+    // request body (and with it the client's socket) before this runs. Once the headers are out undici
+    // reports only a premature close of the response; what broke it is the error it destroyed it with.
+    const cause = ctx.res.headersSent ? (ctx.res.errored ?? error) : error;
+    const clientCaused = limiter?.exceeded === true || cause === clientGone.reason || isClientAbort(cause);
+    const failure = clientCaused ? undefined : classifyUpstreamFailure(cause, upstream);
+    if (failure === undefined) {
+      if (exchange.trial) breaker.releaseTrial();
+    } else {
+      if (!exchange.counted) breaker.recordFailure();
+      options.logger.warn({ correlationId: ctx.correlationId, upstream: upstream.key, failure: failure.kind, afterHeaders: ctx.res.headersSent }, 'upstream failed');
+    }
     if (ctx.res.headersSent) {
-      // undici has already destroyed the response: the client sees a cut connection, not a short body.
-      // It fails with our signal's reason only when the client left first; anything else is the upstream.
-      if (error !== clientGone.reason) ctx.brokenMidResponse = true;
+      // The status line is out: the only honest end is a cut connection, never a short body that looks whole.
+      if (!clientCaused) ctx.brokenMidResponse = true;
+      ctx.res.destroy();
       return undefined;
     }
-    ctx.upstreamMs ??= performance.now() - exchange.sentAt;
     if (limiter?.exceeded === true) {
       return portierError('payload_too_large', { limitBytes: options.maxBodyBytes }, { headers: { Connection: 'close' } });
     }
-    if (clientGone.aborted || ctx.req.destroyed) {
-      breaker.releaseTrial();
-      return undefined; // the client left; nobody to answer
-    }
-    const failure: PortierError | undefined = classifyUpstreamFailure(error, upstream);
-    if (failure === undefined) {
-      breaker.releaseTrial();
-      throw error;
-    }
-    breaker.recordFailure();
-    return failure;
+    if (clientCaused) return undefined; // the client left or broke its own request; nobody to answer
+    if (failure === undefined) throw cause;
+    return failure.error;
   }
 
   /** Sends a held-back success answer with the warnings merged in (or as it was, if it cannot be). */
@@ -127,21 +148,23 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
   return {
     name: 'proxy',
     handle: async function proxyRequest(ctx: RequestContext): Promise<Decision> {
-      const waitSeconds = breaker.admit();
+      const admission = breaker.admit();
+      const waitSeconds = admission.waitSeconds;
       if (waitSeconds > 0) {
-        return portierError('service_unavailable', { service }, { service, headers: { 'Retry-After': String(waitSeconds) } });
+        return portierError('upstream_circuit_open', { service, retryAfterSeconds: waitSeconds }, { service, headers: { 'Retry-After': String(waitSeconds) } });
       }
       const { req } = ctx;
       const clientGone = new ClientGoneSignal(ctx.res);
       const limiter = ctx.body === undefined && bodyNeedsCounting(req) ? new BodySizeLimiter(options.maxBodyBytes) : undefined;
-      const exchange: Exchange = { ctx, sentAt: performance.now(), collector: undefined, successBody: undefined, status: 0, headers: {} };
+      const exchange: Exchange = { ctx, trial: admission.trial, counted: false, sentAt: performance.now(), collector: undefined, successBody: undefined, status: 0, headers: {} };
       try {
         await upstream.pool.stream(
           {
             method: req.method as HttpMethod,
+            // req.url is the target the router matched, normalized by resolveRequestTarget.
             path: upstream.basePath + (req.url as string),
             headers: buildUpstreamHeaders(req, ctx.correlationId, ctx.forwardHeaders, options, ctx.body?.length),
-            body: ctx.body ?? requestBody(req, limiter),
+            body: ctx.body ?? requestBody(ctx, limiter),
             signal: clientGone,
             opaque: exchange,
           },
@@ -152,6 +175,7 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       } finally {
         clientGone.release();
       }
+      if (!exchange.counted) breaker.recordSuccess();
       if (exchange.successBody !== undefined) {
         sendMerged(ctx, exchange, exchange.successBody.text());
         return undefined;
@@ -177,8 +201,15 @@ function bodyNeedsCounting(req: IncomingMessage): boolean {
   return req.headers['content-length'] === undefined && req.headers['transfer-encoding'] !== undefined;
 }
 
-function requestBody(req: IncomingMessage, limiter: BodySizeLimiter | undefined): Readable | null {
-  if (limiter !== undefined) return req.pipe(limiter);
+/** The body streamed as it arrives; a client waiting on `Expect: 100-continue` is told to send it now. */
+function requestBody(ctx: RequestContext, limiter: BodySizeLimiter | undefined): Readable | null {
+  const { req } = ctx;
+  if (limiter !== undefined) {
+    releaseBody(ctx);
+    return req.pipe(limiter);
+  }
   const length = req.headers['content-length'];
-  return length === undefined || length === '0' ? null : req;
+  if (length === undefined || length === '0') return null;
+  releaseBody(ctx);
+  return req;
 }

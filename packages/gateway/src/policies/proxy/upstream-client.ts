@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { Clock } from '../../clock.js';
 import type { UpstreamConfig } from '../../config/config-types.js';
+import type { Logger } from '../../log/create-logger.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 
 /** One upstream: its connection pool, breaker and settings, created once at boot. */
@@ -15,6 +16,7 @@ export class UpstreamClient {
     readonly key: string,
     readonly config: UpstreamConfig,
     clock: Clock,
+    logger?: Logger,
   ) {
     const url = new URL(config.url);
     this.basePath = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
@@ -26,7 +28,18 @@ export class UpstreamClient {
       bodyTimeout: config.bodyTimeoutMs,
       keepAliveTimeout: 4000,
     });
-    this.breaker = new CircuitBreaker(config.circuitBreaker, clock);
+    const upstream = key;
+    this.breaker = new CircuitBreaker(
+      config.circuitBreaker,
+      clock,
+      logger === undefined
+        ? undefined
+        : {
+            opened: (failures, openMs) =>
+              logger.warn({ upstream, failures, openMs }, 'circuit breaker opened: requests to this upstream get 503 upstream_circuit_open until a trial succeeds'),
+            closed: () => logger.info({ upstream }, 'circuit breaker closed: the trial request succeeded, traffic flows again'),
+          },
+    );
   }
 
   close(): Promise<void> {

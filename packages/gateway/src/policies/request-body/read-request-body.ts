@@ -1,5 +1,6 @@
 import { portierError, type PortierError } from '../../errors/portier-error.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
+import { releaseBody } from './expect-continue.js';
 
 /**
  * Reads the whole request body once, with the route's size cap, into `ctx.body`; the proxy then
@@ -8,6 +9,7 @@ import type { RequestContext } from '../../pipeline/request-context.js';
  */
 export async function readRequestBody(ctx: RequestContext, maxBytes: number): Promise<PortierError | undefined> {
   if (ctx.body !== undefined) return undefined;
+  releaseBody(ctx);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {

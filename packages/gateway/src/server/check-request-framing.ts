@@ -1,0 +1,21 @@
+import type { IncomingMessage } from 'node:http';
+import { portierError, type PortierError } from '../errors/portier-error.js';
+import { continueExpectation } from '../policies/request-body/expect-continue.js';
+
+/**
+ * Header-level refusals that come before routing, each a catalogued error instead of the bare answer
+ * Node would write itself (the server is created with `requireHostHeader: false` and listens to
+ * 'checkExpectation' so that these reach the pipeline):
+ * - HTTP/1.1 without exactly one Host header is 400 (RFC 9112 section 3.2);
+ * - an HTTP/1.1 `Expect` other than `100-continue` is 417 (RFC 9110 section 10.1.1).
+ */
+export function checkRequestFraming(req: IncomingMessage): PortierError | undefined {
+  if (req.httpVersionMajor !== 1 || req.httpVersionMinor !== 1) return undefined;
+  let hosts = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).length === 4 && (raw[i] as string).toLowerCase() === 'host') hosts++;
+  if (hosts !== 1) return portierError('bad_request', { reason: hosts === 0 ? 'the Host header is missing' : 'the Host header is repeated' });
+  const expect = req.headers.expect;
+  if (expect !== undefined && !continueExpectation.test(expect)) return portierError('expectation_failed', {});
+  return undefined;
+}
