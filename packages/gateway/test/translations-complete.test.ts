@@ -126,7 +126,7 @@ function ownWords(code: ErrorCode, text: string, params: Readonly<Record<string,
     .replace(/\b[A-Z][A-Za-z]*(?:-[A-Z0-9][A-Za-z0-9]*)+\b/g, ' ')
     .replace(/\b[A-Z][A-Z0-9]+\b/g, ' ')
     // Single-word header names and values the HTTP spec defines (Expect: 100-continue).
-    .replace(/\b(Expect|Allow|Location|Authorization)\b|\b\d+-[a-z]+\b/g, ' ')
+    .replace(/\b(Expect|Allow|Location|Authorization|Host)\b|\b\d+-[a-z]+\b/g, ' ')
     .replace(/\bbase64\b|\blimit\b(?= (doit|muss|должен))/g, ' ');
   return wordsOf(rest);
 }

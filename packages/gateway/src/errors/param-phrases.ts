@@ -187,13 +187,22 @@ export const paramPhrases = {
     ru: 'путь содержит сегменты «.» или «..»',
   },
   // What operation listing refuses (operations/operation-routes.ts).
-  pageLimit: {
+  integerRange: {
     in: reason,
-    en: 'limit must be an integer from 1 to {max}',
-    fr: 'limit doit être un entier de 1 à {max}',
-    de: 'limit muss eine ganze Zahl von 1 bis {max} sein',
-    ru: 'limit должен быть целым числом от 1 до {max}',
+    en: '{name} must be an integer from {min} to {max}',
+    fr: '{name} doit être un entier de {min} à {max}',
+    de: '{name} muss eine ganze Zahl von {min} bis {max} sein',
+    ru: '{name} должен быть целым числом от {min} до {max}',
   },
+  integerFrom: {
+    in: reason,
+    en: '{name} must be an integer from {min}',
+    fr: '{name} doit être un entier à partir de {min}',
+    de: '{name} muss eine ganze Zahl ab {min} sein',
+    ru: '{name} должен быть целым числом не меньше {min}',
+  },
+  hostMissing: { in: reason, en: 'the Host header is missing', fr: 'l\'en-tête Host manque', de: 'der Host-Header fehlt', ru: 'нет заголовка Host' },
+  hostRepeated: { in: reason, en: 'the Host header is repeated', fr: 'l\'en-tête Host est répété', de: 'der Host-Header ist mehrfach vorhanden', ru: 'заголовок Host повторяется' },
   cursorUnknown: {
     in: reason,
     en: 'the cursor is not one this API returned',
