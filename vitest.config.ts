@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Fails at once, in one line, when Redis, PostgreSQL or redis-server is missing.
+    globalSetup: ['packages/gateway/test/helpers/global-setup.ts'],
   },
 });

@@ -2,18 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, normalize } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../gateway/test/helpers/chromium.js';
 import type { AccountAdmin } from '../../gateway/src/admin/account-admin.js';
 import { startGateway, type TestGateway } from '../../gateway/test/helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from '../../gateway/test/helpers/upstream.js';
 import { adminOf, tempDbPath } from '../../gateway/test/helpers/accounts.js';
 
 /**
- * The SDK in a real browser (Debian's Chromium): its built ES modules are served through the gateway
+ * The SDK in a real browser (Chromium: see helpers/chromium.ts): its built ES modules are served through the gateway
  * itself (same origin as the API), imported by a page, and used against real gateway answers.
  */
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const chromiumPath = process.env['PORTIER_CHROMIUM'] ?? '/usr/bin/chromium';
 let upstream: TestUpstream;
 let portier: TestGateway;
 let crossOrigin: TestGateway;
@@ -21,7 +21,6 @@ let browser: Browser;
 let secret: string;
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) throw new Error(`these tests need Chromium at ${chromiumPath} (apt-get install chromium, as .ci/run does)`);
   upstream = await startUpstream((req, res) => {
     const url = req.url ?? '/';
     if (url === '/app/') {
@@ -52,7 +51,7 @@ beforeAll(async () => {
   const admin: AccountAdmin = adminOf(portier, config);
   const account = await admin.createAccount('browser', 'free');
   secret = (await admin.createKey({ accountId: account.id, name: 'browser' })).secret;
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

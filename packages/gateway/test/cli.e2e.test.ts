@@ -47,6 +47,9 @@ describe('portier CLI', () => {
     expect(result.stderr).toContain('upstreams: must NOT have fewer than 1 properties');
     expect(result.stderr).toContain('routes: must NOT have fewer than 1 items');
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    // The command just run is not suggested again; `portier start` does suggest it.
+    expect(result.stderr).not.toContain('config check FILE');
+    expect((await runCli(['start', '--config', file])).stderr).toContain('config check FILE');
   });
 
   it('config check: prints problems as JSON with --json', async () => {

@@ -53,6 +53,7 @@ routes:
       'portier.yaml:9:11 routes[0].path: must match the pattern ^/[^\\s?#]*$',
       'portier.yaml:10:20 routes[0].methods[1]: must be one of: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
       'portier.yaml:12:5 routes[1]: missing required key "id"',
+      'portier.yaml:13:15 routes[1].upstream: upstream "missing" is not defined under upstreams',
     ]);
   });
 
@@ -196,6 +197,45 @@ routes:
   it('config: reports a missing environment variable with its location', () => {
     const text = minimal.replace('http://127.0.0.1:9000', '${UPSTREAM_URL}');
     expect(problemsOf(text)).toContain('portier.yaml:4:10 environment variable UPSTREAM_URL is not set and has no default');
+  });
+
+  it('config: an unset variable is one problem, not also the schema error of the value it leaves empty', () => {
+    const text = minimal.replace('http://127.0.0.1:9000', '${UPSTREAM_URL}');
+    expect(problemsOf(text)).toEqual(['portier.yaml:4:10 environment variable UPSTREAM_URL is not set and has no default']);
+  });
+
+  it('config: reports wrong references and duplicate ids in the same pass as schema problems, each once', () => {
+    const text = `
+server:
+  colour: blue
+upstreams:
+  app:
+    url: \${APP_URL}
+routes:
+  - id: rows
+    path: /rows
+    upstream: ap
+  - id: rows
+    path: /other
+    methods: [FETCH]
+    upstream: app
+  - id: rest
+    upstream: app
+`;
+    expect(problemsOf(text)).toEqual([
+      'portier.yaml:3:3 server.colour: unknown key "colour"',
+      'portier.yaml:6:10 environment variable APP_URL is not set and has no default',
+      'portier.yaml:10:15 routes[0].upstream: upstream "ap" is not defined under upstreams',
+      'portier.yaml:11:9 routes[1].id: duplicate route id "rows"',
+      'portier.yaml:13:15 routes[1].methods[0]: must be one of: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+      'portier.yaml:15:5 routes[2]: missing required key "path"',
+    ]);
+  });
+
+  it('config: a file of the wrong shape gives its schema problems, not an exception from the later checks', () => {
+    for (const text of ['routes: 3\n', '- a\n- b\n', 'upstreams: 1\nroutes: [{ id: x, path: /x, upstream: nope }]\nplans: 2\nmaintenance: 3\n']) {
+      expect(problemsOf(text).length).toBeGreaterThan(0);
+    }
   });
 
   it('config: reports a file that is not there without throwing', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { request } from 'undici';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './helpers/chromium.js';
 import { errorCodes } from '../src/errors/catalog.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
@@ -91,14 +91,11 @@ describe('the served error reference', () => {
   });
 });
 
-/** Debian's chromium, installed by .ci/run. Missing under CI is a failure, never a skip. */
-const chromiumPath = process.env['PORTIER_CHROMIUM'] ?? '/usr/bin/chromium';
 
 describe('the reference in a real browser', () => {
   let browser: Browser;
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) throw new Error(`these tests need Chromium at ${chromiumPath} (apt-get install chromium, as .ci/run does)`);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -28,10 +28,10 @@ import { registerTraceCommand } from './trace-command.js';
 
 const configExitCode = 2;
 
-function loadOrExit(file: string, json = false): PortierConfig {
+function loadOrExit(file: string, json = false, fromConfigCheck = false): PortierConfig {
   const result = loadConfigFile(file);
   if (!result.ok) {
-    reportConfigProblems(file, result.problems, json);
+    reportConfigProblems(file, result.problems, json, fromConfigCheck);
     process.exit(configExitCode);
   }
   return result.config;
@@ -76,7 +76,7 @@ config
   .argument('<file>', 'configuration file')
   .option('--json', 'print problems as JSON')
   .action((file: string, options: { json?: boolean }) => {
-    const warnings = configWarnings(loadOrExit(file, options.json === true));
+    const warnings = configWarnings(loadOrExit(file, options.json === true, true));
     if (options.json === true) {
       process.stdout.write(`${JSON.stringify({ ok: true, file, warnings })}\n`);
       return;

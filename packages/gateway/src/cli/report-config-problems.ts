@@ -2,8 +2,11 @@ import { formatConfigProblem, type ConfigProblem } from '../config/config-proble
 import { catalog } from '../errors/catalog.js';
 import { fillTemplate } from '../errors/fill-template.js';
 
-/** Prints the `config_invalid` report: the catalog's texts, then one line per problem. */
-export function reportConfigProblems(file: string, problems: readonly ConfigProblem[], json: boolean): void {
+/**
+ * Prints the `config_invalid` report: the catalog's texts, then one line per problem. Under
+ * `config check` itself, the hint that suggests running `config check` is left out.
+ */
+export function reportConfigProblems(file: string, problems: readonly ConfigProblem[], json: boolean, fromConfigCheck = false): void {
   const texts = catalog.config_invalid.texts.en;
   if (json) {
     process.stderr.write(`${JSON.stringify({ code: 'config_invalid', file, problems }, null, 2)}\n`);
@@ -13,7 +16,7 @@ export function reportConfigProblems(file: string, problems: readonly ConfigProb
     `config_invalid: ${fillTemplate(texts.detail, { file, count: problems.length })}`,
     ...problems.map((problem) => `  ${formatConfigProblem(problem)}`),
     '',
-    ...texts.troubleshooting.map((step) => `hint: ${step}`),
+    ...texts.troubleshooting.filter((step) => !(fromConfigCheck && step.includes('config check'))).map((step) => `hint: ${step}`),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
 }

@@ -60,19 +60,51 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       }),
     };
   }
-  const problems: ConfigProblem[] = [];
-  for (const missing of expandEnv(document, env)) {
+  const envProblems: ConfigProblem[] = expandEnv(document, env).map((missing) => {
     const at = locator.positionOfOffset(missing.node.range?.[0] ?? 0);
-    problems.push({ file, ...at, path: '', message: `environment variable ${missing.name} is not set and has no default` });
-  }
+    return { file, ...at, path: '', message: `environment variable ${missing.name} is not set and has no default` };
+  });
   const data: unknown = document.toJS() ?? {};
+  const schemaProblems: ConfigProblem[] = [];
   if (!validateSchema(data)) {
-    for (const error of validateSchema.errors ?? []) problems.push(describeSchemaError(error, file, locator));
+    for (const error of validateSchema.errors ?? []) schemaProblems.push(describeSchemaError(error, file, locator));
   }
-  if (problems.length === 0) problems.push(...applyOpenApi(data as PortierConfig, file, locator));
-  if (problems.length === 0) problems.push(...checkReferences(data as PortierConfig, file, locator));
+  // The checks the schema cannot express run too when it found problems, so that one `config check`
+  // lists everything; on a shape the schema refused they skip what they cannot read.
+  const lenient = envProblems.length > 0 || schemaProblems.length > 0;
+  // A route the schema refused is left out of the route table: its conflicts would repeat the schema's words.
+  const refusedRoute = (index: number): boolean => schemaProblems.some((problem) => problem.path.startsWith(`routes[${index}]`));
+  const crossProblems = [...applyOpenApi(data as PortierConfig, file, locator, lenient), ...checkReferences(data as PortierConfig, file, locator, lenient, refusedRoute)];
+  const problems = onePerPlace(envProblems, schemaProblems, crossProblems);
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, config: deepFreeze(data as PortierConfig) };
+}
+
+/**
+ * Each problem once: an unset variable is the problem of the value it leaves empty (not also that value's
+ * schema error), and a cross-reference problem at a key the schema already reported is left out.
+ */
+function onePerPlace(envProblems: readonly ConfigProblem[], schemaProblems: readonly ConfigProblem[], crossProblems: readonly ConfigProblem[]): ConfigProblem[] {
+  const unset = new Set(envProblems.map((problem) => `${problem.line}:${problem.column}`));
+  const schema = schemaProblems.filter((problem) => !unset.has(`${problem.line}:${problem.column}`));
+  const reported = new Set(schemaProblems.map((problem) => problem.path));
+  const cross = crossProblems.filter((problem) => !reported.has(problem.path) && !unset.has(`${problem.line}:${problem.column}`));
+  const seen = new Set<string>();
+  return [...envProblems, ...schema, ...cross].filter((problem) => {
+    const key = `${problem.line}:${problem.column}:${problem.path}:${problem.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Runs a check; when `lenient` (the schema already refused the file), a shape it cannot read skips it. */
+function safely(lenient: boolean, check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (!lenient) throw error;
+  }
 }
 
 function describeSchemaError(error: ErrorObject, file: string, locator: YamlLocator): ConfigProblem {
@@ -106,9 +138,10 @@ const idHint = 'lower-case letters, digits, _ . - (at most 64)';
  * loaded config then holds the schemas themselves. Inline schemas win. Each route with an OpenAPI file
  * must have one method, so that one operation is meant.
  */
-function applyOpenApi(config: PortierConfig, file: string, locator: YamlLocator): ConfigProblem[] {
+function applyOpenApi(config: PortierConfig, file: string, locator: YamlLocator, lenient = false): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  config.routes.forEach((route, index) => {
+  if (lenient && !Array.isArray(config?.routes)) return problems;
+  config.routes.forEach((route, index) => safely(lenient, () => {
     const validation = route.validation as (Record<string, unknown> & { openapi?: string }) | undefined;
     if (validation?.openapi === undefined) return;
     const at = ['routes', index, 'validation', 'openapi'];
@@ -124,35 +157,43 @@ function applyOpenApi(config: PortierConfig, file: string, locator: YamlLocator)
     } catch (error) {
       problems.push({ file, ...locator.locate(at), path: formatKeyPath(at), message: (error as Error).message });
     }
-  });
+  }));
   return problems;
 }
 
 /** Cross-references the schema cannot express: upstreams that exist, unique ids, routes that register. */
-function checkReferences(config: PortierConfig, file: string, locator: YamlLocator): ConfigProblem[] {
+function checkReferences(config: PortierConfig, file: string, locator: YamlLocator, lenient = false, refusedRoute: (index: number) => boolean = () => false): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const at = (segments: (string | number)[], message: string): void => {
     problems.push({ file, ...locator.locate(segments), path: formatKeyPath(segments), message });
   };
   const reservedIds = new Set<string>([healthRouteId, accessTokenRouteId, usageRouteId, ...Object.values(operationRouteIds), ...Object.values(referenceRouteIds), ...Object.values(keysApiRouteIds)]);
   const seenIds = new Set<string>(reservedIds);
-  const operationsPathParams = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string);
-  if (operationsPathParams.includes('operationId')) at(['operations', 'path'], '":operationId" is the parameter Portier appends itself');
-  checkTemplate(config.operations.body, ['operations', 'body'], at);
-  checkFields(config.operations.list.body, operationListFields, 'the operation list template', ['operations', 'list', 'body'], at);
-  checkFields(config.auth?.accessTokens?.response, accessTokenFields, 'the token answer template', ['auth', 'accessTokens', 'response'], at);
-  checkFields(config.auth?.keysApi?.key, keyTemplateFields, 'the key template', ['auth', 'keysApi', 'key'], at);
-  checkFields(config.auth?.keysApi?.list, ['keys'], 'the key list template', ['auth', 'keysApi', 'list'], at);
-  checkLanguages(config, at);
-  if (config.cors?.credentials === true && config.cors.origins.includes('*')) {
-    at(['cors', 'credentials'], 'browsers refuse credentials with the origin `*`: list the origins');
-  }
-  for (const problem of checkIdempotencyScope(config)) at(problem.segments, problem.message);
-  config.routes.forEach((route, index) => {
-    if (!(route.upstream in config.upstreams)) {
+  let operationsPathParams: string[] = [];
+  safely(lenient, () => {
+    operationsPathParams = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string);
+    if (operationsPathParams.includes('operationId')) at(['operations', 'path'], '":operationId" is the parameter Portier appends itself');
+    checkTemplate(config.operations.body, ['operations', 'body'], at);
+  });
+  safely(lenient, () => checkFields(config.operations.list.body, operationListFields, 'the operation list template', ['operations', 'list', 'body'], at));
+  safely(lenient, () => checkFields(config.auth?.accessTokens?.response, accessTokenFields, 'the token answer template', ['auth', 'accessTokens', 'response'], at));
+  safely(lenient, () => checkFields(config.auth?.keysApi?.key, keyTemplateFields, 'the key template', ['auth', 'keysApi', 'key'], at));
+  safely(lenient, () => checkFields(config.auth?.keysApi?.list, ['keys'], 'the key list template', ['auth', 'keysApi', 'list'], at));
+  safely(lenient, () => checkLanguages(config, at));
+  safely(lenient, () => {
+    if (config.cors?.credentials === true && config.cors.origins.includes('*')) {
+      at(['cors', 'credentials'], 'browsers refuse credentials with the origin `*`: list the origins');
+    }
+  });
+  safely(lenient, () => {
+    for (const problem of checkIdempotencyScope(config)) at(problem.segments, problem.message);
+  });
+  const routes = lenient && !Array.isArray(config?.routes) ? [] : config.routes;
+  routes.forEach((route, index) => safely(lenient, () => {
+    if (typeof route.upstream === 'string' && !(route.upstream in (config.upstreams ?? {}))) {
       at(['routes', index, 'upstream'], `upstream "${route.upstream}" is not defined under upstreams`);
     }
-    if (seenIds.has(route.id)) {
+    if (typeof route.id === 'string' && seenIds.has(route.id)) {
       const reserved = reservedIds.has(route.id);
       at(['routes', index, 'id'], reserved ? `"${route.id}" is reserved for a built-in route` : `duplicate route id "${route.id}"`);
     }
@@ -201,20 +242,31 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     if (route.auth?.bindTo !== undefined && !route.path.includes(`:${route.auth.bindTo}`)) {
       at(['routes', index, 'auth', 'bindTo'], `the path has no parameter ":${route.auth.bindTo}"`);
     }
-  });
-  for (const [name, plan] of Object.entries(config.plans)) {
-    plan.limits?.forEach((limit, limitIndex) => {
-      if (!isKnownTimeZone(limit.timeZone)) at(['plans', name, 'limits', limitIndex, 'timeZone'], `unknown time zone "${limit.timeZone}"`);
-    });
-    plan.routes?.forEach((id, index) => {
-      if (!seenIds.has(id)) at(['plans', name, 'routes', index], `route "${id}" does not exist`);
+  }));
+  for (const [name, plan] of Object.entries(config.plans ?? {})) {
+    safely(lenient, () => {
+      plan.limits?.forEach((limit, limitIndex) => {
+        if (!isKnownTimeZone(limit.timeZone)) at(['plans', name, 'limits', limitIndex, 'timeZone'], `unknown time zone "${limit.timeZone}"`);
+      });
+      plan.routes?.forEach((id, index) => {
+        if (!seenIds.has(id)) at(['plans', name, 'routes', index], `route "${id}" does not exist`);
+      });
     });
   }
-  config.maintenance.allowRoutes.forEach((id, index) => {
-    if (!seenIds.has(id)) at(['maintenance', 'allowRoutes', index], `route "${id}" does not exist`);
-  });
+  safely(lenient, () =>
+    config.maintenance.allowRoutes.forEach((id, index) => {
+      if (!seenIds.has(id)) at(['maintenance', 'allowRoutes', index], `route "${id}" does not exist`);
+    }),
+  );
+  safely(lenient, () => checkRouteTable(config, at, refusedRoute));
+  return problems;
+}
+
+/** Routes and built-in routes that cannot share one table (same path and method, or ambiguous). */
+function checkRouteTable(config: PortierConfig, at: (segments: (string | number)[], message: string) => void, refusedRoute: (index: number) => boolean): void {
+  const kept = config.routes.map((_, index) => index).filter((index) => !refusedRoute(index));
   try {
-    const definitions = config.routes.map((route) => ({ path: route.path, methods: route.methods, target: route.id }));
+    const definitions = kept.map((index) => config.routes[index] as PortierConfig['routes'][number]).map((route) => ({ path: route.path, methods: route.methods, target: route.id }));
     const builtIn: { path: string; methods: readonly HttpMethod[]; target: string }[] = [{ path: config.server.healthPath, methods: ['GET'], target: healthRouteId }];
     const tokens = config.auth?.accessTokens;
     if (tokens !== undefined) builtIn.push({ path: tokens.path, methods: ['GET'] as const, target: accessTokenRouteId });
@@ -245,10 +297,9 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     new RouteTable([...definitions, ...builtIn]);
   } catch (error) {
     if (!(error instanceof RouteConflictError)) throw error;
-    const segments = error.index < config.routes.length ? ['routes', error.index, 'path'] : (builtInPathsOf(config)[error.index - config.routes.length] ?? []);
+    const segments = error.index < kept.length ? ['routes', kept[error.index] as number, 'path'] : (builtInPathsOf(config)[error.index - kept.length] ?? []);
     at(segments, error.message);
   }
-  return problems;
 }
 
 /** Config locations of the built-in routes, in the order they are registered. */

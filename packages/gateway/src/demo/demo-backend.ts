@@ -79,6 +79,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, items: Map<stri
     await new Promise((resolve) => setTimeout(resolve, 800));
     return send(res, 201, { base: decodeURIComponent(exportMatch[1] as string), file: 'export.csv', rows: 1, operation: req.headers['idempotency-key'] });
   }
+  if (path === '/v1/limited') return send(res, 200, { message: 'within the limit' });
   if (path === '/v1/sync/hourly') return send(res, 202, { message: 'hourly sync scheduled' });
   if (path === '/v1/slow') {
     const ms = Math.min(Number(url.searchParams.get('ms') ?? '3000') || 0, 60000);

@@ -1,6 +1,7 @@
 import { catalog, type ErrorCode, type ErrorOwner, type ErrorTexts } from '../errors/catalog.js';
 import { defaultLocalizer, type Localizer } from '../errors/localizer.js';
 import { fillTemplate } from '../errors/fill-template.js';
+import { localizeParams } from '../errors/param-phrases.js';
 import type { ErrorItem, PortierError } from '../errors/portier-error.js';
 
 /**
@@ -47,7 +48,7 @@ export function buildErrorView(error: PortierError, context: ErrorViewContext): 
     code: error.code,
     status: error.status,
     title: texts.title,
-    detail: detailOf(texts, error.params),
+    detail: detailOf(texts, localizeParams(error.params, language)),
     owner: entry.owner,
     retryable: entry.retryable,
     typeUri: `${context.typeBaseUrl}#${error.code}`,

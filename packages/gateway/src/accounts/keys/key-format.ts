@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { randomBase62, toBase62 } from './base62.js';
+import { phrase } from '../../errors/param-phrases.js';
 
 /**
  * Portier API keys: `pt_<environment>_<instance>_<id><secret><checksum>`, for example
@@ -40,13 +41,13 @@ export function generateKey(scope: KeyScope): GeneratedKey {
 export function parseKey(key: string): ParsedKey {
   const match = keyPattern.exec(key);
   if (match === null) {
-    return { ok: false, hint: key.startsWith('pt_') ? 'the key is cut short or has characters a key never has' : 'this is not an API key of this service (keys start with "pt_")' };
+    return { ok: false, hint: phrase(key.startsWith('pt_') ? 'keyMangled' : 'notOurKey') };
   }
   const [, environment, instance, tail] = match as unknown as [string, 'live' | 'test', string, string];
-  if (tail.length !== tailLength) return { ok: false, hint: `the key is ${tail.length < tailLength ? 'cut short' : 'too long'}` };
+  if (tail.length !== tailLength) return { ok: false, hint: phrase(tail.length < tailLength ? 'keyCutShort' : 'keyTooLong') };
   const body = key.slice(0, key.length - checksumLength);
   if (checksumOf(body) !== key.slice(-checksumLength)) {
-    return { ok: false, hint: 'the checksum does not match: the key was mistyped or changed' };
+    return { ok: false, hint: phrase('checksumMismatch') };
   }
   return { ok: true, id: tail.slice(0, idLength), environment, instance };
 }

@@ -175,7 +175,7 @@ export const de: Readonly<Record<ErrorCode, ErrorTexts>> = {
   },
   key_not_bound: {
     title: 'Schlüssel nicht an diese Ressource gebunden',
-    detail: 'Dieser API-Schlüssel ist nicht an {param} „{value}“ gebunden.',
+    detail: 'Dieser API-Schlüssel ist nicht an die Ressource „{value}“ ({param}) gebunden.',
     meaning: 'Der Schlüssel darf nur für bestimmte Ressourcen verwendet werden, und die Ressource in der URL gehört nicht dazu.',
     troubleshooting: [
       'Verwenden Sie den Schlüssel, der für diese Ressource erstellt wurde.',

@@ -175,7 +175,7 @@ export const fr: Readonly<Record<ErrorCode, ErrorTexts>> = {
   },
   key_not_bound: {
     title: 'Clé non liée à cette ressource',
-    detail: 'Cette clé API n\'est pas liée au {param} « {value} ».',
+    detail: 'Cette clé API n\'est pas liée à la ressource « {value} » ({param}).',
     meaning: 'La clé ne peut servir que pour certaines ressources, et celle de l\'URL n\'en fait pas partie.',
     troubleshooting: [
       'Utilisez la clé créée pour cette ressource.',

@@ -175,7 +175,7 @@ export const ru: Readonly<Record<ErrorCode, ErrorTexts>> = {
   },
   key_not_bound: {
     title: 'Ключ не привязан к этому ресурсу',
-    detail: 'Этот ключ API не привязан к {param} «{value}».',
+    detail: 'Этот ключ API не привязан к ресурсу «{value}» ({param}).',
     meaning: 'Ключ можно использовать только для определённых ресурсов, и ресурс из URL в их число не входит.',
     troubleshooting: [
       'Используйте ключ, созданный для этого ресурса.',

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CredentialScheme } from '../../config/config-types.js';
+import { alternatives, phrase } from '../../errors/param-phrases.js';
 
 export type Credential =
   | { readonly kind: 'none' }
@@ -32,7 +33,7 @@ export function credentialRules(schemes: readonly CredentialScheme[], header: st
         return `\`${header}: <key>\``;
     }
   });
-  return { schemes, header: header.toLowerCase(), expected: forms.join(' or ') };
+  return { schemes, header: header.toLowerCase(), expected: alternatives(forms) };
 }
 
 /**
@@ -49,27 +50,27 @@ export function extractCredential(headers: IncomingHttpHeaders, rules: Credentia
   const value = authorization.trim();
   const space = value.search(/\s/);
   if (space === -1) {
-    return { kind: 'malformed', hint: `the scheme is missing before the key` };
+    return { kind: 'malformed', hint: phrase('schemeMissing') };
   }
   const scheme = value.slice(0, space).toLowerCase();
   const rest = value.slice(space).trim();
   if (scheme !== 'bearer' && scheme !== 'token' && scheme !== 'basic') {
-    return { kind: 'malformed', hint: `the scheme "${printable(value.slice(0, space))}" is not one this API accepts` };
+    return { kind: 'malformed', hint: phrase('schemeUnknown', { scheme: printable(value.slice(0, space)) }) };
   }
   if (!rules.schemes.includes(scheme)) {
-    return { kind: 'malformed', hint: `the ${value.slice(0, space)} scheme is not accepted here` };
+    return { kind: 'malformed', hint: phrase('schemeNotAccepted', { scheme: value.slice(0, space) }) };
   }
   if (scheme !== 'basic') return checkBareKey(rest);
-  if (!base64.test(rest)) return { kind: 'malformed', hint: 'the Basic credentials are not base64' };
+  if (!base64.test(rest)) return { kind: 'malformed', hint: phrase('basicNotBase64') };
   const decoded = Buffer.from(rest, 'base64').toString('utf8');
   // Basic carries user:password; the key may be sent as the user, with or without an empty password.
   return checkBareKey(decoded.endsWith(':') ? decoded.slice(0, -1) : decoded);
 }
 
 function checkBareKey(key: string): Credential {
-  if (quoted.test(key)) return { kind: 'malformed', hint: 'the key is wrapped in quotes; send it without them' };
-  if (/\s/.test(key)) return { kind: 'malformed', hint: 'the key contains spaces or line breaks' };
-  if (key === '') return { kind: 'malformed', hint: 'the key is empty' };
+  if (quoted.test(key)) return { kind: 'malformed', hint: phrase('keyQuoted') };
+  if (/\s/.test(key)) return { kind: 'malformed', hint: phrase('keyHasSpaces') };
+  if (key === '') return { kind: 'malformed', hint: phrase('keyEmpty') };
   return { kind: 'key', value: key };
 }
 

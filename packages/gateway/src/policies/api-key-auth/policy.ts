@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { AuthConfig, RouteAuthConfig } from '../../config/config-types.js';
 import { portierError } from '../../errors/portier-error.js';
+import { phrase } from '../../errors/param-phrases.js';
 import type { KeyDirectory, KeyEntry } from '../../accounts/key-directory.js';
 import { keyMatchesHash } from '../../accounts/keys/hash-key.js';
 import { parseKey } from '../../accounts/keys/key-format.js';
@@ -73,11 +74,11 @@ export function createApiKeyAuthPolicy(
       const parsed = parseKey(credential.value);
       if (!parsed.ok) return portierError('credentials_malformed', { hint: parsed.hint, expected });
       if (parsed.instance !== auth.instance) {
-        const url = auth.instances[parsed.instance] ?? `the address of the ${parsed.instance} instance`;
+        const url = auth.instances[parsed.instance] ?? phrase('instanceAddress', { instance: parsed.instance });
         return portierError('wrong_instance', { instance: parsed.instance, url });
       }
       if (parsed.environment !== auth.environment) {
-        const hint = `this is a ${parsed.environment} key and this API accepts ${auth.environment} keys`;
+        const hint = phrase('wrongEnvironment', { environment: parsed.environment, accepted: auth.environment });
         return portierError('credentials_malformed', { hint, expected });
       }
       const entry = directory.lookup(parsed.id);

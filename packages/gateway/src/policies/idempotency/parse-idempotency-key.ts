@@ -1,3 +1,5 @@
+import { phrase } from '../../errors/param-phrases.js';
+
 /** Longest key accepted: enough for any UUID or ULID with a prefix, small enough to store cheaply. */
 export const maxIdempotencyKeyLength = 255;
 
@@ -6,32 +8,32 @@ export const maxIdempotencyKeyLength = 255;
  * (what Stripe's and Codat's clients send). Returns the key, or why it cannot be used.
  */
 export function parseIdempotencyKey(header: string | string[]): { key: string } | { reason: string } {
-  if (Array.isArray(header)) return { reason: 'it was sent more than once' };
+  if (Array.isArray(header)) return { reason: phrase('idempotencySentTwice') };
   const value = header.trim();
-  if (value === '') return { reason: 'it is empty' };
+  if (value === '') return { reason: phrase('idempotencyEmpty') };
   const key = value.startsWith('"') ? unquote(value) : value;
   if (typeof key !== 'string') return key;
-  if (key.length === 0) return { reason: 'it is empty' };
-  if (key.length > maxIdempotencyKeyLength) return { reason: `it is longer than ${maxIdempotencyKeyLength} characters` };
+  if (key.length === 0) return { reason: phrase('idempotencyEmpty') };
+  if (key.length > maxIdempotencyKeyLength) return { reason: phrase('idempotencyTooLong', { max: String(maxIdempotencyKeyLength) }) };
   for (let i = 0; i < key.length; i++) {
     const code = key.charCodeAt(i);
-    if (code < 0x20 || code > 0x7e) return { reason: 'it holds characters outside printable ASCII' };
+    if (code < 0x20 || code > 0x7e) return { reason: phrase('idempotencyNotAscii') };
   }
   return { key };
 }
 
 function unquote(value: string): string | { reason: string } {
-  if (value.length < 2 || !value.endsWith('"')) return { reason: 'its opening quote is not closed' };
+  if (value.length < 2 || !value.endsWith('"')) return { reason: phrase('idempotencyQuoteOpen') };
   let key = '';
   for (let i = 1; i < value.length - 1; i++) {
     const char = value[i] as string;
     if (char === '\\') {
       const next = value[i + 1];
-      if ((next !== '"' && next !== '\\') || i + 1 === value.length - 1) return { reason: 'it has an invalid escape' };
+      if ((next !== '"' && next !== '\\') || i + 1 === value.length - 1) return { reason: phrase('idempotencyBadEscape') };
       key += next;
       i++;
     } else if (char === '"') {
-      return { reason: 'it has an unescaped quote inside' };
+      return { reason: phrase('idempotencyInnerQuote') };
     } else {
       key += char;
     }

@@ -1,3 +1,5 @@
+import { phrase } from '../../errors/param-phrases.js';
+
 /** Where a problem is in a text: 1-based line and column. */
 export interface TextPosition {
   readonly line: number;
@@ -53,7 +55,7 @@ export function locateJsonError(text: string): { offset: number; reason: string 
   };
   const literal = (word: string): void => {
     if (text.startsWith(word, i)) i += word.length;
-    else fail(`unexpected ${describe(text, i)}`);
+    else fail(phrase('jsonUnexpected', { found: describe(text, i) }));
   };
   const string = (): void => {
     i++;
@@ -66,25 +68,25 @@ export function locateJsonError(text: string): { offset: number; reason: string 
       if (c === '\\') {
         const next = text[i + 1];
         if (next === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('invalid \\u escape in a string');
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail(phrase('jsonBadUnicodeEscape'));
           i += 6;
         } else if (next !== undefined && '"\\/bfnrt'.includes(next)) i += 2;
-        else fail('invalid escape in a string');
+        else fail(phrase('jsonBadEscape'));
       } else if (c.charCodeAt(0) < 32) {
-        fail('unescaped control character in a string');
+        fail(phrase('jsonControlCharacter'));
       } else i++;
     }
-    fail('unterminated string');
+    fail(phrase('jsonUnterminated'));
   };
   const number = (): void => {
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (match === null || match[0] === '' || match[0] === '-') fail(`unexpected ${describe(text, i)}`);
+    if (match === null || match[0] === '' || match[0] === '-') fail(phrase('jsonUnexpected', { found: describe(text, i) }));
     i += (match as RegExpExecArray)[0].length;
   };
   const value = (): void => {
     space();
     const c = text[i];
-    if (c === undefined) fail('the body ends where a value was expected');
+    if (c === undefined) fail(phrase('jsonEndsEarly'));
     if (c === '{') {
       i++;
       space();
@@ -94,10 +96,10 @@ export function locateJsonError(text: string): { offset: number; reason: string 
       }
       for (;;) {
         space();
-        if (text[i] !== '"') fail(`expected a property name in double quotes, found ${describe(text, i)}`);
+        if (text[i] !== '"') fail(phrase('jsonPropertyName', { found: describe(text, i) }));
         string();
         space();
-        if (text[i] !== ':') fail(`expected ':' after a property name, found ${describe(text, i)}`);
+        if (text[i] !== ':') fail(phrase('jsonColon', { found: describe(text, i) }));
         i++;
         value();
         space();
@@ -109,7 +111,7 @@ export function locateJsonError(text: string): { offset: number; reason: string 
           i++;
           return;
         }
-        fail(`expected ',' or '}' in an object, found ${describe(text, i)}`);
+        fail(phrase('jsonObjectNext', { found: describe(text, i) }));
       }
     }
     if (c === '[') {
@@ -130,7 +132,7 @@ export function locateJsonError(text: string): { offset: number; reason: string 
           i++;
           return;
         }
-        fail(`expected ',' or ']' in an array, found ${describe(text, i)}`);
+        fail(phrase('jsonArrayNext', { found: describe(text, i) }));
       }
     }
     if (c === '"') return string();
@@ -142,8 +144,8 @@ export function locateJsonError(text: string): { offset: number; reason: string 
   try {
     value();
     space();
-    if (i < text.length) fail(`unexpected ${describe(text, i)} after the end of the value`);
-    return { offset: text.length, reason: 'it could not be parsed' };
+    if (i < text.length) fail(phrase('jsonUnexpectedAfter', { found: describe(text, i) }));
+    return { offset: text.length, reason: phrase('jsonUnparsable') };
   } catch (error) {
     return { offset: (error as { offset: number }).offset, reason: (error as Error).message };
   }
@@ -151,6 +153,6 @@ export function locateJsonError(text: string): { offset: number; reason: string 
 
 function describe(text: string, at: number): string {
   const c = text[at];
-  if (c === undefined) return 'the end of the body';
-  return /[\x21-\x7e]/.test(c) ? `'${c}'` : `character U+${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`;
+  if (c === undefined) return phrase('jsonEndOfBody');
+  return /[\x21-\x7e]/.test(c) ? `'${c}'` : phrase('jsonCharacter', { code: `U+${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}` });
 }

@@ -1,3 +1,4 @@
+import { phrase } from '../../errors/param-phrases.js';
 import { portierError, type PortierError } from '../../errors/portier-error.js';
 import { findTooDeep, locateJsonError, positionOf } from './json-text.js';
 
@@ -14,10 +15,10 @@ export function parseJsonText(bytes: Buffer, maxDepth: number): { value: unknown
     text = utf8.decode(bytes);
   } catch {
     const lossy = bytes.toString('utf8');
-    return invalidJson('the body is not valid UTF-8', lossy, lossy.indexOf('\uFFFD'));
+    return invalidJson(phrase('jsonNotUtf8'), lossy, lossy.indexOf('\uFFFD'));
   }
   const deep = findTooDeep(text, maxDepth);
-  if (deep !== -1) return invalidJson(`it is nested deeper than ${maxDepth} levels`, text, deep);
+  if (deep !== -1) return invalidJson(phrase('jsonTooDeep', { max: String(maxDepth) }), text, deep);
   try {
     return { value: JSON.parse(text) as unknown };
   } catch {

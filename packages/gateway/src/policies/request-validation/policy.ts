@@ -1,5 +1,6 @@
 import type { ValidationConfig } from '../../config/config-types.js';
 import { portierError, type ErrorItem, type PortierError } from '../../errors/portier-error.js';
+import { phrase } from '../../errors/param-phrases.js';
 import type { Decision, Policy } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { readRequestBody } from '../request-body/read-request-body.js';
@@ -22,7 +23,7 @@ export function createRequestValidationPolicy(validation: ValidationConfig, maxB
   async function validateBody(ctx: RequestContext, schema: CompiledSchema): Promise<{ findings: Findings; value: unknown } | PortierError> {
     const received = ctx.req.headers['content-type'];
     if (received === undefined || !jsonType.test(received)) {
-      return portierError('unsupported_media_type', { expected: '`application/json`', received: received === undefined ? 'no Content-Type' : `\`${received.slice(0, 100)}\`` });
+      return portierError('unsupported_media_type', { expected: '`application/json`', received: received === undefined ? phrase('noContentType') : `\`${received.slice(0, 100)}\`` });
     }
     const tooLarge = await readRequestBody(ctx, maxBodyBytes);
     if (tooLarge !== undefined) return tooLarge;
