@@ -48,7 +48,8 @@ describe('async operations survive a crash', () => {
       server: { port: 0 },
       auth: { instance: 'eu1', store: { sqlitePath } },
       plans: { free: {} },
-      operations: { concurrency: 4, leaseMs: 500, retry: { baseDelayMs: 10, maxDelayMs: 50 } },
+      // A lease long enough that a slow first attempt on a loaded machine is not taken over while it runs.
+      operations: { concurrency: 4, leaseMs: 3000, retry: { baseDelayMs: 10, maxDelayMs: 50 } },
       upstreams: { app: { url: upstream.url } },
       routes: [{ id: 'push', path: '/push', methods: ['POST'], upstream: 'app', auth: {}, async: {} }],
     };
@@ -111,5 +112,5 @@ describe('async operations survive a crash', () => {
     const missing = await runCli(['operations', 'show', 'nope', '--config', file]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('operation_not_found: There is no operation nope.\n');
-  });
+  }, 90_000); // two gateway starts and a 3 s lease: on a busy CI box more than the default 30 s can pass
 });

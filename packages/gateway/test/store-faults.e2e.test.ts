@@ -189,13 +189,21 @@ describe('store faults', () => {
     const redis = new PrivateRedis(await freePort());
     await redis.start();
     cleanups.push(() => redis.kill());
-    const portier = await startGateway({
+    // Idempotency records are kept per account, so the route needs a key (config check refuses it otherwise).
+    const config = {
+      auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() } },
+      plans: { free: {} },
       idempotency: { redis: { url: redis.url, keyPrefix: uniquePrefix(), timeoutMs: 200 } },
       upstreams: { app: { url: upstream.url } },
-      routes: [{ id: 'orders', path: '/orders', methods: ['POST'], upstream: 'app', idempotency: {} }],
-    });
+      routes: [{ id: 'orders', path: '/orders', methods: ['POST'], upstream: 'app', auth: {}, idempotency: {} }],
+    };
+    const portier = await startGateway(config);
     cleanups.push(() => portier.close());
-    const post = (key: string): Promise<{ status: number; code?: string }> => answer(`${portier.url}/orders`, { 'idempotency-key': key, 'content-type': 'application/json' }, 'POST');
+    const admin = adminOf(portier, config);
+    const account = await admin.createAccount('idempotent', 'free');
+    const authorization = `Bearer ${(await admin.createKey({ accountId: account.id, name: 'k' })).secret}`;
+    const post = (key: string): Promise<{ status: number; code?: string }> =>
+      answer(`${portier.url}/orders`, { authorization, 'idempotency-key': key, 'content-type': 'application/json' }, 'POST');
     await until(async () => (await post('first')).status === 201, 'idempotency store up');
     expect(runs).toBe(1);
 
