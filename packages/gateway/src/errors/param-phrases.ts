@@ -179,13 +179,6 @@ export const paramPhrases = {
     de: 'die Anfrage ist kein wohlgeformtes HTTP/1.1',
     ru: 'запрос не является корректным HTTP/1.1',
   },
-  dotSegments: {
-    in: reason,
-    en: 'the path contains dot segments',
-    fr: 'le chemin contient des segments « . » ou « .. »',
-    de: 'der Pfad enthält die Segmente „.“ oder „..“',
-    ru: 'путь содержит сегменты «.» или «..»',
-  },
   // What operation listing refuses (operations/operation-routes.ts).
   integerRange: {
     in: reason,

@@ -1,4 +1,5 @@
 import { PortierError, portierError } from '../errors/portier-error.js';
+import { phrase } from '../errors/param-phrases.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { isValidCursor } from './operation-queue.js';
 import type { OperationListPage } from './operation-list-body.js';
@@ -44,7 +45,7 @@ export async function readOperationListPage(
   const limit = integerParam(query, 'limit', 1, maxPageSize, defaultPageSize);
   if (limit instanceof PortierError) return limit;
   const cursor = query.get('cursor') ?? undefined;
-  if (cursor !== undefined && !isValidCursor(cursor)) return portierError('bad_request', { reason: 'the cursor is not one this API returned' });
+  if (cursor !== undefined && !isValidCursor(cursor)) return portierError('bad_request', { reason: phrase('cursorUnknown') });
   const found = await operations.store.list(accountId, params, limit, cursor);
   const link = (at: string | undefined): string => `${ctx.path}?limit=${limit}${at === undefined ? '' : `&cursor=${at}`}`;
   const next = found.cursor === undefined ? null : link(found.cursor);
@@ -55,7 +56,9 @@ function integerParam(query: URLSearchParams, name: string, min: number, max: nu
   const text = query.get(name);
   const value = text === null ? fallback : Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    return portierError('bad_request', { reason: max === Number.MAX_SAFE_INTEGER ? `${name} must be an integer from ${min}` : `${name} must be an integer from ${min} to ${max}` });
+    return portierError('bad_request', {
+      reason: max === Number.MAX_SAFE_INTEGER ? phrase('integerFrom', { name, min: String(min) }) : phrase('integerRange', { name, min: String(min), max: String(max) }),
+    });
   }
   return value;
 }

@@ -4,6 +4,7 @@ import type { PortierConfig } from '../config/config-types.js';
 import { buildErrorView } from '../envelopes/error-view.js';
 import { renderers } from '../envelopes/renderers.js';
 import { portierError, type PortierError } from '../errors/portier-error.js';
+import { phrase } from '../errors/param-phrases.js';
 import type { AccessLog } from '../log/access-log.js';
 
 const reasonPhrases: Readonly<Record<number, string>> = {
@@ -90,21 +91,21 @@ function toPortierError(error: NodeJS.ErrnoException, config: PortierConfig): Po
 function describeParserError(code: string | undefined): string {
   switch (code) {
     case 'HPE_INVALID_HEADER_TOKEN':
-      return 'a header name or value contains characters that are not allowed';
+      return phrase('httpHeaderToken');
     case 'HPE_INVALID_METHOD':
-      return 'the HTTP method is not valid';
+      return phrase('httpMethod');
     case 'HPE_INVALID_URL':
-      return 'the URL is not valid';
+      return phrase('httpUrl');
     case 'HPE_INVALID_VERSION':
-      return 'the HTTP version is not valid';
+      return phrase('httpVersion');
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':
     case 'HPE_INVALID_CONTENT_LENGTH':
-      return 'the Content-Length header is not valid';
+      return phrase('httpContentLength');
     case 'HPE_INVALID_TRANSFER_ENCODING':
-      return 'the Transfer-Encoding header is not valid';
+      return phrase('httpTransferEncoding');
     case 'HPE_INVALID_CHUNK_SIZE':
-      return 'the chunked body is malformed';
+      return phrase('httpChunks');
     default:
-      return 'the request is not well-formed HTTP/1.1';
+      return phrase('httpMalformed');
   }
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { portierError, type PortierError } from '../errors/portier-error.js';
+import { phrase } from '../errors/param-phrases.js';
 import { continueExpectation } from '../policies/request-body/expect-continue.js';
 
 /**
@@ -14,7 +15,7 @@ export function checkRequestFraming(req: IncomingMessage): PortierError | undefi
   let hosts = 0;
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).length === 4 && (raw[i] as string).toLowerCase() === 'host') hosts++;
-  if (hosts !== 1) return portierError('bad_request', { reason: hosts === 0 ? 'the Host header is missing' : 'the Host header is repeated' });
+  if (hosts !== 1) return portierError('bad_request', { reason: phrase(hosts === 0 ? 'hostMissing' : 'hostRepeated') });
   const expect = req.headers.expect;
   if (expect !== undefined && !continueExpectation.test(expect)) return portierError('expectation_failed', {});
   return undefined;
