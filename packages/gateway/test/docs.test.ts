@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { catalog, errorCodes } from '../src/errors/catalog.js';
 import { renderConfigDoc } from '../src/docs/render-config-doc.js';
 import { renderErrorsDoc } from '../src/docs/render-errors-doc.js';
+import { renderLifecycleDoc, withStageTable } from '../src/docs/render-lifecycle-doc.js';
+import { lifecycle } from '../src/policies/lifecycle.js';
 
 const docsDir = new URL('../../../docs/', import.meta.url);
 const read = (name: string): string => readFileSync(fileURLToPath(new URL(name, docsDir)), 'utf8');
@@ -15,6 +17,16 @@ describe('generated references', () => {
 
   it('docs/config.md: is current with the schema (run `npm run docs` when this fails)', () => {
     expect(read('config.md')).toBe(renderConfigDoc());
+  });
+
+  it('docs/lifecycle.md and the README stage table: are current with the lifecycle (run `npm run docs` when this fails)', () => {
+    expect(read('lifecycle.md')).toBe(renderLifecycleDoc());
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', docsDir)), 'utf8');
+    expect(readme).toBe(withStageTable(readme));
+    // The table lists the stages in the lifecycle's order, after the server row.
+    const table = readme.slice(readme.indexOf('<!-- stages:start'), readme.indexOf('<!-- stages:end'));
+    const names = [...table.matchAll(/^\| ([a-z][a-z-]*) \| /gm)].map((match) => match[1]).filter((name) => name !== 'stage');
+    expect(names).toEqual(['server', ...lifecycle.map((stage) => stage.name)]);
   });
 
   it('docs/errors.md: lists exactly the catalog codes, each with an anchor', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRequestTarget } from '../src/policies/routing/resolve-request-target.js';
+import { resolveRequestTarget } from '../src/policies/request-target/resolve-request-target.js';
 
 describe('resolveRequestTarget', () => {
   it('request target: keeps a plain origin-form target as it is, query included', () => {

@@ -9,7 +9,7 @@ import type { KeyDirectory } from '../accounts/key-directory.js';
 import { keyMatchesHash, hashKey } from '../accounts/keys/hash-key.js';
 import type { Logger } from '../log/create-logger.js';
 import type { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
-import { RouteTable } from '../policies/routing/route-table.js';
+import { RouteTable } from '../routes/route-table.js';
 import { RequestContext } from '../pipeline/request-context.js';
 import { sendError, type ErrorRendering } from '../pipeline/send-error.js';
 import { sendJson } from '../pipeline/send-json.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { configWarnings, formatConfigWarning } from '../config/config-warnings.js';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import type { AuthConfig, PortierConfig } from '../config/config-types.js';
 import { seedDemoAccount } from '../demo/seed-demo-account.js';
 import { startDemoBackend } from '../demo/demo-backend.js';
 import { renderConfigDoc } from '../docs/render-config-doc.js';
+import { renderLifecycleDoc, withStageTable } from '../docs/render-lifecycle-doc.js';
 import { renderErrorsDoc } from '../docs/render-errors-doc.js';
 import { renderErrorsHtml } from '../docs/render-errors-html.js';
 import { renderOpenApi } from '../docs/render-openapi.js';
@@ -127,7 +128,7 @@ docs
   });
 docs
   .command('write')
-  .description('write docs/errors.md (and errors.<lang>.md for every other shipped language), docs/config.md, and the SDK\'s list of error codes')
+  .description('write docs/errors.md (and errors.<lang>.md for every other shipped language), docs/config.md, docs/lifecycle.md, the README\'s stage table, and the SDK\'s list of error codes')
   .option('--dir <dir>', 'output folder', 'docs')
   .action((options: { dir: string }) => {
     mkdirSync(options.dir, { recursive: true });
@@ -136,9 +137,12 @@ docs
       return join(options.dir, file);
     });
     writeFileSync(join(options.dir, 'config.md'), renderConfigDoc());
+    writeFileSync(join(options.dir, 'lifecycle.md'), renderLifecycleDoc());
+    const readme = join(options.dir, '..', 'README.md');
+    writeFileSync(readme, withStageTable(readFileSync(readme, 'utf8')));
     const clientCodes = join(options.dir, '..', 'packages', 'client', 'src', 'error-codes.ts');
     writeFileSync(clientCodes, renderClientCodes());
-    process.stdout.write(`wrote ${[...written, join(options.dir, 'config.md'), clientCodes].join(', ')}\n`);
+    process.stdout.write(`wrote ${[...written, join(options.dir, 'config.md'), join(options.dir, 'lifecycle.md'), `${readme} (stage table)`, clientCodes].join(', ')}\n`);
   });
 
 registerAdminCommands(program, (file) => loadOrExit(file));

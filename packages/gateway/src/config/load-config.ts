@@ -3,33 +3,25 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { operationSchemas } from './openapi-schemas.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
-import { RouteTable, RouteConflictError } from '../policies/routing/route-table.js';
+import { RouteTable, RouteConflictError } from '../routes/route-table.js';
 import { compileBodySchema, compileTextSchema } from '../policies/request-validation/request-schemas.js';
 import { formatKeyPath, type ConfigProblem } from './config-problem.js';
-import type { HttpMethod, PortierConfig } from './config-types.js';
+import type { PortierConfig } from './config-types.js';
 import { expandEnv } from './expand-env.js';
 import { configSchema } from './schema.js';
 import { YamlLocator } from './yaml-locator.js';
 import { unknownTemplateFields } from '../operations/operation-body.js';
 import { operationListFields } from '../operations/operation-list-body.js';
 import { catalog, shippedLanguages, type ErrorCode } from '../errors/catalog.js';
-import { operationRouteIds } from '../operations/operation-route-ids.js';
-import { keysApiRouteIds } from '../accounts/keys-api/keys-api-route-ids.js';
 import { accessTokenFields, keyTemplateFields } from '../templates/template-fields.js';
 import { templateFieldNames } from '../templates/json-template.js';
-import { referenceRouteIds } from '../docs/reference-route-ids.js';
+import { builtInRoutesOf, reservedRouteIds } from '../routes/built-in-routes.js';
 import { checkIdempotencyScope } from './check-idempotency-scope.js';
 
 export type ConfigResult =
   | { readonly ok: true; readonly config: PortierConfig }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
-/** Route id of the built-in health check; reserved. */
-export const healthRouteId = 'health';
-/** Route id of the built-in access-token exchange; reserved. */
-export const accessTokenRouteId = 'access-token';
-/** Route id of the built-in rate-limit usage route; reserved. */
-export const usageRouteId = 'rate-limit-usage';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
 const validateSchema = ajv.compile(configSchema);
@@ -167,8 +159,7 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
   const at = (segments: (string | number)[], message: string): void => {
     problems.push({ file, ...locator.locate(segments), path: formatKeyPath(segments), message });
   };
-  const reservedIds = new Set<string>([healthRouteId, accessTokenRouteId, usageRouteId, ...Object.values(operationRouteIds), ...Object.values(referenceRouteIds), ...Object.values(keysApiRouteIds)]);
-  const seenIds = new Set<string>(reservedIds);
+  const seenIds = new Set<string>(reservedRouteIds);
   let operationsPathParams: string[] = [];
   safely(lenient, () => {
     operationsPathParams = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string);
@@ -194,7 +185,7 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
       at(['routes', index, 'upstream'], `upstream "${route.upstream}" is not defined under upstreams`);
     }
     if (typeof route.id === 'string' && seenIds.has(route.id)) {
-      const reserved = reservedIds.has(route.id);
+      const reserved = reservedRouteIds.has(route.id);
       at(['routes', index, 'id'], reserved ? `"${route.id}" is reserved for a built-in route` : `duplicate route id "${route.id}"`);
     }
     seenIds.add(route.id);
@@ -265,56 +256,15 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
 /** Routes and built-in routes that cannot share one table (same path and method, or ambiguous). */
 function checkRouteTable(config: PortierConfig, at: (segments: (string | number)[], message: string) => void, refusedRoute: (index: number) => boolean): void {
   const kept = config.routes.map((_, index) => index).filter((index) => !refusedRoute(index));
+  const builtIn = builtInRoutesOf(config);
   try {
     const definitions = kept.map((index) => config.routes[index] as PortierConfig['routes'][number]).map((route) => ({ path: route.path, methods: route.methods, target: route.id }));
-    const builtIn: { path: string; methods: readonly HttpMethod[]; target: string }[] = [{ path: config.server.healthPath, methods: ['GET'], target: healthRouteId }];
-    const tokens = config.auth?.accessTokens;
-    if (tokens !== undefined) builtIn.push({ path: tokens.path, methods: ['GET'] as const, target: accessTokenRouteId });
-    const usagePath = config.rateLimits.usagePath;
-    if (usagePath !== undefined) builtIn.push({ path: usagePath, methods: ['GET'] as const, target: usageRouteId });
-    const keysApi = config.auth?.keysApi;
-    if (keysApi !== undefined) {
-      builtIn.push(
-        { path: keysApi.path, methods: ['GET', 'POST'] as const, target: keysApiRouteIds.collection },
-        { path: `${keysApi.path}/:keyId`, methods: ['DELETE'] as const, target: keysApiRouteIds.item },
-      );
-    }
-    if (config.errors.serveReference) {
-      const base = config.errors.referencePath;
-      builtIn.push(
-        { path: base, methods: ['GET'] as const, target: referenceRouteIds.negotiated },
-        { path: `${base}/:language`, methods: ['GET'] as const, target: referenceRouteIds.language },
-      );
-    }
-    if (hasAsyncRoutes(config)) {
-      const base = config.operations.path;
-      builtIn.push(
-        { path: base, methods: ['GET'] as const, target: operationRouteIds.list },
-        { path: `${base}/:operationId`, methods: ['GET'] as const, target: operationRouteIds.show },
-        { path: `${base}/:operationId/result`, methods: ['GET'] as const, target: operationRouteIds.result },
-      );
-    }
-    new RouteTable([...definitions, ...builtIn]);
+    new RouteTable([...definitions, ...builtIn.map((route) => ({ path: route.path, methods: route.methods, target: route.id }))]);
   } catch (error) {
     if (!(error instanceof RouteConflictError)) throw error;
-    const segments = error.index < kept.length ? ['routes', kept[error.index] as number, 'path'] : (builtInPathsOf(config)[error.index - kept.length] ?? []);
+    const segments = error.index < kept.length ? ['routes', kept[error.index] as number, 'path'] : [...(builtIn[error.index - kept.length]?.configuredAt ?? [])];
     at(segments, error.message);
   }
-}
-
-/** Config locations of the built-in routes, in the order they are registered. */
-function builtInPathsOf(config: PortierConfig): (string | number)[][] {
-  const paths: (string | number)[][] = [['server', 'healthPath']];
-  if (config.auth?.accessTokens !== undefined) paths.push(['auth', 'accessTokens', 'path']);
-  if (config.rateLimits.usagePath !== undefined) paths.push(['rateLimits', 'usagePath']);
-  if (config.auth?.keysApi !== undefined) paths.push(['auth', 'keysApi', 'path'], ['auth', 'keysApi', 'path']);
-  if (config.errors.serveReference) paths.push(['errors', 'referencePath'], ['errors', 'referencePath']);
-  if (hasAsyncRoutes(config)) paths.push(['operations', 'path'], ['operations', 'path'], ['operations', 'path']);
-  return paths;
-}
-
-function hasAsyncRoutes(config: PortierConfig): boolean {
-  return config.routes.some((route) => route.async !== undefined);
 }
 
 /** Offered languages have texts; overrides name real codes and keep the English template's parameters. */

@@ -4,8 +4,6 @@ import type { Decision, Terminal } from '../pipeline/policy.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { renderErrorsHtml } from './render-errors-html.js';
 
-export { referenceRouteIds } from './reference-route-ids.js';
-
 /**
  * Serves the HTML error reference: `<path>` in the language the caller's Accept-Language picks,
  * `<path>/<language>` in that language. Pages are rendered once, at boot.

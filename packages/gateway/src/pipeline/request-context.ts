@@ -33,8 +33,8 @@ export class RequestContext {
   continuePending = false;
   /** The upstream's status, once its response headers arrived. */
   upstreamStatus: number | undefined = undefined;
-  /** Work to do once the exchange is over (release a reservation, count a delete); set by policies. */
-  onComplete: ((ctx: RequestContext) => void) | undefined = undefined;
+  /** Work to do once the exchange is over, in the order `defer` was called; run last-first. */
+  private deferred: ((ctx: RequestContext) => void)[] | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -42,4 +42,31 @@ export class RequestContext {
     /** performance.now() when the request arrived. */
     readonly startedAt: number,
   ) {}
+
+  /**
+   * Runs `action` once the exchange is over, answered or not (release a reservation, count a
+   * delete). Any number of stages may defer; actions run in reverse order, like a stack unwinding.
+   */
+  defer(action: (ctx: RequestContext) => void): void {
+    (this.deferred ??= []).push(action);
+  }
+
+  /**
+   * Runs what was deferred, each action once, last deferred first. One that throws does not keep the
+   * others from running; the first error is thrown once all have run.
+   */
+  runDeferred(): void {
+    const actions = this.deferred;
+    if (actions === undefined) return;
+    this.deferred = undefined;
+    let failure: { error: unknown } | undefined;
+    for (let i = actions.length - 1; i >= 0; i--) {
+      try {
+        (actions[i] as (ctx: RequestContext) => void)(this);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== undefined) throw failure.error;
+  }
 }

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/catalog.js';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { PortierConfig } from '../config/config-types.js';
@@ -64,6 +65,9 @@ export function createSocketAnswer(config: PortierConfig, accessLog: AccessLog):
  * Answers requests that Node's HTTP parser rejected before they became requests (malformed,
  * oversized headers, too slow) with a catalogued error and a fresh correlation ID, then closes.
  */
+/** What Node's parser and timeouts can end any request with, before the pipeline sees it. */
+export const clientErrorCodes = ['bad_request', 'header_fields_too_large', 'request_timeout'] as const satisfies readonly ErrorCode[];
+
 export function createClientErrorHandler(config: PortierConfig, answer: SocketAnswer) {
   return function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     // A response whose head is already out cannot be followed by another status line: bytes written

@@ -5,6 +5,9 @@ import type { PortierConfig } from '../config/config-types.js';
 import type { DestinationStream } from 'pino';
 import { createLogging, type Logger } from '../log/create-logger.js';
 import { createPipeline } from '../pipeline/pipeline.js';
+import type { LifecycleDeps } from '../pipeline/policy.js';
+import { requestStages, routeStages } from '../policies/lifecycle.js';
+import { createBuiltInAnswers } from './built-in-answers.js';
 import { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
 import { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import { createClientErrorHandler, createSocketAnswer } from './answer-client-error.js';
@@ -97,17 +100,29 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       ? undefined
       : setInterval(() => void operations.store.sweep(clock.now() - retentionMs).catch((error: unknown) => logger.warn({ err: error }, 'operation retention sweep failed')), 60_000).unref();
   const metrics = new GatewayMetrics({ counters, upstreams, operations, clock, keys: keys?.directory, localCounters });
+  const directory = keys?.directory;
+  const queue = operations === undefined || worker === undefined ? undefined : { operations, wake: () => worker.wake() };
+  // Each stage gets its own deps, checked against its factory's signature.
+  const deps: LifecycleDeps<typeof routeStages> = {
+    maintenance: { state: maintenance },
+    'api-key-auth': keys,
+    access: { clock },
+    plan: { clock, store: directory?.store, logger },
+    'rate-limit': { counters, clock },
+    'request-body': undefined,
+    'request-validation': undefined,
+    idempotency: { store: idempotency, clock, logger },
+    async: { operations: queue, clock },
+    proxy: { upstreams, clock, logger },
+  };
   const pipeline = createPipeline({
-    metrics,
     config,
-    clock,
     logging,
-    maintenance,
-    upstreams,
-    keys,
-    counters,
-    idempotency,
-    operations: operations === undefined || worker === undefined ? undefined : { operations, wake: () => worker.wake() },
+    metrics,
+    requestStages,
+    routeStages,
+    deps,
+    answers: createBuiltInAnswers(config, { clock, counters, directory, operations }),
   });
   const { server: settings } = config;
   const server = createServer(

@@ -9,9 +9,8 @@ import { parseJsonText } from '../../policies/request-validation/parse-json-text
 import { renderJsonTemplate } from '../../templates/json-template.js';
 import type { KeyDirectory } from '../key-directory.js';
 import { isWithinKey, keyUsableUntil } from './is-within-key.js';
+import { keysApiMaxBodyBytes } from '../../routes/built-in-routes.js';
 
-/** Largest create request (a name); anything bigger is not a key request. */
-export const keysApiMaxBodyBytes = 4096;
 const maxNameLength = 100;
 
 export interface KeysApiDependencies {

@@ -60,13 +60,13 @@ export function createPlanPolicy(routeAuth: RouteAuthConfig, deps: PlanDependenc
   function checkEntities(ctx: RequestContext, account: Account, plan: PlanConfig): Decision | Promise<Decision> {
     if (entity === undefined || store === undefined) return undefined;
     if (entity.action === 'delete') {
-      ctx.onComplete = countDelete;
+      ctx.defer(countDelete);
       return undefined;
     }
     const limit = plan.entities[entity.name] ?? Number.MAX_SAFE_INTEGER;
     return store.reserveEntity(account.id, entity.name, limit).then(({ taken, usage }): Decision => {
       if (!taken) return portierError('entity_limit_reached', { plan: account.plan, entity: entity.name, limit, usage });
-      ctx.onComplete = releaseUnlessCreated;
+      ctx.defer(releaseUnlessCreated);
       return undefined;
     });
   }

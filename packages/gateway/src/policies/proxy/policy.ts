@@ -10,7 +10,7 @@ import type { RequestContext } from '../../pipeline/request-context.js';
 import type { Logger } from '../../log/create-logger.js';
 import { BodySizeLimiter } from '../request-body/limit-body-stream.js';
 import { releaseBody } from '../request-body/expect-continue.js';
-import { isClientAbort } from '../request-body/is-client-abort.js';
+import { isClientAbort } from '../../pipeline/is-client-abort.js';
 import { classifyUpstreamFailure } from './classify-upstream-failure.js';
 import { ClientGoneSignal } from './client-gone-signal.js';
 import { ErrorBodyCollector } from './error-body-collector.js';

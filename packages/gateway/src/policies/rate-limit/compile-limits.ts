@@ -26,7 +26,12 @@ export function compileLimit(config: LimitConfig, replicas = 1): CompiledLimit {
 }
 
 /** What limits depend on: a configured route, or a built-in keyed route (operation polling, keys). */
-export type LimitedRoute = Pick<RouteConfig, 'id' | 'path' | 'limits' | 'auth'>;
+export interface LimitedRoute {
+  readonly id: string;
+  readonly path: string;
+  readonly limits?: RouteConfig['limits'] | undefined;
+  readonly auth?: RouteConfig['auth'] | undefined;
+}
 
 /**
  * Resolves which limits apply on a route: its own, plus its plan's (a route limit replaces a plan

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { portierError, type PortierError } from '../errors/portier-error.js';
-import { phrase } from '../errors/param-phrases.js';
-import { continueExpectation } from '../policies/request-body/expect-continue.js';
+import { portierError, type PortierError } from '../../errors/portier-error.js';
+import { phrase } from '../../errors/param-phrases.js';
+import { continueExpectation } from '../request-body/expect-continue.js';
 
 /**
  * Header-level refusals that come before routing, each a catalogued error instead of the bare answer

@@ -1,5 +1,5 @@
 import FindMyWay from 'find-my-way';
-import type { HttpMethod } from '../../config/config-types.js';
+import type { HttpMethod } from '../config/config-types.js';
 
 /** What a route table entry needs: its path pattern, methods and a payload handed back on a match. */
 export interface RouteDefinition<T> {

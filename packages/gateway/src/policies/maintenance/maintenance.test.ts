@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { configOf, policyContext } from '../../../test/helpers/policy-context.js';
+import { configuredSpec } from '../../pipeline/compile-routes.js';
+import { PortierError } from '../../errors/portier-error.js';
+import { maintenanceStage } from './index.js';
+import { MaintenanceState } from './maintenance-state.js';
+
+const config = configOf(`
+upstreams: { app: { url: 'http://127.0.0.1:9' } }
+maintenance: { allowRoutes: [status] }
+routes:
+  - { id: orders, path: /orders, upstream: app }
+  - { id: status, path: /status, upstream: app }
+`);
+
+function policyFor(routeId: string, state: MaintenanceState) {
+  const route = config.routes.find((candidate) => candidate.id === routeId);
+  if (route === undefined) throw new Error(routeId);
+  const settings = maintenanceStage.settingsOf(configuredSpec(route, config), config);
+  if (settings === undefined) throw new Error('maintenance runs on every route');
+  return maintenanceStage.create(settings, { state });
+}
+
+describe('maintenance policy', () => {
+  it('maintenance: lets requests through while no switch is on', () => {
+    expect(policyFor('orders', new MaintenanceState(config)).handle(policyContext())).toBeUndefined();
+  });
+
+  it('maintenance: the global switch answers 503 maintenance with the message and Retry-After, except on allowed routes', () => {
+    const state = new MaintenanceState(config);
+    state.setGlobal({ enabled: true, message: 'Back at noon', retryAfterSeconds: 120 });
+    const decision = policyFor('orders', state).handle(policyContext());
+    expect(decision).toBeInstanceOf(PortierError);
+    const error = decision as PortierError;
+    expect(error.code).toBe('maintenance');
+    expect(error.params).toMatchObject({ message: 'Back at noon' });
+    expect(error.headers).toMatchObject({ 'Retry-After': '120' });
+    expect(policyFor('status', state).handle(policyContext())).toBeUndefined();
+  });
+
+  it('maintenance: a route switch covers that route only, and turning it off reopens it at once', () => {
+    const state = new MaintenanceState(config);
+    const orders = policyFor('orders', state);
+    state.setRoute('orders', { enabled: true });
+    expect((orders.handle(policyContext()) as PortierError).code).toBe('maintenance');
+    expect(policyFor('status', state).handle(policyContext())).toBeUndefined();
+    state.setRoute('orders', { enabled: false });
+    expect(orders.handle(policyContext())).toBeUndefined();
+  });
+});

@@ -1,0 +1,47 @@
+import type { Clock } from '../../clock.js';
+import type { PlanConfig, RouteAuthConfig } from '../../config/config-types.js';
+import type { AccountStore } from '../../accounts/store/account-store.js';
+import type { ErrorCode } from '../../errors/catalog.js';
+import type { Logger } from '../../log/create-logger.js';
+import type { RouteStageModule } from '../../pipeline/policy.js';
+import { createPlanPolicy } from './policy.js';
+
+export interface PlanSettings {
+  readonly routeAuth: RouteAuthConfig;
+  readonly plans: Readonly<Record<string, PlanConfig>>;
+  /** The route's nesting cap (`validation.maxDepth`, else 64), for `featureWhen` bodies. */
+  readonly maxDepth: number;
+  /** The route's body cap, for `featureWhen` conditions that read the body. */
+  readonly maxBodyBytes: number;
+}
+
+export interface PlanDeps {
+  readonly clock: Clock;
+  /** Where entity slots are counted; present with the auth section. */
+  readonly store: AccountStore | undefined;
+  readonly logger: Logger;
+}
+
+export const planStage: RouteStageModule<'plan', PlanSettings, PlanDeps> = {
+  name: 'plan',
+  scope: 'route',
+  summary: 'trial length, plan features (also on a condition on the body), entity counts; an entity slot is given back when the upstream did not create it',
+  emits: ['trial_expired', 'feature_not_in_plan', 'entity_limit_reached', 'account_store_unavailable', 'payload_too_large', 'invalid_json'],
+  settingsOf(route, config) {
+    if (route.auth === undefined || route.keyed?.plan === false) return undefined;
+    return { routeAuth: route.auth, plans: config.plans, maxDepth: route.config?.validation?.maxDepth ?? 64, maxBodyBytes: route.maxBodyBytes };
+  },
+  codes({ routeAuth, plans }, config) {
+    const codes: ErrorCode[] = [];
+    if (Object.values(plans).some((plan) => plan.trialDays !== undefined)) codes.push('trial_expired');
+    if (routeAuth.feature !== undefined) codes.push('feature_not_in_plan');
+    // A condition on the body reads it, as validation would.
+    if (routeAuth.feature !== undefined && routeAuth.featureWhen !== undefined) codes.push('payload_too_large', 'invalid_json');
+    if (routeAuth.entity?.action === 'create') {
+      codes.push('entity_limit_reached');
+      if (config.auth?.store.postgres !== undefined) codes.push('account_store_unavailable');
+    }
+    return codes;
+  },
+  create: (settings, deps) => createPlanPolicy(settings.routeAuth, { ...deps, plans: settings.plans, maxDepth: settings.maxDepth, maxBodyBytes: settings.maxBodyBytes }),
+};

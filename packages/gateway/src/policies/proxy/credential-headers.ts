@@ -1,0 +1,20 @@
+import type { PortierConfig, RouteConfig } from '../../config/config-types.js';
+
+/** Headers that carry the caller's key, removed before forwarding unless the config says otherwise. */
+export function credentialHeaders(config: PortierConfig): ReadonlySet<string> {
+  const auth = config.auth;
+  if (auth === undefined || auth.forwardCredentials) return new Set();
+  return new Set(auth.schemes.includes('header') ? ['authorization', auth.header.toLowerCase()] : ['authorization']);
+}
+
+/**
+ * Headers kept out of the operation queue, where a request waits in plain text for the retention
+ * period: every credential and cookie, whatever `auth.forwardCredentials` says, unless the route opts
+ * in with `async.forwardCredentials` (which `config check` warns about).
+ */
+export function queuedCredentialHeaders(config: PortierConfig, route: RouteConfig): ReadonlySet<string> {
+  if (route.async?.forwardCredentials === true) return new Set();
+  const names = ['authorization', 'proxy-authorization', 'cookie'];
+  if (config.auth !== undefined) names.push(config.auth.header.toLowerCase());
+  return new Set(names);
+}

@@ -1,0 +1,32 @@
+import { portierError } from '../../errors/portier-error.js';
+import type { RequestStageModule } from '../../pipeline/policy.js';
+import { resolveRequestTarget } from './resolve-request-target.js';
+
+/**
+ * Normalizes the request target once: from here on every stage (routing, validation, idempotency,
+ * the proxy) reads the same path, so the path the router matched is the path forwarded.
+ */
+export const requestTargetStage: RequestStageModule<'request-target', true, unknown> = {
+  name: 'request-target',
+  scope: 'request',
+  summary: 'absolute form reduced to its path; encoded slashes, backslashes, NUL and dot segments refused ([docs/edge.md](docs/edge.md)); the normalized target is the one matched and forwarded',
+  emits: ['invalid_request_target'],
+  settingsOf: () => true,
+  codes: () => ['invalid_request_target'],
+  create() {
+    return {
+      name: 'request-target',
+      handle: function normalizeTarget(ctx) {
+        const { req } = ctx;
+        const target = resolveRequestTarget(req.url ?? '/');
+        if (target === undefined) {
+          ctx.path = (req.url ?? '').slice(0, 200);
+          return portierError('invalid_request_target', {});
+        }
+        ctx.path = target.path;
+        req.url = target.path + target.query;
+        return undefined;
+      },
+    };
+  },
+};

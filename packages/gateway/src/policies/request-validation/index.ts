@@ -1,0 +1,18 @@
+import type { ValidationConfig } from '../../config/config-types.js';
+import type { RouteStageModule } from '../../pipeline/policy.js';
+import { createRequestValidationPolicy } from './policy.js';
+
+export interface RequestValidationSettings {
+  readonly validation: ValidationConfig;
+  readonly maxBodyBytes: number;
+}
+
+export const requestValidationStage: RouteStageModule<'request-validation', RequestValidationSettings, unknown> = {
+  name: 'request-validation',
+  scope: 'route',
+  summary: 'JSON Schema for query, path parameters and body, every problem at once; non-fatal rules as warnings',
+  emits: ['unsupported_media_type', 'invalid_json', 'validation_failed', 'payload_too_large'],
+  settingsOf: (route) => (route.config?.validation === undefined ? undefined : { validation: route.config.validation, maxBodyBytes: route.maxBodyBytes }),
+  codes: () => ['invalid_json', 'unsupported_media_type', 'validation_failed', 'payload_too_large'],
+  create: ({ validation, maxBodyBytes }) => createRequestValidationPolicy(validation, maxBodyBytes),
+};

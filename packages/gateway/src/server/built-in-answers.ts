@@ -1,0 +1,60 @@
+import type { Clock } from '../clock.js';
+import type { PortierConfig } from '../config/config-types.js';
+import type { KeyDirectory } from '../accounts/key-directory.js';
+import { createKeysApiTerminal } from '../accounts/keys-api/keys-api-terminal.js';
+import { createTokenExchangeTerminal } from '../accounts/tokens/token-exchange-terminal.js';
+import { createReferenceTerminal } from '../docs/reference-terminal.js';
+import { localizerOf } from '../errors/localizer-of.js';
+import { createListOperationsTerminal, createOperationResultTerminal, createShowOperationTerminal } from '../operations/operation-routes.js';
+import type { Operations } from '../operations/operations.js';
+import { createHealthTerminal } from '../pipeline/health-terminal.js';
+import type { Terminal } from '../pipeline/policy.js';
+import { createUsageTerminal } from '../policies/rate-limit/usage-terminal.js';
+import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
+import { builtInRouteIds, builtInRoutesOf, type BuiltInRouteId } from '../routes/built-in-routes.js';
+
+export interface BuiltInAnswerDeps {
+  readonly clock: Clock;
+  readonly counters: CounterBackend;
+  readonly directory: KeyDirectory | undefined;
+  readonly operations: Operations | undefined;
+}
+
+/** The answer of each built-in route this config turns on (see routes/built-in-routes.ts), by route id. */
+export function createBuiltInAnswers(config: PortierConfig, deps: BuiltInAnswerDeps): Partial<Record<BuiltInRouteId, Terminal>> {
+  const answers: Partial<Record<BuiltInRouteId, Terminal>> = {};
+  const correlationHeader = config.correlation.header;
+  for (const route of builtInRoutesOf(config)) answers[route.id] = answerOf(route.id);
+  return answers;
+
+  function answerOf(id: BuiltInRouteId): Terminal {
+    const { auth } = config;
+    switch (id) {
+      case builtInRouteIds.health:
+        return createHealthTerminal(correlationHeader);
+      case builtInRouteIds.accessToken:
+        if (auth?.accessTokens === undefined) break;
+        return createTokenExchangeTerminal(auth, auth.accessTokens, deps.clock, correlationHeader);
+      case builtInRouteIds.keys:
+      case builtInRouteIds.key:
+        if (auth?.keysApi === undefined || deps.directory === undefined) break;
+        // One terminal serves both keys routes: it answers by method.
+        return (answers[builtInRouteIds.keys] ??= createKeysApiTerminal({ config: { ...config, auth }, keysApi: auth.keysApi, directory: deps.directory }));
+      case builtInRouteIds.usage:
+        return createUsageTerminal(config, deps.counters, deps.clock);
+      case builtInRouteIds.operationsList:
+        if (deps.operations === undefined) break;
+        return createListOperationsTerminal(deps.operations);
+      case builtInRouteIds.operation:
+        if (deps.operations === undefined) break;
+        return createShowOperationTerminal(deps.operations);
+      case builtInRouteIds.operationResult:
+        if (deps.operations === undefined) break;
+        return createOperationResultTerminal(deps.operations);
+      case builtInRouteIds.errorReference:
+      case builtInRouteIds.errorReferenceLanguage:
+        return (answers[builtInRouteIds.errorReference] ??= createReferenceTerminal(localizerOf(config), config.errors.referencePath, correlationHeader));
+    }
+    throw new Error(`built-in route ${id} is on but what it needs was not opened`);
+  }
+}
