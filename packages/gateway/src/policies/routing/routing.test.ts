@@ -1,0 +1,68 @@
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { configOf, policyContext } from '../../../test/helpers/policy-context.js';
+import type { CompiledRoute } from '../../pipeline/compiled-route.js';
+import { answered } from '../../pipeline/policy.js';
+import { PortierError } from '../../errors/portier-error.js';
+import { RouteTable } from '../../routes/route-table.js';
+import { corsStage } from '../cors/index.js';
+import { routingStage } from './index.js';
+
+const orders = { id: 'orders', path: '/orders/:orderId', methods: ['GET', 'DELETE'] } as unknown as CompiledRoute;
+const routes = new RouteTable([{ path: orders.path, methods: orders.methods, target: orders }]);
+const routing = routingStage.create(true, { routes });
+
+describe('routing stage', () => {
+  it('routing: picks the route and its path parameters', () => {
+    const ctx = policyContext({ url: '/orders/42' });
+    expect(routing.handle(ctx)).toBeUndefined();
+    expect(ctx.route).toBe(orders);
+    expect(ctx.params).toEqual({ orderId: '42' });
+  });
+
+  it('routing: a known path with another method is 405 method_not_allowed with Allow; an unknown path is 404 not_found', () => {
+    const wrongMethod = routing.handle(policyContext({ method: 'POST', url: '/orders/42' }));
+    expect((wrongMethod as PortierError).code).toBe('method_not_allowed');
+    expect((wrongMethod as PortierError).headers).toEqual({ Allow: 'DELETE, GET, HEAD' });
+    expect((routing.handle(policyContext({ url: '/invoices' })) as PortierError).code).toBe('not_found');
+  });
+});
+
+describe('cors stage', () => {
+  const config = configOf(`
+upstreams: { app: { url: 'http://127.0.0.1:9' } }
+cors: { origins: ['https://app.example'] }
+routes: [{ id: open, path: /open, upstream: app }]
+`);
+  const settings = corsStage.settingsOf(config);
+  if (settings === undefined) throw new Error('cors is configured');
+  const cors = corsStage.create(settings, { routes });
+
+  it('cors: is left out without a cors section', () => {
+    expect(corsStage.settingsOf(configOf(`upstreams: { app: { url: 'http://127.0.0.1:9' } }\nroutes: [{ id: open, path: /open, upstream: app }]`))).toBeUndefined();
+  });
+
+  it('cors: answers a preflight itself, 204 with the methods the path accepts', () => {
+    const written: { status?: number; headers?: string[]; ended: boolean } = { ended: false };
+    const ctx = policyContext({ method: 'OPTIONS', url: '/orders/7', headers: { origin: 'https://app.example', 'access-control-request-method': 'DELETE' } });
+    (ctx as { res: unknown }).res = {
+      writeHead: (status: number, headers: string[]) => Object.assign(written, { status, headers }),
+      end: () => (written.ended = true),
+    } as unknown as ServerResponse;
+    expect(cors.handle(ctx)).toBe(answered);
+    expect(written.status).toBe(204);
+    const headers = written.headers ?? [];
+    expect(headers[headers.indexOf('access-control-allow-methods') + 1]).toBe('DELETE, GET, HEAD');
+    expect(headers[headers.indexOf('access-control-allow-origin') + 1]).toBe('https://app.example');
+    expect(written.ended).toBe(true);
+  });
+
+  it('cors: adds its headers to the answer for an allowed origin only, and lets the request go on', () => {
+    const allowed = policyContext({ url: '/orders/7', headers: { origin: 'https://app.example' } });
+    expect(cors.handle(allowed)).toBeUndefined();
+    expect(allowed.responseHeaders).toContain('https://app.example');
+    const other = policyContext({ url: '/orders/7', headers: { origin: 'https://evil.example' } });
+    expect(cors.handle(other)).toBeUndefined();
+    expect(other.responseHeaders).toEqual([]);
+  });
+});
