@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { configOf, policyContext } from '../../../test/helpers/policy-context.js';
 import type { CompiledRoute } from '../../pipeline/compiled-route.js';
 import { answered } from '../../pipeline/policy.js';
-import { PortierError } from '../../errors/portier-error.js';
+import type { PortierError } from '../../errors/portier-error.js';
 import { RouteTable } from '../../routes/route-table.js';
 import { corsStage } from '../cors/index.js';
 import { routingStage } from './index.js';
