@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { AccountAdmin } from '../packages/gateway/dist/admin/account-admin.js';
 import { KeyDirectory } from '../packages/gateway/dist/accounts/key-directory.js';
 import { SqliteAccountStore } from '../packages/gateway/dist/accounts/store/sqlite-account-store.js';
-import { parseConfig } from '../packages/gateway/dist/config/load-config.js';
+import { parseConfig } from '../packages/gateway/dist/config-loader/load-config.js';
 import type { AuthConfig, PortierConfig } from '../packages/gateway/dist/config/config-types.js';
 import { credentialRules } from '../packages/gateway/dist/policies/api-key-auth/extract-credential.js';
 import { createApiKeyAuthPolicy } from '../packages/gateway/dist/policies/api-key-auth/policy.js';

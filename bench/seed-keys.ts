@@ -1,7 +1,7 @@
 // Creates `count` API keys (100 accounts of 100 keys) in the store a bench config names; returns them.
 import { AccountAdmin } from '../packages/gateway/dist/admin/account-admin.js';
 import { SqliteAccountStore } from '../packages/gateway/dist/accounts/store/sqlite-account-store.js';
-import { loadConfigFile } from '../packages/gateway/dist/config/load-config.js';
+import { loadConfigFile } from '../packages/gateway/dist/config-loader/load-config.js';
 import type { AuthConfig, PortierConfig } from '../packages/gateway/dist/config/config-types.js';
 
 export async function seedKeys(configFile: string, count: number): Promise<string[]> {

@@ -1,5 +1,5 @@
 export { createGateway, type Gateway, type GatewayDependencies } from './server/create-gateway.js';
-export { loadConfigFile, parseConfig, type ConfigResult } from './config/load-config.js';
+export { loadConfigFile, parseConfig, type ConfigResult } from './config-loader/load-config.js';
 export { formatConfigProblem, type ConfigProblem } from './config/config-problem.js';
 export type { PortierConfig } from './config/config-types.js';
 export { catalog, errorCodes, type ErrorCode, type CatalogEntry, type ErrorOwner } from './errors/catalog.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config/load-config.js';
+import { parseConfig } from '../src/config-loader/load-config.js';
 import { formatConfigProblem } from '../src/config/config-problem.js';
 import { configSchema } from '../src/config/schema.js';
 
@@ -239,7 +239,7 @@ routes:
   });
 
   it('config: reports a file that is not there without throwing', async () => {
-    const { loadConfigFile } = await import('../src/config/load-config.js');
+    const { loadConfigFile } = await import('../src/config-loader/load-config.js');
     const result = loadConfigFile('/definitely/not/here.yaml');
     expect(result.ok).toBe(false);
   });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { catalog, errorCodes, shippedLanguages, type ErrorTexts } from '../src/errors/catalog.js';
 import { Localizer, parseAcceptLanguage, shippedTexts } from '../src/errors/localizer.js';
-import { templateParams } from '../src/config/load-config.js';
+import { templateParams } from '../src/config-loader/load-config.js';
 import { referenceFiles } from '../src/docs/reference-files.js';
 import { renderClientCodes } from '../src/docs/render-client-codes.js';
 import { renderErrorsHtml } from '../src/docs/render-errors-html.js';

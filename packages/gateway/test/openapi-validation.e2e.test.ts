@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { parseConfig } from '../src/config/load-config.js';
+import { parseConfig } from '../src/config-loader/load-config.js';
 import { formatConfigProblem } from '../src/config/config-problem.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { parseConfig } from '../src/config/load-config.js';
+import { parseConfig } from '../src/config-loader/load-config.js';
 import { renderOpenApi } from '../src/docs/render-openapi.js';
 import { runCli } from './helpers/cli.js';
 

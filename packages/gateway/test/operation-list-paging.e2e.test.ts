@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { parseConfig } from '../src/config/load-config.js';
+import { parseConfig } from '../src/config-loader/load-config.js';
 import { formatConfigProblem } from '../src/config/config-problem.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';

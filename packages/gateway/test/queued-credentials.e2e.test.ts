@@ -8,7 +8,7 @@ import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
 import { runCli } from './helpers/cli.js';
-import { parseConfig } from '../src/config/load-config.js';
+import { parseConfig } from '../src/config-loader/load-config.js';
 import { formatConfigProblem } from '../src/config/config-problem.js';
 
 /** The operation queue keeps requests for days: no credential or cookie in it unless a route opts in. */

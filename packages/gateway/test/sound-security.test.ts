@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { signAccessToken, verifyAccessToken } from '../src/accounts/tokens/access-token.js';
-import { parseConfig } from '../src/config/load-config.js';
+import { parseConfig } from '../src/config-loader/load-config.js';
 import { formatConfigProblem } from '../src/config/config-problem.js';
 
 /** Promises of docs/security.md that hold by construction: pinned token algorithm, refused CORS wildcard. */

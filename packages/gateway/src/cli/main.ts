@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { loadConfigFile } from '../config/load-config.js';
+import { loadConfigFile } from '../config-loader/load-config.js';
 import type { AuthConfig, PortierConfig } from '../config/config-types.js';
 import { seedDemoAccount } from '../demo/seed-demo-account.js';
 import { startDemoBackend } from '../demo/demo-backend.js';

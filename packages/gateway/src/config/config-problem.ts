@@ -23,3 +23,6 @@ export function formatKeyPath(segments: readonly (string | number)[]): string {
   }
   return out;
 }
+
+/** Reports one problem at a place in the document (`['routes', 0, 'upstream']`): how config rules speak. */
+export type ReportProblem = (segments: readonly (string | number)[], message: string) => void;

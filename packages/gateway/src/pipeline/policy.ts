@@ -1,4 +1,5 @@
-import type { PortierConfig } from '../config/config-types.js';
+import type { ReportProblem } from '../config/config-problem.js';
+import type { PortierConfig, RouteConfig } from '../config/config-types.js';
 import type { ErrorCode } from '../errors/catalog.js';
 import type { PortierError } from '../errors/portier-error.js';
 import type { RouteSpec } from '../routes/route-spec.js';
@@ -45,6 +46,13 @@ interface StageModuleBase<Name extends string, Settings> {
   readonly emits: readonly ErrorCode[];
   /** The codes it may answer with under these settings: a route's documented errors are the union. */
   codes(settings: Settings, config: PortierConfig): readonly ErrorCode[];
+  /**
+   * The rules across fields that the schema cannot express, for `config check`, about the sections
+   * this stage owns. Runs on a config the schema may have refused: a shape it cannot read is skipped.
+   */
+  checkConfig?(config: PortierConfig, report: ReportProblem): void;
+  /** The same, for one configured route (`routes[index]`). */
+  checkRoute?(route: RouteConfig, index: number, config: PortierConfig, report: ReportProblem): void;
 }
 
 /** A stage that runs once per request before any route is known (correlation ID, target, CORS, routing). */

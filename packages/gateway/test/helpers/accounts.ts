@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccountAdmin } from '../../src/admin/account-admin.js';
 import { openAccountStore } from '../../src/accounts/store/open-account-store.js';
-import { parseConfig } from '../../src/config/load-config.js';
+import { parseConfig } from '../../src/config-loader/load-config.js';
 import type { AuthConfig, PortierConfig } from '../../src/config/config-types.js';
 import type { Clock } from '../../src/clock.js';
 import type { TestGateway } from './gateway.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { createGateway, type Gateway } from '../../src/server/create-gateway.js';
-import { parseConfig } from '../../src/config/load-config.js';
+import { parseConfig } from '../../src/config-loader/load-config.js';
 import { formatConfigProblem } from '../../src/config/config-problem.js';
 import type { Clock } from '../../src/clock.js';
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PortierConfig } from '../../src/config/config-types.js';
-import { parseConfig } from '../../src/config/load-config.js';
+import { parseConfig } from '../../src/config-loader/load-config.js';
 import { RequestContext } from '../../src/pipeline/request-context.js';
 
 /** What a policy's unit test says about a request: no socket, no server. */

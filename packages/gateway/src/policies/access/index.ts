@@ -23,5 +23,10 @@ export const accessStage: RouteStageModule<'access', AccessSettings, { readonly 
     if (routeAuth.scopes.length > 0) codes.push('access_denied');
     return codes;
   },
+  checkRoute(route, index, _config, report) {
+    if (route.auth?.bindTo !== undefined && !route.path.includes(`:${route.auth.bindTo}`)) {
+      report(['routes', index, 'auth', 'bindTo'], `the path has no parameter ":${route.auth.bindTo}"`);
+    }
+  },
   create: ({ routeId, routeAuth, plans }, { clock }) => createAccessPolicy(routeId, routeAuth, plans, clock),
 };

@@ -2,6 +2,8 @@ import type { RouteAuthConfig } from '../../config/config-types.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import type { RouteStageModule } from '../../pipeline/policy.js';
 import { createApiKeyAuthPolicy, type ApiKeyAuthDependencies } from './policy.js';
+import { checkFields } from '../../templates/check-fields.js';
+import { accessTokenFields, keyTemplateFields } from '../../templates/template-fields.js';
 
 export interface ApiKeyAuthSettings {
   readonly routeAuth: RouteAuthConfig;
@@ -26,6 +28,14 @@ export const apiKeyAuthStage: RouteStageModule<'api-key-auth', ApiKeyAuthSetting
     codes.push('account_store_busy');
     if (settings.acceptTokens && auth?.accessTokens !== undefined) codes.push('access_token_expired');
     return codes;
+  },
+  checkConfig(config, report) {
+    checkFields(config.auth?.accessTokens?.response, accessTokenFields, 'the token answer template', ['auth', 'accessTokens', 'response'], report);
+    checkFields(config.auth?.keysApi?.key, keyTemplateFields, 'the key template', ['auth', 'keysApi', 'key'], report);
+    checkFields(config.auth?.keysApi?.list, ['keys'], 'the key list template', ['auth', 'keysApi', 'list'], report);
+  },
+  checkRoute(route, index, config, report) {
+    if (route.auth !== undefined && config.auth === undefined) report(['routes', index, 'auth'], 'route auth needs the top-level `auth` section');
   },
   create(settings, deps) {
     if (deps === undefined) throw new Error('api-key-auth needs the key directory: config check requires the auth section');

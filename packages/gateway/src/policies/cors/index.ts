@@ -29,6 +29,9 @@ export const corsStage: RequestStageModule<'cors', CorsSettings, CorsDeps> = {
   emits: [],
   settingsOf: (config) => (config.cors === undefined ? undefined : { cors: config.cors, correlationHeader: config.correlation.header }),
   codes: () => [],
+  checkConfig(config, report) {
+    if (config.cors?.credentials === true && config.cors.origins.includes('*')) report(['cors', 'credentials'], 'browsers refuse credentials with the origin `*`: list the origins');
+  },
   create({ cors, correlationHeader }, { routes }) {
     const policy = new Cors(cors, correlationHeader);
     return {

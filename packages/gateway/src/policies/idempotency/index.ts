@@ -6,6 +6,7 @@ import type { Logger } from '../../log/create-logger.js';
 import type { WrapperStageModule } from '../../pipeline/policy.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { createIdempotentTerminal } from './idempotent-terminal.js';
+import { idempotencyScopeProblem } from './check-idempotency-scope.js';
 
 export interface IdempotencyStageSettings {
   readonly route: RouteIdempotencyConfig;
@@ -50,6 +51,14 @@ export const idempotencyStage: WrapperStageModule<'idempotency', IdempotencyStag
     if (settings.route.required) codes.push('idempotency_key_required');
     if (settings.inRedis) codes.push('service_unavailable');
     return codes;
+  },
+  checkRoute(route, index, config, report) {
+    if (route.idempotency === undefined) return;
+    const scope = idempotencyScopeProblem(route);
+    if (scope !== undefined) report(['routes', index, 'idempotency'], scope);
+    if (config.idempotency.redis === undefined && config.idempotency.sqlitePath === undefined && config.auth === undefined) {
+      report(['routes', index, 'idempotency'], 'idempotency needs a store: `idempotency.sqlitePath`, `idempotency.redis` or the `auth` section\'s database');
+    }
   },
   create(settings, { store, clock, logger }) {
     if (store === undefined) throw new Error('idempotency needs its store: the gateway opens one when a route uses it');

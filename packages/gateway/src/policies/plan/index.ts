@@ -43,5 +43,8 @@ export const planStage: RouteStageModule<'plan', PlanSettings, PlanDeps> = {
     }
     return codes;
   },
+  checkRoute(route, index, _config, report) {
+    if (route.auth?.featureWhen !== undefined && route.auth.feature === undefined) report(['routes', index, 'auth', 'featureWhen'], 'featureWhen needs a `feature` to require');
+  },
   create: (settings, deps) => createPlanPolicy(settings.routeAuth, { ...deps, plans: settings.plans, maxDepth: settings.maxDepth, maxBodyBytes: settings.maxBodyBytes }),
 };

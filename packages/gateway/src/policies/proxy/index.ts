@@ -40,6 +40,11 @@ export const proxyStage: TerminalStageModule<'proxy', ProxySettings, ProxyDeps> 
     };
   },
   codes: () => ['service_unavailable', 'upstream_circuit_open', 'bad_gateway', 'gateway_timeout', 'upstream_client_error', 'upstream_server_error'],
+  checkRoute(route, index, config, report) {
+    if (typeof route.upstream === 'string' && !(route.upstream in (config.upstreams ?? {}))) {
+      report(['routes', index, 'upstream'], `upstream "${route.upstream}" is not defined under upstreams`);
+    }
+  },
   create(settings, { upstreams, clock, logger }) {
     const upstream = upstreams.get(settings.upstream);
     if (upstream === undefined) throw new Error(`route ${settings.routeId}: upstream ${settings.upstream} was not created`);

@@ -5,6 +5,7 @@ import type { RouteStageModule } from '../../pipeline/policy.js';
 import { compileRouteLimits, type RouteLimits } from './compile-limits.js';
 import { createRateLimitPolicy } from './policy.js';
 import type { CounterBackend } from './shared-counters.js';
+import { isKnownTimeZone } from './is-known-time-zone.js';
 
 export interface RateLimitSettings {
   readonly routeId: string;
@@ -44,6 +45,27 @@ export const rateLimitStage: RouteStageModule<'rate-limit', RateLimitSettings, R
     const all = [...limits.withoutPlan, ...[...limits.byPlan.values()].flat()];
     if (config.rateLimits.redis !== undefined && all.some((entry) => entry.limit.whenStoreDown === 'closed')) codes.push('rate_limiter_unavailable');
     return codes;
+  },
+  checkConfig(config, report) {
+    for (const [name, plan] of Object.entries(config.plans ?? {})) {
+      plan.limits?.forEach((limit, limitIndex) => {
+        if (!isKnownTimeZone(limit.timeZone)) report(['plans', name, 'limits', limitIndex, 'timeZone'], `unknown time zone "${limit.timeZone}"`);
+      });
+    }
+  },
+  checkRoute(route, index, _config, report) {
+    route.limits?.forEach((limit, limitIndex) => {
+      for (const subject of limit.by) {
+        if ((subject === 'key' || subject === 'account') && route.auth === undefined) {
+          // Without a key every caller would share one bucket: refuse at boot instead.
+          report(['routes', index, 'limits', limitIndex, 'by'], `"${subject}" needs route auth: without a key every caller would share one counter`);
+        }
+        if (subject.startsWith('param:') && !route.path.includes(`:${subject.slice(6)}`)) {
+          report(['routes', index, 'limits', limitIndex, 'by'], `the path has no parameter ":${subject.slice(6)}"`);
+        }
+      }
+      if (!isKnownTimeZone(limit.timeZone)) report(['routes', index, 'limits', limitIndex, 'timeZone'], `unknown time zone "${limit.timeZone}"`);
+    });
   },
   create: (settings, deps) =>
     createRateLimitPolicy(settings.routeId, settings.limits, settings.cost, { ...deps, headers: settings.headers, unavailableRetryAfterSeconds: settings.unavailableRetryAfterSeconds }),

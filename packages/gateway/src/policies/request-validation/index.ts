@@ -1,6 +1,7 @@
 import type { ValidationConfig } from '../../config/config-types.js';
 import type { RouteStageModule } from '../../pipeline/policy.js';
 import { createRequestValidationPolicy } from './policy.js';
+import { compileBodySchema, compileTextSchema } from './request-schemas.js';
 
 export interface RequestValidationSettings {
   readonly validation: ValidationConfig;
@@ -14,5 +15,17 @@ export const requestValidationStage: RouteStageModule<'request-validation', Requ
   emits: ['unsupported_media_type', 'invalid_json', 'validation_failed', 'payload_too_large'],
   settingsOf: (route) => (route.config?.validation === undefined ? undefined : { validation: route.config.validation, maxBodyBytes: route.maxBodyBytes }),
   codes: () => ['invalid_json', 'unsupported_media_type', 'validation_failed', 'payload_too_large'],
+  checkRoute(route, index, _config, report) {
+    for (const part of ['body', 'query', 'params'] as const) {
+      const schema = route.validation?.[part];
+      if (schema === undefined) continue;
+      try {
+        if (part === 'body') compileBodySchema(schema);
+        else compileTextSchema(schema);
+      } catch (error) {
+        report(['routes', index, 'validation', part], `invalid JSON Schema: ${(error as Error).message}`);
+      }
+    }
+  },
   create: ({ validation, maxBodyBytes }) => createRequestValidationPolicy(validation, maxBodyBytes),
 };

@@ -4,19 +4,14 @@ import { operationSchemas } from './openapi-schemas.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { RouteTable, RouteConflictError } from '../routes/route-table.js';
-import { compileBodySchema, compileTextSchema } from '../policies/request-validation/request-schemas.js';
-import { formatKeyPath, type ConfigProblem } from './config-problem.js';
-import type { PortierConfig } from './config-types.js';
-import { expandEnv } from './expand-env.js';
-import { configSchema } from './schema.js';
-import { YamlLocator } from './yaml-locator.js';
-import { unknownTemplateFields } from '../operations/operation-body.js';
-import { operationListFields } from '../operations/operation-list-body.js';
+import { formatKeyPath, type ConfigProblem, type ReportProblem } from '../config/config-problem.js';
+import type { PortierConfig } from '../config/config-types.js';
+import { expandEnv } from '../config/expand-env.js';
+import { configSchema } from '../config/schema.js';
+import { YamlLocator } from '../config/yaml-locator.js';
 import { catalog, shippedLanguages, type ErrorCode } from '../errors/catalog.js';
-import { accessTokenFields, keyTemplateFields } from '../templates/template-fields.js';
-import { templateFieldNames } from '../templates/json-template.js';
+import { lifecycle } from '../policies/lifecycle.js';
 import { builtInRoutesOf, reservedRouteIds } from '../routes/built-in-routes.js';
-import { checkIdempotencyScope } from './check-idempotency-scope.js';
 
 export type ConfigResult =
   | { readonly ok: true; readonly config: PortierConfig }
@@ -153,96 +148,36 @@ function applyOpenApi(config: PortierConfig, file: string, locator: YamlLocator,
   return problems;
 }
 
-/** Cross-references the schema cannot express: upstreams that exist, unique ids, routes that register. */
+/**
+ * The rules the schema cannot express: each stage's own (see `checkConfig` and `checkRoute` in
+ * policies/<stage>/index.ts), then what is about routes as a whole: unique ids, ids that exist where they are
+ * named, and routes that fit one table.
+ */
 function checkReferences(config: PortierConfig, file: string, locator: YamlLocator, lenient = false, refusedRoute: (index: number) => boolean = () => false): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const at = (segments: (string | number)[], message: string): void => {
-    problems.push({ file, ...locator.locate(segments), path: formatKeyPath(segments), message });
+  const at: ReportProblem = (segments, message) => {
+    problems.push({ file, ...locator.locate([...segments]), path: formatKeyPath(segments), message });
   };
-  const seenIds = new Set<string>(reservedRouteIds);
-  let operationsPathParams: string[] = [];
-  safely(lenient, () => {
-    operationsPathParams = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string);
-    if (operationsPathParams.includes('operationId')) at(['operations', 'path'], '":operationId" is the parameter Portier appends itself');
-    checkTemplate(config.operations.body, ['operations', 'body'], at);
-  });
-  safely(lenient, () => checkFields(config.operations.list.body, operationListFields, 'the operation list template', ['operations', 'list', 'body'], at));
-  safely(lenient, () => checkFields(config.auth?.accessTokens?.response, accessTokenFields, 'the token answer template', ['auth', 'accessTokens', 'response'], at));
-  safely(lenient, () => checkFields(config.auth?.keysApi?.key, keyTemplateFields, 'the key template', ['auth', 'keysApi', 'key'], at));
-  safely(lenient, () => checkFields(config.auth?.keysApi?.list, ['keys'], 'the key list template', ['auth', 'keysApi', 'list'], at));
-  safely(lenient, () => checkLanguages(config, at));
-  safely(lenient, () => {
-    if (config.cors?.credentials === true && config.cors.origins.includes('*')) {
-      at(['cors', 'credentials'], 'browsers refuse credentials with the origin `*`: list the origins');
-    }
-  });
-  safely(lenient, () => {
-    for (const problem of checkIdempotencyScope(config)) at(problem.segments, problem.message);
-  });
   const routes = lenient && !Array.isArray(config?.routes) ? [] : config.routes;
+  for (const stage of lifecycle) {
+    if (stage.checkConfig !== undefined) safely(lenient, () => stage.checkConfig?.(config, at));
+    if (stage.checkRoute !== undefined) routes.forEach((route, index) => safely(lenient, () => stage.checkRoute?.(route, index, config, at)));
+  }
+  safely(lenient, () => checkLanguages(config, at));
+  const seenIds = new Set<string>(reservedRouteIds);
   routes.forEach((route, index) => safely(lenient, () => {
-    if (typeof route.upstream === 'string' && !(route.upstream in (config.upstreams ?? {}))) {
-      at(['routes', index, 'upstream'], `upstream "${route.upstream}" is not defined under upstreams`);
-    }
     if (typeof route.id === 'string' && seenIds.has(route.id)) {
       const reserved = reservedRouteIds.has(route.id);
       at(['routes', index, 'id'], reserved ? `"${route.id}" is reserved for a built-in route` : `duplicate route id "${route.id}"`);
     }
     seenIds.add(route.id);
-    if (route.auth !== undefined && config.auth === undefined) {
-      at(['routes', index, 'auth'], 'route auth needs the top-level `auth` section');
-    }
-    route.limits?.forEach((limit, limitIndex) => {
-      for (const subject of limit.by) {
-        if ((subject === 'key' || subject === 'account') && route.auth === undefined) {
-          // Without a key every caller would share one bucket: refuse at boot instead.
-          at(['routes', index, 'limits', limitIndex, 'by'], `"${subject}" needs route auth: without a key every caller would share one counter`);
-        }
-        if (subject.startsWith('param:') && !route.path.includes(`:${subject.slice(6)}`)) {
-          at(['routes', index, 'limits', limitIndex, 'by'], `the path has no parameter ":${subject.slice(6)}"`);
-        }
-      }
-      if (!isKnownTimeZone(limit.timeZone)) at(['routes', index, 'limits', limitIndex, 'timeZone'], `unknown time zone "${limit.timeZone}"`);
-    });
-    for (const part of ['body', 'query', 'params'] as const) {
-      const schema = route.validation?.[part];
-      if (schema === undefined) continue;
-      try {
-        if (part === 'body') compileBodySchema(schema);
-        else compileTextSchema(schema);
-      } catch (error) {
-        at(['routes', index, 'validation', part], `invalid JSON Schema: ${(error as Error).message}`);
-      }
-    }
-    if (route.auth?.featureWhen !== undefined && route.auth.feature === undefined) {
-      at(['routes', index, 'auth', 'featureWhen'], 'featureWhen needs a `feature` to require');
-    }
-    if (route.idempotency !== undefined && config.idempotency.redis === undefined && config.idempotency.sqlitePath === undefined && config.auth === undefined) {
-      at(['routes', index, 'idempotency'], 'idempotency needs a store: `idempotency.sqlitePath`, `idempotency.redis` or the `auth` section\'s database');
-    }
-    if (route.async !== undefined) {
-      if (route.auth === undefined || !route.auth.required) {
-        at(['routes', index, 'async'], 'async routes need route `auth` with a required key: operations belong to an account');
-      }
-      if (route.auth?.entity !== undefined) at(['routes', index, 'async'], 'async routes cannot count entities (`auth.entity`): the upstream answers later');
-      for (const name of operationsPathParams) {
-        if (!route.path.includes(`:${name}`)) at(['routes', index, 'async'], `\`operations.path\` names ":${name}", which this route's path does not have`);
-      }
-      checkTemplate(route.async.body, ['routes', index, 'async', 'body'], at);
-    }
-    if (route.auth?.bindTo !== undefined && !route.path.includes(`:${route.auth.bindTo}`)) {
-      at(['routes', index, 'auth', 'bindTo'], `the path has no parameter ":${route.auth.bindTo}"`);
-    }
   }));
   for (const [name, plan] of Object.entries(config.plans ?? {})) {
-    safely(lenient, () => {
-      plan.limits?.forEach((limit, limitIndex) => {
-        if (!isKnownTimeZone(limit.timeZone)) at(['plans', name, 'limits', limitIndex, 'timeZone'], `unknown time zone "${limit.timeZone}"`);
-      });
+    safely(lenient, () =>
       plan.routes?.forEach((id, index) => {
         if (!seenIds.has(id)) at(['plans', name, 'routes', index], `route "${id}" does not exist`);
-      });
-    });
+      }),
+    );
   }
   safely(lenient, () =>
     config.maintenance.allowRoutes.forEach((id, index) => {
@@ -254,7 +189,7 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
 }
 
 /** Routes and built-in routes that cannot share one table (same path and method, or ambiguous). */
-function checkRouteTable(config: PortierConfig, at: (segments: (string | number)[], message: string) => void, refusedRoute: (index: number) => boolean): void {
+function checkRouteTable(config: PortierConfig, at: ReportProblem, refusedRoute: (index: number) => boolean): void {
   const kept = config.routes.map((_, index) => index).filter((index) => !refusedRoute(index));
   const builtIn = builtInRoutesOf(config);
   try {
@@ -268,7 +203,7 @@ function checkRouteTable(config: PortierConfig, at: (segments: (string | number)
 }
 
 /** Offered languages have texts; overrides name real codes and keep the English template's parameters. */
-function checkLanguages(config: PortierConfig, at: (segments: (string | number)[], message: string) => void): void {
+function checkLanguages(config: PortierConfig, at: ReportProblem): void {
   const { errors } = config;
   if (!errors.languages.includes(errors.language)) at(['errors', 'language'], `"${errors.language}" is not one of errors.languages`);
   errors.languages.forEach((language, index) => {
@@ -297,33 +232,6 @@ function checkLanguages(config: PortierConfig, at: (segments: (string | number)[
 /** The `{parameters}` of a template, sorted and joined (for comparison). */
 export function templateParams(template: string): string {
   return [...new Set([...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string))].sort().join(',');
-}
-
-/** A template that may name only `allowed` fields (token and key answers). */
-function checkFields(
-  template: unknown,
-  allowed: readonly string[],
-  what: string,
-  segments: (string | number)[],
-  at: (segments: (string | number)[], message: string) => void,
-): void {
-  for (const name of templateFieldNames(template)) {
-    if (!allowed.includes(name)) at(segments, `unknown field "{${name}}" in ${what}: use {${allowed.join('}, {')}}`);
-  }
-}
-
-function checkTemplate(template: unknown, segments: (string | number)[], at: (segments: (string | number)[], message: string) => void): void {
-  if (template === undefined) return;
-  for (const name of unknownTemplateFields(template)) at(segments, `unknown field "{${name}}" in the operation body template`);
-}
-
-function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function pointerSegments(pointer: string): (string | number)[] {
