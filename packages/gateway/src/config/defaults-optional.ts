@@ -2,9 +2,11 @@ import type { TSchema } from '@sinclair/typebox';
 
 /**
  * The schema a config file is checked against: a property with a `default` is left out of its object's
- * `required`, since Ajv (`useDefaults`) fills it in. The section schemas list such a property as required
- * so that their static type is the loaded config, with every default filled in; the type returned is
- * therefore the one given. The schema given is not changed.
+ * `required`, since the file may omit it and the loader fills it in. The section schemas list such a
+ * property as required so that their static type is the loaded config, with every default filled in; the
+ * type returned is therefore the one given. (Ajv with `useDefaults` fills before it checks `required`, so
+ * the loader would pass either way; docs/config.md and tools that fill no defaults read `required`.)
+ * The schema given is not changed.
  */
 export function withDefaultsOptional<Schema extends TSchema>(schema: Schema): Schema {
   return optionalDefaultsOf(schema) as Schema;
