@@ -1,238 +1,69 @@
-import type { EnvelopeName } from '../envelopes/renderers.js';
-import type { TextOverrides } from '../errors/localizer.js';
-import type { LogLevel } from '../log/create-logger.js';
-import type { httpMethods } from './schema.js';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { keyCacheSchema } from '../accounts/config-schema.js';
+import type { keysApiSchema } from '../accounts/keys-api/config-schema.js';
+import type { operationListSchema, asyncRouteSchema, operationsSchema } from '../operations/config-schema.js';
+import type { authSchema, credentialSchemeSchema, routeAuthSchema } from '../policies/api-key-auth/config-schema.js';
+import type { idempotencySchema, routeIdempotencySchema } from '../policies/idempotency/config-schema.js';
+import type { maintenanceSwitchSchema } from '../policies/maintenance/config-schema.js';
+import type { featureConditionSchema, planSchema } from '../policies/plan/config-schema.js';
+import type { upstreamSchema } from '../policies/proxy/config-schema.js';
+import type { limitSchema, limitSubjectSchema, redisLimitsSchema } from '../policies/rate-limit/config-schema.js';
+import type { validationSchema } from '../policies/request-validation/config-schema.js';
+import type { postgresSectionSchema } from '../postgres/config-schema.js';
+import type { DeepReadonly } from './deep-readonly.js';
+import type { httpMethods } from './schema-constants.js';
+import type { loadedConfigSchema, routeSchema } from './schema.js';
 
-/** Types of a loaded config: the schema with every default filled in. Kept in step with schema.ts. */
+/**
+ * Types of a loaded config: the schema with every default filled in, frozen. Derived from the section
+ * schemas, so they cannot drift from what Ajv checks.
+ */
+type Loaded<Schema extends TSchema> = DeepReadonly<Static<Schema>>;
 
 export type HttpMethod = (typeof httpMethods)[number];
 
-export type LimitSubject = 'key' | 'account' | 'ip' | 'route' | `param:${string}`;
+export type LimitSubject = Static<typeof limitSubjectSchema>;
 
-export interface LimitConfig {
-  readonly name: string;
-  readonly limit: number;
-  readonly per: string;
-  readonly algorithm: 'sliding' | 'fixed';
-  readonly timeZone: string;
-  readonly whenStoreDown: 'open' | 'closed' | 'local';
-  readonly by: readonly LimitSubject[];
-}
+export type LimitConfig = Loaded<typeof limitSchema>;
 
-export interface RedisLimitsConfig {
-  readonly url: string;
-  readonly timeoutMs: number;
-  readonly keyPrefix: string;
-  readonly cluster: boolean;
-  readonly replicas: number;
-  readonly retryAfterSeconds: number;
-}
+export type RedisLimitsConfig = Loaded<typeof redisLimitsSchema>;
 
-export interface ValidationConfig {
-  readonly openapi?: string;
-  readonly body?: Readonly<Record<string, unknown>>;
-  readonly query?: Readonly<Record<string, unknown>>;
-  readonly params?: Readonly<Record<string, unknown>>;
-  readonly maxDepth: number;
-  readonly warningsInBody?: { readonly pointer: string; readonly as: 'messages' | 'items' | 'codat' };
-}
+export type ValidationConfig = Loaded<typeof validationSchema>;
 
-export interface MaintenanceConfig {
-  readonly enabled: boolean;
-  readonly message: string;
-  readonly retryAfterSeconds: number;
-}
+export type MaintenanceConfig = Loaded<typeof maintenanceSwitchSchema>;
 
-export interface UpstreamConfig {
-  readonly url: string;
-  readonly serviceName?: string;
-  readonly connections: number;
-  readonly connectTimeoutMs: number;
-  readonly responseTimeoutMs: number;
-  readonly bodyTimeoutMs: number;
-  readonly errors: 'passthrough' | 'normalize';
-  readonly unavailableRetryAfterSeconds: number;
-  readonly circuitBreaker: { readonly failureThreshold: number; readonly openMs: number };
-}
+export type UpstreamConfig = Loaded<typeof upstreamSchema>;
 
-export interface FeatureCondition {
-  readonly pointer: string;
-  readonly lessThan?: number;
-  readonly greaterThan?: number;
-  readonly equals?: unknown;
-}
+export type FeatureCondition = Loaded<typeof featureConditionSchema>;
 
-export interface RouteAuthConfig {
-  readonly required: boolean;
-  readonly scopes: readonly string[];
-  readonly bindTo?: string;
-  readonly feature?: string;
-  readonly featureWhen?: FeatureCondition;
-  readonly entity?: { readonly name: string; readonly action: 'create' | 'delete' };
-}
+export type RouteAuthConfig = Loaded<typeof routeAuthSchema>;
 
-export type CredentialScheme = 'bearer' | 'token' | 'basic' | 'header';
+export type CredentialScheme = Static<typeof credentialSchemeSchema>;
 
-export interface AuthConfig {
-  readonly instance: string;
-  readonly environment: 'live' | 'test';
-  readonly instances: Readonly<Record<string, string>>;
-  readonly schemes: readonly CredentialScheme[];
-  readonly header: string;
-  readonly forwardCredentials: boolean;
-  readonly maxKeysPerAccount: number;
-  readonly rotationGraceSeconds: number;
-  readonly accessTokens?: {
-    readonly path: string;
-    readonly secret: string;
-    readonly ttlSeconds: number;
-    readonly response: Readonly<Record<string, unknown>>;
-  };
-  readonly keysApi?: KeysApiConfig;
-  readonly store: { readonly sqlitePath: string; readonly postgres?: PostgresStoreConfig };
-  readonly keyCache: KeyCacheConfig;
-}
+export type AuthConfig = Loaded<typeof authSchema>;
 
 /** Bounds of the in-memory key cache (`auth.keyCache`). */
-export interface KeyCacheConfig {
-  readonly maxKeys: number;
-  readonly maxUnknownKeys: number;
-  readonly unknownKeyTtlMs: number;
-  readonly maxConcurrentLookups: number;
-  readonly maxPendingUses: number;
-}
+export type KeyCacheConfig = Loaded<typeof keyCacheSchema>;
 
-/** The shared account store (`auth.store.postgres`). */
-export interface PostgresStoreConfig {
-  readonly url: string;
-  /** PostgreSQL schema (namespace) holding the tables; created if missing. */
-  readonly schema: string;
-  readonly poolSize: number;
-  readonly connectTimeoutMs: number;
-  readonly queryTimeoutMs: number;
-}
+/** A PostgreSQL store (`auth.store.postgres`, `operations.postgres`). */
+export type PostgresStoreConfig = Loaded<ReturnType<typeof postgresSectionSchema>>;
 
 /** Self-service keys: key holders manage their own account's keys at `path`. */
-export interface KeysApiConfig {
-  readonly path: string;
-  readonly scopes: readonly string[];
-  /** Body of one key (create answer, list items). */
-  readonly key: Readonly<Record<string, unknown>>;
-  /** Body of the list answer; `{keys}` is the array of keys. */
-  readonly list: Readonly<Record<string, unknown>>;
-}
+export type KeysApiConfig = Loaded<typeof keysApiSchema>;
 
-export interface PlanConfig {
-  readonly features: readonly string[];
-  readonly trialDays?: number;
-  readonly routes?: readonly string[];
-  readonly limits?: readonly LimitConfig[];
-  readonly entities: Readonly<Record<string, number>>;
-}
+export type PlanConfig = Loaded<typeof planSchema>;
 
-export interface RouteIdempotencyConfig {
-  readonly methods: readonly HttpMethod[];
-  readonly required: boolean;
-}
+export type RouteIdempotencyConfig = Loaded<typeof routeIdempotencySchema>;
 
-export interface AsyncRouteConfig {
-  readonly deadline: string;
-  readonly forwardCredentials: boolean;
-  readonly body?: Readonly<Record<string, unknown>>;
-  readonly webhook?: { readonly url: string; readonly secret: string; readonly maxAttempts: number };
-}
+export type AsyncRouteConfig = Loaded<typeof asyncRouteSchema>;
 
-export interface IdempotencyConfig {
-  readonly ttl: string;
-  readonly lockTimeoutMs: number;
-  readonly maxStoredBodyBytes: number;
-  readonly sqlitePath?: string;
-  readonly redis?: { readonly url: string; readonly keyPrefix: string; readonly timeoutMs: number };
-}
+export type IdempotencyConfig = Loaded<typeof idempotencySchema>;
 
-export interface OperationsConfig {
-  readonly path: string;
-  readonly sqlitePath?: string;
-  readonly postgres?: PostgresStoreConfig;
-  readonly concurrency: number;
-  readonly leaseMs: number;
-  readonly maxPending: number;
-  readonly retry: { readonly baseDelayMs: number; readonly maxDelayMs: number };
-  readonly retention: string;
-  readonly maxResultBytes: number;
-  readonly pollAfterSeconds: number;
-  readonly body?: Readonly<Record<string, unknown>>;
-  readonly list: OperationListConfig;
-}
+export type OperationsConfig = Loaded<typeof operationsSchema>;
 
 /** `GET <operations.path>`: how the caller's operations are paged and what the answer looks like. */
-export interface OperationListConfig {
-  readonly paging: 'cursor' | 'page';
-  readonly body?: Readonly<Record<string, unknown>>;
-}
+export type OperationListConfig = Loaded<typeof operationListSchema>;
 
-export interface RouteConfig {
-  readonly id: string;
-  readonly path: string;
-  readonly methods: readonly HttpMethod[];
-  readonly upstream: string;
-  readonly maxBodyBytes?: number;
-  readonly envelope?: EnvelopeName;
-  readonly maintenance?: MaintenanceConfig;
-  readonly limits?: readonly LimitConfig[];
-  readonly validation?: ValidationConfig;
-  readonly cost: number;
-  readonly auth?: RouteAuthConfig;
-  readonly idempotency?: RouteIdempotencyConfig;
-  readonly async?: AsyncRouteConfig;
-}
+export type RouteConfig = Loaded<typeof routeSchema>;
 
-export interface PortierConfig {
-  readonly server: {
-    readonly host: string;
-    readonly port: number;
-    readonly maxBodyBytes: number;
-    readonly maxHeaderBytes: number;
-    readonly headersTimeoutMs: number;
-    readonly requestTimeoutMs: number;
-    readonly keepAliveTimeoutMs: number;
-    readonly shutdownGraceMs: number;
-    readonly healthPath: string;
-    readonly trustForwardedHeaders: boolean;
-  };
-  readonly errors: {
-    readonly envelope: EnvelopeName;
-    readonly typeBaseUrl: string;
-    readonly service: string;
-    readonly language: string;
-    readonly languages: readonly string[];
-    readonly negotiate: 'problem' | 'all' | 'none';
-    readonly texts: TextOverrides;
-    readonly referencePath: string;
-    readonly serveReference: boolean;
-  };
-  readonly correlation: { readonly header: string };
-  readonly cors?: {
-    readonly origins: readonly string[];
-    readonly allowHeaders: readonly string[];
-    readonly exposeHeaders: readonly string[];
-    readonly maxAgeSeconds: number;
-    readonly credentials: boolean;
-  };
-  readonly log: { readonly level: LogLevel };
-  readonly maintenance: MaintenanceConfig & { readonly allowRoutes: readonly string[] };
-  readonly admin?: { readonly host: string; readonly port: number; readonly token: string };
-  readonly auth?: AuthConfig;
-  readonly plans: Readonly<Record<string, PlanConfig>>;
-  readonly rateLimits: {
-    readonly redis?: RedisLimitsConfig;
-    readonly sqlitePath?: string;
-    readonly usagePath?: string;
-    readonly maxTrackedCounters: number;
-    readonly headers: readonly ('ietf' | 'x-ratelimit' | 'x-rate-limit')[];
-  };
-  readonly idempotency: IdempotencyConfig;
-  readonly operations: OperationsConfig;
-  readonly upstreams: Readonly<Record<string, UpstreamConfig>>;
-  readonly routes: readonly RouteConfig[];
-}
+export type PortierConfig = Loaded<typeof loadedConfigSchema>;

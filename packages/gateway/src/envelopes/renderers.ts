@@ -1,4 +1,5 @@
 import type { EnvelopeRenderer } from './envelope-renderer.js';
+import type { EnvelopeName } from './envelope-names.js';
 import { codatRenderer } from './codat-renderer.js';
 import { problemRenderer } from './problem-renderer.js';
 import { brazeRenderer } from './braze-renderer.js';
@@ -10,8 +11,4 @@ export const renderers = {
   codat: codatRenderer,
   braze: brazeRenderer,
   seatable: seatableRenderer,
-} as const satisfies Record<string, EnvelopeRenderer>;
-
-export type EnvelopeName = keyof typeof renderers;
-
-export const envelopeNames = Object.keys(renderers) as EnvelopeName[];
+} as const satisfies Record<EnvelopeName, EnvelopeRenderer>;
