@@ -30,6 +30,17 @@ export default tseslint.config(
     },
   },
   {
+    // The configuration is data: config/ composes the sections' schemas (each `config-schema.ts`, beside
+    // the code it configures) and derives the types; it runs none of the code it configures.
+    files: ['packages/gateway/src/config/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./(?!.*/config-schema\\.js$)', allowTypeImports: true, message: 'config/ imports only the sections\' schemas (config-schema.ts files) and types' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -76,4 +76,9 @@ describe('import graph', () => {
     const reaching = [...graph].filter(([file, imports]) => file.startsWith('pipeline/') && imports.some((path) => path.startsWith('policies/')));
     expect(reaching).toEqual([]);
   });
+
+  it('layers: the configuration runs none of the code it configures (config/ imports only the sections\' schemas)', () => {
+    const reaching = [...graph].flatMap(([file, imports]) => (file.startsWith('config/') ? imports.filter((path) => !path.startsWith('config/') && !path.endsWith('/config-schema.ts')) : []));
+    expect(reaching).toEqual([]);
+  });
 });
