@@ -4,7 +4,8 @@ import { renderers } from '../envelopes/renderers.js';
 import { catalog, type ErrorCode } from '../errors/catalog.js';
 import { PortierError } from '../errors/portier-error.js';
 import { defaultOperationBody } from '../operations/operation-body.js';
-import { errorCodesOfRoute } from './route-error-codes.js';
+import { errorCodesOfBuiltIn, errorCodesOfRoute } from './route-error-codes.js';
+import { builtInRoutesOf, type BuiltInRouteId } from '../routes/built-in-routes.js';
 
 export interface OpenApiOptions {
   readonly title: string;
@@ -137,77 +138,68 @@ function parametersOf(route: RouteConfig): Json[] {
   return parameters;
 }
 
+/** How a built-in route's answers read in the document: its successes, and what it takes. */
+interface BuiltInPresentation {
+  readonly success: Readonly<Record<string, Json>>;
+  /** Operation ids by method, where one path has several methods. */
+  readonly operationIds?: Readonly<Record<string, string>>;
+  readonly requestBody?: Readonly<Record<string, Json>>;
+  /** Path parameters with a narrower schema than a string. */
+  readonly parameterSchemas?: Readonly<Record<string, Json>>;
+}
+
+function presentationOf(id: BuiltInRouteId, config: PortierConfig): BuiltInPresentation {
+  const html = { '200': { description: 'The error reference (HTML).', content: { 'text/html': { schema: { type: 'string' } } } } };
+  switch (id) {
+    case 'health':
+      return { success: { '200': { description: 'The gateway is up.', headers: correlationHeader() } } };
+    case 'access-token':
+      return { success: { '200': { description: 'A short-lived access token that stands in for the key.' } } };
+    case 'api-keys':
+      return {
+        success: { GET: { '200': { description: 'The account\'s keys (never a secret).' } }, POST: { '201': { description: 'The new key, with its secret (shown once).' } } },
+        operationIds: { GET: 'api-keys-list', POST: 'api-keys-create' },
+        requestBody: { POST: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } } } } } },
+      };
+    case 'api-key':
+      return { success: { '204': { description: 'The key is revoked.' } }, operationIds: { DELETE: 'api-keys-revoke' } };
+    case 'rate-limit-usage':
+      return { success: { '200': { description: 'The caller\'s usage of each limit that applies to it.' } } };
+    case 'operations-list':
+      return { success: { '200': { description: 'The caller\'s operations, newest first.' } } };
+    case 'operation':
+      return { success: { '200': { description: 'The operation.' } } };
+    case 'operation-result':
+      return { success: { '2XX': { description: 'The upstream\'s own answer.' } } };
+    case 'error-reference':
+      return { success: html };
+    case 'error-reference-language':
+      return { success: html, parameterSchemas: { language: { enum: config.errors.languages } } };
+  }
+}
+
+/** The routes the gateway answers itself, from the one table the pipeline compiles them from. */
 function addBuiltIns(paths: Record<string, Json>, config: PortierConfig): void {
-  addKeysApi(paths, config);
-  paths[config.server.healthPath] = { get: { operationId: 'health', responses: { '200': { description: 'The gateway is up.', headers: correlationHeader() } } } };
-  if (config.errors.serveReference) {
-    const html = { '200': { description: 'The error reference (HTML).', content: { 'text/html': { schema: { type: 'string' } } } } };
-    paths[config.errors.referencePath] = { get: { operationId: 'error-reference', description: 'In the language Accept-Language picks.', responses: html } };
-    paths[`${config.errors.referencePath}/{language}`] = {
-      get: { operationId: 'error-reference-language', parameters: [{ name: 'language', in: 'path', required: true, schema: { enum: config.errors.languages } }], responses: html },
-    };
-  }
-  if (config.routes.some((route) => route.async !== undefined) && config.auth !== undefined) {
-    const base = openApiPath(config.operations.path);
-    const security = config.auth.schemes.map((scheme) => ({ [schemeNames[scheme]]: [] }));
-    const params = [...config.operations.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
-    const id = { name: 'operationId', in: 'path', required: true, schema: { type: 'string' } };
-    const trial = trialCodes(config);
-    // Polling needs the scopes and binding of the route that created the operation.
-    const asyncAuth = config.routes.flatMap((route) => (route.async !== undefined && route.auth !== undefined ? [route.auth] : []));
-    const creator: ErrorCode[] = [
-      ...(asyncAuth.some((auth) => auth.scopes.length > 0) ? (['access_denied'] as const) : []),
-      ...(asyncAuth.some((auth) => auth.bindTo !== undefined) ? (['key_not_bound'] as const) : []),
-    ];
-    const notFound = errorResponses(['operation_not_found', 'authentication_required', 'invalid_token', ...trial, ...creator], config.errors.envelope, config);
-    paths[base] = { get: { operationId: 'operations-list', security, parameters: params, responses: { '200': { description: 'The caller\'s operations, newest first.' }, ...errorResponses(['bad_request', 'authentication_required'], config.errors.envelope, config) } } };
-    paths[`${base}/{operationId}`] = { get: { operationId: 'operation', security, parameters: [...params, id], responses: { '200': { description: 'The operation.' }, ...notFound } } };
-    paths[`${base}/{operationId}/result`] = {
-      get: {
-        operationId: 'operation-result',
-        security,
-        parameters: [...params, id],
-        responses: { '2XX': { description: 'The upstream\'s own answer.' }, ...notFound, ...errorResponses(['resource_not_ready', 'operation_timed_out'], config.errors.envelope, config) },
-      },
-    };
-  }
-}
-
-/** `trial_expired`, where some plan has a trial: every keyed route, built-in ones too, can answer it. */
-function trialCodes(config: PortierConfig): ErrorCode[] {
-  return Object.values(config.plans).some((plan) => plan.trialDays !== undefined) ? ['trial_expired'] : [];
-}
-
-/** The self-service keys routes (`auth.keysApi`). */
-function addKeysApi(paths: Record<string, Json>, config: PortierConfig): void {
-  const keysApi = config.auth?.keysApi;
-  if (config.auth === undefined || keysApi === undefined) return;
-  const security = config.auth.schemes.map((scheme) => ({ [schemeNames[scheme]]: [] }));
   const envelope = config.errors.envelope;
-  const trial = trialCodes(config);
-  const denied = errorResponses(['authentication_required', 'invalid_token', 'key_revoked', 'access_denied', 'account_disabled', ...trial], envelope, config);
-  const base = openApiPath(keysApi.path);
-  paths[base] = {
-    get: { operationId: 'api-keys-list', security, responses: { '200': { description: 'The account\'s keys (never a secret).' }, ...denied } },
-    post: {
-      operationId: 'api-keys-create',
-      security,
-      requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } } } } },
-      responses: {
-        '201': { description: 'The new key, with its secret (shown once).' },
-        ...denied,
-        ...errorResponses(['invalid_json', 'validation_failed', 'payload_too_large', 'key_limit_reached'], envelope, config),
-      },
-    },
-  };
-  paths[`${base}/{keyId}`] = {
-    delete: {
-      operationId: 'api-keys-revoke',
-      security,
-      parameters: [{ name: 'keyId', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: { '204': { description: 'The key is revoked.' }, ...denied, ...errorResponses(['key_not_found'], envelope, config) },
-    },
-  };
+  for (const route of builtInRoutesOf(config)) {
+    const look = presentationOf(route.id, config);
+    const item = (paths[openApiPath(route.path)] ??= {});
+    const parameters = [...route.path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => {
+      const name = match[1] as string;
+      return { name, in: 'path', required: true, schema: look.parameterSchemas?.[name] ?? { type: 'string' } };
+    });
+    const errors = errorResponses(errorCodesOfBuiltIn(route, config), envelope, config);
+    for (const method of route.methods) {
+      const success = (look.success[method] as Json | undefined) ?? look.success;
+      const operation: Json = { operationId: look.operationIds?.[method] ?? route.id, description: route.summary };
+      if (route.keyed !== undefined && config.auth !== undefined) operation['security'] = config.auth.schemes.map((scheme) => ({ [schemeNames[scheme]]: [] }));
+      if (parameters.length > 0) operation['parameters'] = parameters;
+      const body = look.requestBody?.[method];
+      if (body !== undefined) operation['requestBody'] = body;
+      operation['responses'] = { ...success, ...errors };
+      item[method.toLowerCase()] = operation;
+    }
+  }
 }
 
 function securitySchemes(config: PortierConfig): Json {

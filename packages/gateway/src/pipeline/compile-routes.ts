@@ -25,7 +25,7 @@ export function configuredSpec(route: RouteConfig, config: PortierConfig): Route
   };
 }
 
-function builtInSpec(route: BuiltInRoute): RouteSpec {
+export function builtInSpec(route: BuiltInRoute): RouteSpec {
   return {
     id: route.id,
     path: route.path,

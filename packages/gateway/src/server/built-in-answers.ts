@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { ErrorCode } from '../errors/catalog.js';
 import type { PortierConfig } from '../config/config-types.js';
 import type { KeyDirectory } from '../accounts/key-directory.js';
 import { createKeysApiTerminal } from '../accounts/keys-api/keys-api-terminal.js';
@@ -57,4 +58,30 @@ export function createBuiltInAnswers(config: PortierConfig, deps: BuiltInAnswerD
     }
     throw new Error(`built-in route ${id} is on but what it needs was not opened`);
   }
+}
+
+/**
+ * What each built-in route's own answer can refuse with, beyond the stages it runs (its key, access,
+ * plan and limits): the OpenAPI document lists both.
+ */
+export const builtInAnswerCodes: Record<BuiltInRouteId, (config: PortierConfig) => readonly ErrorCode[]> = {
+  health: () => [],
+  'access-token': () => [],
+  'api-keys': () => ['invalid_json', 'validation_failed', 'payload_too_large', 'key_limit_reached'],
+  'api-key': () => ['key_not_found'],
+  'rate-limit-usage': () => [],
+  'operations-list': () => ['bad_request'],
+  operation: (config) => ['operation_not_found', ...creatorCodes(config)],
+  'operation-result': (config) => ['operation_not_found', ...creatorCodes(config), 'resource_not_ready', 'operation_timed_out'],
+  'error-reference': () => [],
+  'error-reference-language': () => ['not_found'],
+};
+
+/** An operation is shown only to a key that may call the route that created it: that route's scopes and binding. */
+function creatorCodes(config: PortierConfig): ErrorCode[] {
+  const creators = config.routes.flatMap((route) => (route.async !== undefined && route.auth !== undefined ? [route.auth] : []));
+  const codes: ErrorCode[] = [];
+  if (creators.some((auth) => auth.scopes.length > 0)) codes.push('access_denied');
+  if (creators.some((auth) => auth.bindTo !== undefined)) codes.push('key_not_bound');
+  return codes;
 }
