@@ -5,7 +5,7 @@ import { ManualClock, startGateway, type TestGateway } from './helpers/gateway.j
 import { startRawUpstream, type RawUpstream } from './helpers/raw-upstream.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
-import { freePort } from './helpers/ports.js';
+import { refusingPort } from './helpers/ports.js';
 
 /**
  * A misbehaving upstream (issue 14): every failure mode is a catalogued 502/504 that counts against
@@ -85,8 +85,9 @@ describe('upstream faults', () => {
   }
 
   it('proxy: answers 502 bad_gateway when the upstream refuses connections', async () => {
+    const gone = await refusingPort();
     const refusing = await startGateway({
-      upstreams: { gone: { url: `http://127.0.0.1:${await freePort()}` } },
+      upstreams: { gone: { url: `http://127.0.0.1:${gone.port}` } },
       routes: [{ id: 'any', path: '/*', upstream: 'gone' }],
     });
     try {
@@ -94,6 +95,7 @@ describe('upstream faults', () => {
       expect(linesOf(refusing, body.correlationId).find((line) => line['msg'] === 'upstream failed')?.['failure']).toMatch(/ECONNREFUSED/);
     } finally {
       await refusing.close();
+      await gone.release();
     }
   });
 
