@@ -13,8 +13,11 @@ export interface SeenRequest {
 export interface TestUpstream {
   readonly url: string;
   readonly seen: SeenRequest[];
-  /** Resolves once `count` requests have reached it (their bodies read); fails naming the count after a timeout. */
-  received(count: number): Promise<void>;
+  /**
+   * Resolves once `count` requests (those that `matches`, by default all) have reached it, their bodies
+   * read; fails naming the count after a timeout.
+   */
+  received(count: number, matches?: (request: SeenRequest) => boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -23,14 +26,15 @@ export type UpstreamHandler = (req: IncomingMessage, res: ServerResponse, body: 
 /** A real HTTP server on a free port that records what reached it. */
 export function startUpstream(handler: UpstreamHandler): Promise<TestUpstream> {
   const seen: SeenRequest[] = [];
-  const waiters: { count: number; resolve: () => void }[] = [];
+  const waiters: { count: number; matches: (request: SeenRequest) => boolean; resolve: () => void }[] = [];
+  const countOf = (matches: (request: SeenRequest) => boolean): number => seen.filter(matches).length;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body });
-      for (const waiter of waiters.filter((w) => w.count <= seen.length)) {
+      for (const waiter of waiters.filter((w) => w.count <= countOf(w.matches))) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
@@ -43,10 +47,10 @@ export function startUpstream(handler: UpstreamHandler): Promise<TestUpstream> {
       resolve({
         url: `http://127.0.0.1:${port}`,
         seen,
-        received: (count) => {
-          if (seen.length >= count) return Promise.resolve();
-          const reached = new Promise<void>((done) => waiters.push({ count, resolve: done }));
-          return within(reached, `${count} request(s) at the upstream (${seen.length} so far)`);
+        received: (count, matches = () => true) => {
+          if (countOf(matches) >= count) return Promise.resolve();
+          const reached = new Promise<void>((done) => waiters.push({ count, matches, resolve: done }));
+          return within(reached, `${count} request(s) at the upstream (${countOf(matches)} when the wait began)`);
         },
         close: () =>
           new Promise((done) => {
