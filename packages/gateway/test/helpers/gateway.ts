@@ -78,3 +78,17 @@ export class ManualClock implements Clock {
     this.current += ms;
   }
 }
+
+/**
+ * The system clock plus what the test adds: time flows (retries and leases fall due on their own),
+ * and the test jumps it forward instead of sleeping through a deadline.
+ */
+export class JumpingClock implements Clock {
+  private offsetMs = 0;
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
