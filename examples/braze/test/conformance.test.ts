@@ -5,6 +5,7 @@ import { generateKey } from '../../../packages/gateway/src/accounts/keys/key-for
 import { brazeSeedRows } from '../conformance.js';
 import { demoCampaign } from '../backend.js';
 import { startBrazeExample, type BrazeExample } from '../start.js';
+import { ManualClock } from '../../../packages/gateway/test/helpers/gateway.js';
 
 let example: BrazeExample;
 let key: string;
@@ -23,8 +24,8 @@ interface Answer {
   readonly body: { message: string; errors?: string[]; [field: string]: unknown };
 }
 
-async function post(path: string, body: unknown, authorization = `Bearer ${key}`): Promise<Answer> {
-  const response = await request(`${example.url}${path}`, {
+async function post(path: string, body: unknown, authorization = `Bearer ${key}`, on: BrazeExample = example): Promise<Answer> {
+  const response = await request(`${on.url}${path}`, {
     method: 'POST',
     headers: { authorization, 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -123,15 +124,23 @@ const cases: Record<string, () => Promise<void>> = {
     expect(await response.body.json()).toEqual({ message: 'No route matches POST /messages/sendd.', errors: [] });
   },
   'braze 429': async () => {
-    const sender = await example.issueKey();
-    let last: Answer | undefined;
-    for (let i = 0; i < 101; i++) last = await post('/sends/id/create', { campaign_id: demoCampaign.id }, `Bearer ${sender}`);
-    expect(last?.status).toBe(429);
-    expect(last?.body.message).toMatch(/^The limit of 100 requests per day \("day"\) is used up/);
-    expect(last?.headers['x-ratelimit-limit']).toBe('100');
-    expect(last?.headers['x-ratelimit-remaining']).toBe('0');
-    expect(Number(last?.headers['x-ratelimit-reset'])).toBeGreaterThan(Date.now() / 1000);
-    expect(Number(last?.headers['retry-after'])).toBeGreaterThan(0);
+    // At a fixed instant on the gateway's clock, so all 101 fall in one day and its reset (midnight UTC)
+    // is known, whatever time of day the test runs.
+    const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
+    const clocked = await startBrazeExample({ port: 0, clock });
+    try {
+      const sender = await clocked.issueKey();
+      let last: Answer | undefined;
+      for (let i = 0; i < 101; i++) last = await post('/sends/id/create', { campaign_id: demoCampaign.id }, `Bearer ${sender}`, clocked);
+      expect(last?.status).toBe(429);
+      expect(last?.body.message).toMatch(/^The limit of 100 requests per day \("day"\) is used up/);
+      expect(last?.headers['x-ratelimit-limit']).toBe('100');
+      expect(last?.headers['x-ratelimit-remaining']).toBe('0');
+      expect(Number(last?.headers['x-ratelimit-reset'])).toBe(Date.UTC(2026, 0, 16) / 1000);
+      expect(Number(last?.headers['retry-after'])).toBe((Date.UTC(2026, 0, 16) - clock.now()) / 1000);
+    } finally {
+      await clocked.close();
+    }
   },
 };
 

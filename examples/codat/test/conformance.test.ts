@@ -4,6 +4,7 @@ import { request } from 'undici';
 import { randomUUID } from 'node:crypto';
 import { generateKey } from '../../../packages/gateway/src/accounts/keys/key-format.js';
 import { ManualClock } from '../../../packages/gateway/test/helpers/gateway.js';
+import { waitFor } from '../../../packages/gateway/test/helpers/wait-for.js';
 import { codatSeedRows } from '../conformance.js';
 import { syncMs } from '../backend.js';
 import { basicAuthorization, startCodatExample, type CodatExample, type IssuedCodatKey } from '../start.js';
@@ -73,20 +74,23 @@ interface PushOperation {
   errorMessage: string | null;
 }
 
-async function settled(location: string): Promise<PushOperation> {
-  for (let i = 0; i < 200; i++) {
-    const polled = await call('GET', location);
-    expect(polled.status).toBe(200);
-    const operation = polled.body as unknown as PushOperation;
-    if (operation.status !== 'Pending') return operation;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`operation ${location} still pending`);
+async function settled(location: string, as: IssuedCodatKey = key): Promise<PushOperation> {
+  return waitFor(
+    async () => {
+      const polled = await call('GET', location, { authorization: as.authorization });
+      expect(polled.status).toBe(200);
+      return polled.body as unknown as PushOperation;
+    },
+    { what: `operation ${location} to leave Pending`, until: (operation) => operation.status !== 'Pending' },
+  );
 }
 
-/** An example on a hand-driven clock, for the rows that take days (trial, key rotation grace). */
-async function withClock(run: (clocked: CodatExample, clock: ManualClock) => Promise<void>): Promise<void> {
-  const clock = new ManualClock(Date.now());
+/**
+ * An example on a hand-driven clock, for the rows that take days (trial, key rotation grace) or turn on
+ * the time of day; it starts at `startMs` (default: now).
+ */
+async function withClock(run: (clocked: CodatExample, clock: ManualClock) => Promise<void>, startMs = Date.now()): Promise<void> {
+  const clock = new ManualClock(startMs);
   const clocked = await startCodatExample({ port: 0, clock });
   try {
     await run(clocked, clock);
@@ -108,25 +112,27 @@ const cases: Record<string, () => Promise<void>> = {
     expect(Number(listed.headers['x-rate-limit-remaining'])).toBeLessThan(12000);
   },
   'codat 202': async () => {
-    const company = await newCompany();
+    // An account of its own: its company's day stays the tightest limit, whatever the other rows spent.
+    const own = await example.issueKey();
+    const company = await newCompany(own);
     const path = `/companies/${company.id}/connections/${company.dataConnections[0]?.id ?? ''}/push/invoices`;
     const before = example.pushesApplied();
     const idempotencyKey = randomUUID();
-    const accepted = await call('POST', path, { body: { amount: 120 }, headers: { 'idempotency-key': idempotencyKey } });
+    const accepted = await call('POST', path, { authorization: own.authorization, body: { amount: 120 }, headers: { 'idempotency-key': idempotencyKey } });
     expect(accepted.status).toBe(202);
     const operation = accepted.body as unknown as PushOperation;
     expect(operation).toMatchObject({ status: 'Pending', statusCode: 202, companyId: company.id, dataType: 'invoices' });
     expect(operation.completedOnUtc).toBeUndefined();
     expect(accepted.headers['location']).toBe(`/companies/${company.id}/push/${operation.pushOperationKey}`);
-    const repeated = await call('POST', path, { body: { amount: 120 }, headers: { 'idempotency-key': idempotencyKey } });
+    const repeated = await call('POST', path, { authorization: own.authorization, body: { amount: 120 }, headers: { 'idempotency-key': idempotencyKey } });
     expect(repeated.headers['idempotent-replayed']).toBe('true');
     expect(repeated.body['pushOperationKey']).toBe(operation.pushOperationKey);
-    const mismatch = await call('POST', path, { body: { amount: 121 }, headers: { 'idempotency-key': idempotencyKey } });
+    const mismatch = await call('POST', path, { authorization: own.authorization, body: { amount: 121 }, headers: { 'idempotency-key': idempotencyKey } });
     expectCodatError(mismatch, 422, /Idempotency-Key/);
-    expect((await settled(String(accepted.headers['location']))).status).toBe('Success');
+    expect((await settled(String(accepted.headers['location']), own)).status).toBe('Success');
     expect(example.pushesApplied() - before).toBe(1);
     // Polling is an API call like any other: it counts against the company's day and says so.
-    const polled = await call('GET', String(accepted.headers['location']));
+    const polled = await call('GET', String(accepted.headers['location']), { authorization: own.authorization });
     expect(polled.headers['x-rate-limit-limit']).toBe('1000');
     expect(Number(polled.headers['x-rate-limit-remaining'])).toBeLessThan(1000);
   },
@@ -259,8 +265,12 @@ const cases: Record<string, () => Promise<void>> = {
     const queued = await call('POST', `/companies/${company.id}/data/queue/invoices`);
     expect(queued.body).toMatchObject({ dataType: 'invoices', status: 'Initial', isCompleted: false });
     expectCodatError(await call('GET', `/companies/${company.id}/data/invoices`), 409, /still syncing/);
-    await new Promise((resolve) => setTimeout(resolve, syncMs));
-    expect((await call('GET', `/companies/${company.id}/data/invoices`)).status).toBe(200);
+    // The example backend finishes a sync `syncMs` after it was queued, on its own (real) clock.
+    const synced = await waitFor(() => call('GET', `/companies/${company.id}/data/invoices`), {
+      what: `the invoices sync to finish (${syncMs} ms after it was queued)`,
+      until: (answer) => answer.status !== 409,
+    });
+    expect(synced.status).toBe(200);
   },
   'codat 409 more than 10 API keys': async () => {
     const owner = await example.issueKey();
@@ -269,23 +279,25 @@ const cases: Record<string, () => Promise<void>> = {
     const listed = await call('GET', '/apiKeys', { authorization: owner.authorization });
     expect((listed.body['results'] as unknown[]).length).toBe(10);
   },
-  'codat 429': async () => {
-    const busy = await example.issueKey();
-    const [company, quiet] = [await newCompany(busy), await newCompany(busy)];
-    const get = (id: string) => call('GET', `/companies/${id}`, { authorization: busy.authorization });
-    for (let sent = 0; sent < 1000; sent += 50) {
-      const batch = await Promise.all(Array.from({ length: 50 }, () => get(company.id)));
-      expect(batch.every((answer) => answer.status === 200)).toBe(true);
-    }
-    const refused = await get(company.id);
-    expectCodatError(refused, 429, /^The limit of 1000 requests per day \("company-day"\) is used up/);
-    expect(refused.headers['x-rate-limit-limit']).toBe('1000');
-    expect(refused.headers['x-rate-limit-remaining']).toBe('0');
-    const midnight = Math.ceil((Date.now() + 1) / day) * day;
-    expect(Number(refused.headers['x-rate-limit-reset'])).toBe(midnight / 1000);
-    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    expect((await get(quiet.id)).status).toBe(200);
-  },
+  'codat 429': () =>
+    // At a fixed instant on the gateway's clock, so the day's window (and its reset at midnight UTC) is
+    // known, whatever time of day the test runs.
+    withClock(async (clocked, clock) => {
+      const busy = await clocked.issueKey();
+      const [company, quiet] = [await newCompany(busy, clocked), await newCompany(busy, clocked)];
+      const get = (id: string) => call('GET', `/companies/${id}`, { authorization: busy.authorization, on: clocked });
+      for (let sent = 0; sent < 1000; sent += 50) {
+        const batch = await Promise.all(Array.from({ length: 50 }, () => get(company.id)));
+        expect(batch.every((answer) => answer.status === 200)).toBe(true);
+      }
+      const refused = await get(company.id);
+      expectCodatError(refused, 429, /^The limit of 1000 requests per day \("company-day"\) is used up/);
+      expect(refused.headers['x-rate-limit-limit']).toBe('1000');
+      expect(refused.headers['x-rate-limit-remaining']).toBe('0');
+      expect(Number(refused.headers['x-rate-limit-reset'])).toBe(Date.UTC(2026, 0, 16) / 1000);
+      expect(Number(refused.headers['retry-after'])).toBe((Date.UTC(2026, 0, 16) - clock.now()) / 1000);
+      expect((await get(quiet.id)).status).toBe(200);
+    }, Date.UTC(2026, 0, 15, 12)),
   'codat 500': async () => {
     const company = await newCompany();
     expectCodatError(await call('GET', `/companies/${company.id}/dataStatus?fail=500`), 500, 'An internal error occurred. Please try again later.');

@@ -25,12 +25,16 @@ import type { AccountAdmin } from '../../gateway/src/admin/account-admin.js';
 import { startGateway, type TestGateway } from '../../gateway/test/helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from '../../gateway/test/helpers/upstream.js';
 import { adminOf, tempDbPath } from '../../gateway/test/helpers/accounts.js';
+import { refusingPort, type RefusingPort } from '../../gateway/test/helpers/ports.js';
 
 /**
  * The SDK against a real Portier on real sockets: every error class from a real answer, retries that
  * obey the server, pacing under a live limit, an idempotent retry that writes once, an async wait.
  */
 let upstream: TestUpstream;
+let closedPort: RefusingPort;
+/** The /slow-job upstream answers once this settles (a test holds it to see the operation Pending). */
+let slowJobGate: Promise<void> = Promise.resolve();
 let portier: TestGateway;
 let admin: AccountAdmin;
 let secret: string;
@@ -38,6 +42,7 @@ const writes = new Map<string, number>();
 const failuresLeft = new Map<string, number>();
 
 beforeAll(async () => {
+  closedPort = await refusingPort();
   upstream = await startUpstream(async (req, res) => {
     const url = req.url ?? '';
     const key = String(req.headers['idempotency-key'] ?? '');
@@ -51,7 +56,7 @@ beforeAll(async () => {
     }
     if (url.startsWith('/braze-partial')) return json(res, 201, { message: 'success', errors: ['one attribute ignored'] });
     if (url.startsWith('/braze')) return json(res, 400, { message: 'Invalid Campaign ID', errors: ['campaign_id is invalid'] });
-    if (url.startsWith('/slow-job')) await new Promise((resolve) => setTimeout(resolve, 150));
+    if (url.startsWith('/slow-job')) await slowJobGate;
     if (req.method === 'POST') writes.set(key, (writes.get(key) ?? 0) + 1);
     json(res, req.method === 'POST' ? 201 : 200, { ok: true, path: url });
   });
@@ -62,7 +67,7 @@ beforeAll(async () => {
     upstreams: {
       app: { url: upstream.url, errors: 'normalize', responseTimeoutMs: 2000 },
       raw: { url: upstream.url },
-      closed: { url: 'http://127.0.0.1:9', connectTimeoutMs: 500 },
+      closed: { url: `http://127.0.0.1:${closedPort.port}`, connectTimeoutMs: 500 },
     },
     routes: [
       { id: 'items', path: '/items', methods: ['GET', 'POST'], upstream: 'app', auth: {}, idempotency: {} },
@@ -97,6 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await portier.close();
   await upstream.close();
+  await closedPort.release();
 });
 
 async function newKey(): Promise<string> {
@@ -166,16 +172,20 @@ describe('@portier/client against Portier', () => {
     expect(limited.retryAfterSeconds).toBeGreaterThan(0);
 
     // The first request with this key hangs at the upstream; the second is 409 while it runs.
+    const arrived = upstream.seen.length;
     const first = client.post('/hang/items', {}, { idempotencyKey: 'same-key-for-both', timeoutMs: 3000 }).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await upstream.received(arrived + 1);
     const conflict = await caught(client.post('/hang/items', {}, { idempotencyKey: 'same-key-for-both' }));
     expect(conflict).toBeInstanceOf(ConflictError);
     expect(conflict.code).toBe('idempotency_request_in_flight');
     void first;
 
     const controller = new AbortController();
+    const hanging = upstream.seen.length;
     const aborted = client.get('/hang', { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    // Aborted while the request is in flight (at the upstream), not before it is sent.
+    await upstream.received(hanging + 1);
+    controller.abort();
     expect(await caught(aborted)).toBeInstanceOf(AbortedError);
   });
 
@@ -263,9 +273,16 @@ describe('pacing', () => {
 describe('async operations and support reports', () => {
   it('sdk: waits for an async operation and returns the upstream answer', async () => {
     const client = createClient({ baseUrl: portier.url, apiKey: secret });
+    let release!: () => void;
+    slowJobGate = new Promise((resolve) => (release = resolve));
     const accepted = await client.post<{ id: string }>('/slow-job', { export: 'rows' });
     expect(accepted.status).toBe(202);
-    const done = await client.waitForOperation<{ ok: boolean }>(String(accepted.headers['location']), { pollMs: 20 });
+    const location = String(accepted.headers['location']);
+    const waiting = client.waitForOperation<{ ok: boolean }>(location, { pollMs: 20 });
+    // The SDK asks while the upstream still works on it, and only then does the upstream answer.
+    await portier.logged((line) => line['path'] === new URL(location, portier.url).pathname && line['msg'] === 'request', 'the SDK polling the running operation');
+    release();
+    const done = await waiting;
     expect(done.operation['status']).toBe('Success');
     expect(done.result).toEqual({ ok: true, path: '/slow-job' });
     const byId = await client.waitForOperation(accepted.data.id, { pollMs: 20 });

@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { systemClock } from '../src/clock.js';
 import { SqliteOperationQueue } from '../src/operations/sqlite-operation-queue.js';
 import { runCli, startCli, type RunningCli } from './helpers/cli.js';
+import { waitFor, within } from './helpers/wait-for.js';
 import { json, startUpstream } from './helpers/upstream.js';
 import { outsideAdmin } from './helpers/accounts.js';
 
@@ -29,17 +30,23 @@ describe('async operations survive a crash', () => {
     let isReleased = false;
     const released = new Promise<void>((resolve) => (release = resolve)).then(() => (isReleased = true));
     let arrivals = 0;
+    let reachMidWork!: () => void;
+    const midWork = new Promise<void>((resolve) => (reachMidWork = resolve));
+    const checkMidWork = (): void => {
+      if (applied.size >= 10 && arrivals > 10) reachMidWork();
+    };
     const upstream = await startUpstream(async (req, res) => {
       const key = String(req.headers['idempotency-key']);
       requestsPerKey.set(key, (requestsPerKey.get(key) ?? 0) + 1);
       // Decided on arrival, so that exactly the first 10 are applied before the kill.
       const hold = !isReleased && arrivals++ >= 10;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      checkMidWork();
       if (hold) {
         await released;
         if (req.socket.destroyed) return;
       }
       applied.add(key);
+      checkMidWork();
       json(res, 201, { id: key });
     });
     cleanups.push(() => upstream.close());
@@ -79,7 +86,7 @@ describe('async operations survive a crash', () => {
       }),
     );
     // Kill it in the middle of the work: 10 operations done, some held in flight, most queued.
-    while (applied.size < 10 || arrivals <= 10) await new Promise((resolve) => setTimeout(resolve, 5));
+    await within(midWork, '10 operations applied and more held in flight');
     first.child.kill('SIGKILL');
     await first.exited;
     expect(applied.size).toBe(10);
@@ -90,11 +97,7 @@ describe('async operations survive a crash', () => {
     const store = new SqliteOperationQueue(sqlitePath, systemClock);
     cleanups.push(() => store.close());
     const statuses = async (): Promise<(string | undefined)[]> => Promise.all(ids.map(async (id) => (await store.get(id))?.status));
-    for (let i = 0; i < 400; i++) {
-      if ((await statuses()).every((status) => status === 'Success')) break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    expect(await statuses()).toEqual(ids.map(() => 'Success'));
+    await waitFor(statuses, { what: 'all 100 operations Success after the restart', until: (seen) => seen.every((status) => status === 'Success') });
     // Every operation reached the upstream under its own key, so the upstream applied each once...
     expect(applied.size).toBe(100);
     expect([...requestsPerKey.keys()].sort()).toEqual([...ids].sort());

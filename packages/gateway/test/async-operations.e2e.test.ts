@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { request } from 'undici';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
-import { startGateway, type TestGateway } from './helpers/gateway.js';
-import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
+import { JumpingClock, startGateway, type TestGateway } from './helpers/gateway.js';
+import { waitFor } from './helpers/wait-for.js';
+import { json, startUpstream, type SeenRequest, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
 
@@ -15,14 +16,23 @@ import { adminOf, tempDbPath } from './helpers/accounts.js';
 let upstream: TestUpstream;
 const applied = new Map<string, unknown>();
 const attemptsByKey = new Map<string, number>();
+/** Upstream calls whose body says `hold: true` wait for this; `holdCalls()` sets a new one. */
+let held: Promise<void> = Promise.resolve();
+
+/** Holds the `hold: true` calls from now on, until the returned function is called. */
+function holdCalls(): () => void {
+  let release!: () => void;
+  held = new Promise((resolve) => (release = resolve));
+  return release;
+}
 
 beforeAll(async () => {
   upstream = await startUpstream(async (req, res, raw) => {
     const key = String(req.headers['idempotency-key'] ?? '');
     const attempt = (attemptsByKey.get(key) ?? 0) + 1;
     attemptsByKey.set(key, attempt);
-    const body = JSON.parse(raw.toString() || '{}') as { fail?: number; never?: boolean; reject?: boolean; delayMs?: number };
-    if (body.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, body.delayMs));
+    const body = JSON.parse(raw.toString() || '{}') as { fail?: number; never?: boolean; reject?: boolean; hold?: boolean };
+    if (body.hold === true) await held;
     if (body.never === true) return json(res, 500, { message: 'always broken' });
     if (body.fail !== undefined && attempt <= body.fail) return json(res, 503, { message: 'busy' }, { 'retry-after': '0' });
     if (body.reject === true) return json(res, 400, { message: 'Datatype invoices not supported by platform(s) Xero' });
@@ -50,19 +60,20 @@ interface CodatOperation {
   completedOnUtc: string | null;
 }
 
-/** Polls an operation until it is no longer Pending (real time: the worker runs on its own). */
-async function settled(url: string, secret: string): Promise<CodatOperation> {
-  for (let i = 0; i < 200; i++) {
-    const response = await request(url, { headers: { authorization: `Bearer ${secret}` } });
-    const body = (await response.body.json()) as CodatOperation;
-    if (body.status !== 'Pending') return body;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`operation at ${url} still pending`);
+/** Polls an operation until it is no longer Pending (the worker runs on its own and tells no one). */
+function settled(url: string, secret: string): Promise<CodatOperation> {
+  return waitFor(
+    async () => {
+      const response = await request(url, { headers: { authorization: `Bearer ${secret}` } });
+      return (await response.body.json()) as CodatOperation;
+    },
+    { what: `the operation at ${url} to leave Pending`, until: (operation) => operation.status !== 'Pending' },
+  );
 }
 
 describe('async routes (Codat push operations)', () => {
   let portier: TestGateway;
+  const clock = new JumpingClock();
   let admin: AccountAdmin;
   let secret: string;
 
@@ -102,7 +113,7 @@ describe('async routes (Codat push operations)', () => {
         },
       ],
     };
-    portier = await startGateway(config);
+    portier = await startGateway(config, { clock });
     admin = adminOf(portier, config);
     secret = await newKey(admin);
   });
@@ -150,10 +161,12 @@ describe('async routes (Codat push operations)', () => {
   });
 
   it('answers 409 resource_not_ready with Retry-After for the result of an operation still pending', async () => {
-    const accepted = await push({ delayMs: 400 });
+    const release = holdCalls();
+    const accepted = await push({ hold: true });
     const location = String(accepted.headers['location']);
     await accepted.body.dump();
     const early = await request(`${portier.url}${location}/result`, { headers: { authorization: `Bearer ${secret}` } });
+    release();
     expect(early.headers['retry-after']).toBe('1');
     await expectProblem(early, 409, 'resource_not_ready');
     expect((await settled(`${portier.url}${location}`, secret)).status).toBe('Success');
@@ -174,6 +187,9 @@ describe('async routes (Codat push operations)', () => {
     const accepted = await push({ never: true }, { path: '/companies/c1/connections/d1/push-short/bills' });
     const location = String(accepted.headers['location']);
     await accepted.body.dump();
+    // Its first attempt has failed; then the 1 s deadline passes on the gateway's clock.
+    await upstream.received(1, (seen) => seen.headers['idempotency-key'] === location.split('/').at(-1));
+    clock.advance(1001);
     const done = await settled(`${portier.url}${location}`, secret);
     expect(done.status).toBe('TimedOut');
     expect(done.statusCode).toBe(504);
@@ -212,7 +228,8 @@ describe('async routes (Codat push operations)', () => {
     for (let i = 0; i < 3; i++) {
       const accepted = await push({ n: i }, { secret: own, path: '/companies/c9/connections/d1/push/invoices' });
       ids.push(((await accepted.body.json()) as CodatOperation).pushOperationKey);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Newest first is by request time on the gateway's clock: keep the three apart.
+      clock.advance(1000);
     }
     await (await push({ n: 'other company' }, { secret: own, path: '/companies/c8/connections/d1/push/invoices' })).body.dump();
     const first = await request(`${portier.url}/companies/c9/push?limit=2`, { headers: { authorization: `Bearer ${own}` } });
@@ -242,13 +259,16 @@ describe('async routes: webhook, queue limit, admin view', () => {
   let receiver: TestUpstream;
   let admin: AccountAdmin;
   let secret: string;
-  let failFirstHook = true;
+  /** Operations whose first webhook delivery has been refused (each one's first is). */
+  const hookFailedOnce = new Set<string>();
+  const hookFor = (delivery: SeenRequest): string => (JSON.parse(delivery.body.toString()) as { id: string }).id;
   const adminToken = 'a'.repeat(40);
 
   beforeAll(async () => {
-    receiver = await startUpstream((_req, res) => {
-      if (failFirstHook) {
-        failFirstHook = false;
+    receiver = await startUpstream((_req, res, body) => {
+      const id = (JSON.parse(body.toString()) as { id: string }).id;
+      if (!hookFailedOnce.has(id)) {
+        hookFailedOnce.add(id);
         return json(res, 500, {});
       }
       res.writeHead(204).end();
@@ -279,9 +299,11 @@ describe('async routes: webhook, queue limit, admin view', () => {
     const accepted = await job({ amount: 1 });
     const operation = (await accepted.body.json()) as { id: string; status: string; links: { self: string; result: string } };
     expect(operation.links.self).toBe(`/operations/${operation.id}`);
-    for (let i = 0; i < 200 && receiver.seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 25));
-    expect(receiver.seen).toHaveLength(2);
-    const delivered = receiver.seen[1];
+    const forThis = (delivery: SeenRequest): boolean => hookFor(delivery) === operation.id;
+    await receiver.received(2, forThis);
+    const deliveries = receiver.seen.filter(forThis);
+    expect(deliveries).toHaveLength(2);
+    const delivered = deliveries[1];
     const body = delivered?.body.toString() ?? '';
     expect(JSON.parse(body)).toMatchObject({ id: operation.id, status: 'Success', statusCode: 201, response: { status: 201 } });
     const signature = String(delivered?.headers['portier-signature']);
@@ -292,11 +314,13 @@ describe('async routes: webhook, queue limit, admin view', () => {
   });
 
   it('refuses new work with 503 operation_queue_full once maxPending operations wait, and shows the queue to operators', async () => {
-    const a = await job({ delayMs: 600 });
-    const b = await job({ delayMs: 10 });
+    const release = holdCalls();
+    const a = await job({ hold: true });
+    const b = await job({ hold: true });
     expect([a.statusCode, b.statusCode]).toEqual([202, 202]);
-    await a.body.dump();
-    await b.body.dump();
+    const [first, second] = [(await a.body.json()) as { id: string }, (await b.body.json()) as { id: string }];
+    // One worker (concurrency 1): the first is running, held at the upstream; the second waits for it.
+    await upstream.received(1, (seen) => seen.headers['idempotency-key'] === first.id);
     const full = await job({ amount: 2 });
     expect(full.headers['retry-after']).toBe('5');
     await expectProblem(full, 503, 'operation_queue_full');
@@ -309,5 +333,14 @@ describe('async routes: webhook, queue limit, admin view', () => {
     const metrics = await (await request(`${String(portier.gateway.adminUrl)}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })).body.text();
     expect(metrics).toContain('portier_operations{status="Pending"} 2');
     expect(metrics).toMatch(/^portier_operations_oldest_pending_seconds \d+$/m);
+
+    // Room again for the other tests here: both finish once released.
+    release();
+    for (const { id } of [first, second]) {
+      await waitFor(async () => ((await (await request(`${portier.url}/operations/${id}`, { headers: { authorization: `Bearer ${secret}` } })).body.json()) as { status: string }).status, {
+        what: `operation ${id} to finish once released`,
+        until: (status) => status !== 'Pending',
+      });
+    }
   });
 });

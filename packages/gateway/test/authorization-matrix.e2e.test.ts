@@ -3,6 +3,7 @@ import { request } from 'undici';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
 import { signAccessToken } from '../src/accounts/tokens/access-token.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { waitFor } from './helpers/wait-for.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
 
@@ -83,11 +84,11 @@ beforeAll(async () => {
   const accepted = await call('right', 'POST', '/v1/bases/b1/export', '{}');
   expect(accepted.status).toBe(202);
   operationId = (accepted.body as { id: string }).id;
-  for (let i = 0; i < 200; i++) {
-    const shown = await call('right', 'GET', `/v1/bases/b1/ops/${operationId}`);
-    if ((shown.body as { status: string }).status !== 'Pending') break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  const status = await waitFor(async () => ((await call('right', 'GET', `/v1/bases/b1/ops/${operationId}`)).body as { status: string }).status, {
+    what: 'the export operation to leave Pending',
+    until: (seen) => seen !== 'Pending',
+  });
+  expect(status).toBe('Success');
 });
 afterAll(async () => {
   await portier.close();

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { catalog, catalogEntry, errorCodes, type ErrorCode } from '../src/errors/catalog.js';
 import { ManualClock, startGateway, type TestGateway } from './helpers/gateway.js';
-import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
+import { json, startUpstream, type SeenRequest, type TestUpstream } from './helpers/upstream.js';
+import { refusingPort, type RefusingPort } from './helpers/ports.js';
+import { waitFor } from './helpers/wait-for.js';
 import { sendRaw } from './helpers/raw-http.js';
 import { runCli } from './helpers/cli.js';
 import { stringify } from 'yaml';
@@ -39,7 +41,8 @@ let keyed: TestGateway;
 let keyedConfigFile: string;
 const keys: Record<string, string> = {};
 const keyedClock = new ManualClock();
-const closedPortUrl = 'http://127.0.0.1:9';
+/** Refuses connections: an upstream, Redis or PostgreSQL that is not there. */
+let closedPort: RefusingPort;
 
 async function viaHttp(path: string, init: Parameters<typeof request>[1] = {}): Promise<Observed> {
   const response = await request(`${portier.url}${path}`, init);
@@ -185,8 +188,10 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
   idempotency_request_in_flight: async () => {
     const headers = { authorization: bearer('good'), 'idempotency-key': '"coverage-in-flight"' };
     // The first request hangs at the upstream; it ends when the gateway shuts down.
+    const inFlight = (seen: SeenRequest): boolean => seen.url === '/hang/payments' && seen.headers['idempotency-key'] === headers['idempotency-key'];
+    const arrived = upstream.seen.filter(inFlight).length;
     void request(`${keyed.url}/hang/payments`, { method: 'POST', headers, body: '{}' }).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await upstream.received(arrived + 1, inFlight);
     return viaGood('/hang/payments', { method: 'POST', headers: { 'idempotency-key': '"coverage-in-flight"' }, body: '{}' });
   },
   operation_not_found: () => viaGood('/operations/no-such-operation'),
@@ -195,17 +200,34 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
     const location = await queueOperation('/unavailable/jobs');
     // Past the 1 s deadline on the gateway's clock: the next attempt is not sent, the operation times out.
     keyedClock.advance(2000);
-    for (let i = 0; i < 100; i++) {
-      const observed = await viaGood(`${location}/result`);
-      if (observed.code !== 'resource_not_ready') return observed;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('operation did not time out');
+    return waitFor(() => viaGood(`${location}/result`), { what: 'the operation past its deadline to time out', until: (observed) => observed.code !== 'resource_not_ready' });
   },
   operation_queue_full: async () => {
-    // One hanging operation waits already (resource_not_ready); maxPending is 2.
-    await queueOperation('/hang/jobs');
-    return viaGood('/hang/jobs', { method: 'POST', body: '{}' });
+    // A deployment of its own, so no other scenario's waiting operations count: maxPending 1 holds one
+    // hanging operation, the next is refused.
+    const config = {
+      auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() } },
+      plans: { free: {} },
+      operations: { maxPending: 1 },
+      upstreams: { app: { url: upstream.url } },
+      routes: [{ id: 'hang-jobs', path: '/hang/jobs', methods: ['POST'], upstream: 'app', auth: {}, async: {} }],
+    };
+    const full = await startGateway(config);
+    try {
+      const admin = adminOf(full, config);
+      const account = await admin.createAccount('queue', 'free');
+      const authorization = `Bearer ${(await admin.createKey({ accountId: account.id, name: 'queue' })).secret}`;
+      const post = () => request(`${full.url}/hang/jobs`, { method: 'POST', headers: { authorization }, body: '{}' });
+      const accepted = await post();
+      await accepted.body.dump();
+      expect(accepted.statusCode).toBe(202);
+      const refused = await post();
+      const body = (await refused.body.json()) as { code: string; correlationId: string };
+      expect(body.correlationId).toBe(refused.headers['x-correlation-id']);
+      return { status: refused.statusCode, code: body.code };
+    } finally {
+      await full.close();
+    }
   },
   account_not_found: () => viaCli(['accounts', 'show', 'acc_does_not_exist']),
   key_not_found: () => viaCli(['keys', 'revoke', 'NoSuchKy']),
@@ -225,6 +247,7 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
 };
 
 beforeAll(async () => {
+  closedPort = await refusingPort();
   upstream = await startUpstream((req, res) => {
     if (req.url?.startsWith('/unavailable') === true) return json(res, 503, { message: 'busy' });
     if (req.url === '/missing') return json(res, 404, { message: 'Row not found' });
@@ -236,8 +259,8 @@ beforeAll(async () => {
     server: { maxHeaderBytes: 2048, headersTimeoutMs: 300, requestTimeoutMs: 600 },
     upstreams: {
       app: { url: upstream.url, errors: 'normalize', responseTimeoutMs: 300 },
-      refused: { url: closedPortUrl, connectTimeoutMs: 1000 },
-      tripping: { url: closedPortUrl, connectTimeoutMs: 1000, circuitBreaker: { failureThreshold: 1, openMs: 600_000 } },
+      refused: { url: `http://127.0.0.1:${closedPort.port}`, connectTimeoutMs: 1000 },
+      tripping: { url: `http://127.0.0.1:${closedPort.port}`, connectTimeoutMs: 1000, circuitBreaker: { failureThreshold: 1, openMs: 600_000 } },
     },
     routes: [
       { id: 'ok', path: '/ok', upstream: 'app' },
@@ -261,12 +284,12 @@ beforeAll(async () => {
   });
   await startKeyedGateway();
   noRedisPortier = await startGateway({
-    rateLimits: { redis: { url: 'redis://127.0.0.1:9/0', timeoutMs: 50 } },
+    rateLimits: { redis: { url: `redis://127.0.0.1:${closedPort.port}/0`, timeoutMs: 50 } },
     upstreams: { app: { url: upstream.url } },
     routes: [{ id: 'x', path: '/x', upstream: 'app', limits: [{ name: 'm', limit: 10, per: 'minute', by: ['ip'], whenStoreDown: 'closed' }] }],
   });
   noPostgresPortier = await startGateway({
-    auth: { instance: 'eu1', store: { postgres: { url: 'postgres://portier@127.0.0.1:9/portier', connectTimeoutMs: 500 } } },
+    auth: { instance: 'eu1', store: { postgres: { url: `postgres://portier@127.0.0.1:${closedPort.port}/portier`, connectTimeoutMs: 500 } } },
     plans: { free: {} },
     upstreams: { app: { url: upstream.url } },
     routes: [{ id: 'x', path: '/x', upstream: 'app', auth: {} }],
@@ -285,7 +308,7 @@ beforeAll(async () => {
   });
   brokenPortier = await startGateway(
     {
-      upstreams: { app: { url: closedPortUrl, circuitBreaker: { failureThreshold: 1 } } },
+      upstreams: { app: { url: `http://127.0.0.1:${closedPort.port}`, circuitBreaker: { failureThreshold: 1 } } },
       routes: [{ id: 'x', path: '/x', upstream: 'app' }],
     },
     {
@@ -356,6 +379,7 @@ afterAll(async () => {
   await portier.close();
   await brokenPortier.close();
   await upstream.close();
+  await closedPort.release();
 });
 
 describe('catalog coverage', () => {

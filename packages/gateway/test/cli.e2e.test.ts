@@ -91,9 +91,10 @@ describe('portier CLI', () => {
     const running = await startCli(['start', '--config', writeConfig(goodConfig(upstream.url))]);
     cleanups.push(() => void running.child.kill('SIGKILL'));
     const inFlight = request(`${running.url}/slow`);
-    while (upstream.seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await upstream.received(1);
     running.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Logged in the same tick as the listener closes.
+    await running.printed('"msg":"shutting down"');
     await expect(request(`${running.url}/slow`)).rejects.toThrow();
     release();
     const response = await inFlight;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anonymousSteps, keyedSteps, operationIdPlaceholder, type ExpectedAnswer, type GuideStep } from '../src/demo/demo-guide-steps.js';
 import { startCli, type RunningCli } from './helpers/cli.js';
+import { waitFor } from './helpers/wait-for.js';
 
 /**
  * `npm start`'s guide, run as a newcomer would: the demo as `npm start` starts it (`portier demo`), every
@@ -117,11 +118,15 @@ describe('the demo guide that npm start prints', () => {
         if (location !== undefined) operationId = location.split('/').at(-1) ?? '';
         if (command.includes('/operations/')) {
           // "then the backend's answer": the same line, repeated until the operation is done.
-          let answer = last;
-          for (let attempt = 0; attempt < 100 && answer.status === 409; attempt++) {
-            await new Promise((resolve) => setTimeout(resolve, 100));
-            answer = runLine(command, `r${round}-${index}-poll${attempt}`).at(-1) ?? answer;
-          }
+          let attempt = 0;
+          const answer =
+            last.status !== 409
+              ? last
+              : await waitFor(() => runLine(command, `r${round}-${index}-poll${attempt++}`).at(-1) ?? last, {
+                  what: `round ${round}: ${command} to stop answering 409 (the export running)`,
+                  until: (polled) => polled.status !== 409,
+                  intervalMs: 100,
+                });
           if (answer.status !== 201) failures.push(`round ${round}: ${command}: the export never gave the backend's 201 (last ${answer.status} ${answer.code ?? ''})`);
         }
       }

@@ -4,18 +4,20 @@ import type { AccountAdmin } from '../src/admin/account-admin.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
+import { within } from './helpers/wait-for.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
 
 let upstream: TestUpstream;
 let portier: TestGateway;
 let admin: AccountAdmin;
 let failCreates = false;
+/** Creates are answered once this settles (a test holds one create while the others are decided). */
+let createGate: Promise<void> = Promise.resolve();
 
 beforeAll(async () => {
   upstream = await startUpstream(async (req, res) => {
     if (req.method === 'POST') {
-      // Slow enough that concurrent creates overlap at the gateway.
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await createGate;
       return failCreates ? json(res, 500, { message: 'database down' }) : json(res, 201, { id: 'company' });
     }
     if (req.url === '/companies/missing') return json(res, 404, { message: 'no such company' });
@@ -56,11 +58,22 @@ async function companiesOf(accountId: string): Promise<number> {
 describe('entity-count limits', () => {
   it('plan: lets exactly one of 20 concurrent creates through at 49 of 50, and answers the rest 402 entity_limit_reached', async () => {
     const account = await accountAt(49);
-    const responses = await Promise.all(Array.from({ length: 20 }, () => call('POST', '/companies', account.secret)));
-    const statuses = await Promise.all(responses.map(async (response) => {
+    let release!: () => void;
+    createGate = new Promise((resolve) => (release = resolve));
+    let answered = 0;
+    let nineteenAnswered!: () => void;
+    const nineteen = new Promise<void>((resolve) => (nineteenAnswered = resolve));
+    const pending = Array.from({ length: 20 }, async () => {
+      const response = await call('POST', '/companies', account.secret);
       await response.body.dump();
+      if (++answered === 19) nineteenAnswered();
       return response.statusCode;
-    }));
+    });
+    // The admitted create is held at the upstream while the other 19 are decided: its slot is taken
+    // before the upstream confirms it, so they cannot pass too.
+    await within(nineteen, '19 of the 20 creates answered while one is held at the upstream');
+    release();
+    const statuses = await Promise.all(pending);
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 402)).toHaveLength(19);
     expect(await companiesOf(account.id)).toBe(50);

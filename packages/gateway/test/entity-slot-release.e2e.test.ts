@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { waitFor } from './helpers/wait-for.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
@@ -139,15 +140,9 @@ describe('entity slots', () => {
 });
 
 /**
- * The store's count once it reaches `expected`, or as it is after 5 s: the release runs after the answer
- * is sent (or after the close has travelled through the gateway), so there is no event to await.
+ * The store's count once it reaches `expected`: the release runs after the answer is sent (or after the
+ * close has travelled through the gateway), so there is no event to await, only the store to read.
  */
-async function eventualCount(accountId: string, expected: number): Promise<number> {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const count = await companiesOf(accountId);
-    if (count === expected) return count;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return companiesOf(accountId);
+function eventualCount(accountId: string, expected: number): Promise<number> {
+  return waitFor(() => companiesOf(accountId), { what: `the account's companies count back at ${expected}`, until: (count) => count === expected });
 }

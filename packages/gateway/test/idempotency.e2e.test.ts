@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
 import { ManualClock, startGateway, type TestGateway } from './helpers/gateway.js';
+import { within } from './helpers/wait-for.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
@@ -11,11 +12,21 @@ let upstream: TestUpstream;
 let created = 0;
 /** Answers the upstream gives, in order, before it goes back to 201s (per Idempotency-Key). */
 const scripted = new Map<string, number[]>();
-let delayMs = 0;
+/** When set, the next upstream call waits for it (one call only): a request held in flight. */
+let holdNext: Promise<void> | undefined;
+
+/** Holds the next upstream call until the returned release is called. */
+function holdNextCall(): () => void {
+  let release!: () => void;
+  holdNext = new Promise((resolve) => (release = resolve));
+  return release;
+}
 
 beforeAll(async () => {
   upstream = await startUpstream(async (req, res, body) => {
-    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const hold = holdNext;
+    holdNext = undefined;
+    if (hold !== undefined) await hold;
     const key = String(req.headers['idempotency-key'] ?? '');
     const next = scripted.get(key)?.shift();
     if (next !== undefined) return json(res, next, { message: `scripted ${next}` });
@@ -96,11 +107,13 @@ describe.each(stores)('Idempotency-Key (%s store)', (_name, settings) => {
   });
 
   it('replays the stored answer to a repeat: same status, headers and body, one upstream call', async () => {
+    // An account of its own, whose minute counts only these two requests (the RateLimit header below).
+    const own = await keyOf(s.admin);
     const key = unique();
     const before = created;
-    const first = await post(s.portier, secret, key, { amount: 10 });
+    const first = await post(s.portier, own, key, { amount: 10 });
     const firstBody = await first.body.text();
-    const second = await post(s.portier, secret, key, { amount: 10 });
+    const second = await post(s.portier, own, key, { amount: 10 });
     const secondBody = await second.body.text();
     expect(first.statusCode).toBe(201);
     expect(second.statusCode).toBe(201);
@@ -135,9 +148,14 @@ describe.each(stores)('Idempotency-Key (%s store)', (_name, settings) => {
   it('gives two concurrent requests with one key one upstream call, and the other a 409 with Retry-After or the replay', async () => {
     const key = unique();
     const before = created;
-    delayMs = 150;
+    const release = holdNextCall();
     try {
-      const [a, b] = await Promise.all([post(s.portier, secret, key, { amount: 5 }), post(s.portier, secret, key, { amount: 5 })]);
+      const requests = [post(s.portier, secret, key, { amount: 5 }), post(s.portier, secret, key, { amount: 5 })] as const;
+      // The one that reached the upstream is held there: the other is answered meanwhile, with the 409.
+      const early = await within(Promise.race(requests), 'one of the two answered while the other is held at the upstream');
+      expect(early.statusCode).toBe(409);
+      release();
+      const [a, b] = await Promise.all(requests);
       const statuses = [a.statusCode, b.statusCode].sort();
       const conflict = a.statusCode === 409 ? a : b;
       expect(statuses).toEqual([201, 409]);
@@ -145,7 +163,7 @@ describe.each(stores)('Idempotency-Key (%s store)', (_name, settings) => {
       expect(((await conflict.body.json()) as { code: string }).code).toBe('idempotency_request_in_flight');
       await (a === conflict ? b : a).body.dump();
     } finally {
-      delayMs = 0;
+      release();
     }
     expect(created - before).toBe(1);
     const replay = await post(s.portier, secret, key, { amount: 5 });
@@ -251,9 +269,10 @@ describe('Idempotency-Key settings', () => {
     try {
       const secret = await keyOf(s.admin);
       const key = unique();
-      delayMs = 300;
+      const release = holdNextCall();
+      const arrived = upstream.seen.length;
       const first = post(s.portier, secret, key, { amount: 4 });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await upstream.received(arrived + 1);
       // Still running: refused. Past the lock timeout (its gateway presumed dead): taken over.
       const blocked = await post(s.portier, secret, key, { amount: 4 });
       expect(blocked.statusCode).toBe(409);
@@ -262,9 +281,10 @@ describe('Idempotency-Key settings', () => {
       const takeover = await post(s.portier, secret, key, { amount: 4 });
       expect(takeover.statusCode).toBe(201);
       await takeover.body.dump();
+      release();
       await (await first).body.dump();
     } finally {
-      delayMs = 0;
+      holdNext = undefined;
       await s.portier.close();
     }
   });

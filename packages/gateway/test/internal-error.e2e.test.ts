@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { freePort } from './helpers/ports.js';
+import { refusingPort, type RefusingPort } from './helpers/ports.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import type { Clock } from '../src/clock.js';
@@ -13,18 +13,22 @@ const brokenClock: Clock = {
 };
 
 let portier: TestGateway;
+let gone: RefusingPort;
 
 beforeAll(async () => {
-  const port = await freePort();
+  gone = await refusingPort();
   portier = await startGateway(
     {
-      upstreams: { app: { url: `http://127.0.0.1:${port}`, circuitBreaker: { failureThreshold: 1 } } },
+      upstreams: { app: { url: `http://127.0.0.1:${gone.port}`, circuitBreaker: { failureThreshold: 1 } } },
       routes: [{ id: 'any', path: '/*', upstream: 'app' }],
     },
     { clock: brokenClock },
   );
 });
-afterAll(() => portier.close());
+afterAll(async () => {
+  await portier.close();
+  await gone.release();
+});
 
 describe('unexpected exceptions', () => {
   it('pipeline: answers a generic 500 internal_error and logs the cause when a dependency throws', async () => {

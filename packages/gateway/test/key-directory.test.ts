@@ -9,6 +9,7 @@ import type { KeyCacheConfig } from '../src/config/config-types.js';
 import { systemClock } from '../src/clock.js';
 import { storeBackends } from './helpers/store-backends.js';
 import { tempDbPath } from './helpers/accounts.js';
+import { waitFor, within } from './helpers/wait-for.js';
 
 const policy: KeyPolicy = { instance: 'eu1', environment: 'live', maxKeysPerAccount: 1000, rotationGraceMs: 60_000 };
 const silent = pino({ level: 'silent' });
@@ -55,14 +56,6 @@ function slowStore(real: AccountStore, gate: () => Gate | undefined, onRead: () 
   });
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`${what}: not within 5 s`);
-}
-
 const backends = storeBackends<AccountStore>(
   (path) => new SqliteAccountStore(path, systemClock),
   (config) => new PostgresAccountStore(config, systemClock),
@@ -93,17 +86,19 @@ for (const backend of backends) {
     it(`${backend.name}: a lookup that read the key before it was revoked from another connection is not cached, and the key is refused after the invalidation`, async () => {
       const id = await newKey();
       let gate: Gate | undefined = new Gate();
-      let reads = 0;
-      const store = slowStore(reader, () => gate, () => reads++);
+      let keyRead!: () => void;
+      const read = new Promise<void>((resolve) => (keyRead = resolve));
+      const store = slowStore(reader, () => gate, () => keyRead());
       const directory = new KeyDirectory(store, systemClock, silent);
       try {
         await directory.started;
         const lookup = directory.lookup(id) as Promise<KeyEntry | undefined>;
         // The row has been read (active); its answer is held back while the key is revoked elsewhere.
-        await until(() => reads === 1, 'the slow store read the key');
+        await within(read, 'the slow store reading the key');
+        expect(store.getKeyCalls()).toBe(1);
         const before = directory.stats().invalidations;
         await writer.revokeKey(id, 'test');
-        await until(() => directory.stats().invalidations > before, 'the directory saw the revocation');
+        await waitFor(() => directory.stats().invalidations, { what: 'the directory seeing the revocation', until: (seen) => seen > before });
         gate.open();
         gate = undefined;
         const answered = await lookup;

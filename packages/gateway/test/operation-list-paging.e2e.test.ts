@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { parseConfig } from '../src/config-loader/load-config.js';
 import { formatConfigProblem } from '../src/config/config-problem.js';
-import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { ManualClock, startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
@@ -14,6 +14,7 @@ import { adminOf, tempDbPath } from './helpers/accounts.js';
 let upstream: TestUpstream;
 let portier: TestGateway;
 let secret: string;
+const clock = new ManualClock();
 
 const codatList = {
   results: '{operations}',
@@ -32,7 +33,7 @@ beforeAll(async () => {
     upstreams: { app: { url: upstream.url } },
     routes: [{ id: 'push', path: '/companies/:companyId/push/:dataType', methods: ['POST'], upstream: 'app', auth: {}, async: {} }],
   };
-  portier = await startGateway(config);
+  portier = await startGateway(config, { clock });
   const admin = adminOf(portier, config);
   const account = await admin.createAccount('lister', 'free');
   secret = (await admin.createKey({ accountId: account.id, name: 'k' })).secret;
@@ -53,8 +54,8 @@ describe('operation list: numbered pages and a templated answer', () => {
     for (let i = 0; i < 3; i++) {
       const accepted = await request(`${portier.url}/companies/c1/push/invoices`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: '{}' });
       keys.push(((await accepted.body.json()) as { pushOperationKey: string }).pushOperationKey);
-      // Newest first is by request time: keep the three apart.
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Newest first is by request time (the gateway's clock): keep the three apart.
+      clock.advance(1000);
     }
     const first = await list('/companies/c1/push?page=1&pageSize=2');
     expect(first.status).toBe(200);

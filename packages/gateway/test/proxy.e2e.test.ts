@@ -2,11 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { Readable } from 'node:stream';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { within } from './helpers/wait-for.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { nodeRequest } from './helpers/node-request.js';
 
 let upstream: TestUpstream;
 let portier: TestGateway;
+/** Tells the /stream upstream that the client has received its latest piece. */
+let pieceSeen: () => void = () => undefined;
 
 beforeAll(async () => {
   upstream = await startUpstream((req, res, body) => {
@@ -23,14 +26,15 @@ beforeAll(async () => {
     }
     if (req.url === '/stream') {
       res.writeHead(200, { 'content-type': 'text/plain' });
-      let sent = 0;
-      const timer = setInterval(() => {
-        res.write(`chunk${sent}\n`);
-        if (++sent === 5) {
-          clearInterval(timer);
-          res.end();
+      // Each piece only once the client has the one before: a gateway that buffered would never finish.
+      void (async () => {
+        for (let sent = 0; sent < 5; sent++) {
+          const seen = new Promise<void>((resolve) => (pieceSeen = resolve));
+          res.write(`chunk${sent}\n`);
+          await seen;
         }
-      }, 5);
+        res.end();
+      })();
       return;
     }
     json(res, 201, { received: body.toString('utf8'), length: body.length });
@@ -105,7 +109,15 @@ describe('proxy', () => {
 
   it('proxy: streams a response that arrives in pieces', async () => {
     const response = await request(`${portier.url}/stream`);
-    expect(await response.body.text()).toBe('chunk0\nchunk1\nchunk2\nchunk3\nchunk4\n');
+    const read = (async () => {
+      let text = '';
+      for await (const chunk of response.body) {
+        text += (chunk as Buffer).toString();
+        pieceSeen();
+      }
+      return text;
+    })();
+    expect(await within(read, 'each piece passed on before the upstream sends the next')).toBe('chunk0\nchunk1\nchunk2\nchunk3\nchunk4\n');
   });
 
   it('proxy: writes one access log line per request with route, status and latencies', async () => {

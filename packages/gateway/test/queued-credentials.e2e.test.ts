@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { stringify } from 'yaml';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
-import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
+import { json, startUpstream, type SeenRequest, type TestUpstream } from './helpers/upstream.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
 import { runCli } from './helpers/cli.js';
 import { parseConfig } from '../src/config-loader/load-config.js';
@@ -58,14 +58,11 @@ async function storedHeaderNames(id: string): Promise<string[]> {
   return operation.headers.filter((_, index) => index % 2 === 0);
 }
 
-/** Waits (bounded) until the worker has forwarded the operation, and returns what the upstream saw. */
+/** Waits until the worker has forwarded the operation, and returns what the upstream saw. */
 async function forwarded(id: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 200; i++) {
-    const seen = upstream.seen.find((item) => item.headers['idempotency-key'] === id);
-    if (seen !== undefined) return seen.headers;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`operation ${id} never reached the upstream`);
+  const forId = (item: SeenRequest): boolean => item.headers['idempotency-key'] === id;
+  await upstream.received(1, forId);
+  return (upstream.seen.find(forId) as SeenRequest).headers;
 }
 
 describe('queued operations and credentials', () => {

@@ -7,7 +7,6 @@ import { stringify } from 'yaml';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
-import { freePort } from './helpers/ports.js';
 import { runCli } from './helpers/cli.js';
 
 const adminToken = 'usage-admin-token-0123456789abcdefghij';
@@ -25,7 +24,7 @@ interface Usage {
 beforeAll(async () => {
   upstream = await startUpstream((_req, res) => json(res, 200, {}));
   const config = {
-    admin: { port: await freePort(), token: adminToken },
+    admin: { port: 0, token: adminToken },
     auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() } },
     rateLimits: { usagePath: '/v1/rate-limits' },
     plans: {
@@ -40,9 +39,11 @@ beforeAll(async () => {
     upstreams: { app: { url: upstream.url } },
     routes: [{ id: 'rows', path: '/dtables/:base/rows', upstream: 'app', auth: {} }],
   };
-  configFile = join(mkdtempSync(join(tmpdir(), 'portier-usage-')), 'portier.yaml');
-  writeFileSync(configFile, stringify(config));
   portier = await startGateway(config);
+  // The CLI asks the running gateway at the admin port its config names: the one it is bound to.
+  const adminPort = Number(new URL(portier.gateway.adminUrl as string).port);
+  configFile = join(mkdtempSync(join(tmpdir(), 'portier-usage-')), 'portier.yaml');
+  writeFileSync(configFile, stringify({ ...config, admin: { ...config.admin, port: adminPort } }));
   const admin = adminOf(portier, config);
   const account = await admin.createAccount('usage', 'free');
   accountId = account.id;

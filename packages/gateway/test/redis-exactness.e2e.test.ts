@@ -76,7 +76,9 @@ async function burst(path: string, count: number): Promise<Record<number, number
 
 /**
  * Waits until at least `roomMs` is left in the current window of each length (windows start at
- * multiples of their length), so a burst is never split across two windows.
+ * multiples of their length), so a burst is never split across two windows. A wait on the wall clock
+ * on purpose: the three gateways are separate processes counting on the system clock, which no test
+ * clock reaches.
  */
 async function roomInWindows(windowsMs: readonly number[], roomMs: number): Promise<void> {
   for (;;) {

@@ -4,7 +4,7 @@ import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import { PrivateRedis } from './helpers/redis.js';
-import { freePort } from './helpers/ports.js';
+import { waitFor } from './helpers/wait-for.js';
 
 let upstream: TestUpstream;
 let redis: PrivateRedis;
@@ -14,8 +14,7 @@ const limitFor = (whenStoreDown: string) => [{ name: 'minute', limit: 4, per: 'm
 
 beforeAll(async () => {
   upstream = await startUpstream((_req, res) => json(res, 200, {}));
-  redis = new PrivateRedis(await freePort());
-  await redis.start();
+  redis = await PrivateRedis.create();
   portier = await startGateway({
     admin: { port: 0, token: 'faults-admin-token-0123456789abcdefgh' },
     rateLimits: { redis: { url: redis.url, timeoutMs: 100, replicas: 2, retryAfterSeconds: 7 } },
@@ -46,14 +45,6 @@ async function adminStatus(): Promise<{ rateLimits: { store: string; available: 
   return (await response.body.json()) as { rateLimits: { store: string; available: boolean; fallbackDecisions: number } };
 }
 
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('condition not met within 5 s');
-}
-
 describe('rate limits when Redis fails', () => {
   it('failure policy: admits (open), refuses with 503 (closed) and counts locally at limit / replicas (local) when Redis is killed, then recovers', async () => {
     expect(await status('/closed')).toBe(200);
@@ -70,8 +61,8 @@ describe('rate limits when Redis fails', () => {
     expect(down.rateLimits).toMatchObject({ store: 'redis', available: false });
     expect(down.rateLimits.fallbackDecisions).toBeGreaterThanOrEqual(10);
 
-    await redis.start();
-    await until(async () => (await status('/closed')) === 200);
+    await redis.restart();
+    await waitFor(() => status('/closed'), { what: '/closed admitted again after the restart', until: (code) => code === 200 });
     expect(portier.logs.some((line) => line['msg'] === 'rate-limit store recovered: counting in Redis again')).toBe(true);
     expect((await adminStatus()).rateLimits.available).toBe(true);
     // The counts taken while Redis was down are not in Redis: the minute starts over there (documented).
@@ -79,7 +70,7 @@ describe('rate limits when Redis fails', () => {
   });
 
   it('failure policy: treats a Redis slower than timeoutMs as down, and comes back when it answers again', async () => {
-    await until(async () => (await status('/open')) === 200);
+    await waitFor(() => status('/open'), { what: '/open answered', until: (code) => code === 200 });
     redis.pause();
     try {
       await expectProblem(await request(`${portier.url}/closed`), 503, 'rate_limiter_unavailable');
@@ -87,6 +78,6 @@ describe('rate limits when Redis fails', () => {
     } finally {
       redis.resume();
     }
-    await until(async () => (await status('/closed')) !== 503);
+    await waitFor(() => status('/closed'), { what: '/closed decided in Redis again after SIGCONT', until: (code) => code !== 503 });
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { waitFor } from './helpers/wait-for.js';
 import { startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
 import { sendRaw } from './helpers/raw-http.js';
@@ -94,12 +95,13 @@ describe('replayed answers', () => {
     expect(accepted.statusCode).toBe(202);
     const location = String(accepted.headers['location']);
     await accepted.body.dump();
-    let status = 'Pending';
-    for (let i = 0; i < 200 && status === 'Pending'; i++) {
-      const shown = await request(`${portier.url}${location}`, { headers: { authorization: `Bearer ${secret}` } });
-      status = ((await shown.body.json()) as { status: string }).status;
-      if (status === 'Pending') await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const status = await waitFor(
+      async () => {
+        const shown = await request(`${portier.url}${location}`, { headers: { authorization: `Bearer ${secret}` } });
+        return ((await shown.body.json()) as { status: string }).status;
+      },
+      { what: 'the operation to leave Pending', until: (seen) => seen !== 'Pending' },
+    );
     expect(status).toBe('Success');
     const result = await sendRaw(portier.url, rawGet(`${location}/result`));
     expect(result.status).toBe(201);

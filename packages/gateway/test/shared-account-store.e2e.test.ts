@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { waitFor } from './helpers/wait-for.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import { adminOf, outsideAdmin } from './helpers/accounts.js';
@@ -46,14 +47,6 @@ afterAll(async () => {
 
 const get = (gateway: TestGateway, secret: string) => request(`${gateway.url}/rows`, { headers: { authorization: `Bearer ${secret}` } });
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`still not ${what} after 5 s`);
-}
-
 describe('accounts and keys shared through PostgreSQL', () => {
   it('postgres store: a key made through one gateway works on the other, and its revocation reaches the other\'s cache', async () => {
     const account = await admin.createAccount('Acme', 'free');
@@ -62,11 +55,14 @@ describe('accounts and keys shared through PostgreSQL', () => {
     expect(answered.statusCode).toBe(200);
     await answered.body.dump();
     await admin.revokeKey(key.id);
-    await until(async () => {
-      const response = await get(second, secret);
-      await response.body.dump();
-      return response.statusCode === 403;
-    }, 'revoked on the second gateway');
+    await waitFor(
+      async () => {
+        const response = await get(second, secret);
+        await response.body.dump();
+        return response.statusCode;
+      },
+      { what: 'the key refused on the second gateway after its revocation', until: (status) => status !== 200 },
+    );
     await expectProblem(await get(second, secret), 403, 'key_revoked');
   });
 

@@ -4,6 +4,7 @@ import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { adminOf } from './helpers/accounts.js';
 import { dropSchema, postgresStore, requireSharedPostgres, uniqueSchema } from './helpers/postgres.js';
+import { waitFor } from './helpers/wait-for.js';
 
 /**
  * Two gateways (two "hosts") sharing accounts and the operation queue through the machine's PostgreSQL:
@@ -61,7 +62,7 @@ describe('operation queue shared through PostgreSQL', () => {
       locations.push(String(accepted.headers['location']));
     }
     // The leaving gateway has claimed some (its two in flight are held upstream); then it stops for good.
-    for (let i = 0; i < 100 && sends.size < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await upstream.received(2);
     await leaving.close();
     leaving = undefined;
     expect(applied.size).toBe(0);
@@ -72,12 +73,10 @@ describe('operation queue shared through PostgreSQL', () => {
       expect(polled.statusCode).toBe(200);
       return ((await polled.body.json()) as { status: string }).status;
     };
-    for (let i = 0; i < 200; i++) {
-      const statuses = await Promise.all(locations.map(statusOf));
-      if (statuses.every((status) => status === 'Success')) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(await Promise.all(locations.map(statusOf))).toEqual(locations.map(() => 'Success'));
+    await waitFor(() => Promise.all(locations.map(statusOf)), {
+      what: 'all 20 operations Success at the survivor',
+      until: (statuses) => statuses.every((status) => status === 'Success'),
+    });
     const ids = locations.map((location) => location.split('/').at(-1) ?? '');
     expect(ids.every((id) => applied.has(id))).toBe(true);
     expect(applied.size).toBe(20);

@@ -6,7 +6,7 @@ import { json, startUpstream } from './helpers/upstream.js';
 import { PrivateRedis, requireSharedRedis, sharedRedisUrl, uniquePrefix } from './helpers/redis.js';
 import { PrivatePostgres } from './helpers/private-postgres.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
-import { freePort } from './helpers/ports.js';
+import { waitFor } from './helpers/wait-for.js';
 
 // Issue 14 fault cases over real sockets, each on private servers (never the shared Redis/PostgreSQL
 // processes): Redis paused under load, the gateway's own event loop stalled, PostgreSQL stopped and
@@ -22,14 +22,6 @@ const adminToken = 'store-faults-admin-token-0123456789abcdef';
 async function adminStatus(portier: TestGateway): Promise<{ rateLimits: { available: boolean; fallbackDecisions: number } }> {
   const response = await request(`${portier.gateway.adminUrl as string}/admin/status`, { headers: { authorization: `Bearer ${adminToken}` } });
   return (await response.body.json()) as { rateLimits: { available: boolean; fallbackDecisions: number } };
-}
-
-async function until(condition: () => Promise<boolean> | boolean, what: string, attempts = 200): Promise<void> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${what}: not within ${(attempts * 50) / 1000} s`);
 }
 
 /** Requests in `workers` parallel loops until stopped; counts answers by status and code. */
@@ -63,8 +55,7 @@ describe('store faults', () => {
   it('redis fault: paused (SIGSTOP) under load, limits fall back to local counting, nothing crashes, and counting returns to Redis after SIGCONT', async () => {
     const upstream = await startUpstream((_req, res) => json(res, 200, {}));
     cleanups.push(() => upstream.close());
-    const redis = new PrivateRedis(await freePort());
-    await redis.start();
+    const redis = await PrivateRedis.create();
     cleanups.push(() => redis.kill());
     const prefix = uniquePrefix();
     const portier = await startGateway({
@@ -74,19 +65,23 @@ describe('store faults', () => {
       routes: [{ id: 'busy', path: '/busy', upstream: 'app', limits: [{ name: 'minute', limit: 100_000, per: 'minute', by: ['route'], whenStoreDown: 'local' }] }],
     });
     cleanups.push(() => portier.close());
-    await until(async () => (await adminStatus(portier)).rateLimits.available, 'Redis up at start');
+    await waitFor(async () => (await adminStatus(portier)).rateLimits, { what: 'Redis up at start', until: (limits) => limits.available });
 
     const traffic = load(() => answer(`${portier.url}/busy`));
-    await until(async () => (await adminStatus(portier)).rateLimits.fallbackDecisions === 0 && upstream.seen.length > 20, 'traffic flowing');
+    await upstream.received(21);
+    expect((await adminStatus(portier)).rateLimits.fallbackDecisions).toBe(0);
     redis.pause();
     try {
-      await until(async () => !(await adminStatus(portier)).rateLimits.available, 'fallback engaged');
+      await waitFor(async () => (await adminStatus(portier)).rateLimits, { what: 'fallback engaged', until: (limits) => !limits.available });
       const during = (await adminStatus(portier)).rateLimits.fallbackDecisions;
-      await until(async () => (await adminStatus(portier)).rateLimits.fallbackDecisions > during + 20, 'requests decided locally');
+      await waitFor(async () => (await adminStatus(portier)).rateLimits, {
+        what: `more than ${during + 20} requests decided locally`,
+        until: (limits) => limits.fallbackDecisions > during + 20,
+      });
     } finally {
       redis.resume();
     }
-    await until(async () => (await adminStatus(portier)).rateLimits.available, 'Redis back');
+    await waitFor(async () => (await adminStatus(portier)).rateLimits, { what: 'Redis back', until: (limits) => limits.available });
     const counts = await traffic.stop();
     // `local`: every request was answered by the upstream, none refused or failed.
     expect(Object.keys(counts)).toEqual(['200']);
@@ -120,7 +115,7 @@ describe('store faults', () => {
       routes: [{ id: 'strict', path: '/strict', upstream: 'app', limits: [{ name: 'minute', limit: 100_000, per: 'minute', by: ['route'], whenStoreDown: 'closed' }] }],
     });
     cleanups.push(() => portier.close());
-    await until(async () => (await adminStatus(portier)).rateLimits.available, 'Redis up at start');
+    await waitFor(async () => (await adminStatus(portier)).rateLimits, { what: 'Redis up at start', until: (limits) => limits.available });
     const dispatcher = new Agent({ connections: 100 });
     cleanups.push(() => dispatcher.close());
     // The gateway runs in this process: blocking it here is the gateway being busy, 5 x timeoutMs at a
@@ -132,6 +127,8 @@ describe('store faults', () => {
         return response.statusCode;
       }),
     );
+    // The stalls are the behaviour under test: 20 ms of free loop between them lets requests and Redis
+    // replies arrive, then 500 ms of blocking (5 x timeoutMs) holds them unread.
     for (let i = 0; i < 6; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       const end = Date.now() + 500;
@@ -169,13 +166,18 @@ describe('store faults', () => {
     expect(refused.statusCode).toBe(503);
     expect(refused.headers['retry-after']).toBeDefined();
     expect(((await refused.body.json()) as { code: string }).code).toBe('account_store_unavailable');
-    await until(() => portier.logs.some((line) => line['msg'] === 'the account store does not answer: keys not in the cache get 503 account_store_unavailable'), 'store down noticed', 600);
+    const downLine = 'the account store does not answer: keys not in the cache get 503 account_store_unavailable';
+    await portier.logged((line) => line['msg'] === downLine, downLine, 30_000);
 
     await postgres.start();
-    await until(async () => (await answer(`${portier.url}/rows`, { authorization: `Bearer ${later}` })).status === 200, 'uncached key accepted again', 600);
+    await waitFor(() => answer(`${portier.url}/rows`, { authorization: `Bearer ${later}` }), {
+      what: 'the uncached key accepted again',
+      until: (again) => again.status === 200,
+      timeoutMs: 30_000,
+    });
     const counts = await traffic.stop();
     expect(Object.keys(counts)).toEqual(['200']);
-    await until(() => portier.logs.some((line) => line['msg'] === 'the account store answers again'), 'store back noticed', 600);
+    await portier.logged((line) => line['msg'] === 'the account store answers again', 'the account store answers again', 30_000);
     console.log(`postgres stopped under load: cached-key answers ${JSON.stringify(counts)}`);
   }, 120_000);
 
@@ -186,8 +188,7 @@ describe('store faults', () => {
       json(res, 201, { run: runs });
     });
     cleanups.push(() => upstream.close());
-    const redis = new PrivateRedis(await freePort());
-    await redis.start();
+    const redis = await PrivateRedis.create();
     cleanups.push(() => redis.kill());
     // Idempotency records are kept per account, so the route needs a key (config check refuses it otherwise).
     const config = {
@@ -204,7 +205,7 @@ describe('store faults', () => {
     const authorization = `Bearer ${(await admin.createKey({ accountId: account.id, name: 'k' })).secret}`;
     const post = (key: string): Promise<{ status: number; code?: string }> =>
       answer(`${portier.url}/orders`, { authorization, 'idempotency-key': key, 'content-type': 'application/json' }, 'POST');
-    await until(async () => (await post('first')).status === 201, 'idempotency store up');
+    await waitFor(() => post('first'), { what: 'the idempotency store up', until: (first) => first.status === 201 });
     expect(runs).toBe(1);
 
     redis.pause();
@@ -216,7 +217,7 @@ describe('store faults', () => {
       redis.resume();
     }
     // After recovery: the first key replays its recorded answer; the second runs once.
-    await until(async () => (await post('first')).status === 201, 'replay after recovery');
+    await waitFor(() => post('first'), { what: 'the replay after recovery', until: (first) => first.status === 201 });
     expect(runs).toBe(1);
     expect((await post('second')).status).toBe(201);
     expect((await post('second')).status).toBe(201);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { waitFor } from './helpers/wait-for.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
 import { runCli } from './helpers/cli.js';
@@ -50,11 +51,13 @@ describe('portier trace', () => {
     const accepted = await request(`${portier.url}/push`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'x-correlation-id': asynchronous }, body: '{}' });
     const location = String(accepted.headers['location']);
     await accepted.body.dump();
-    for (let i = 0; i < 100; i++) {
-      const polled = await request(`${portier.url}${location}`, { headers: { authorization: `Bearer ${secret}` } });
-      if (((await polled.body.json()) as { status: string }).status === 'Success') break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(
+      async () => {
+        const polled = await request(`${portier.url}${location}`, { headers: { authorization: `Bearer ${secret}` } });
+        return ((await polled.body.json()) as { status: string }).status;
+      },
+      { what: 'the pushed operation Success', until: (status) => status === 'Success' },
+    );
     const file = join(mkdtempSync(join(tmpdir(), 'portier-trace-')), 'portier.log');
     writeFileSync(file, ['not json', ...portier.logText().split('\n'), '{"broken":'].join('\n'));
 

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { freePort } from './helpers/ports.js';
+import { refusingPort } from './helpers/ports.js';
 import { ManualClock, startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
+import { within } from './helpers/wait-for.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -31,7 +32,9 @@ async function upstreamWith(handler: Parameters<typeof startUpstream>[0]): Promi
 
 describe('upstream failures', () => {
   it('proxy: answers 502 bad_gateway naming the service when the upstream refuses connections', async () => {
-    const portier = await gatewayFor({ url: `http://127.0.0.1:${await freePort()}`, serviceName: 'ledger' });
+    const refusing = await refusingPort();
+    cleanups.push(() => refusing.release());
+    const portier = await gatewayFor({ url: `http://127.0.0.1:${refusing.port}`, serviceName: 'ledger' });
     const body = await expectProblem(await request(`${portier.url}/x`), 502, 'bad_gateway');
     expect(body.service).toBe('ledger');
     expect(body.retryable).toBe(true);
@@ -47,8 +50,8 @@ describe('upstream failures', () => {
   it('proxy: cuts the client connection and stays up when the upstream dies mid-body', async () => {
     const upstream = await upstreamWith((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
-      res.write('only part of it');
-      setTimeout(() => res.socket?.destroy(), 20);
+      // Cut only once the first part is on its way, so the client sees a started, broken body.
+      res.write('only part of it', () => res.socket?.destroy());
     });
     const portier = await gatewayFor({ url: upstream.url });
     const response = await request(`${portier.url}/partial`);
@@ -61,19 +64,19 @@ describe('upstream failures', () => {
   });
 
   it('proxy: cancels the upstream call when the client leaves before the answer', async () => {
-    let upstreamSawClose = false;
+    let upstreamSawClose!: () => void;
+    const upstreamClosed = new Promise<void>((resolve) => (upstreamSawClose = resolve));
     const upstream = await upstreamWith((_req, res) => {
-      res.on('close', () => (upstreamSawClose = true));
+      res.on('close', () => upstreamSawClose());
     });
     const portier = await gatewayFor({ url: upstream.url, responseTimeoutMs: 60000 });
     const controller = new AbortController();
     const pending = request(`${portier.url}/long-poll`, { signal: controller.signal });
-    while (upstream.seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await upstream.received(1);
     controller.abort();
     await expect(pending).rejects.toThrow();
-    while (!upstreamSawClose) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(upstreamSawClose).toBe(true);
-    while (!portier.logs.some((line) => line['clientClosed'] === true)) await new Promise((resolve) => setTimeout(resolve, 5));
+    await within(upstreamClosed, 'the upstream call closed after the client left');
+    await portier.logged((line) => line['clientClosed'] === true, 'clientClosed');
     expect(portier.logs.some((line) => line['brokenMidResponse'] === true)).toBe(false);
   });
 

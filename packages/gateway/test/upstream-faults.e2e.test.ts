@@ -5,7 +5,8 @@ import { ManualClock, startGateway, type TestGateway } from './helpers/gateway.j
 import { startRawUpstream, type RawUpstream } from './helpers/raw-upstream.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
-import { freePort } from './helpers/ports.js';
+import { refusingPort } from './helpers/ports.js';
+import { within } from './helpers/wait-for.js';
 
 /**
  * A misbehaving upstream (issue 14): every failure mode is a catalogued 502/504 that counts against
@@ -85,8 +86,9 @@ describe('upstream faults', () => {
   }
 
   it('proxy: answers 502 bad_gateway when the upstream refuses connections', async () => {
+    const gone = await refusingPort();
     const refusing = await startGateway({
-      upstreams: { gone: { url: `http://127.0.0.1:${await freePort()}` } },
+      upstreams: { gone: { url: `http://127.0.0.1:${gone.port}` } },
       routes: [{ id: 'any', path: '/*', upstream: 'gone' }],
     });
     try {
@@ -94,6 +96,7 @@ describe('upstream faults', () => {
       expect(linesOf(refusing, body.correlationId).find((line) => line['msg'] === 'upstream failed')?.['failure']).toMatch(/ECONNREFUSED/);
     } finally {
       await refusing.close();
+      await gone.release();
     }
   });
 
@@ -169,18 +172,23 @@ describe('half-open breaker', () => {
     expect(await metricsOf(gateway)).toMatch(/portier_circuit_state\{upstream="app"\} 2/);
     failing = false;
     const callers = Array.from({ length: 10 }, () => request(`${gateway.url}/x`));
-    while (held.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // The trial reaches the upstream, which holds it.
+    await upstream.received(2);
+    expect(held).toHaveLength(1);
     // Nine answers come back while the trial is still held by the upstream.
     const refused: { retryAfter: unknown; code: string }[] = [];
+    let nineRefused!: () => void;
+    const nine = new Promise<void>((resolve) => (nineRefused = resolve));
     const settled = callers.map((pending) =>
       pending.then(async (response) => {
         if (response.statusCode !== 503) return response;
         const body = await expectProblem(response, 503, 'upstream_circuit_open');
         refused.push({ retryAfter: response.headers['retry-after'], code: body.code });
+        if (refused.length === 9) nineRefused();
         return undefined;
       }),
     );
-    while (refused.length < 9) await new Promise((resolve) => setImmediate(resolve));
+    await within(nine, 'nine callers refused while the trial is held');
     for (const answer of refused) expect(answer.retryAfter).toBe('1');
     expect(upstream.seen.length).toBe(2);
     held.shift()?.();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { within } from './wait-for.js';
 
 /** The compiled CLI; `npm test` builds it before the tests run. */
 export const cliPath = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -28,6 +29,8 @@ export interface RunningCli {
   readonly child: ChildProcess;
   readonly url: string;
   output(): string;
+  /** Resolves once the output so far (stdout and stderr) contains `text`; fails naming it after a timeout. */
+  printed(text: string, timeoutMs?: number): Promise<void>;
   exited: Promise<number | null>;
 }
 
@@ -39,6 +42,18 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, listening 
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env } });
     let output = '';
+    const watchers = new Set<() => void>();
+    const printed = (text: string, waitMs?: number): Promise<void> => {
+      if (output.includes(text)) return Promise.resolve();
+      let watch: () => void = () => undefined;
+      const seen = new Promise<void>((done) => {
+        watch = () => {
+          if (output.includes(text)) done();
+        };
+        watchers.add(watch);
+      });
+      return within(seen, `portier printing ${JSON.stringify(text)}`, waitMs).finally(() => watchers.delete(watch));
+    };
     const exited = new Promise<number | null>((done) => child.on('close', done));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -46,14 +61,18 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, listening 
     }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
+      for (const watch of watchers) watch();
       const match = listening.exec(output);
       if (match !== null) {
         clearTimeout(timer);
-        resolve({ child, url: match[1] as string, output: () => output, exited });
+        resolve({ child, url: match[1] as string, output: () => output, printed, exited });
       }
     };
     child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const watch of watchers) watch();
+    });
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`portier exited with ${String(code)} before listening:\n${output}`));

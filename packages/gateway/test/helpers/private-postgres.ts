@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports.js';
+import { addressInUse, reservePort, startOnReservedPort } from './ports.js';
 
 /** The newest PostgreSQL server binaries on this machine (Debian layout); fails loudly when absent. */
 function binDir(): string {
@@ -48,16 +48,20 @@ export class PrivatePostgres {
     }
     const init = await run('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '--no-instructions']);
     if (init.code !== 0) throw new Error(`initdb failed: ${init.output}`);
-    // freePort() hands out a port it has just closed, so another process may take it first: retry.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const server = new PrivatePostgres(dir, await freePort());
-      if (await server.tryStart()) return server;
-    }
-    throw new Error('the private PostgreSQL did not start on any of 5 ports');
+    // PostgreSQL must be told its port: it stays reserved until just before the start, and another one
+    // is tried when some other process took it in that gap.
+    return startOnReservedPort(
+      async () => [await reservePort()],
+      async ([port]) => {
+        const server = new PrivatePostgres(dir, port as number);
+        return (await server.tryStart()) ? server : addressInUse;
+      },
+    );
   }
 
+  /** Starts it again on the same port, after `stop()`. */
   async start(): Promise<void> {
-    if (!(await this.tryStart())) throw new Error(`the private PostgreSQL did not start again on port ${this.port}`);
+    if (!(await this.tryStart())) throw new Error(`the private PostgreSQL could not bind port ${this.port} again: another process took it`);
   }
 
   /** Stops the server (fast shutdown: open connections are closed). */
@@ -71,10 +75,16 @@ export class PrivatePostgres {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** True once it accepts connections, false when its port was taken; throws on any other failure. */
   private async tryStart(): Promise<boolean> {
+    const log = join(this.dir, 'log');
+    const logBefore = existsSync(log) ? readFileSync(log, 'utf8').length : 0;
     const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
-    const started = await run('pg_ctl', ['-D', join(this.dir, 'data'), '-o', options, '-l', join(this.dir, 'log'), '-w', '-t', '30', 'start']);
-    return started.code === 0;
+    const started = await run('pg_ctl', ['-D', join(this.dir, 'data'), '-o', options, '-l', log, '-w', '-t', '30', 'start']);
+    if (started.code === 0) return true;
+    const logged = existsSync(log) ? readFileSync(log, 'utf8').slice(logBefore) : '';
+    if (logged.includes('Address already in use')) return false;
+    throw new Error(`pg_ctl start failed on port ${this.port}: ${started.output}\n${logged}`);
   }
 }
 

@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports.js';
+import { waitFor } from './wait-for.js';
+import { addressInUse, reservePort, reservePortPair, startOnReservedPort, type ReservedPort } from './ports.js';
 
 /** The shared Redis of this machine and CI. Tests fail (never skip) when it is not there. */
 export const sharedRedisUrl = process.env['PORTIER_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
@@ -31,26 +32,50 @@ export function uniquePrefix(): string {
 export class PrivateRedis {
   private child: ChildProcess | undefined;
 
-  constructor(
+  private constructor(
     readonly port: number,
-    private readonly extraArgs: readonly string[] = [],
+    private readonly args: readonly string[],
   ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}/0`;
   }
 
-  async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs];
+  /**
+   * Starts a redis-server on a port reserved until the moment before it binds (redis-server must be
+   * told its port), on a fresh port when another process took it in that gap. `reserve` holds the
+   * ports it needs; `extraArgs` may name files after the port.
+   */
+  static create(
+    extraArgs: (port: number) => readonly string[] = () => [],
+    reserve: () => Promise<readonly ReservedPort[]> = async () => [await reservePort()],
+  ): Promise<PrivateRedis> {
+    return startOnReservedPort(reserve, async ([port]) => {
+      const redis = new PrivateRedis(port as number, extraArgs(port as number));
+      return (await redis.spawn()) ? redis : addressInUse;
+    });
+  }
+
+  /** Starts it again on the same port, after `kill()`. */
+  async restart(): Promise<void> {
+    if (!(await this.spawn())) throw new Error(`redis-server could not bind port ${this.port} again: another process took it`);
+  }
+
+  /** Resolves true once it accepts connections, false when its port was taken; throws on any other exit. */
+  private spawn(): Promise<boolean> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.args];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    await new Promise<void>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       let output = '';
       child.stdout?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('Ready to accept connections')) resolve();
+        if (output.includes('Ready to accept connections')) resolve(true);
       });
-      child.once('exit', (code) => reject(new Error(`redis-server exited with ${String(code)}: ${output}`)));
+      child.once('exit', (code) => {
+        if (output.includes('Address already in use')) resolve(false);
+        else reject(new Error(`redis-server exited with ${String(code)}: ${output}`));
+      });
     });
   }
 
@@ -86,12 +111,9 @@ export class PrivateRedisCluster {
   static async start(size = 3): Promise<PrivateRedisCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'portier-cluster-'));
     const nodes: PrivateRedis[] = [];
-    for (let i = 0; i < size; i++) {
-      const port = await freeClusterPort();
-      const node = new PrivateRedis(port, ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir]);
-      await node.start();
-      nodes.push(node);
-    }
+    const clusterArgs = (port: number): string[] => ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir];
+    const portAndBus = (): Promise<readonly ReservedPort[]> => reservePortPair(10_000);
+    for (let i = 0; i < size; i++) nodes.push(await PrivateRedis.create(clusterArgs, portAndBus));
     const cluster = new PrivateRedisCluster(nodes);
     const hosts = nodes.map((node) => `127.0.0.1:${node.port}`);
     const created = await run('redis-cli', ['--cluster', 'create', ...hosts, '--cluster-replicas', '0', '--cluster-yes']);
@@ -99,24 +121,22 @@ export class PrivateRedisCluster {
       await cluster.stop();
       throw new Error(`redis-cli --cluster create failed: ${created.output}`);
     }
-    for (let i = 0; i < 100; i++) {
-      const info = await run('redis-cli', ['-p', String(nodes[0]?.port), 'cluster', 'info']);
-      if (info.output.includes('cluster_state:ok')) return cluster;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    // Slots spread to the nodes by gossip: only asking tells when that is done.
+    try {
+      await waitFor(async () => (await run('redis-cli', ['-p', String(nodes[0]?.port), 'cluster', 'info'])).output, {
+        what: 'the private Redis Cluster reaching cluster_state:ok',
+        until: (info) => info.includes('cluster_state:ok'),
+        intervalMs: 100,
+      });
+    } catch (error) {
+      await cluster.stop();
+      throw error;
     }
-    await cluster.stop();
-    throw new Error('the private Redis Cluster did not reach cluster_state:ok');
+    return cluster;
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((node) => node.kill()));
-  }
-}
-
-async function freeClusterPort(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (port < 55_000) return port;
   }
 }
 
