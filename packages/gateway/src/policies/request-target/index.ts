@@ -9,7 +9,7 @@ import { resolveRequestTarget } from './resolve-request-target.js';
 export const requestTargetStage: RequestStageModule<'request-target', true, unknown> = {
   name: 'request-target',
   scope: 'request',
-  summary: 'absolute form reduced to its path; encoded slashes, backslashes, NUL and dot segments refused ([docs/edge.md](docs/edge.md)); the normalized target is the one matched and forwarded',
+  summary: 'absolute form reduced to its path; encoded slashes, backslashes, NUL and dot segments refused (see `docs/edge.md`); the normalized target is the one matched and forwarded',
   emits: ['invalid_request_target'],
   settingsOf: () => true,
   codes: () => ['invalid_request_target'],
