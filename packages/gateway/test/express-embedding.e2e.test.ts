@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express5 from 'express';
 import express4 from 'express4';
-import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request, type Dispatcher } from 'undici';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
 import { systemClock } from '../src/clock.js';
 import { createPortier, portierError, PortierConfigError, type PortierExpress, type PortierRequest } from '../src/embed/express/index.js';
@@ -17,7 +17,8 @@ import { expectProblem } from './helpers/expect-problem.js';
 
 const config = {
   auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() } },
-  plans: { free: { entities: { things: 1 } } },
+  plans: { free: { entities: { widgets: 1 } } },
+  cors: { origins: ['https://app.example'] },
   routes: [
     {
       id: 'things-create',
@@ -32,6 +33,10 @@ const config = {
     { id: 'quota', path: '/quota', methods: ['POST'], app: true, auth: {} },
     { id: 'crash', path: '/crash', methods: ['GET'], app: true, auth: {} },
     { id: 'crash-later', path: '/crash-later', methods: ['GET'], app: true, auth: {} },
+    { id: 'quota-codat', path: '/codat/quota', methods: ['POST'], app: true, auth: {}, envelope: 'codat' },
+    { id: 'widgets', path: '/widgets', methods: ['POST'], app: true, auth: { entity: { name: 'widgets', action: 'create' } } },
+    { id: 'forgotten', path: '/forgotten', methods: ['GET'], app: true },
+    { id: 'maintained', path: '/maintained', methods: ['GET'], app: true },
   ],
 };
 
@@ -43,9 +48,13 @@ beforeAll(() => {
 });
 afterAll(() => admin.close());
 
-async function keyOf(scopes: string[] = []): Promise<string> {
+async function accountWithKey(scopes: string[] = []): Promise<{ accountId: string; key: string }> {
   const account = await admin.admin.createAccount(`app-${Math.random()}`, 'free');
-  return (await admin.admin.createKey({ accountId: account.id, name: 'k', scopes })).secret;
+  return { accountId: account.id, key: (await admin.admin.createKey({ accountId: account.id, name: 'k', scopes })).secret };
+}
+
+async function keyOf(scopes: string[] = []): Promise<string> {
+  return (await accountWithKey(scopes)).key;
 }
 
 interface RunningApp {
@@ -81,8 +90,15 @@ async function startApp(express: ExpressFactory): Promise<RunningApp> {
     if (req.portier !== undefined) seen.push(req.portier);
     res.json({ things: [], correlationId: req.portier?.correlationId });
   });
-  app.post('/quota', (req, _res, next) => {
+  app.post(['/quota', '/codat/quota'], (req, _res, next) => {
     next(portierError('entity_limit_reached', { plan: req.portier?.plan ?? '', entity: 'widgets', limit: 3, usage: 3 }));
+  });
+  app.post('/widgets', (req, res) => {
+    if (req.headers['x-refuse'] !== undefined) res.status(409).json({ message: 'widget exists' });
+    else res.status(201).json({ created: true });
+  });
+  app.get('/maintained', (_req, res) => {
+    res.json({ up: true });
   });
   app.get('/crash', () => {
     throw new Error('database password is hunter2');
@@ -228,6 +244,65 @@ describe.each([
     }
     // The operator sees what happened.
     expect(running.logText()).toContain('hunter2');
+  });
+
+  it('express: a catalog error is rendered in the route\'s envelope when the route sets one', async () => {
+    const key = await keyOf();
+    const response = await request(`${running.url}/codat/quota`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+    const body = (await response.body.json()) as { statusCode: number; correlationId: string; error: string };
+    expect(response.statusCode).toBe(402);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(body.statusCode).toBe(402);
+    expect(body.correlationId).toBe(response.headers['x-correlation-id']);
+    expect(body.error).toContain('widgets');
+  });
+
+  it('express: an entity slot is kept only when the app answers 2xx, the deferred release running once it finished', async () => {
+    const { accountId, key } = await accountWithKey();
+    const send = (headers: Record<string, string> = {}): Promise<Dispatcher.ResponseData> =>
+      request(`${running.url}/widgets`, { method: 'POST', headers: { authorization: `Bearer ${key}`, ...headers } });
+    const refusedByApp = await send({ 'x-refuse': '1' });
+    await refusedByApp.body.dump();
+    expect(refusedByApp.statusCode).toBe(409);
+    await vi.waitFor(async () => expect((await admin.admin.showAccount(accountId)).entities['widgets'] ?? 0).toBe(0));
+    const created = await send();
+    await created.body.dump();
+    expect(created.statusCode).toBe(201);
+    const full = await send();
+    await expectProblem(full, 402, 'entity_limit_reached');
+    expect((await admin.admin.showAccount(accountId)).entities['widgets']).toBe(1);
+  });
+
+  it('express: the app\'s answer carries the CORS headers when an allowed origin calls', async () => {
+    const key = await keyOf();
+    const response = await request(`${running.url}/things`, { headers: { authorization: `Bearer ${key}`, origin: 'https://app.example' } });
+    await response.body.dump();
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['access-control-allow-origin']).toBe('https://app.example');
+  });
+
+  it('express: 503 maintenance with Retry-After, the app not called, when the route is switched off', async () => {
+    running.portier.maintenance.setRoute('maintained', { enabled: true, retryAfterSeconds: 120 });
+    try {
+      const response = await request(`${running.url}/maintained`);
+      expect(response.headers['retry-after']).toBe('120');
+      await expectProblem(response, 503, 'maintenance');
+    } finally {
+      running.portier.maintenance.setRoute('maintained', { enabled: false });
+    }
+    const back = await request(`${running.url}/maintained`);
+    expect((await back.body.json()) as unknown).toEqual({ up: true });
+  });
+
+  it('express: 404 not_found for a path under the middleware that no config route has', async () => {
+    await expectProblem(await request(`${running.url}/nowhere`), 404, 'not_found');
+  });
+
+  it('express: 500 internal_error, logged, when an app route has no handler in the app', async () => {
+    const response = await request(`${running.url}/forgotten`);
+    const problem = await expectProblem(response, 500, 'internal_error');
+    expect(JSON.stringify(problem)).not.toContain('no handler');
+    expect(running.logText()).toContain('route forgotten is answered by the app');
   });
 });
 

@@ -9,8 +9,10 @@ import { describeRequest, type PortierRequest } from './portier-request.js';
 interface Admitted {
   /** Runs the app's own handler (Express `next()`). */
   readonly proceed: () => void;
-  /** Set once the app has the request: what its failure settles. */
+  /** Set while the app has the request: what its failure settles. */
   fail: ((error: unknown) => void) | undefined;
+  /** The route handed over, for the log when no handler of the app answers it. */
+  routeId: string | undefined;
 }
 
 /** What a framework does when the app gets a request: put `portier` (and a body Portier read) where handlers look. */
@@ -34,7 +36,7 @@ export class AppHandover implements AppDeps {
 
   /** Called by the adapter for each request, before the pipeline runs it. */
   admit(req: IncomingMessage, proceed: () => void): void {
-    this.admitted.set(req, { proceed, fail: undefined });
+    this.admitted.set(req, { proceed, fail: undefined, routeId: undefined });
   }
 
   /** The app failed on `req`: true when Portier had handed it over and will render the failure. */
@@ -43,6 +45,15 @@ export class AppHandover implements AppDeps {
     if (admitted?.fail === undefined) return false;
     admitted.fail(error);
     return true;
+  }
+
+  /**
+   * No handler of the app answered a route Portier handed over (`app: true` with no handler, or one
+   * that called `next()`): true when it is then answered `internal_error`, the deployment's bug.
+   */
+  unanswered(req: IncomingMessage): boolean {
+    const routeId = this.admitted.get(req)?.routeId;
+    return routeId !== undefined && this.fail(req, new Error(`route ${routeId} is answered by the app (\`app: true\`), but no handler of the app answered it`));
   }
 
   handOver(ctx: RequestContext): Promise<Decision> {
@@ -57,7 +68,10 @@ export class AppHandover implements AppDeps {
     this.enter(req, describeRequest(ctx, bodyOf(ctx)), ctx.body !== undefined);
     return new Promise<Decision>((resolve, reject) => {
       admitted.fail = reject;
+      admitted.routeId = ctx.route?.id;
       const settle = (): void => {
+        // A failure reported after the answer is no longer Portier's to render: the framework's handler gets it.
+        admitted.fail = undefined;
         // The stages' deferred actions read the answer's status as they would an upstream's (an entity slot kept on 2xx).
         ctx.upstreamStatus = res.headersSent ? res.statusCode : undefined;
         resolve(answered);

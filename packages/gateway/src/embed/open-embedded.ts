@@ -29,6 +29,8 @@ export interface EmbeddedPortier {
   run(req: IncomingMessage, res: ServerResponse, proceed: () => void): void;
   /** The app failed on a request Portier handed it: true when Portier renders the failure. */
   fail(req: IncomingMessage, error: unknown): boolean;
+  /** No handler of the app answered a request Portier handed it: true when Portier answers `internal_error`. */
+  unanswered(req: IncomingMessage): boolean;
   /** Closes the stores and flushes the log. */
   close(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export function openEmbedded(source: EmbeddedConfigSource, enter: EnterApp, opti
       handle(req, res);
     },
     fail: (req, error) => handover.fail(req, error),
+    unanswered: (req) => handover.unanswered(req),
     // Nothing listens: the app's server is the app's to close; this closes what Portier opened.
     close: () => gateway.shutdown(0),
   };

@@ -23,15 +23,19 @@ declare global {
 type Next = (error?: unknown) => void;
 
 /** Portier inside an Express app (4 or 5). */
-export interface PortierExpress extends Omit<EmbeddedPortier, 'run' | 'fail'> {
+export interface PortierExpress extends Omit<EmbeddedPortier, 'run' | 'fail' | 'unanswered'> {
   /** `app.use(portier.middleware)` before the routes: runs every stage and answers what it refuses. */
   readonly middleware: (req: IncomingMessage, res: ServerResponse, next: Next) => void;
   /**
    * `app.use(portier.errorHandler)` after the routes: a catalog error (`portierError(...)`) thrown by
    * or passed to `next()` from a handler is rendered like the gateway's own, in the route's envelope
-   * and language; any other is logged and answered `internal_error`, with nothing of it sent.
+   * and language; any other is logged and answered `internal_error`, with nothing of it sent. A route
+   * with `app: true` that no handler answered is an `internal_error` too (Express would send its HTML 404).
    */
-  readonly errorHandler: (error: unknown, req: IncomingMessage, res: ServerResponse, next: Next) => void;
+  readonly errorHandler: [
+    (req: IncomingMessage, res: ServerResponse, next: Next) => void,
+    (error: unknown, req: IncomingMessage, res: ServerResponse, next: Next) => void,
+  ];
 }
 
 /** Body-parser's own mark: a body already read is not read again by `express.json()`. */
@@ -60,14 +64,20 @@ export function createPortier(source: EmbeddedConfigSource, options: EmbedOption
     },
     options,
   );
-  const { run, fail, ...rest } = portier;
+  const { run, fail, unanswered, ...rest } = portier;
   return {
     ...rest,
     middleware: function portierMiddleware(req, res, next) {
       run(req, res, () => next());
     },
-    errorHandler: function portierErrorHandler(error, req, _res, next) {
-      if (!fail(req, error)) next(error);
-    },
+    // Express tells error handlers by their four parameters: the first of the pair is a plain one.
+    errorHandler: [
+      function portierUnanswered(req, _res, next) {
+        if (!unanswered(req)) next();
+      },
+      function portierErrorHandler(error, req, _res, next) {
+        if (!fail(req, error)) next(error);
+      },
+    ],
   };
 }
