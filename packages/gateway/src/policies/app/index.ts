@@ -23,10 +23,10 @@ export const appStage: TerminalStageModule<'app', AppSettings, AppDeps | undefin
   name: 'app',
   scope: 'terminal',
   summary: 'on routes with `app: true` (Portier embedded with `portier/express`): the app\'s own handler answers, given `req.portier`; a catalog error it throws is rendered like the gateway\'s, any other as `internal_error`',
-  emits: [],
+  // A route no handler of the app answered; what the app itself refuses with is the app's to document.
+  emits: ['internal_error'],
   settingsOf: (route) => (route.config?.app === true ? { routeId: route.id } : undefined),
-  // What the app itself refuses with is the app's to document; its crashes are `internal_error`, on every route.
-  codes: () => [],
+  codes: () => ['internal_error'],
   checkRoute(route, index, _config, report) {
     const byApp = route.app === true;
     if (byApp && route.upstream !== undefined) report(['routes', index, 'app'], 'a route is answered by its upstream or by the app, not both: drop `upstream` or `app`');
