@@ -306,6 +306,34 @@ describe.each([
   });
 });
 
+describe('portier/express mounted under a prefix', () => {
+  it('express: config paths are relative to the mount, and routes outside it are not Portier\'s', async () => {
+    const portier = createPortier({ ...config, routes: [{ id: 'mounted', path: '/things', methods: ['GET'], app: true, auth: {} }] }, { logDestination: new Writable({ write: (_c, _e, done) => done() }), env: {} });
+    const app = express5();
+    app.get('/', (_req, res) => res.send('landing'));
+    app.use('/v1', portier.middleware);
+    app.get('/v1/things', (req, res) => res.json({ route: req.portier?.routeId, account: req.portier?.account?.id }));
+    app.use(portier.errorHandler);
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const { accountId, key } = await accountWithKey();
+      const guarded = await request(`${url}/v1/things`, { headers: { authorization: `Bearer ${key}` } });
+      expect(guarded.statusCode).toBe(200);
+      expect((await guarded.body.json()) as unknown).toEqual({ route: 'mounted', account: accountId });
+      await expectProblem(await request(`${url}/v1/things`), 401, 'authentication_required');
+      await expectProblem(await request(`${url}/v1/other`), 404, 'not_found');
+      const landing = await request(`${url}/`);
+      expect(await landing.body.text()).toBe('landing');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await portier.close();
+    }
+  });
+});
+
 describe('portier/express config', () => {
   it('express: the config is refused with every problem when a route has neither upstream nor app', () => {
     const broken = { ...config, routes: [{ id: 'orphan', path: '/orphan', methods: ['GET'] }, { id: 'both', path: '/both', app: true, upstream: 'x' }] };
