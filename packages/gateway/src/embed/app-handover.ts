@@ -15,8 +15,11 @@ interface Admitted {
   routeId: string | undefined;
 }
 
-/** What a framework does when the app gets a request: put `portier` (and a body Portier read) where handlers look. */
-export type EnterApp = (req: IncomingMessage, portier: PortierRequest, hasReadBody: boolean) => void;
+/**
+ * What a framework does when the app gets a request: put `portier` where handlers look, and the body
+ * where its parsers look, when a stage has read the stream (`readBody`: the bytes, as validated).
+ */
+export type EnterApp = (req: IncomingMessage, portier: PortierRequest, readBody: Buffer | undefined) => void;
 
 /**
  * The bridge between the pipeline's `app` stage and a framework: the adapter admits each request
@@ -65,7 +68,7 @@ export class AppHandover implements AppDeps {
     for (let i = 0; i < added.length; i += 2) res.appendHeader(added[i] as string, added[i + 1] as string);
     res.setHeader(this.correlationHeader, ctx.correlationId);
     if (ctx.warnings.length > 0) res.setHeader('x-portier-warnings', warningsHeader(ctx.warnings));
-    this.enter(req, describeRequest(ctx, bodyOf(ctx)), ctx.body !== undefined);
+    this.enter(req, describeRequest(ctx, bodyOf(ctx)), ctx.body);
     return new Promise<Decision>((resolve, reject) => {
       admitted.fail = reject;
       admitted.routeId = ctx.route?.id;

@@ -54,9 +54,9 @@ interface ParsedRequest extends IncomingMessage {
 export function createPortier(source: EmbeddedConfigSource, options: EmbedOptions = {}): PortierExpress {
   const portier = openEmbedded(
     source,
-    (req: ParsedRequest, view, hasReadBody) => {
+    (req: ParsedRequest, view, readBody) => {
       req.portier = view;
-      if (hasReadBody) {
+      if (readBody !== undefined) {
         // The stream was read by a stage: hand the app the body, and keep express.json() from waiting on it.
         req.body = view.body;
         req._body = true;
