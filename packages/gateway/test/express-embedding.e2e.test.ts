@@ -1,16 +1,21 @@
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express5 from 'express';
 import express4 from 'express4';
 import { request, type Dispatcher } from 'undici';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
 import { systemClock } from '../src/clock.js';
 import { createPortier, portierError, PortierConfigError, type PortierExpress, type PortierRequest } from '../src/embed/express/index.js';
 import { outsideAdmin, tempDbPath } from './helpers/accounts.js';
 import { expectProblem } from './helpers/expect-problem.js';
+import { runCli } from './helpers/cli.js';
 
 // Portier inside an Express app: the app's handlers answer `app: true` routes, every stage before
 // them is the gateway's, over a real socket, for Express 5 and Express 4.
@@ -348,5 +353,13 @@ describe('portier/express config', () => {
     expect(messages).toEqual(
       expect.arrayContaining([expect.stringMatching(/^routes\[0\]: the route has no answer/), expect.stringMatching(/^routes\[1\]\.app: .*not both/)]),
     );
+  });
+
+  it('express: portier start refuses a config with app routes, naming each, when run as a gateway', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'portier-app-')), 'portier.yaml');
+    writeFileSync(file, stringify({ server: { port: 0 }, routes: [{ id: 'things', path: '/things', app: true }] }));
+    const result = await runCli(['start', '--config', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('routes[0] (things): answered by the app');
   });
 });
