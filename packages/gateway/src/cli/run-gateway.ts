@@ -9,6 +9,7 @@ import { createGateway, type Gateway } from '../server/create-gateway.js';
  * catalog's `listen_failed` text) when the port cannot be opened.
  */
 export async function runGateway(config: PortierConfig, onStop?: () => Promise<void>): Promise<{ gateway: Gateway; url: string }> {
+  refuseAppRoutes(config);
   const gateway = createGateway(config);
   let url: string;
   try {
@@ -34,4 +35,14 @@ export async function runGateway(config: PortierConfig, onStop?: () => Promise<v
   gateway.logger.info({ url, adminUrl: gateway.adminUrl }, 'listening');
   gateway.logger.flush();
   return { gateway, url };
+}
+
+/** A route the app answers (`app: true`) has no upstream to forward to: such a config runs inside the app, not here. Exits with status 2. */
+function refuseAppRoutes(config: PortierConfig): void {
+  const indexes = config.routes.flatMap((route, index) => (route.app === true ? [index] : []));
+  if (indexes.length === 0) return;
+  for (const index of indexes) {
+    process.stderr.write(`routes[${index}] (${config.routes[index]?.id ?? ''}): answered by the app (\`app: true\`): run this config inside the app with portier/express or portier/fastify; the gateway needs an upstream for every route\n`);
+  }
+  process.exit(2);
 }

@@ -38,7 +38,7 @@ export const routeSchema = Type.Object(
     cost: routeCostSchema,
     auth: Type.Optional(routeAuthSchema),
   },
-  { description: 'A public path of the API and the upstream that serves it.', additionalProperties: false },
+  { description: 'A public path of the API and who answers it: an upstream, or the app Portier is embedded in.', additionalProperties: false },
 );
 
 /** The whole file as loaded: every property with a default is listed as present (see `withDefaultsOptional`). */

@@ -29,7 +29,8 @@ export class Operations {
   ) {
     this.routes = new Map(
       config.routes.flatMap((route) =>
-        route.async === undefined ? [] : [[route.id, { async: route.async, deadlineMs: parseDuration(route.async.deadline), upstream: route.upstream, auth: route.auth }] as const],
+        // `config check` refuses an async route without an upstream (an app route cannot be async).
+        route.async === undefined || route.upstream === undefined ? [] : [[route.id, { async: route.async, deadlineMs: parseDuration(route.async.deadline), upstream: route.upstream, auth: route.auth }] as const],
       ),
     );
   }

@@ -1,4 +1,5 @@
 import { accessStage } from './access/index.js';
+import { appStage } from './app/index.js';
 import { apiKeyAuthStage } from './api-key-auth/index.js';
 import { asyncStage } from './async/index.js';
 import { correlationIdStage } from './correlation-id/index.js';
@@ -34,6 +35,7 @@ export const routeStages = [
   requestValidationStage,
   idempotencyStage,
   asyncStage,
+  appStage,
   proxyStage,
 ] as const;
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../clock.js';
 import type { PortierConfig } from '../config/config-types.js';
@@ -30,16 +30,21 @@ import { openOperationQueue } from '../operations/open-operation-queue.js';
 import { Operations } from '../operations/operations.js';
 import { OperationWorker } from '../operations/operation-worker.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { AppDeps } from '../policies/app/index.js';
 
 /** What the gateway is built with; everything has a production default. */
 export interface GatewayDependencies {
   readonly clock?: Clock;
   /** Where JSON log lines go (default: stdout, batched). */
   readonly logDestination?: DestinationStream;
+  /** The app that answers routes with `app: true`, when Portier runs inside it (`portier/express`). */
+  readonly app?: AppDeps;
 }
 
 export interface Gateway {
   readonly server: Server;
+  /** The pipeline's request handler (the server's): an embedding adapter calls it from the app's server. */
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
   /** Accounts and keys, when the deployment has an `auth` section. */
   readonly keys: KeyDirectory | undefined;
   readonly maintenance: MaintenanceState;
@@ -113,6 +118,8 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     'request-validation': undefined,
     idempotency: { store: idempotency, clock, logger },
     async: { operations: queue, clock },
+    // Only an embedding adapter has an app to hand over to; without one a route with `app: true` is refused at boot.
+    app: dependencies.app,
     proxy: { upstreams, clock, logger },
   };
   const pipeline = createPipeline({
@@ -158,6 +165,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   let stopping: Promise<void> | undefined;
   return {
     server,
+    handle: pipeline.handle,
     keys: keys?.directory,
     maintenance,
     logger,

@@ -56,7 +56,14 @@ export function recordResponse(
     if (!ended) {
       ended = true;
       keep(args[0], args[1]);
-      const pairs = [...flatten(res.getHeaders()), ...explicit];
+      // Headers given to writeHead win over those set before it; where some were set before (an app
+      // framework's), Node has already merged writeHead's into getHeaders(): count each name once.
+      const named = new Set<string>();
+      for (let i = 0; i < explicit.length; i += 2) named.add((explicit[i] as string).toLowerCase());
+      const set = flatten(res.getHeaders());
+      const pairs: string[] = [];
+      for (let i = 0; i < set.length; i += 2) if (!named.has((set[i] as string).toLowerCase())) pairs.push(set[i] as string, set[i + 1] as string);
+      pairs.push(...explicit);
       const headers: string[] = [];
       for (let i = 0; i < pairs.length; i += 2) {
         const name = (pairs[i] as string).toLowerCase();

@@ -79,7 +79,7 @@ export const upstreamSchema = Type.Object(
 
 /** The top-level `upstreams` section. */
 export const upstreamsSchema = MapOf(upstreamSchema, {
-  description: 'Backends by key.',
-  minProperties: 1,
+  description: 'Backends by key. Empty when the app Portier is embedded in answers every route (`app: true`).',
+  default: {},
   propertyNames: { pattern: idPattern },
 });

@@ -22,7 +22,7 @@ export interface ProxyDeps {
   readonly logger: Logger;
 }
 
-/** The answer of every configured route that is not async. */
+/** The answer of every configured route that has an upstream and is not async. */
 export const proxyStage: TerminalStageModule<'proxy', ProxySettings, ProxyDeps> = {
   name: 'proxy',
   scope: 'terminal',
@@ -30,7 +30,7 @@ export const proxyStage: TerminalStageModule<'proxy', ProxySettings, ProxyDeps> 
   emits: ['payload_too_large', 'service_unavailable', 'upstream_circuit_open', 'bad_gateway', 'gateway_timeout', 'upstream_client_error', 'upstream_server_error'],
   settingsOf(route, config) {
     const configured = route.config;
-    if (configured === undefined) return undefined;
+    if (configured?.upstream === undefined) return undefined;
     return {
       routeId: route.id,
       upstream: configured.upstream,

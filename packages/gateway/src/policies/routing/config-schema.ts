@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { Enum } from '../../config/schema-builders.js';
 import { httpMethods, idPattern, pathPattern } from '../../config/schema-constants.js';
+import { routeAppSchema } from '../app/config-schema.js';
 
-/** The route fields that place a route in the route table: its id, path, methods and upstream. */
+/** The route fields that place a route in the route table: its id, path, methods and who answers it (an upstream or the app). */
 export const routeTargetProperties = {
   id: Type.String({
     pattern: idPattern,
@@ -18,5 +19,6 @@ export const routeTargetProperties = {
     default: ['GET'],
     description: 'HTTP methods this route accepts; others get 405 `method_not_allowed` with an Allow header.',
   }),
-  upstream: Type.String({ description: 'Key of the upstream (under `upstreams`) that serves this route.' }),
+  upstream: Type.Optional(Type.String({ description: 'Key of the upstream (under `upstreams`) that serves this route. Required unless the route sets `app`.' })),
+  app: Type.Optional(routeAppSchema),
 };

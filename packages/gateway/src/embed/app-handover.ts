@@ -1,0 +1,100 @@
+import type { IncomingMessage } from 'node:http';
+import type { AppDeps } from '../policies/app/index.js';
+import { answered, type Decision } from '../pipeline/policy.js';
+import type { RequestContext } from '../pipeline/request-context.js';
+import { warningsHeader } from '../policies/proxy/warnings-header.js';
+import { describeRequest, type PortierRequest } from './portier-request.js';
+
+/** A request Portier is running, admitted by the adapter: how to let the app continue with it. */
+interface Admitted {
+  /** Runs the app's own handler (Express `next()`). */
+  readonly proceed: () => void;
+  /** Set while the app has the request: what its failure settles. */
+  fail: ((error: unknown) => void) | undefined;
+  /** The route handed over, for the log when no handler of the app answers it. */
+  routeId: string | undefined;
+}
+
+/**
+ * What a framework does when the app gets a request: put `portier` where handlers look, and the body
+ * where its parsers look, when a stage has read the stream (`readBody`: the bytes, as validated).
+ */
+export type EnterApp = (req: IncomingMessage, portier: PortierRequest, readBody: Buffer | undefined) => void;
+
+/**
+ * The bridge between the pipeline's `app` stage and a framework: the adapter admits each request
+ * with its continuation before running the pipeline; when every stage has passed, the stage hands
+ * over here and the app answers on the same response (so an idempotency record captures it). The
+ * route's answer is over when that response finishes: deferred actions run then, with the app's
+ * status. A failure the app reports while it has the request is the pipeline's to render.
+ */
+export class AppHandover implements AppDeps {
+  private readonly admitted = new WeakMap<IncomingMessage, Admitted>();
+
+  constructor(
+    /** Correlation header as sent to clients. */
+    private readonly correlationHeader: string,
+    private readonly enter: EnterApp,
+  ) {}
+
+  /** Called by the adapter for each request, before the pipeline runs it. */
+  admit(req: IncomingMessage, proceed: () => void): void {
+    this.admitted.set(req, { proceed, fail: undefined, routeId: undefined });
+  }
+
+  /** The app failed on `req`: true when Portier had handed it over and will render the failure. */
+  fail(req: IncomingMessage, error: unknown): boolean {
+    const admitted = this.admitted.get(req);
+    if (admitted?.fail === undefined) return false;
+    admitted.fail(error);
+    return true;
+  }
+
+  /**
+   * No handler of the app answered a route Portier handed over (`app: true` with no handler, or one
+   * that called `next()`): true when it is then answered `internal_error`, the deployment's bug.
+   */
+  unanswered(req: IncomingMessage): boolean {
+    const routeId = this.admitted.get(req)?.routeId;
+    return routeId !== undefined && this.fail(req, new Error(`route ${routeId} is answered by the app (\`app: true\`), but no handler of the app answered it`));
+  }
+
+  handOver(ctx: RequestContext): Promise<Decision> {
+    const admitted = this.admitted.get(ctx.req);
+    if (admitted === undefined) return Promise.reject(new Error('a request reached the app stage without being admitted by the adapter'));
+    const { req, res } = ctx;
+    // What the stages add to every answer (RateLimit, CORS, the correlation ID) goes on the app's too.
+    const added = ctx.responseHeaders;
+    for (let i = 0; i < added.length; i += 2) res.appendHeader(added[i] as string, added[i + 1] as string);
+    res.setHeader(this.correlationHeader, ctx.correlationId);
+    if (ctx.warnings.length > 0) res.setHeader('x-portier-warnings', warningsHeader(ctx.warnings));
+    this.enter(req, describeRequest(ctx, bodyOf(ctx)), ctx.body);
+    return new Promise<Decision>((resolve, reject) => {
+      admitted.fail = reject;
+      admitted.routeId = ctx.route?.id;
+      const settle = (): void => {
+        // A failure reported after the answer is no longer Portier's to render: the framework's handler gets it.
+        admitted.fail = undefined;
+        // The stages' deferred actions read the answer's status as they would an upstream's (an entity slot kept on 2xx).
+        ctx.upstreamStatus = res.headersSent ? res.statusCode : undefined;
+        resolve(answered);
+      };
+      res.once('finish', settle);
+      res.once('close', settle);
+      admitted.proceed();
+    });
+  }
+}
+
+/** A body a stage read: JSON parsed (it was validated as such), anything else as its bytes. */
+function bodyOf(ctx: RequestContext): unknown {
+  const body = ctx.body;
+  if (body === undefined || body.length === 0) return undefined;
+  const type = ctx.req.headers['content-type'] ?? '';
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return body;
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return body;
+  }
+}

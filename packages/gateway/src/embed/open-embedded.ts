@@ -1,0 +1,62 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DestinationStream } from 'pino';
+import type { KeyDirectory } from '../accounts/key-directory.js';
+import type { Clock } from '../clock.js';
+import type { PortierConfig } from '../config/config-types.js';
+import type { Logger } from '../log/create-logger.js';
+import type { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
+import { createGateway } from '../server/create-gateway.js';
+import { AppHandover, type EnterApp } from './app-handover.js';
+import { loadEmbeddedConfig, type EmbeddedConfigSource } from './load-embedded-config.js';
+
+/** Options of an embedded Portier; everything has the gateway's default. */
+export interface EmbedOptions {
+  readonly clock?: Clock;
+  /** Where JSON log lines go (default: stdout, batched). */
+  readonly logDestination?: DestinationStream;
+  /** Environment for `${VAR}` in the config (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Portier's pipeline inside an app, built from one config: what every framework adapter wraps. */
+export interface EmbeddedPortier {
+  readonly config: PortierConfig;
+  /** Accounts and keys, when the config has an `auth` section: the same store the CLI and admin API use. */
+  readonly keys: KeyDirectory | undefined;
+  readonly maintenance: MaintenanceState;
+  readonly logger: Logger;
+  /** Runs the pipeline on one request; `proceed` lets the app's handler answer once every stage passed. */
+  run(req: IncomingMessage, res: ServerResponse, proceed: () => void): void;
+  /** The app failed on a request Portier handed it: true when Portier renders the failure. */
+  fail(req: IncomingMessage, error: unknown): boolean;
+  /** No handler of the app answered a request Portier handed it: true when Portier answers `internal_error`. */
+  unanswered(req: IncomingMessage): boolean;
+  /** Closes the stores and flushes the log. */
+  close(): Promise<void>;
+}
+
+/** Builds the gateway's pipeline, stores and stages from a config, with the app answering `app: true` routes. */
+export function openEmbedded(source: EmbeddedConfigSource, enter: EnterApp, options: EmbedOptions = {}): EmbeddedPortier {
+  const config = loadEmbeddedConfig(source, options.env);
+  const handover = new AppHandover(config.correlation.header, enter);
+  const gateway = createGateway(config, {
+    app: handover,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }),
+  });
+  const { handle } = gateway;
+  return {
+    config,
+    keys: gateway.keys,
+    maintenance: gateway.maintenance,
+    logger: gateway.logger,
+    run(req, res, proceed) {
+      handover.admit(req, proceed);
+      handle(req, res);
+    },
+    fail: (req, error) => handover.fail(req, error),
+    unanswered: (req) => handover.unanswered(req),
+    // Nothing listens: the app's server is the app's to close; this closes what Portier opened.
+    close: () => gateway.shutdown(0),
+  };
+}
