@@ -39,8 +39,9 @@ export interface KeyDirectoryStats {
 /**
  * The hot path's view of keys: an in-memory cache in front of the store, so a request does not touch
  * the store once its key has been seen. Emptied on every change made through it, and within half a
- * second of a change made by another process or gateway (SQLite's data_version, PostgreSQL's store
- * version). Last-used times are collected in memory and written in batches.
+ * second of a change made by another process or gateway (the store's accounts version: a counter that
+ * moves with writes to accounts and keys, and not with the rate-limit snapshots, idempotency records or
+ * queued operations sharing the file). Last-used times are collected in memory and written in batches.
  *
  * Bounded against callers: at most `maxKeys` keys (least recently used evicted first), `maxUnknownKeys`
  * ids the store did not know (oldest first, each for `unknownKeyTtlMs`), `maxPendingUses` last-used

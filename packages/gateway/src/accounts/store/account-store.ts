@@ -91,7 +91,10 @@ export interface AccountStore {
   /** Sets a count by hand (reconciliation with the backend); audited. */
   setEntityCount(accountId: string, entity: string, count: number, actor: string): Promise<void>;
   entityCounts(accountId: string): Promise<Readonly<Record<string, number>>>;
-  /** A number that changes whenever another process (or gateway) has written to the store. */
+  /**
+   * A number that changes whenever another process (the CLI, another gateway) has written accounts or
+   * keys. Writes of last-used times leave it, and so do the other tables sharing the store's database.
+   */
   changeMarker(): number | Promise<number>;
   close(): void;
 }

@@ -16,6 +16,8 @@ export class SqliteAccountStore implements AccountStore {
   private readonly db: Database.Database;
   /** Prepared once per SQL text: preparing is most of the cost of a small query. */
   private readonly statements = new Map<string, Database.Statement>();
+  /** How far this store's own writes have moved the accounts version (see `changeMarker`). */
+  private ownVersionMoves = 0;
 
   constructor(
     path: string,
@@ -145,8 +147,13 @@ export class SqliteAccountStore implements AccountStore {
     return Object.fromEntries(rows.map((row) => [row.entity, row.count]));
   }
 
+  /**
+   * The accounts version (moved by triggers on every write to accounts and keys, last-used times aside)
+   * less the moves of this store's own writes: like data_version, it changes only when another connection
+   * has written, but not for writes to the other tables of the file.
+   */
   changeMarker(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    return this.accountsVersion() - this.ownVersionMoves;
   }
 
   close(): void {
@@ -213,9 +220,27 @@ export class SqliteAccountStore implements AccountStore {
     return statement;
   }
 
-  /** Runs `work` in an IMMEDIATE transaction: the write lock is taken first, so checks and writes agree. */
+  /**
+   * Runs `work` in an IMMEDIATE transaction: the write lock is taken first, so checks and writes agree.
+   * Holding that lock, nobody else can move the accounts version, so what it moved by is this store's own.
+   */
   private transaction<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    let moves = 0;
+    const result = this.db
+      .transaction(() => {
+        const before = this.accountsVersion();
+        const value = work();
+        moves = this.accountsVersion() - before;
+        return value;
+      })
+      .immediate();
+    // Counted once committed: a rolled-back transaction moved nothing.
+    this.ownVersionMoves += moves;
+    return result;
+  }
+
+  private accountsVersion(): number {
+    return (this.sql('SELECT version FROM accounts_version').get() as { version: number }).version;
   }
 }
 

@@ -112,4 +112,32 @@ export const sqliteMigrations: readonly { readonly version: number; readonly sql
       CREATE INDEX operations_completed ON operations(completed_at);
     `,
   },
+  {
+    // What KeyDirectory watches to see other processes' account and key changes. Not data_version:
+    // that moves with every write to the file (rate-limit snapshots, idempotency records, the operation
+    // queue) and emptied the key cache every 5 s. last_used_at is left out: it is written every 10 s by
+    // every gateway and is not what a cached key is checked against.
+    version: 5,
+    sql: `
+      CREATE TABLE accounts_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+      );
+      INSERT INTO accounts_version (id, version) VALUES (1, 0);
+      CREATE TRIGGER accounts_version_account_insert AFTER INSERT ON accounts
+        BEGIN UPDATE accounts_version SET version = version + 1; END;
+      CREATE TRIGGER accounts_version_account_update AFTER UPDATE ON accounts
+        BEGIN UPDATE accounts_version SET version = version + 1; END;
+      CREATE TRIGGER accounts_version_account_delete AFTER DELETE ON accounts
+        BEGIN UPDATE accounts_version SET version = version + 1; END;
+      CREATE TRIGGER accounts_version_key_insert AFTER INSERT ON api_keys
+        BEGIN UPDATE accounts_version SET version = version + 1; END;
+      CREATE TRIGGER accounts_version_key_update
+        AFTER UPDATE OF id, account_id, name, scopes, bindings, hash, status, created_at, expires_at, revoked_at, rotated_at, grace_until, replaced_by
+        ON api_keys
+        BEGIN UPDATE accounts_version SET version = version + 1; END;
+      CREATE TRIGGER accounts_version_key_delete AFTER DELETE ON api_keys
+        BEGIN UPDATE accounts_version SET version = version + 1; END;
+    `,
+  },
 ];
