@@ -68,7 +68,7 @@ function refusal(decision: unknown): PortierError {
 
 async function newKey(expiresAt?: number) {
   const account = await admin.createAccount('acme', 'pro');
-  const { key, secret: value } = await admin.createKey({ accountId: account.id, name: 'k', expiresAt });
+  const { key, secret: value } = await admin.createKey(expiresAt === undefined ? { accountId: account.id, name: 'k' } : { accountId: account.id, name: 'k', expiresAt });
   return { account, keyId: key.id, value };
 }
 
@@ -96,7 +96,7 @@ routes: [{ id: rows, path: /rows, upstream: app }]
     const settings = settingsFor('rows') as NonNullable<ReturnType<typeof settingsFor>>;
     expect(apiKeyAuthStage.codes(settings, config)).toEqual([...base, 'wrong_instance', 'account_store_busy', 'access_token_expired']);
     expect(apiKeyAuthStage.codes({ ...settings, acceptTokens: false }, config)).toEqual([...base, 'wrong_instance', 'account_store_busy']);
-    const bare = { ...config, auth: { ...auth, instances: {}, accessTokens: undefined, store: { ...auth.store, postgres: { url: 'postgres://x' } } } } as PortierConfig;
+    const bare = { ...config, auth: { ...auth, instances: {}, accessTokens: undefined, store: { ...auth.store, postgres: { url: 'postgres://x' } } } } as unknown as PortierConfig;
     expect(apiKeyAuthStage.codes(settings, bare)).toEqual([...base, 'account_store_unavailable', 'account_store_busy']);
   });
 
@@ -208,7 +208,7 @@ routes: [{ id: rows, path: /rows, upstream: app }]
   });
 
   it('api-key-auth: config check wants the auth section for route auth', () => {
-    const withoutAuth = { ...config, auth: undefined } as PortierConfig;
+    const withoutAuth = { ...config, auth: undefined } as unknown as PortierConfig;
     const problems: string[] = [];
     apiKeyAuthStage.checkRoute?.(config.routes[0] as never, 0, withoutAuth, (path, message) => problems.push(`${path.join('.')}: ${message}`));
     apiKeyAuthStage.checkRoute?.(config.routes[0] as never, 0, config, (path, message) => problems.push(`${path.join('.')}: ${message}`));

@@ -80,7 +80,7 @@ function headerOf(headers: string[], name: string): string | undefined {
   return at === -1 ? undefined : headers[at + 1];
 }
 
-function refusal(decision: Decision): PortierError {
+function refusal(decision: unknown): PortierError {
   expect(decision).toBeInstanceOf(PortierError);
   return decision as PortierError;
 }
@@ -285,12 +285,12 @@ describe('idempotency policy', () => {
 
   it('idempotency: config check wants a required key and a store', () => {
     const problems: string[] = [];
-    const report = (path: (string | number)[], message: string) => problems.push(`${path.join('.')}: ${message.slice(0, 40)}`);
+    const report = (path: readonly (string | number)[], message: string): void => void problems.push(`${path.join('.')}: ${message.slice(0, 40)}`);
     const order = config.routes[1] as (typeof config.routes)[number];
     idempotencyStage.checkRoute?.({ ...order, auth: { ...order.auth, required: false } } as never, 1, config, report);
-    idempotencyStage.checkRoute?.(order, 1, { ...config, auth: undefined } as PortierConfig, report);
+    idempotencyStage.checkRoute?.(order, 1, { ...config, auth: undefined } as unknown as PortierConfig, report);
     idempotencyStage.checkRoute?.(order, 1, config, report);
-    idempotencyStage.checkRoute?.(config.routes[2] as never, 2, { ...config, auth: undefined } as PortierConfig, report);
+    idempotencyStage.checkRoute?.(config.routes[2] as never, 2, { ...config, auth: undefined } as unknown as PortierConfig, report);
     expect(problems).toEqual(['routes.1.idempotency: idempotency needs route `auth` with a re', 'routes.1.idempotency: idempotency needs a store: `idempotency.']);
   });
 });

@@ -175,14 +175,14 @@ describe('plan policy', () => {
     expect(await store.entityCounts(pro.id)).toEqual({ companies: 3 });
     for (const status of [200, 299]) {
       const done = contextFor(pro);
-      policyFor('remove').handle(done);
+      expect(policyFor('remove').handle(done)).toBeUndefined();
       done.upstreamStatus = status;
       done.runDeferred();
       await settle();
     }
     expect(await store.entityCounts(pro.id)).toEqual({ companies: 1 });
     const over = contextFor(pro);
-    policyFor('remove').handle(over);
+    expect(policyFor('remove').handle(over)).toBeUndefined();
     over.upstreamStatus = 300;
     over.runDeferred();
     await settle();
