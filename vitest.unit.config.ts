@@ -6,5 +6,9 @@ export default defineConfig({
   test: {
     include: ['packages/gateway/src/policies/**/*.test.ts'],
     testTimeout: 10_000,
+    // Each file opens its own stores, so files need no module isolation; without it a mutant's run
+    // re-imports only the test files, not Ajv, SQLite and the config loader (Stryker ignores the
+    // static mutants that a shared module cache would hide: `ignoreStatic`).
+    isolate: false,
   },
 });
