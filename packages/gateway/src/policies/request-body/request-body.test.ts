@@ -5,6 +5,10 @@ import { builtInRoutesOf } from '../../routes/built-in-routes.js';
 import { PortierError } from '../../errors/portier-error.js';
 import { requestBodyStage } from './index.js';
 import { readRequestBody } from './read-request-body.js';
+import { expectsContinue } from './expect-continue.js';
+import { BodySizeLimiter } from './limit-body-stream.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 const config = configOf(`
 server: { maxBodyBytes: 100 }
@@ -70,5 +74,32 @@ describe('request-body policy', () => {
     ctx.body = Buffer.from('kept');
     expect(await readRequestBody(ctx, 1)).toBeUndefined();
     expect(ctx.body.toString()).toBe('kept');
+  });
+
+  it('request-body: the policy is named for its stage', () => {
+    expect(policyFor('small').policy.name).toBe('request-body');
+  });
+
+  it('request-body: expectsContinue is true only for HTTP/1.1 with an Expect naming 100-continue', () => {
+    expect(expectsContinue(policyContext({ headers: { expect: '100-continue' } }).req)).toBe(true);
+    expect(expectsContinue(policyContext({ headers: {} }).req)).toBe(false);
+    expect(expectsContinue(policyContext({ headers: { expect: 'something-else' } }).req)).toBe(false);
+    expect(expectsContinue(policyContext({ headers: { expect: '100-continue' }, httpVersion: [1, 0] }).req)).toBe(false);
+    expect(expectsContinue(policyContext({ headers: { expect: '100-continue' }, httpVersion: [2, 1] }).req)).toBe(false);
+    expect(expectsContinue(policyContext({ headers: { expect: '100-continue' }, httpVersion: [0, 1] }).req)).toBe(false);
+  });
+
+  it('request-body: BodySizeLimiter passes a body up to the cap and fails one byte over it', async () => {
+    const passed: Buffer[] = [];
+    const collect = async (source: AsyncIterable<Buffer>): Promise<void> => {
+      for await (const chunk of source) passed.push(chunk);
+    };
+    const within = new BodySizeLimiter(6);
+    await pipeline(Readable.from([Buffer.from('abc'), Buffer.from('def')]), within, collect);
+    expect(Buffer.concat(passed).toString()).toBe('abcdef');
+    expect(within.exceeded).toBe(false);
+    const over = new BodySizeLimiter(5);
+    await expect(pipeline(Readable.from([Buffer.from('abc'), Buffer.from('def')]), over, collect)).rejects.toThrow('request body over the size limit');
+    expect(over.exceeded).toBe(true);
   });
 });
