@@ -11,7 +11,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         // Unit tests beside the policies are outside the build's project: lint them on their own.
-        projectService: { allowDefaultProject: ['vitest.config.ts', 'packages/gateway/src/*/*.test.ts', 'packages/gateway/src/*/*/*.test.ts'], maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 64 },
+        projectService: { allowDefaultProject: ['vitest.config.ts', 'vitest.unit.config.ts', 'packages/gateway/src/*/*.test.ts', 'packages/gateway/src/*/*/*.test.ts'], maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 64 },
         tsconfigRootDir: import.meta.dirname,
       },
     },

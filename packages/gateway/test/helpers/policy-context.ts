@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { PortierConfig } from '../../src/config/config-types.js';
 import { parseConfig } from '../../src/config-loader/load-config.js';
 import { RequestContext } from '../../src/pipeline/request-context.js';
@@ -7,19 +8,85 @@ import { RequestContext } from '../../src/pipeline/request-context.js';
 export interface RequestShape {
   readonly method?: string;
   readonly url?: string;
-  readonly headers?: Record<string, string>;
+  readonly headers?: Record<string, string | string[]>;
   readonly remoteAddress?: string;
+  /** Raw header lines as the client sent them (repeats kept); defaults to `headers`, each once. */
+  readonly rawHeaders?: readonly string[];
+  /** HTTP version as `[major, minor]`; defaults to 1.1. */
+  readonly httpVersion?: readonly [number, number];
+  /** The body the request streams, in chunks; none by default. */
+  readonly body?: string | readonly (string | Buffer)[];
+}
+
+/** A response that records what a terminal writes, for tests that call one directly. */
+export interface RecordingResponse {
+  readonly res: ServerResponse;
+  /** Status, flat headers (names as written) and body once `end` was called. */
+  readonly written: () => { status: number; headers: string[]; body: Buffer; ended: boolean };
 }
 
 /**
  * A request context for calling a policy directly. Policies read the request's method, target,
- * headers and peer address; only terminals write a response, so none is given here.
+ * headers, peer address and body; only terminals write a response, so none is given unless `res` is.
  */
-export function policyContext(shape: RequestShape = {}): RequestContext {
-  const req = { method: shape.method ?? 'GET', url: shape.url ?? '/', headers: shape.headers ?? {}, socket: { remoteAddress: shape.remoteAddress ?? '127.0.0.1' } };
-  const ctx = new RequestContext(req as unknown as IncomingMessage, undefined as unknown as ServerResponse, 0);
+export function policyContext(shape: RequestShape = {}, res?: ServerResponse): RequestContext {
+  const headers = shape.headers ?? {};
+  const chunks = typeof shape.body === 'string' ? [shape.body] : (shape.body ?? []);
+  const [major, minor] = shape.httpVersion ?? [1, 1];
+  const req = {
+    method: shape.method ?? 'GET',
+    url: shape.url ?? '/',
+    headers,
+    rawHeaders: shape.rawHeaders ?? Object.entries(headers).flatMap(([name, value]) => [name, String(value)]),
+    httpVersionMajor: major,
+    httpVersionMinor: minor,
+    socket: { remoteAddress: shape.remoteAddress ?? '127.0.0.1' },
+    async *[Symbol.asyncIterator]() {
+      for (const chunk of chunks) yield Buffer.from(chunk);
+    },
+  };
+  const ctx = new RequestContext(req as unknown as IncomingMessage, res ?? (undefined as unknown as ServerResponse), 0);
   ctx.path = (shape.url ?? '/').split('?')[0] as string;
   return ctx;
+}
+
+/** A response with just what terminals and the idempotency recorder use: headers, write, end, close. */
+export function recordingResponse(): RecordingResponse {
+  const state = { status: 200, headers: [] as string[], chunks: [] as Buffer[], ended: false };
+  const own: OutgoingHttpHeaders = {};
+  const res = Object.assign(new EventEmitter(), {
+    statusCode: 200,
+    headersSent: false,
+    setHeader(name: string, value: string) {
+      own[name.toLowerCase()] = value;
+    },
+    getHeaders: () => own,
+    writeHead(status: number, headers?: readonly string[] | OutgoingHttpHeaders) {
+      res.statusCode = status;
+      res.headersSent = true;
+      state.status = status;
+      if (Array.isArray(headers)) state.headers.push(...(headers as string[]));
+      else if (headers !== undefined) for (const [name, value] of Object.entries(headers)) state.headers.push(name, String(value));
+      return res;
+    },
+    write(chunk: string | Uint8Array) {
+      state.chunks.push(Buffer.from(chunk));
+      return true;
+    },
+    end(chunk?: string | Uint8Array) {
+      if (chunk !== undefined) state.chunks.push(Buffer.from(chunk));
+      state.ended = true;
+      res.emit('close');
+      return res;
+    },
+    writeContinue() {
+      state.headers.push(':continue', '100');
+    },
+  });
+  return {
+    res: res as unknown as ServerResponse,
+    written: () => ({ status: state.status, headers: state.headers, body: Buffer.concat(state.chunks), ended: state.ended }),
+  };
 }
 
 /** A loaded config from YAML text, or the test fails with the problems. */

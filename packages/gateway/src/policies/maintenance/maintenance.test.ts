@@ -47,4 +47,33 @@ describe('maintenance policy', () => {
     state.setRoute('orders', { enabled: false });
     expect(orders.handle(policyContext())).toBeUndefined();
   });
+
+  it('maintenance: runs on every route, named for its stage, answering only maintenance', () => {
+    const state = new MaintenanceState(config);
+    expect(maintenanceStage.codes({ routeId: 'orders' }, config)).toEqual(['maintenance']);
+    expect(policyFor('orders', state).name).toBe('maintenance');
+  });
+
+  it('maintenance: a route switched on in config answers 503 with its own message and Retry-After', () => {
+    const seeded = configOf(`
+upstreams: { app: { url: 'http://127.0.0.1:9' } }
+routes:
+  - { id: legacy, path: /legacy, upstream: app, maintenance: { enabled: true, message: 'Moved', retryAfterSeconds: 30 } }
+  - { id: orders, path: /orders, upstream: app }
+`);
+    const state = new MaintenanceState(seeded);
+    expect(state.activeFor('legacy')).toEqual({ enabled: true, message: 'Moved', retryAfterSeconds: 30 });
+    expect(state.activeFor('orders')).toBeUndefined();
+  });
+
+  it('maintenance: a route switch set at run time takes the global message and Retry-After unless given its own', () => {
+    const state = new MaintenanceState(config);
+    state.setGlobal({ message: 'Global words', retryAfterSeconds: 77 });
+    state.setRoute('orders', { enabled: true });
+    expect(state.activeFor('orders')).toEqual({ enabled: true, message: 'Global words', retryAfterSeconds: 77 });
+    state.setRoute('status', { message: 'Own words' });
+    expect(state.activeFor('status')).toBeUndefined();
+    state.setRoute('status', { enabled: true });
+    expect(state.activeFor('status')).toEqual({ enabled: true, message: 'Own words', retryAfterSeconds: 77 });
+  });
 });

@@ -26,6 +26,21 @@ describe('routing stage', () => {
     expect((wrongMethod as PortierError).headers).toEqual({ Allow: 'DELETE, GET, HEAD' });
     expect((routing.handle(policyContext({ url: '/invoices' })) as PortierError).code).toBe('not_found');
   });
+
+  it('routing: its refusals name the method, the path and, for 405, the allowed methods', () => {
+    expect((routing.handle(policyContext({ method: 'POST', url: '/orders/42' })) as PortierError).params).toEqual({ method: 'POST', path: '/orders/42', allowed: 'DELETE, GET, HEAD' });
+    expect((routing.handle(policyContext({ method: 'PUT', url: '/invoices' })) as PortierError).params).toEqual({ method: 'PUT', path: '/invoices' });
+  });
+
+  it('routing: runs on every request, a request without a method is matched as GET, and only 405 is a route code', () => {
+    const config = configOf(`upstreams: { app: { url: 'http://127.0.0.1:9' } }\nroutes: [{ id: open, path: /open, upstream: app }]`);
+    expect(routingStage.settingsOf(config)).toBe(true);
+    expect(routingStage.codes(true, config)).toEqual(['method_not_allowed']);
+    const ctx = policyContext({ url: '/orders/42' });
+    (ctx.req as { method: string | undefined }).method = undefined;
+    expect(routing.handle(ctx)).toBeUndefined();
+    expect(ctx.route).toBe(orders);
+  });
 });
 
 describe('cors stage', () => {
