@@ -112,6 +112,9 @@ export class PostgresDatabase {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      // Every store on this schema creates it: a lock per schema, taken first by all of them, keeps two
+      // stores (accounts and the queue, on two gateways starting together) from racing on CREATE SCHEMA.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`portier-schema-${this.config.schema}`]);
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`portier-${name}-migrations`]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(this.config.schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${table} (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
