@@ -1,6 +1,6 @@
 import type { PortierConfig, RouteConfig } from '../config/config-types.js';
 import type { ErrorCode } from '../errors/catalog.js';
-import { builtInSpec, configuredSpec } from '../pipeline/compile-routes.js';
+import { builtInSpec, configuredSpec, stagesOfRoute } from '../pipeline/compile-routes.js';
 import type { AnyStageModule } from '../pipeline/policy.js';
 import { requestStages, routeStages } from '../policies/lifecycle.js';
 import type { RouteSpec } from '../routes/route-spec.js';
@@ -28,14 +28,7 @@ function errorCodesOfSpec(spec: RouteSpec, config: PortierConfig, answerCodes: r
     if (settings !== undefined) for (const code of stage.codes(settings, config)) codes.add(code);
   };
   for (const stage of requestStages) add(stage, stage.settingsOf(config));
-  let answered = false;
-  for (const stage of routeStages) {
-    // Only the first answering stage with settings answers (async before the proxy).
-    if (stage.scope === 'terminal' && answered) continue;
-    const settings: unknown = stage.settingsOf(spec, config);
-    if (stage.scope === 'terminal' && settings !== undefined) answered = true;
-    add(stage, settings);
-  }
+  for (const { stage, settings } of stagesOfRoute(spec, config, routeStages)) add(stage, settings);
   for (const code of answerCodes) codes.add(code);
   // The gateway's own failure, whatever the route.
   codes.add('internal_error');

@@ -12,6 +12,7 @@ import { backoffDelay } from './backoff.js';
 import type { Operation, OperationError, OperationResult, Outcome } from './operation.js';
 import type { Operations } from './operations.js';
 import { deliverWebhook } from './webhook.js';
+import { single } from '../pipeline/single-header.js';
 
 /** How often each gateway looks for due work it was not woken for (retries, other gateways' operations). */
 const pollMs = 200;
@@ -223,8 +224,4 @@ async function readResult(response: Dispatcher.ResponseData, maxBytes: number, c
     for (const item of Array.isArray(value) ? value : [value]) headers.push(name, item);
   }
   return { status: response.statusCode, headers, body: overflow ? undefined : Buffer.concat(chunks) };
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -46,18 +46,40 @@ export function compileRoutes(config: PortierConfig, stages: readonly AnyStageMo
   return routeSpecsOf(config).map((spec) => compileRoute(spec, config, stages, deps, answers[spec.id]));
 }
 
+/** A stage a route runs, with its settings for that route. */
+export interface SelectedStage {
+  readonly stage: Exclude<AnyStageModule, { scope: 'request' }>;
+  readonly settings: unknown;
+}
+
+/**
+ * The stages one route runs, in lifecycle order: every route stage and wrapper whose settings say the
+ * route needs it, and the first answering stage with settings (async before the proxy), if any. The
+ * pipeline compiles these, and the documented error codes are theirs.
+ */
+export function stagesOfRoute(spec: RouteSpec, config: PortierConfig, stages: readonly AnyStageModule[]): SelectedStage[] {
+  const selected: SelectedStage[] = [];
+  let answered = false;
+  for (const stage of stages) {
+    if (stage.scope === 'request') throw new Error(`${stage.name} is a request stage, not a route stage`);
+    if (stage.scope === 'terminal' && answered) continue;
+    const settings: unknown = stage.settingsOf(spec, config);
+    if (settings === undefined) continue;
+    if (stage.scope === 'terminal') answered = true;
+    selected.push({ stage, settings });
+  }
+  return selected;
+}
+
 function compileRoute(spec: RouteSpec, config: PortierConfig, stages: readonly AnyStageModule[], deps: StageDeps, ownAnswer: Terminal | undefined): CompiledRoute {
   const policies: Policy[] = [];
   const wrappers: ((inner: Terminal) => Terminal)[] = [];
   let terminal: Terminal | undefined;
-  for (const stage of stages) {
-    if (stage.scope === 'request') throw new Error(`${stage.name} is a request stage, not a route stage`);
-    const settings: unknown = stage.settingsOf(spec, config);
-    if (settings === undefined) continue;
+  for (const { stage, settings } of stagesOfRoute(spec, config, stages)) {
     const stageDeps = deps[stage.name];
     if (stage.scope === 'route') policies.push(stage.create(settings, stageDeps));
     else if (stage.scope === 'wrapper') wrappers.push(stage.create(settings, stageDeps));
-    else terminal ??= stage.create(settings, stageDeps);
+    else terminal = stage.create(settings, stageDeps);
   }
   terminal ??= ownAnswer;
   if (terminal === undefined) throw new Error(`route ${spec.id} has no answer`);

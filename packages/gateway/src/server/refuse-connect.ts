@@ -4,6 +4,7 @@ import type { PortierConfig } from '../config/config-types.js';
 import { portierError } from '../errors/portier-error.js';
 import { resolveCorrelationId } from '../policies/correlation-id/resolve-correlation-id.js';
 import type { SocketAnswer } from './answer-client-error.js';
+import { single } from '../pipeline/single-header.js';
 
 /**
  * Answers CONNECT (which Node hands to the 'connect' event with the bare socket, and closes silently
@@ -17,8 +18,4 @@ export function createConnectRefusal(config: PortierConfig, answer: SocketAnswer
     const correlationId = resolveCorrelationId(single(req.headers[correlationLower]), single(req.headers.traceparent));
     answer(socket, portierError('connect_not_supported', {}, { headers: { Allow: '' } }), { method: 'CONNECT', correlationId });
   };
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

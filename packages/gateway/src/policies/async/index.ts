@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { TerminalStageModule } from '../../pipeline/policy.js';
 import { createAcceptTerminal } from '../../operations/accept-terminal.js';
 import type { Operations } from '../../operations/operations.js';
-import { queuedCredentialHeaders } from '../proxy/credential-headers.js';
+import { forwardOptionsOf, queuedCredentialHeaders } from '../proxy/credential-headers.js';
 import type { ForwardOptions } from '../proxy/forward-headers.js';
 import { checkFields } from '../../templates/check-fields.js';
 import { operationListFields } from '../../operations/operation-list-body.js';
@@ -30,8 +30,7 @@ export const asyncStage: TerminalStageModule<'async', AsyncSettings, AsyncDeps> 
   settingsOf(route, config) {
     const configured = route.config;
     if (configured?.async === undefined) return undefined;
-    const forward = { correlationHeader: config.correlation.header.toLowerCase(), trustForwardedHeaders: config.server.trustForwardedHeaders, dropHeaders: queuedCredentialHeaders(config, configured) };
-    return { forward, maxBodyBytes: route.maxBodyBytes };
+    return { forward: forwardOptionsOf(config, queuedCredentialHeaders(config, configured)), maxBodyBytes: route.maxBodyBytes };
   },
   codes: () => ['operation_queue_full'],
   checkConfig(config, report) {

@@ -1,4 +1,5 @@
 import type { PortierConfig, RouteConfig } from '../../config/config-types.js';
+import type { ForwardOptions } from './forward-headers.js';
 
 /** Headers that carry the caller's key, removed before forwarding unless the config says otherwise. */
 export function credentialHeaders(config: PortierConfig): ReadonlySet<string> {
@@ -17,4 +18,9 @@ export function queuedCredentialHeaders(config: PortierConfig, route: RouteConfi
   const names = ['authorization', 'proxy-authorization', 'cookie'];
   if (config.auth !== undefined) names.push(config.auth.header.toLowerCase());
   return new Set(names);
+}
+
+/** How a request is forwarded from this deployment, without the headers in `dropHeaders`. */
+export function forwardOptionsOf(config: PortierConfig, dropHeaders: ReadonlySet<string>): ForwardOptions {
+  return { correlationHeader: config.correlation.header.toLowerCase(), trustForwardedHeaders: config.server.trustForwardedHeaders, dropHeaders };
 }

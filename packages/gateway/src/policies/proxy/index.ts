@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { ValidationConfig } from '../../config/config-types.js';
 import type { Logger } from '../../log/create-logger.js';
 import type { TerminalStageModule } from '../../pipeline/policy.js';
-import { credentialHeaders } from './credential-headers.js';
+import { credentialHeaders, forwardOptionsOf } from './credential-headers.js';
 import type { ForwardOptions } from './forward-headers.js';
 import { createProxyTerminal } from './policy.js';
 import type { UpstreamClient } from './upstream-client.js';
@@ -34,7 +34,7 @@ export const proxyStage: TerminalStageModule<'proxy', ProxySettings, ProxyDeps> 
     return {
       routeId: route.id,
       upstream: configured.upstream,
-      forward: { correlationHeader: config.correlation.header.toLowerCase(), trustForwardedHeaders: config.server.trustForwardedHeaders, dropHeaders: credentialHeaders(config) },
+      forward: forwardOptionsOf(config, credentialHeaders(config)),
       maxBodyBytes: route.maxBodyBytes,
       warningsInBody: configured.validation?.warningsInBody,
     };
