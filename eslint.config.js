@@ -2,6 +2,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const pipelineKnowsNoPolicy = { regex: '(^|/)policies/', message: 'the pipeline runs the stages it is given: wire a policy in policies/lifecycle.ts' };
+const stagesSeeViews = { name: 'node:http', message: 'stages see RequestView and ResponseSink (pipeline/exchange.ts), not Node\'s objects' };
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -26,7 +29,22 @@ export default tseslint.config(
     // The pipeline runs the stages it is given (policies/lifecycle.ts); it never reaches into one.
     files: ['packages/gateway/src/pipeline/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)policies/', message: 'the pipeline runs the stages it is given: wire a policy in policies/lifecycle.ts' }] }],
+      'no-restricted-imports': ['error', { patterns: [pipelineKnowsNoPolicy], paths: [stagesSeeViews] }],
+    },
+  },
+  {
+    // Stages see the request and response through pipeline/exchange.ts, so they run under any server;
+    // only the proxy streams through Node's own objects (undici reads and writes them).
+    files: ['packages/gateway/src/policies/**/*.ts', 'packages/gateway/src/operations/**/*.ts'],
+    ignores: ['packages/gateway/src/policies/proxy/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [stagesSeeViews] }],
+    },
+  },
+  {
+    files: ['packages/gateway/src/pipeline/exchange.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [pipelineKnowsNoPolicy] }],
     },
   },
   {

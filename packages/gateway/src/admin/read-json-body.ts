@@ -1,13 +1,12 @@
-import type { IncomingMessage } from 'node:http';
 import { portierError } from '../errors/portier-error.js';
 
 export type JsonObject = Readonly<Record<string, unknown>>;
 
 /** Reads a small JSON object body with a size cap: 413 above it, 400 when it is not a JSON object. */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonObject> {
+export async function readJsonBody(req: AsyncIterable<Buffer>, maxBytes: number): Promise<JsonObject> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  for await (const chunk of req) {
     size += chunk.length;
     if (size > maxBytes) throw portierError('payload_too_large', { limitBytes: maxBytes }, { headers: { Connection: 'close' } });
     chunks.push(chunk);

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AppDeps } from '../policies/app/index.js';
 import { answered, type Decision } from '../pipeline/policy.js';
 import type { RequestContext } from '../pipeline/request-context.js';
+import { isNodeRequest, isNodeResponse } from '../pipeline/exchange.js';
 import { warningsHeader } from '../policies/proxy/warnings-header.js';
 import { describeRequest, type PortierRequest } from './portier-request.js';
 
@@ -60,9 +61,11 @@ export class AppHandover implements AppDeps {
   }
 
   handOver(ctx: RequestContext): Promise<Decision> {
-    const admitted = this.admitted.get(ctx.req);
-    if (admitted === undefined) return Promise.reject(new Error('a request reached the app stage without being admitted by the adapter'));
     const { req, res } = ctx;
+    // The frameworks Portier embeds in serve Node's own objects; the app answers on them.
+    if (!isNodeRequest(req) || !isNodeResponse(res)) return Promise.reject(new Error('the app stage runs only under the Express and Fastify adapters'));
+    const admitted = this.admitted.get(req);
+    if (admitted === undefined) return Promise.reject(new Error('a request reached the app stage without being admitted by the adapter'));
     // What the stages add to every answer (RateLimit, CORS, the correlation ID) goes on the app's too.
     const added = ctx.responseHeaders;
     for (let i = 0; i < added.length; i += 2) res.appendHeader(added[i] as string, added[i + 1] as string);

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { PortierConfig } from '../config/config-types.js';
 import type { EnvelopeRenderer } from '../envelopes/envelope-renderer.js';
@@ -14,6 +13,7 @@ import type { CompiledRoute } from './compiled-route.js';
 import { compileRoutes, type StageDeps } from './compile-routes.js';
 import { answered, type AnyStageModule, type Decision, type RequestPolicy, type Terminal } from './policy.js';
 import { RequestContext } from './request-context.js';
+import type { RequestView, ResponseSink } from './exchange.js';
 import { sendError, type ErrorRendering } from './send-error.js';
 
 /** What the pipeline is built from: the lifecycle's stages, each one's deps, and the built-in routes' answers. */
@@ -37,7 +37,7 @@ export interface RequestStageDeps {
 }
 
 export interface Pipeline {
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  handle(req: RequestView, res: ResponseSink): void;
   /** The compiled route table, configured routes first: what `handle` matches requests against. */
   readonly routes: readonly CompiledRoute[];
   /** While draining, responses ask clients to close their connection. */
@@ -115,7 +115,7 @@ export function createPipeline(setup: PipelineSetup): Pipeline {
     setDraining(value: boolean): void {
       draining = value;
     },
-    handle: function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    handle: function handleRequest(req: RequestView, res: ResponseSink): void {
       const ctx = new RequestContext(req, res, performance.now());
       if (draining) res.setHeader('connection', 'close');
       for (const policy of requestPolicies) {

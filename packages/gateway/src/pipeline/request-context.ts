@@ -1,8 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorCode } from '../errors/catalog.js';
 import type { ErrorItem } from '../errors/portier-error.js';
 import type { CompiledRoute } from './compiled-route.js';
 import type { KeyEntry } from '../accounts/key-directory.js';
+import type { RequestView, ResponseSink } from './exchange.js';
 
 const noParams: Readonly<Record<string, string | undefined>> = Object.freeze({});
 
@@ -37,8 +37,9 @@ export class RequestContext {
   private deferred: ((ctx: RequestContext) => void)[] | undefined = undefined;
 
   constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    /** The request, as any server can give it: stages read nothing else of it. */
+    readonly req: RequestView,
+    readonly res: ResponseSink,
     /** performance.now() when the request arrived. */
     readonly startedAt: number,
   ) {}

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { PortierConfig } from '../../src/config/config-types.js';
 import { parseConfig } from '../../src/config-loader/load-config.js';
+import type { RequestView, ResponseSink } from '../../src/pipeline/exchange.js';
 import { RequestContext } from '../../src/pipeline/request-context.js';
 
 /** What a policy's unit test says about a request: no socket, no server. */
@@ -20,7 +21,7 @@ export interface RequestShape {
 
 /** A response that records what a terminal writes, for tests that call one directly. */
 export interface RecordingResponse {
-  readonly res: ServerResponse;
+  readonly res: ResponseSink;
   /** Status, flat headers (names as written) and body once `end` was called. */
   readonly written: () => { status: number; headers: string[]; body: Buffer; ended: boolean };
 }
@@ -29,11 +30,11 @@ export interface RecordingResponse {
  * A request context for calling a policy directly. Policies read the request's method, target,
  * headers, peer address and body; only terminals write a response, so none is given unless `res` is.
  */
-export function policyContext(shape: RequestShape = {}, res?: ServerResponse): RequestContext {
+export function policyContext(shape: RequestShape = {}, res: ResponseSink = unwritable): RequestContext {
   const headers = shape.headers ?? {};
   const chunks = typeof shape.body === 'string' ? [shape.body] : (shape.body ?? []);
   const [major, minor] = shape.httpVersion ?? [1, 1];
-  const req = {
+  const req: RequestView = {
     method: shape.method ?? 'GET',
     url: shape.url ?? '/',
     headers,
@@ -45,18 +46,26 @@ export function policyContext(shape: RequestShape = {}, res?: ServerResponse): R
       for (const chunk of chunks) yield Buffer.from(chunk);
     },
   };
-  const ctx = new RequestContext(req as unknown as IncomingMessage, res ?? (undefined as unknown as ServerResponse), 0);
+  const ctx = new RequestContext(req, res, 0);
   ctx.path = (shape.url ?? '/').split('?')[0] as string;
   return ctx;
 }
 
-/** A response with just what terminals and the idempotency recorder use: headers, write, end, close. */
+/** The response of a context made for a stage that must not answer: any write fails the test. */
+const unwritable: ResponseSink = new Proxy({} as ResponseSink, {
+  get(_target, name) {
+    throw new Error(`the stage touched the response (${String(name)}), but only terminals answer`);
+  },
+});
+
+/** A response with what terminals and the idempotency recorder use: headers, write, end, close, a cut. */
 export function recordingResponse(): RecordingResponse {
   const state = { status: 200, headers: [] as string[], chunks: [] as Buffer[], ended: false };
   const own: OutgoingHttpHeaders = {};
   const res = Object.assign(new EventEmitter(), {
     statusCode: 200,
     headersSent: false,
+    writableEnded: false,
     setHeader(name: string, value: string) {
       own[name.toLowerCase()] = value;
     },
@@ -76,6 +85,12 @@ export function recordingResponse(): RecordingResponse {
     end(chunk?: string | Uint8Array) {
       if (chunk !== undefined) state.chunks.push(Buffer.from(chunk));
       state.ended = true;
+      res.writableEnded = true;
+      res.emit('close');
+      return res;
+    },
+    /** A cut connection: closed without an end. */
+    destroy() {
       res.emit('close');
       return res;
     },
@@ -84,7 +99,7 @@ export function recordingResponse(): RecordingResponse {
     },
   });
   return {
-    res: res as unknown as ServerResponse,
+    res,
     written: () => ({ status: state.status, headers: state.headers, body: Buffer.concat(state.chunks), ended: state.ended }),
   };
 }

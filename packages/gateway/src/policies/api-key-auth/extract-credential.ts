@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestHeaders } from '../../pipeline/exchange.js';
 import type { CredentialScheme } from '../../config/config-types.js';
 import { alternatives, phrase } from '../../errors/param-phrases.js';
 
@@ -40,7 +40,7 @@ export function credentialRules(schemes: readonly CredentialScheme[], header: st
  * Finds the key in a request and says precisely what is wrong when it is there but badly sent:
  * wrong or missing scheme, quotes around it, spaces inside, Basic credentials that are not base64.
  */
-export function extractCredential(headers: IncomingHttpHeaders, rules: CredentialRules): Credential {
+export function extractCredential(headers: RequestHeaders, rules: CredentialRules): Credential {
   if (rules.schemes.includes('header')) {
     const value = headers[rules.header];
     if (typeof value === 'string' && value !== '') return checkBareKey(value.trim());

@@ -199,7 +199,7 @@ describe('idempotency policy', () => {
   });
 
   it('idempotency: a response cut off before its end is forgotten, so a retry runs again', async () => {
-    const cut: Terminal = { name: 'cut', handle: async (ctx) => { ctx.res.writeHead(200); ctx.res.emit('close'); return undefined; } };
+    const cut: Terminal = { name: 'cut', handle: async (ctx) => { ctx.res.writeHead(200); ctx.res.destroy(); return undefined; } };
     const auth = newAccount();
     await send(wrap('pay', cut), auth, { headers: { 'idempotency-key': 'k' } });
     const { terminal, calls } = fakeTerminal();

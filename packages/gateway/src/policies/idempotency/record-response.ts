@@ -1,4 +1,4 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ResponseHeaders, ResponseSink } from '../../pipeline/exchange.js';
 
 export interface RecordedResponse {
   readonly status: number;
@@ -17,7 +17,7 @@ type Chunk = string | Uint8Array;
  * runs if the connection closes first (a cut upstream, a client gone).
  */
 export function recordResponse(
-  res: ServerResponse,
+  res: ResponseSink,
   options: { readonly maxBodyBytes: number; readonly skip: (name: string) => boolean },
   onEnd: (recorded: RecordedResponse) => void,
   onAbandon: () => void,
@@ -41,18 +41,18 @@ export function recordResponse(
     chunks.push(buffer);
   };
 
-  res.writeHead = function recordHead(this: ServerResponse, status: number, ...rest: unknown[]): ServerResponse {
+  res.writeHead = function recordHead(this: ResponseSink, status: number, ...rest: unknown[]): unknown {
     const headers = rest.find((item) => typeof item === 'object' && item !== null);
-    if (headers !== undefined) explicit = flatten(headers as OutgoingHttpHeaders | readonly string[]);
-    return (writeHead as (...args: unknown[]) => ServerResponse).call(this, status, ...rest);
-  } as ServerResponse['writeHead'];
+    if (headers !== undefined) explicit = flatten(headers as ResponseHeaders | readonly string[]);
+    return (writeHead as (...args: unknown[]) => unknown).call(this, status, ...rest);
+  };
 
-  res.write = function recordWrite(this: ServerResponse, chunk: Chunk, ...rest: unknown[]): boolean {
+  res.write = function recordWrite(this: ResponseSink, chunk: Chunk, ...rest: unknown[]): boolean {
     keep(chunk, rest[0]);
     return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as ServerResponse['write'];
+  };
 
-  res.end = function recordEnd(this: ServerResponse, ...args: unknown[]): ServerResponse {
+  res.end = function recordEnd(this: ResponseSink, ...args: unknown[]): unknown {
     if (!ended) {
       ended = true;
       keep(args[0], args[1]);
@@ -71,8 +71,8 @@ export function recordResponse(
       }
       onEnd({ status: res.statusCode, headers, body: overflow ? undefined : Buffer.concat(chunks) });
     }
-    return (end as (...args: unknown[]) => ServerResponse).apply(this, args);
-  } as ServerResponse['end'];
+    return (end as (...args: unknown[]) => unknown).apply(this, args);
+  };
 
   res.once('close', () => {
     if (!ended) {
@@ -82,10 +82,10 @@ export function recordResponse(
   });
 }
 
-function flatten(headers: OutgoingHttpHeaders | readonly string[]): string[] {
+function flatten(headers: ResponseHeaders | readonly string[]): string[] {
   if (Array.isArray(headers)) return headers.map(String);
   const out: string[] = [];
-  for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) {
+  for (const [name, value] of Object.entries(headers as ResponseHeaders)) {
     if (value === undefined) continue;
     if (Array.isArray(value)) for (const item of value) out.push(name, String(item));
     else out.push(name, String(value));

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { RequestHeaders, RequestView } from '../../pipeline/exchange.js';
 import { connectionScopedHeaders } from './hop-by-hop.js';
 
 export interface ForwardOptions {
@@ -29,7 +29,7 @@ const settledNames = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x
  * body's Content-Length are set.
  */
 export function buildUpstreamHeaders(
-  req: IncomingMessage,
+  req: RequestView,
   correlationId: string,
   extra: readonly string[],
   options: ForwardOptions,
@@ -62,7 +62,7 @@ export function buildUpstreamHeaders(
 }
 
 /** The Content-Length of a body streamed as received; none for a chunked one (undici chunks it too). */
-function streamedLength(req: IncomingMessage): string | undefined {
+function streamedLength(req: RequestView): string | undefined {
   if (req.headers['transfer-encoding'] !== undefined) return undefined;
   return req.headers['content-length'];
 }
@@ -72,7 +72,7 @@ function joinHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-function firstValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+function firstValue(headers: RequestHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
@@ -7,6 +7,7 @@ import type { ValidationConfig } from '../../config/config-types.js';
 import { portierError } from '../../errors/portier-error.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
+import { isNodeRequest, isNodeResponse, type RequestView } from '../../pipeline/exchange.js';
 import type { Logger } from '../../log/create-logger.js';
 import { BodySizeLimiter } from '../request-body/limit-body-stream.js';
 import { releaseBody } from '../request-body/expect-continue.js';
@@ -38,6 +39,8 @@ const breakerStatuses = new Set([502, 503, 504]);
 /** Per-request state the stream factory needs, passed through undici's `opaque`. */
 interface Exchange {
   readonly ctx: RequestContext;
+  /** The client's response as Node's, which undici writes the upstream's body into. */
+  readonly res: ServerResponse;
   /** This request holds the half-open breaker's one trial. */
   readonly trial: boolean;
   /** The breaker has already been told about this exchange (a 502/503/504 status). */
@@ -93,8 +96,8 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
     }
     for (const item of ctx.responseHeaders) headers.push(item);
     if (ctx.warnings.length > 0) headers.push('x-portier-warnings', warningsHeader(ctx.warnings));
-    ctx.res.writeHead(status, headers);
-    return ctx.res;
+    exchange.res.writeHead(status, headers);
+    return exchange.res;
   }
 
   /**
@@ -103,24 +106,24 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
    * only a failure of the upstream counts against it; anything else is our bug (internal_error).
    */
   function failed(error: unknown, exchange: Exchange, clientGone: ClientGoneSignal, limiter: BodySizeLimiter | undefined): Decision {
-    const { ctx } = exchange;
+    const { ctx, res } = exchange;
     ctx.upstreamMs ??= performance.now() - exchange.sentAt;
     // Judged by the error itself, not by socket state: when the upstream breaks, undici destroys the
     // request body (and with it the client's socket) before this runs. Once the headers are out undici
     // reports only a premature close of the response; what broke it is the error it destroyed it with.
-    const cause = ctx.res.headersSent ? (ctx.res.errored ?? error) : error;
+    const cause = res.headersSent ? (res.errored ?? error) : error;
     const clientCaused = limiter?.exceeded === true || cause === clientGone.reason || isClientAbort(cause);
     const failure = clientCaused ? undefined : classifyUpstreamFailure(cause, upstream);
     if (failure === undefined) {
       if (exchange.trial) breaker.releaseTrial();
     } else {
       if (!exchange.counted) breaker.recordFailure();
-      options.logger.warn({ correlationId: ctx.correlationId, upstream: upstream.key, failure: failure.kind, afterHeaders: ctx.res.headersSent }, 'upstream failed');
+      options.logger.warn({ correlationId: ctx.correlationId, upstream: upstream.key, failure: failure.kind, afterHeaders: res.headersSent }, 'upstream failed');
     }
-    if (ctx.res.headersSent) {
+    if (res.headersSent) {
       // The status line is out: the only honest end is a cut connection, never a short body that looks whole.
       if (!clientCaused) ctx.brokenMidResponse = true;
-      ctx.res.destroy();
+      res.destroy();
       return undefined;
     }
     if (limiter?.exceeded === true) {
@@ -153,10 +156,12 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       if (waitSeconds > 0) {
         return portierError('upstream_circuit_open', { service, retryAfterSeconds: waitSeconds }, { service, headers: { 'Retry-After': String(waitSeconds) } });
       }
-      const { req } = ctx;
-      const clientGone = new ClientGoneSignal(ctx.res);
+      const { req, res } = ctx;
+      // undici reads the body from Node's request and writes the answer into Node's response.
+      if (!isNodeRequest(req) || !isNodeResponse(res)) throw new Error('the proxy stage needs a node:http server under the pipeline');
+      const clientGone = new ClientGoneSignal(res);
       const limiter = ctx.body === undefined && bodyNeedsCounting(req) ? new BodySizeLimiter(options.maxBodyBytes) : undefined;
-      const exchange: Exchange = { ctx, trial: admission.trial, counted: false, sentAt: performance.now(), collector: undefined, successBody: undefined, status: 0, headers: {} };
+      const exchange: Exchange = { ctx, res, trial: admission.trial, counted: false, sentAt: performance.now(), collector: undefined, successBody: undefined, status: 0, headers: {} };
       try {
         await upstream.pool.stream(
           {
@@ -164,7 +169,7 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
             // req.url is the target the router matched, normalized by resolveRequestTarget.
             path: upstream.basePath + (req.url as string),
             headers: buildUpstreamHeaders(req, ctx.correlationId, ctx.forwardHeaders, options, ctx.body?.length),
-            body: ctx.body ?? requestBody(ctx, limiter),
+            body: ctx.body ?? requestBody(ctx, req, limiter),
             signal: clientGone,
             opaque: exchange,
           },
@@ -197,13 +202,12 @@ function isJson(contentType: string | string[] | undefined): boolean {
   return typeof contentType === 'string' && /[/+]json\b/i.test(contentType);
 }
 
-function bodyNeedsCounting(req: IncomingMessage): boolean {
+function bodyNeedsCounting(req: RequestView): boolean {
   return req.headers['content-length'] === undefined && req.headers['transfer-encoding'] !== undefined;
 }
 
 /** The body streamed as it arrives; a client waiting on `Expect: 100-continue` is told to send it now. */
-function requestBody(ctx: RequestContext, limiter: BodySizeLimiter | undefined): Readable | null {
-  const { req } = ctx;
+function requestBody(ctx: RequestContext, req: IncomingMessage, limiter: BodySizeLimiter | undefined): Readable | null {
   if (limiter !== undefined) {
     releaseBody(ctx);
     return req.pipe(limiter);

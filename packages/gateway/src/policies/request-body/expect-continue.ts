@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { RequestView } from '../../pipeline/exchange.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 
 /** The test Node itself applies to `Expect` before it emits 'checkContinue'. */
@@ -8,7 +8,7 @@ export const continueExpectation = /(?:^|\W)100-continue(?:$|\W)/i;
  * True when the client waits for `100 Continue` before it sends the body: the server listens to
  * 'checkContinue', so Node leaves the decision to the gateway.
  */
-export function expectsContinue(req: IncomingMessage): boolean {
+export function expectsContinue(req: RequestView): boolean {
   if (req.httpVersionMajor !== 1 || req.httpVersionMinor !== 1) return false;
   const expect = req.headers.expect;
   return expect !== undefined && continueExpectation.test(expect);

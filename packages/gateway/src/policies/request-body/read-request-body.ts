@@ -12,7 +12,7 @@ export async function readRequestBody(ctx: RequestContext, maxBytes: number): Pr
   releaseBody(ctx);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+  for await (const chunk of ctx.req) {
     size += chunk.length;
     if (size > maxBytes) return portierError('payload_too_large', { limitBytes: maxBytes }, { headers: { Connection: 'close' } });
     chunks.push(chunk);

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { RequestView } from '../../pipeline/exchange.js';
 import { portierError, type PortierError } from '../../errors/portier-error.js';
 import { phrase } from '../../errors/param-phrases.js';
 import { continueExpectation } from '../request-body/expect-continue.js';
@@ -10,7 +10,7 @@ import { continueExpectation } from '../request-body/expect-continue.js';
  * - HTTP/1.1 without exactly one Host header is 400 (RFC 9112 section 3.2);
  * - an HTTP/1.1 `Expect` other than `100-continue` is 417 (RFC 9110 section 10.1.1).
  */
-export function checkRequestFraming(req: IncomingMessage): PortierError | undefined {
+export function checkRequestFraming(req: RequestView): PortierError | undefined {
   if (req.httpVersionMajor !== 1 || req.httpVersionMinor !== 1) return undefined;
   let hosts = 0;
   const raw = req.rawHeaders;

@@ -1,6 +1,5 @@
-import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { configOf, policyContext } from '../../../test/helpers/policy-context.js';
+import { configOf, policyContext, recordingResponse } from '../../../test/helpers/policy-context.js';
 import type { CompiledRoute } from '../../pipeline/compiled-route.js';
 import { answered } from '../../pipeline/policy.js';
 import type { PortierError } from '../../errors/portier-error.js';
@@ -58,18 +57,14 @@ routes: [{ id: open, path: /open, upstream: app }]
   });
 
   it('cors: answers a preflight itself, 204 with the methods the path accepts', () => {
-    const written: { status?: number; headers?: string[]; ended: boolean } = { ended: false };
-    const ctx = policyContext({ method: 'OPTIONS', url: '/orders/7', headers: { origin: 'https://app.example', 'access-control-request-method': 'DELETE' } });
-    (ctx as { res: unknown }).res = {
-      writeHead: (status: number, headers: string[]) => Object.assign(written, { status, headers }),
-      end: () => (written.ended = true),
-    } as unknown as ServerResponse;
+    const { res, written } = recordingResponse();
+    const ctx = policyContext({ method: 'OPTIONS', url: '/orders/7', headers: { origin: 'https://app.example', 'access-control-request-method': 'DELETE' } }, res);
     expect(cors.handle(ctx)).toBe(answered);
-    expect(written.status).toBe(204);
-    const headers = written.headers ?? [];
+    const { status, headers, ended } = written();
+    expect(status).toBe(204);
     expect(headers[headers.indexOf('access-control-allow-methods') + 1]).toBe('DELETE, GET, HEAD');
     expect(headers[headers.indexOf('access-control-allow-origin') + 1]).toBe('https://app.example');
-    expect(written.ended).toBe(true);
+    expect(ended).toBe(true);
   });
 
   it('cors: adds its headers to the answer for an allowed origin only, and lets the request go on', () => {
