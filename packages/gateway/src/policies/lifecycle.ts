@@ -4,6 +4,7 @@ import { apiKeyAuthStage } from './api-key-auth/index.js';
 import { asyncStage } from './async/index.js';
 import { correlationIdStage } from './correlation-id/index.js';
 import { corsStage } from './cors/index.js';
+import { featureConditionStage } from './feature-condition/index.js';
 import { idempotencyStage } from './idempotency/index.js';
 import { maintenanceStage } from './maintenance/index.js';
 import { planStage } from './plan/index.js';
@@ -32,6 +33,7 @@ export const routeStages = [
   planStage,
   rateLimitStage,
   requestBodyStage,
+  featureConditionStage,
   requestValidationStage,
   idempotencyStage,
   asyncStage,

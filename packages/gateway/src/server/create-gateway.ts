@@ -115,6 +115,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     plan: { clock, store: directory?.store, logger },
     'rate-limit': { counters, clock },
     'request-body': undefined,
+    'feature-condition': undefined,
     'request-validation': undefined,
     idempotency: { store: idempotency, clock, logger },
     async: { operations: queue, clock },

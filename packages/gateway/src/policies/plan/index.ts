@@ -9,10 +9,6 @@ import { createPlanPolicy } from './policy.js';
 export interface PlanSettings {
   readonly routeAuth: RouteAuthConfig;
   readonly plans: Readonly<Record<string, PlanConfig>>;
-  /** The route's nesting cap (`validation.maxDepth`, else 64), for `featureWhen` bodies. */
-  readonly maxDepth: number;
-  /** The route's body cap, for `featureWhen` conditions that read the body. */
-  readonly maxBodyBytes: number;
 }
 
 export interface PlanDeps {
@@ -25,26 +21,22 @@ export interface PlanDeps {
 export const planStage: RouteStageModule<'plan', PlanSettings, PlanDeps> = {
   name: 'plan',
   scope: 'route',
-  summary: 'trial length, plan features (also on a condition on the body), entity counts; an entity slot is given back when the upstream did not create it',
-  emits: ['trial_expired', 'feature_not_in_plan', 'entity_limit_reached', 'account_store_unavailable', 'payload_too_large', 'invalid_json'],
+  summary: 'trial length, plan features, entity counts; an entity slot is given back when the upstream did not create it',
+  emits: ['trial_expired', 'feature_not_in_plan', 'entity_limit_reached', 'account_store_unavailable'],
   settingsOf(route, config) {
     if (route.auth === undefined || route.keyed?.plan === false) return undefined;
-    return { routeAuth: route.auth, plans: config.plans, maxDepth: route.config?.validation?.maxDepth ?? 64, maxBodyBytes: route.maxBodyBytes };
+    return { routeAuth: route.auth, plans: config.plans };
   },
   codes({ routeAuth, plans }, config) {
     const codes: ErrorCode[] = [];
     if (Object.values(plans).some((plan) => plan.trialDays !== undefined)) codes.push('trial_expired');
-    if (routeAuth.feature !== undefined) codes.push('feature_not_in_plan');
-    // A condition on the body reads it, as validation would.
-    if (routeAuth.feature !== undefined && routeAuth.featureWhen !== undefined) codes.push('payload_too_large', 'invalid_json');
+    // A feature needed on a condition is the feature-condition stage's to refuse.
+    if (routeAuth.feature !== undefined && routeAuth.featureWhen === undefined) codes.push('feature_not_in_plan');
     if (routeAuth.entity?.action === 'create') {
       codes.push('entity_limit_reached');
       if (config.auth?.store.postgres !== undefined) codes.push('account_store_unavailable');
     }
     return codes;
   },
-  checkRoute(route, index, _config, report) {
-    if (route.auth?.featureWhen !== undefined && route.auth.feature === undefined) report(['routes', index, 'auth', 'featureWhen'], 'featureWhen needs a `feature` to require');
-  },
-  create: (settings, deps) => createPlanPolicy(settings.routeAuth, { ...deps, plans: settings.plans, maxDepth: settings.maxDepth, maxBodyBytes: settings.maxBodyBytes }),
+  create: (settings, deps) => createPlanPolicy(settings.routeAuth, { ...deps, plans: settings.plans }),
 };

@@ -11,7 +11,6 @@ import { configuredSpec } from '../../pipeline/compile-routes.js';
 import { PortierError } from '../../errors/portier-error.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { planStage } from './index.js';
-import { matchesCondition } from './feature-condition.js';
 
 const dayMs = 86_400_000;
 const start = Date.UTC(2026, 11, 1);
@@ -75,14 +74,12 @@ describe('plan policy', () => {
     const open = configuredSpec(config.routes.find((route) => route.id === 'open') as never, config);
     expect(planStage.settingsOf({ ...open, keyed: { acceptTokens: true, plan: false, limits: true } }, config)).toBeUndefined();
     expect(planStage.settingsOf({ ...open, keyed: { acceptTokens: true, plan: true, limits: true } }, config)).toBeDefined();
-    expect(settingsFor('schedule')).toMatchObject({ maxDepth: 3, maxBodyBytes: 50 });
-    expect(settingsFor('sync')).toMatchObject({ maxDepth: 64 });
   });
 
-  it('plan: codes follow trials, features, body conditions and entity creates', () => {
+  it('plan: codes follow trials, features (a conditional one is not its own) and entity creates', () => {
     expect(planStage.codes(settingsFor('open') as never, config)).toEqual(['trial_expired']);
     expect(planStage.codes(settingsFor('sync') as never, config)).toEqual(['trial_expired', 'feature_not_in_plan']);
-    expect(planStage.codes(settingsFor('schedule') as never, config)).toEqual(['trial_expired', 'feature_not_in_plan', 'payload_too_large', 'invalid_json']);
+    expect(planStage.codes(settingsFor('schedule') as never, config)).toEqual(['trial_expired']);
     expect(planStage.codes(settingsFor('create') as never, config)).toEqual(['trial_expired', 'entity_limit_reached']);
     expect(planStage.codes(settingsFor('remove') as never, config)).toEqual(['trial_expired']);
     const noTrials = { ...config, plans: { pro: config.plans.pro } } as PortierConfig;
@@ -106,6 +103,10 @@ describe('plan policy', () => {
   it('plan: a feature the plan lacks is 402 feature_not_in_plan; a plan no longer configured has none', async () => {
     const free = await admin.createAccount('f', 'free');
     expect(refusal(policyFor('sync').handle(contextFor(free))).params).toEqual({ plan: 'free', feature: 'sync' });
+    // A feature needed only by some bodies is the feature-condition stage's, once the body may be read.
+    const conditional = contextFor(free, { method: 'POST', body: '{"settings":[{"hours":1}]}' });
+    expect(policyFor('schedule').handle(conditional)).toBeUndefined();
+    expect(conditional.body).toBeUndefined();
     const pro = await admin.createAccount('p', 'pro');
     expect(policyFor('sync').handle(contextFor(pro))).toBeUndefined();
     expect(refusal(policyFor('sync').handle(contextFor({ ...pro, plan: 'retired' }))).params).toEqual({ plan: 'retired', feature: 'sync' });
@@ -114,27 +115,6 @@ describe('plan policy', () => {
 
   it('plan: without an authenticated account there is nothing to check', () => {
     expect(policyFor('sync').handle(policyContext())).toBeUndefined();
-  });
-
-  it('plan: featureWhen needs the feature only when the body matches, reading the body onto ctx', async () => {
-    const free = await admin.createAccount('fw', 'free');
-    const matching = contextFor(free, { method: 'POST', body: '{"settings":[{"hours":48},{"hours":1}]}' });
-    expect(refusal(await policyFor('schedule').handle(matching)).params).toEqual({ plan: 'free', feature: 'fast-sync' });
-    const other = contextFor(free, { method: 'POST', body: '{"settings":[{"hours":48}]}' });
-    expect(await policyFor('schedule').handle(other)).toBeUndefined();
-    expect(other.body?.toString()).toBe('{"settings":[{"hours":48}]}');
-    expect(await policyFor('schedule').handle(contextFor(free, { method: 'POST' }))).toBeUndefined();
-    const pro = await admin.createAccount('pw', 'pro');
-    const unread = contextFor(pro, { method: 'POST', body: '{"settings":[{"hours":1}]}' });
-    expect(policyFor('schedule').handle(unread)).toBeUndefined();
-    expect(unread.body).toBeUndefined();
-  });
-
-  it('plan: a featureWhen body over the cap is 413, and one that is not JSON or too deep is 400 invalid_json', async () => {
-    const free = await admin.createAccount('fb', 'free');
-    expect(refusal(await policyFor('schedule').handle(contextFor(free, { method: 'POST', body: `{"a":"${'x'.repeat(60)}"}` }))).code).toBe('payload_too_large');
-    expect(refusal(await policyFor('schedule').handle(contextFor(free, { method: 'POST', body: '{"a":' }))).code).toBe('invalid_json');
-    expect(refusal(await policyFor('schedule').handle(contextFor(free, { method: 'POST', body: '[[[[1]]]]' }))).code).toBe('invalid_json');
   });
 
   it('plan: a create takes a slot up to the plan limit, then is 402 entity_limit_reached with limit and usage', async () => {
@@ -189,30 +169,4 @@ describe('plan policy', () => {
     expect(await store.entityCounts(pro.id)).toEqual({ companies: 1 });
   });
 
-  it('plan: matchesCondition reads pointers with escapes and wildcards, and every bound must hold', () => {
-    expect(matchesCondition({ 'a/b': { '~c': 5 } }, { pointer: '/a~1b/~0c', equals: 5 })).toBe(true);
-    expect(matchesCondition({ a: 5 }, { pointer: '/a', lessThan: 10, greaterThan: 1 })).toBe(true);
-    expect(matchesCondition({ a: 5 }, { pointer: '/a', lessThan: 5 })).toBe(false);
-    expect(matchesCondition({ a: 5 }, { pointer: '/a', greaterThan: 5 })).toBe(false);
-    expect(matchesCondition({ a: '1' }, { pointer: '/a', lessThan: 10 })).toBe(false);
-    expect(matchesCondition({ a: '1' }, { pointer: '/a', greaterThan: 0 })).toBe(false);
-    expect(matchesCondition({ a: { x: 1, y: 20 } }, { pointer: '/a/*', greaterThan: 10 })).toBe(true);
-    expect(matchesCondition({ a: [{ b: [1, 2] }] }, { pointer: '/a/0/b', equals: [1, 2] })).toBe(true);
-    expect(matchesCondition({ a: null }, { pointer: '/a', equals: null })).toBe(true);
-    expect(matchesCondition({}, { pointer: '/a', equals: null })).toBe(false);
-    expect(matchesCondition({ a: null }, { pointer: '/a/b', equals: null })).toBe(false);
-    expect(matchesCondition('x', { pointer: '/a', equals: 'x' })).toBe(false);
-    expect(matchesCondition(3, { pointer: '', equals: 3 })).toBe(true);
-    expect(matchesCondition({ toString: 1 }, { pointer: '/constructor', equals: {} })).toBe(false);
-    expect(matchesCondition({ a: 2 }, { pointer: '/a', equals: 3 })).toBe(false);
-  });
-
-  it('plan: config check refuses featureWhen without a feature', () => {
-    const problems: string[] = [];
-    const route = { ...(config.routes[1] as (typeof config.routes)[number]) };
-    route.auth = { ...route.auth, feature: undefined } as never;
-    planStage.checkRoute?.(route, 1, config, (path, message) => problems.push(`${path.join('.')}: ${message}`));
-    planStage.checkRoute?.(config.routes[1] as never, 1, config, (path, message) => problems.push(`${path.join('.')}: ${message}`));
-    expect(problems).toEqual(['routes.1.auth.featureWhen: featureWhen needs a `feature` to require']);
-  });
 });

@@ -5,9 +5,6 @@ import type { Account, AccountStore } from '../../accounts/store/account-store.j
 import type { Logger } from '../../log/create-logger.js';
 import type { Decision, Policy } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
-import { readRequestBody } from '../request-body/read-request-body.js';
-import { parseJsonText } from '../request-validation/parse-json-text.js';
-import { matchesCondition } from './feature-condition.js';
 
 const dayMs = 86_400_000;
 const noPlan: PlanConfig = { features: [], entities: {} };
@@ -17,10 +14,6 @@ export interface PlanDependencies {
   readonly clock: Clock;
   readonly store: AccountStore | undefined;
   readonly logger: Logger;
-  /** The route's nesting cap (`validation.maxDepth`, else 64), for `featureWhen` bodies. */
-  readonly maxDepth: number;
-  /** The route's body cap, for `featureWhen` conditions that read the body. */
-  readonly maxBodyBytes: number;
 }
 
 /**
@@ -42,20 +35,6 @@ export function createPlanPolicy(routeAuth: RouteAuthConfig, deps: PlanDependenc
   const countDelete = (ctx: RequestContext): void => {
     if (entity !== undefined && ctx.auth !== undefined && isSuccess(ctx.upstreamStatus)) release(ctx.auth.account.id, entity.name);
   };
-
-  /** With `featureWhen`, the feature is needed only when the body matches: read it, then decide. */
-  async function checkConditionalFeature(ctx: RequestContext, account: Account, plan: PlanConfig): Promise<Decision> {
-    const tooLarge = await readRequestBody(ctx, deps.maxBodyBytes);
-    if (tooLarge !== undefined) return tooLarge;
-    // An empty body holds no condition; anything else must be JSON, read as validation reads it.
-    const body = ctx.body ?? Buffer.alloc(0);
-    const parsed = body.length === 0 ? { value: undefined } : parseJsonText(body, deps.maxDepth);
-    if (!('value' in parsed)) return parsed;
-    if (featureWhen !== undefined && feature !== undefined && matchesCondition(parsed.value, featureWhen)) {
-      return portierError('feature_not_in_plan', { plan: account.plan, feature });
-    }
-    return checkEntities(ctx, account, plan);
-  }
 
   function checkEntities(ctx: RequestContext, account: Account, plan: PlanConfig): Decision | Promise<Decision> {
     if (entity === undefined || store === undefined) return undefined;
@@ -84,8 +63,8 @@ export function createPlanPolicy(routeAuth: RouteAuthConfig, deps: PlanDependenc
           return portierError('trial_expired', { plan: account.plan, trialDays: plan.trialDays, endedAt: new Date(endsAt).toISOString() });
         }
       }
-      if (feature !== undefined && !plan.features.includes(feature)) {
-        if (featureWhen !== undefined) return checkConditionalFeature(ctx, account, plan);
+      // A feature needed only by some bodies (`featureWhen`) is decided once the body may be read.
+      if (feature !== undefined && featureWhen === undefined && !plan.features.includes(feature)) {
         return portierError('feature_not_in_plan', { plan: account.plan, feature });
       }
       return checkEntities(ctx, account, plan);
