@@ -59,6 +59,7 @@ let accountA: string;
 const secrets = {} as Record<Exclude<Subject, 'expiredToken'>, string>;
 let expiredToken: string;
 let rotatedGraceUntil: number;
+let replacementId: string;
 let operationId: string;
 
 beforeAll(async () => {
@@ -77,7 +78,7 @@ beforeAll(async () => {
   await admin.revokeKey(revoked.key.id);
   secrets.revoked = revoked.secret;
   const old = await key(accountA, allScopes);
-  await admin.rotateKey(old.key.id);
+  replacementId = (await admin.rotateKey(old.key.id)).key.id;
   secrets.rotated = old.secret;
   rotatedGraceUntil = Date.parse((await admin.listKeys(accountA)).find((view) => view.id === old.key.id)?.graceUntil ?? '');
   const past = Math.floor(Date.now() / 1000) - 60;
@@ -182,11 +183,14 @@ const cases: Readonly<Record<string, RouteCase>> = {
     path: () => '/v1/apiKeys',
     expect: keyed({ right: 200, noScope: [403, 'access_denied'], expiredToken: tokenRefused }),
     check(subject, body) {
-      const listed = (body as { data: { scopes: string[]; bindings: string[] }[] }).data;
+      const listed = (body as { data: { id: string; scopes: string[]; bindings: string[] }[] }).data;
       expect(listed.length).toBeGreaterThan(0);
       // A bound key sees only keys bound as narrowly; the others see every key of their own account.
       if (subject === 'boundElsewhere') for (const item of listed) expect(item.bindings).toEqual(['b2']);
       else expect(listed.some((item) => item.bindings.length === 0)).toBe(true);
+      // A rotated key does not see the key that replaced it (nor revoke it: see api-key).
+      const ids = listed.map((item) => item.id);
+      if (subject === 'right' || subject === 'rotated') expect(ids.includes(replacementId)).toBe(subject === 'right');
     },
   },
   'api-keys:POST': {
@@ -209,6 +213,8 @@ const cases: Readonly<Record<string, RouteCase>> = {
       noScope: [403, 'access_denied'],
       boundElsewhere: [404, 'key_not_found'],
       otherAccount: [404, 'key_not_found'],
+      // The victim is made after the rotation: a key being retired cannot revoke what came after it.
+      rotated: [404, 'key_not_found'],
       expiredToken: tokenRefused,
     }),
   },
