@@ -1,9 +1,12 @@
 import type { PortierErrorCode } from './error-codes.js';
 import type { HeaderMap } from './headers.js';
 import type { ErrorItem, ParsedErrorBody } from './parse-error-body.js';
-import { credentialsOf, redactBody, redactHeaders, redactText, redactUrl } from './redact.js';
+import { credentialsOf, hideOwn, redactBody, redactHeaders, redactText, redactUrl } from './redact.js';
 
-/** The request an error belongs to, as sent (secrets are removed only when it is reported). */
+/**
+ * The request an error belongs to. On an error (`error.request`) its secrets are already replaced by
+ * `[redacted]`, as in the support report, so that logging or printing the error shows no key.
+ */
 export interface SentRequest {
   readonly method: string;
   readonly url: string;
@@ -33,6 +36,27 @@ export type ErrorKind =
   | 'operation_failed';
 
 const brand = Symbol.for('@portier/client.error');
+
+/** The request each error was made from, as sent: only `supportReport()` reads it, to redact it. */
+const sentRequests = new WeakMap<object, SentRequest>();
+
+/**
+ * The request as an error shows it: the client's credential and every secret-looking value replaced.
+ * `found` collects the values hidden for their name (a password field), to hide them elsewhere too.
+ */
+function redactedRequest(request: SentRequest, own: readonly string[], found: string[]): SentRequest {
+  return {
+    ...request,
+    url: redactUrl(request.url, own, found),
+    headers: redactHeaders(request.headers, own, found),
+    body: redactBody(request.body, Number.POSITIVE_INFINITY, own, found, 0),
+  };
+}
+
+/** Every form of the secrets hidden in a request, longest first, to hide them in what the server said. */
+function secretsOf(own: readonly string[], found: readonly string[]): string[] {
+  return [...new Set([...own, ...found.flatMap((value) => [value, encodeURIComponent(value)])])].sort((a, b) => b.length - a.length);
+}
 
 export interface PortierErrorFields {
   readonly kind: ErrorKind;
@@ -69,20 +93,30 @@ export class PortierApiError extends Error {
   readonly occurredAt: Date;
 
   constructor(fields: PortierErrorFields) {
+    // A server quoting the client's key back (a message naming the header it could not read) must not
+    // put it in the message, the stack or any field that printing the error shows.
+    const own = credentialsOf(fields.request);
+    const found: string[] = [];
+    const request = redactedRequest(fields.request, own, found);
+    const secrets = secretsOf(own, found);
     const summary = fields.body?.detail ?? fields.body?.title ?? (fields.status === undefined ? fields.kind : `HTTP ${fields.status}`);
-    super(fields.status === undefined ? summary : `${fields.status} ${fields.body?.code ?? fields.kind}: ${summary}`, fields.cause === undefined ? undefined : { cause: fields.cause });
+    const message = fields.status === undefined ? summary : `${fields.status} ${fields.body?.code ?? fields.kind}: ${summary}`;
+    super(hideOwn(message, secrets), fields.cause === undefined ? undefined : { cause: fields.cause });
+    const hide = (text: string | undefined): string | undefined => (text === undefined ? undefined : hideOwn(text, secrets));
+    const hideItems = (items: readonly ErrorItem[] | undefined): ErrorItem[] => (items ?? []).map((item) => ({ ...item, message: hideOwn(item.message, secrets) }));
     this.name = new.target.name;
     this.kind = fields.kind;
     this.status = fields.status;
     this.code = fields.body?.code;
-    this.title = fields.body?.title;
-    this.detail = fields.body?.detail;
-    this.items = fields.body?.items ?? [];
-    this.warnings = fields.body?.warnings ?? [];
+    this.title = hide(fields.body?.title);
+    this.detail = hide(fields.body?.detail);
+    this.items = hideItems(fields.body?.items);
+    this.warnings = hideItems(fields.body?.warnings);
     this.correlationId = fields.correlationId ?? fields.body?.correlationId;
     this.headers = fields.headers;
-    this.rawBody = fields.rawBody;
-    this.request = fields.request;
+    this.rawBody = hide(fields.rawBody);
+    sentRequests.set(this, fields.request);
+    this.request = request;
     this.occurredAt = new Date();
   }
 
@@ -91,7 +125,7 @@ export class PortierApiError extends Error {
    * other secret redacted, the status, every error message, the correlation ID and the times.
    */
   supportReport(): string {
-    const { request } = this;
+    const request = sentRequests.get(this) ?? this.request;
     const own = credentialsOf(request);
     // Values hidden for their name (a password field) are hidden wherever else they show up too.
     const found: string[] = [];
@@ -123,8 +157,7 @@ export class PortierApiError extends Error {
       'Add what you were trying to do, and send this to the API provider\'s support.',
     );
     // The answer may echo a secret back (a message quoting the header it could not read): scan it all.
-    const everywhere = [...new Set([...own, ...found.flatMap((value) => [value, encodeURIComponent(value)])])].sort((a, b) => b.length - a.length);
-    return redactText(lines.join('\n'), everywhere);
+    return redactText(lines.join('\n'), secretsOf(own, found));
   }
 }
 

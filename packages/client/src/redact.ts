@@ -71,11 +71,11 @@ export function redactUrl(url: string, own: readonly string[] = [], found?: stri
  * A body with secret fields replaced: JSON at any depth, form-encoded (`a=b&c=d`) by name, and any text
  * scanned for secret-shaped values; capped at `maxLength` characters.
  */
-export function redactBody(body: string | undefined, maxLength = 10_000, own: readonly string[] = [], found?: string[]): string | undefined {
+export function redactBody(body: string | undefined, maxLength = 10_000, own: readonly string[] = [], found?: string[], indent = 2): string | undefined {
   if (body === undefined) return undefined;
   let text: string;
   try {
-    text = JSON.stringify(redactValue(JSON.parse(body), own, found), null, 2);
+    text = JSON.stringify(redactValue(JSON.parse(body), own, found), null, indent);
   } catch {
     text = isFormEncoded(body) ? redactForm(body, own, found) : redactText(body, own);
   }
@@ -117,6 +117,13 @@ function base64(text: string): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);
+}
+
+/** Text with every form of the `own` credentials replaced, and nothing else changed (a server's own words). */
+export function hideOwn(text: string, own: readonly string[]): string {
+  let out = text;
+  for (const secret of own) out = out.split(secret).join(redacted);
+  return out;
 }
 
 const ownCredentials = new WeakMap<object, readonly string[]>();

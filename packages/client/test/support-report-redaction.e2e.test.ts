@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type PortierApiError } from '@portier/client';
 import { startUpstream, type TestUpstream } from '../../gateway/test/helpers/upstream.js';
@@ -27,6 +28,16 @@ const token = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJrMSIsImV4cCI6MTc5
 
 function base64(text: string): string {
   return Buffer.from(text).toString('base64');
+}
+
+async function errorOf(call: () => Promise<unknown>): Promise<PortierApiError> {
+  try {
+    await call();
+  } catch (error) {
+    expect((error as PortierApiError).status).toBe(400);
+    return error as PortierApiError;
+  }
+  throw new Error('the call did not fail');
 }
 
 async function reportOf(call: () => Promise<unknown>): Promise<string> {
@@ -93,6 +104,28 @@ describe('support report redaction', () => {
     for (const report of reports) {
       for (const value of Object.values(fields)) expectNowhere(report, value);
       expect(report).toContain('visible-name');
+    }
+  });
+  it('sdk error: printing or serializing the error (inspect, JSON, message, stack, fields) shows neither its key nor a secret field of the request', async () => {
+    // The server quotes the URL, a header and the body back, as the failing call's answer.
+    for (const scheme of ['bearer', { header: 'X-Access-Key' }] as const) {
+      const client = createClient({ baseUrl: server.url, apiKey: ownKey, scheme, maxRetries: 0 });
+      const errors = [
+        await errorOf(() => client.get('/rows', { query: { q: ownKey }, headers: { 'x-context': ownKey } })),
+        await errorOf(() => client.post('/rows', { note: ownKey, password: 'hunter2-hunter2', name: 'visible-name' })),
+      ];
+      for (const error of errors) {
+        const printed = [inspect(error, { depth: 10 }), JSON.stringify(error), error.message, String(error.stack), JSON.stringify(error.request), error.detail ?? '', error.rawBody ?? ''];
+        for (const text of printed) {
+          expectNowhere(text, ownKey);
+          expect(text).not.toContain('hunter2-hunter2');
+        }
+        // The report still carries the request (redacted), and the rest of it is kept.
+        expect(error.request.headers['x-retry-count']).toBe('0');
+        expectNowhere(error.supportReport(), ownKey);
+      }
+      expect(errors[1]?.request.body).toContain('visible-name');
+      expect(errors[0]?.request.url).toContain('/rows?q=');
     }
   });
 });

@@ -23,7 +23,8 @@ const config = {
     accessTokens: { path: '/v1/token', secret: tokenSecret },
     keysApi: { path: '/v1/apiKeys', scopes: ['keys:manage'] },
   },
-  plans: { free: {} },
+  // Counted per base: the usage route then reads a base from its query, which a bound key may name only if it is its own.
+  plans: { free: { limits: [{ name: 'per-base', limit: 100_000, per: 'day', algorithm: 'fixed', by: ['account', 'param:base'] }] } },
   rateLimits: { usagePath: '/v1/usage' },
   operations: { path: '/v1/bases/:base/ops', retry: { baseDelayMs: 20, maxDelayMs: 100 } },
   upstreams: { app: { url: 'http://127.0.0.1:1' } },
@@ -31,6 +32,7 @@ const config = {
     { id: 'rows', path: '/v1/bases/:base/rows', upstream: 'app', auth: { scopes: ['rows:read'], bindTo: 'base' } },
     { id: 'export', path: '/v1/bases/:base/export', methods: ['POST'], upstream: 'app', auth: { scopes: ['rows:export'], bindTo: 'base' }, async: {}, idempotency: {} },
     { id: 'status', path: '/v1/status', upstream: 'app' },
+    { id: 'catalog', path: '/v1/catalog', upstream: 'app', auth: { required: false } },
   ],
 };
 
@@ -57,6 +59,7 @@ let accountA: string;
 const secrets = {} as Record<Exclude<Subject, 'expiredToken'>, string>;
 let expiredToken: string;
 let rotatedGraceUntil: number;
+let replacementId: string;
 let operationId: string;
 
 beforeAll(async () => {
@@ -75,7 +78,7 @@ beforeAll(async () => {
   await admin.revokeKey(revoked.key.id);
   secrets.revoked = revoked.secret;
   const old = await key(accountA, allScopes);
-  await admin.rotateKey(old.key.id);
+  replacementId = (await admin.rotateKey(old.key.id)).key.id;
   secrets.rotated = old.secret;
   rotatedGraceUntil = Date.parse((await admin.listKeys(accountA)).find((view) => view.id === old.key.id)?.graceUntil ?? '');
   const past = Math.floor(Date.now() / 1000) - 60;
@@ -152,6 +155,8 @@ const cases: Readonly<Record<string, RouteCase>> = {
     expect: keyed({ right: 202, noScope: [403, 'access_denied'], boundElsewhere: [403, 'key_not_bound'] }),
   },
   status: { method: 'GET', path: () => '/v1/status', expect: open(200) },
+  // A key is optional here, but one that is presented is checked like anywhere else.
+  catalog: { method: 'GET', path: () => '/v1/catalog', expect: keyed({ right: 200 }) },
   health: { method: 'GET', path: () => '/healthz', expect: open(200) },
   'error-reference': { method: 'GET', path: () => '/docs/errors', expect: open(200) },
   'error-reference-language': { method: 'GET', path: () => '/docs/errors/fr', expect: open(200) },
@@ -164,17 +169,28 @@ const cases: Readonly<Record<string, RouteCase>> = {
       if (subject === 'rotated') expect(expiresAt).toBeLessThanOrEqual(rotatedGraceUntil);
     },
   },
-  'rate-limit-usage': { method: 'GET', path: () => '/v1/usage', expect: keyed({ right: 200 }) },
+  'rate-limit-usage': {
+    method: 'GET',
+    path: () => '/v1/usage?base=b1',
+    expect: keyed({ right: 200, boundElsewhere: [403, 'key_not_bound'] }),
+    check(_subject, body) {
+      const { limits } = body as { limits: { subject: Record<string, string> }[] };
+      expect(limits.map((limit) => limit.subject['param:base'])).toEqual(['b1']);
+    },
+  },
   'api-keys': {
     method: 'GET',
     path: () => '/v1/apiKeys',
     expect: keyed({ right: 200, noScope: [403, 'access_denied'], expiredToken: tokenRefused }),
     check(subject, body) {
-      const listed = (body as { data: { scopes: string[]; bindings: string[] }[] }).data;
+      const listed = (body as { data: { id: string; scopes: string[]; bindings: string[] }[] }).data;
       expect(listed.length).toBeGreaterThan(0);
       // A bound key sees only keys bound as narrowly; the others see every key of their own account.
       if (subject === 'boundElsewhere') for (const item of listed) expect(item.bindings).toEqual(['b2']);
       else expect(listed.some((item) => item.bindings.length === 0)).toBe(true);
+      // A rotated key does not see the key that replaced it (nor revoke it: see api-key).
+      const ids = listed.map((item) => item.id);
+      if (subject === 'right' || subject === 'rotated') expect(ids.includes(replacementId)).toBe(subject === 'right');
     },
   },
   'api-keys:POST': {
@@ -197,6 +213,8 @@ const cases: Readonly<Record<string, RouteCase>> = {
       noScope: [403, 'access_denied'],
       boundElsewhere: [404, 'key_not_found'],
       otherAccount: [404, 'key_not_found'],
+      // The victim is made after the rotation: a key being retired cannot revoke what came after it.
+      rotated: [404, 'key_not_found'],
       expiredToken: tokenRefused,
     }),
   },

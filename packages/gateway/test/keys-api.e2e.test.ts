@@ -141,4 +141,24 @@ describe('self-service keys (auth.keysApi)', () => {
     expect(again.statusCode).toBe(200);
     await again.body.dump();
   });
+  it('keys API: a rotated key in its grace period neither sees nor revokes the key that replaced it, nor a key made since', async () => {
+    // maxKeysPerAccount is 3 here: the rotated key, its replacement, one made by the rotated key.
+    const account = await admin.createAccount('rotating', 'free');
+    const old = await admin.createKey({ accountId: account.id, name: 'old', scopes: ['keys'] });
+    const replacement = await admin.rotateKey(old.key.id);
+    const made = await call('POST', '/apiKeys', old.secret, '{"name": "made in grace"}');
+    expect(made.statusCode).toBe(201);
+    const madeId = ((await made.body.json()) as KeyBody).id;
+    const listed = (await (await call('GET', '/apiKeys', old.secret)).body.json()) as { results: KeyBody[] };
+    expect(listed.results.map((item) => item.id)).toEqual([old.key.id]);
+    await expectProblem(await call('DELETE', `/apiKeys/${replacement.key.id}`, old.secret), 404, 'key_not_found');
+    await expectProblem(await call('DELETE', `/apiKeys/${madeId}`, old.secret), 404, 'key_not_found');
+    expect((await admin.listKeys(account.id)).filter((key) => key.status !== 'revoked').map((key) => key.id).sort()).toEqual([old.key.id, replacement.key.id, madeId].sort());
+    // The replacement sees them all and may revoke the old key; the old key may still revoke itself.
+    const seen = (await (await call('GET', '/apiKeys', replacement.secret)).body.json()) as { results: KeyBody[] };
+    expect(seen.results.map((item) => item.id).sort()).toEqual([old.key.id, replacement.key.id, madeId].sort());
+    const selfRevoked = await call('DELETE', `/apiKeys/${old.key.id}`, old.secret);
+    expect(selfRevoked.statusCode).toBe(204);
+    await selfRevoked.body.dump();
+  });
 });

@@ -10,7 +10,7 @@ import { createListOperationsTerminal, createOperationResultTerminal, createShow
 import type { Operations } from '../operations/operations.js';
 import { createHealthTerminal } from '../pipeline/health-terminal.js';
 import type { Terminal } from '../pipeline/policy.js';
-import { createUsageTerminal } from '../policies/rate-limit/usage-terminal.js';
+import { boundUsageParams, createUsageTerminal } from '../policies/rate-limit/usage-terminal.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 import { builtInRouteIds, builtInRoutesOf, type BuiltInRouteId } from '../routes/built-in-routes.js';
 
@@ -69,7 +69,7 @@ export const builtInAnswerCodes: Record<BuiltInRouteId, (config: PortierConfig) 
   'access-token': () => [],
   'api-keys': () => ['invalid_json', 'validation_failed', 'payload_too_large', 'key_limit_reached'],
   'api-key': () => ['key_not_found'],
-  'rate-limit-usage': () => [],
+  'rate-limit-usage': (config) => (boundUsageParams(config).size > 0 ? ['key_not_bound'] : []),
   'operations-list': () => ['bad_request'],
   operation: (config) => ['operation_not_found', ...creatorCodes(config)],
   'operation-result': (config) => ['operation_not_found', ...creatorCodes(config), 'resource_not_ready', 'operation_timed_out'],

@@ -24,3 +24,17 @@ export function keyUsableUntil(key: { readonly expiresAt: number | undefined; re
   const ends = [key.expiresAt, key.graceUntil].filter((end): end is number => end !== undefined);
   return ends.length === 0 ? undefined : Math.min(...ends);
 }
+
+/**
+ * Whether `key` was made after `caller` was rotated: the key that replaced it, or any key made since. A
+ * rotated key is being retired (it may be the leaked one), so during its grace period it neither sees
+ * nor revokes them: it cannot take the account's new key away from its owner.
+ */
+export function isMadeSinceRotation(
+  key: { readonly id: string; readonly createdAt: number },
+  caller: { readonly id: string; readonly rotatedAt: number | undefined; readonly replacedBy: string | undefined },
+): boolean {
+  if (caller.rotatedAt === undefined || key.id === caller.id) return false;
+  // The replacement is written a moment before the rotation time: named, not compared.
+  return key.id === caller.replacedBy || key.createdAt >= caller.rotatedAt;
+}

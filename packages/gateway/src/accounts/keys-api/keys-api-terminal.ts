@@ -8,7 +8,7 @@ import { readRequestBody } from '../../policies/request-body/read-request-body.j
 import { parseJsonText } from '../../policies/request-validation/parse-json-text.js';
 import { renderJsonTemplate } from '../../templates/json-template.js';
 import type { KeyDirectory } from '../key-directory.js';
-import { isWithinKey, keyUsableUntil } from './is-within-key.js';
+import { isMadeSinceRotation, isWithinKey, keyUsableUntil } from './is-within-key.js';
 import { keysApiMaxBodyBytes } from '../../routes/built-in-routes.js';
 
 const maxNameLength = 100;
@@ -25,7 +25,8 @@ export interface KeysApiDependencies {
  * when the caller stops working (its expiry, or the end of its grace period once rotated), so a key can
  * never make a stronger or longer-lived one; the account's key limit applies (409 `key_limit_reached`).
  * A caller sees and revokes only keys that reach no further than itself (`isWithinKey`); any other key,
- * like another account's, is "not found". Each change is audited with the calling key as the actor.
+ * like another account's, is "not found", as is, for a rotated caller, the key that replaced it and any
+ * key made since (`isMadeSinceRotation`). Each change is audited with the calling key as the actor.
  */
 export function createKeysApiTerminal(dependencies: KeysApiDependencies): Terminal {
   const { config, keysApi, directory } = dependencies;
@@ -36,7 +37,9 @@ export function createKeysApiTerminal(dependencies: KeysApiDependencies): Termin
 
   async function list(ctx: RequestContext): Promise<Decision> {
     const { key: self, account } = caller(ctx);
-    const keys = (await adminFor(ctx).listKeys(account.id)).filter((key) => key.status !== 'revoked' && isWithinKey(key, self));
+    const keys = (await adminFor(ctx).listKeys(account.id)).filter(
+      (key) => key.status !== 'revoked' && isWithinKey(key, self) && !isMadeSinceRotation({ id: key.id, createdAt: Date.parse(key.createdAt) }, self),
+    );
     const rendered = keys.map((key) => render(key));
     sendJson(ctx, 200, JSON.stringify(renderJsonTemplate(keysApi.list, (name) => (name === 'keys' ? rendered : null))), correlationHeader);
     return undefined;
@@ -66,7 +69,7 @@ export function createKeysApiTerminal(dependencies: KeysApiDependencies): Termin
     const keyId = ctx.params['keyId'] ?? '';
     const owned = await directory.store.getKey(keyId);
     const { key: self, account } = caller(ctx);
-    if (owned === undefined || owned.accountId !== account.id || owned.status === 'revoked' || !isWithinKey(owned, self)) {
+    if (owned === undefined || owned.accountId !== account.id || owned.status === 'revoked' || !isWithinKey(owned, self) || isMadeSinceRotation(owned, self)) {
       return portierError('key_not_found', { keyId });
     }
     await adminFor(ctx).revokeKey(keyId);
