@@ -259,6 +259,17 @@ describe('forwarded headers', () => {
     expect(upstream.seen.length).toBe(before);
   });
 
+  it('server: refuses a transfer coding besides chunked (gzip, chunked) with a catalogued 400 instead of forwarding the body still encoded', async () => {
+    const before = upstream.seen.length;
+    const refused = await raw('POST /open HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked', '5\r\nhello\r\n0\r\n\r\n');
+    expectCatalogued(refused, 400, 'bad_request');
+    expect(refused.json['detail']).toContain('Transfer-Encoding');
+    expect(upstream.seen.length).toBe(before);
+    const plain = await raw('POST /open HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked', '5\r\nhello\r\n0\r\n\r\n');
+    expect(plain.status).toBe(200);
+    expect(plain.json['body']).toBe('hello');
+  });
+
   it('server: answers 400 bad_request with a correlation ID when an HTTP/1.1 request has no Host or two', async () => {
     expectCatalogued(await raw('GET /files/x HTTP/1.1'), 400, 'bad_request');
     expectCatalogued(await raw('GET /files/x HTTP/1.1\r\nHost: a\r\nHost: b'), 400, 'bad_request');
