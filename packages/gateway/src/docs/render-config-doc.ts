@@ -72,9 +72,9 @@ function renderMemoryBounds(lines: string[]): void {
     '',
     'Not per caller, so not bounded here: circuit breakers (one per upstream, `portier_circuit_state`), metric',
     'label sets (route, method, status, code) and time-zone calculations, all fixed by the config. Idempotency',
-    'records are never held in memory: they live in SQLite (expired rows swept every minute) or in Redis (each',
-    'key expires by itself, `PEXPIRE`), `idempotency.ttl` after they were made. Redis counters expire one window',
-    'after their own ends.',
+    'records are never held in memory: they live in SQLite (every minute all expired rows are deleted, 1,000 to a',
+    'transaction) or in Redis (each key expires by itself, `PEXPIRE`), `idempotency.ttl` after they were made.',
+    'Redis counters expire one window after their own ends.',
     '',
   );
 }
