@@ -7,6 +7,7 @@ import { renderers } from '../envelopes/renderers.js';
 import { portierError, type PortierError } from '../errors/portier-error.js';
 import { phrase } from '../errors/param-phrases.js';
 import type { AccessLog } from '../log/access-log.js';
+import type { EnvelopeName } from '../envelopes/envelope-names.js';
 
 const reasonPhrases: Readonly<Record<number, string>> = {
   400: 'Bad Request',
@@ -20,10 +21,11 @@ export type SocketAnswer = (socket: Duplex, error: PortierError, request?: { rea
 
 /**
  * Answers on the raw socket, for what Node hands over without a response object (parser errors,
- * CONNECT): the default envelope, a correlation ID, an access-log line, then the connection closes.
+ * CONNECT): the default envelope (problem+json on the admin port), a correlation ID, an access-log line
+ * (none on the admin port, whose requests are not in the access log), then the connection closes.
  */
-export function createSocketAnswer(config: PortierConfig, accessLog: AccessLog): SocketAnswer {
-  const renderer = renderers[config.errors.envelope];
+export function createSocketAnswer(config: PortierConfig, accessLog: AccessLog | undefined, envelope: EnvelopeName = config.errors.envelope): SocketAnswer {
+  const renderer = renderers[envelope];
   return function answerOnSocket(socket, portier, request): void {
     const correlationId = request?.correlationId ?? randomUUID();
     const view = buildErrorView(portier, {
@@ -43,7 +45,7 @@ export function createSocketAnswer(config: PortierConfig, accessLog: AccessLog):
       'Connection: close',
     ];
     for (const name in portier.headers) lines.push(`${name}: ${portier.headers[name] ?? ''}`);
-    accessLog.write({
+    accessLog?.write({
       correlationId,
       method: request?.method ?? '',
       path: '',
