@@ -70,13 +70,14 @@ export const clientErrorCodes = ['bad_request', 'header_fields_too_large', 'requ
 interface InFlightResponse {
   readonly headersSent: boolean;
   readonly writableFinished: boolean;
+  readonly destroyed: boolean;
   readonly req?: { readonly complete: boolean };
   once(event: 'finish' | 'close', listener: () => void): unknown;
 }
 
 function inFlightResponse(socket: Duplex): InFlightResponse | undefined {
   const message = (socket as Duplex & { _httpMessage?: InFlightResponse | null })._httpMessage;
-  return message === null || message === undefined || message.writableFinished ? undefined : message;
+  return message === null || message === undefined || message.writableFinished || message.destroyed ? undefined : message;
 }
 
 /**
@@ -88,7 +89,7 @@ function inFlightResponse(socket: Duplex): InFlightResponse | undefined {
  * incomplete: that is the one the broken bytes belong to.
  */
 export function afterCompleteRequests(socket: Duplex, then: (broken: InFlightResponse | undefined) => void): void {
-  const current = inFlightResponse(socket);
+  const current = socket.destroyed ? undefined : inFlightResponse(socket);
   if (current === undefined || current.req?.complete !== true) {
     then(current);
     return;
