@@ -4,6 +4,7 @@ import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import { tempDbPath } from './helpers/accounts.js';
+import { sendRaw } from './helpers/raw-http.js';
 
 const token = 'admin-token-for-tests-0123456789abcdef';
 let upstream: TestUpstream;
@@ -133,5 +134,24 @@ describe('admin API', () => {
     expect(value('portier_rate_limit_store_up')).toBe(1);
     expect(value('portier_circuit_open{upstream="app"}')).toBe(0);
     expect(text).toContain('portier_process_resident_memory_bytes');
+  });
+
+  it('admin API: answers what Node would write itself (parse errors, 431, other Expect values, CONNECT) with a catalogued problem and a correlation ID', async () => {
+    const cases: [string, number, string][] = [
+      ['GARBAGE\r\n\r\n', 400, 'bad_request'],
+      ['POST /admin/accounts HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n', 400, 'bad_request'],
+      [`GET /admin/status HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(40_000)}\r\n\r\n`, 431, 'header_fields_too_large'],
+      [`POST /admin/accounts HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${token}\r\nExpect: teapot\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`, 417, 'expectation_failed'],
+      ['CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n', 405, 'connect_not_supported'],
+    ];
+    for (const [payload, status, code] of cases) {
+      const answer = await sendRaw(adminUrl, payload);
+      expect(answer.status, answer.raw).toBe(status);
+      expect(answer.headers['content-type'], answer.raw).toBe('application/problem+json');
+      const body = JSON.parse(answer.body) as { code: string; correlationId: string };
+      expect(body.code).toBe(code);
+      expect(answer.headers['x-correlation-id']).toMatch(/\S/);
+      expect(body.correlationId).toBe(answer.headers['x-correlation-id']);
+    }
   });
 });

@@ -19,6 +19,14 @@ describe('generated references', () => {
     expect(read('config.md')).toBe(renderConfigDoc());
   });
 
+  it('docs/config.md: the memory-bounds table names only metrics the gateway exports', () => {
+    const section = renderConfigDoc().split('## Memory bounds')[1]?.split('\n## ')[0] ?? '';
+    const named = [...new Set([...section.matchAll(/`(portier_[a-z_]+)/g)].map((match) => match[1] as string))];
+    expect(named.length).toBeGreaterThan(5);
+    const source = readFileSync(fileURLToPath(new URL('../src/metrics/gateway-metrics.ts', import.meta.url)), 'utf8');
+    for (const name of named) expect(source, name).toContain(`name: '${name}'`);
+  });
+
   it('docs/lifecycle.md and the README stage table: are current with the lifecycle (run `npm run docs` when this fails)', () => {
     expect(read('lifecycle.md')).toBe(renderLifecycleDoc());
     const readme = readFileSync(fileURLToPath(new URL('../README.md', docsDir)), 'utf8');

@@ -259,6 +259,17 @@ describe('forwarded headers', () => {
     expect(upstream.seen.length).toBe(before);
   });
 
+  it('server: refuses a transfer coding besides chunked (gzip, chunked) with a catalogued 400 instead of forwarding the body still encoded', async () => {
+    const before = upstream.seen.length;
+    const refused = await raw('POST /open HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked', '5\r\nhello\r\n0\r\n\r\n');
+    expectCatalogued(refused, 400, 'bad_request');
+    expect(refused.json['detail']).toContain('Transfer-Encoding');
+    expect(upstream.seen.length).toBe(before);
+    const plain = await raw('POST /open HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked', '5\r\nhello\r\n0\r\n\r\n');
+    expect(plain.status).toBe(200);
+    expect(plain.json['body']).toBe('hello');
+  });
+
   it('server: answers 400 bad_request with a correlation ID when an HTTP/1.1 request has no Host or two', async () => {
     expectCatalogued(await raw('GET /files/x HTTP/1.1'), 400, 'bad_request');
     expectCatalogued(await raw('GET /files/x HTTP/1.1\r\nHost: a\r\nHost: b'), 400, 'bad_request');
@@ -278,6 +289,66 @@ describe('answers Node would write itself', () => {
     expectCatalogued(await raw('PROPFIND /files/x HTTP/1.1\r\nHost: a'), 405, 'method_not_allowed');
     expectCatalogued(await raw('PURGE /nowhere HTTP/1.1\r\nHost: a'), 404, 'not_found');
     expectCatalogued(withJson(await sendRaw(portier.url, 'FOO /files/x HTTP/1.1\r\nHost: a\r\n\r\n')), 400, 'bad_request');
+  });
+});
+
+/** Splits what a server sent on one connection into its answers, by Content-Length. */
+function answersIn(text: string): Answer[] {
+  const answers: Answer[] = [];
+  let rest = text;
+  while (rest.startsWith('HTTP/1.1 ')) {
+    const end = rest.indexOf('\r\n\r\n');
+    const head = parseRaw(rest.slice(0, end + 4));
+    const length = Number(head.headers['content-length'] ?? 0);
+    answers.push(withJson(parseRaw(rest.slice(0, end + 4 + length))));
+    rest = rest.slice(end + 4 + length);
+  }
+  return answers;
+}
+
+describe('a malformed request behind pipelined ones', () => {
+  it('server: answers the pipelined requests before a malformed one first, in order, then its catalogued 400, and closes', async () => {
+    const conversation = await RawConversation.open(portier.url);
+    conversation.write('POST /files/a HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET /files/b HTTP/1.1\r\nHost: a\r\n\r\nGARBAGE / HTTP/1.1\r\n\r\n');
+    await conversation.closed;
+    const answers = answersIn(conversation.text);
+    expect(answers.map((answer) => answer.status), conversation.text).toEqual([200, 200, 400]);
+    expect(answers[0]?.json['url']).toBe('/base/files/a');
+    expect(answers[0]?.json['body']).toBe('hello');
+    expect(answers[1]?.json['url']).toBe('/base/files/b');
+    expectCatalogued(answers[2] as Answer, 400, 'bad_request');
+    const ids = answers.map((answer) => answer.headers['x-correlation-id']);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids.slice(0, 2)) {
+      await expect.poll(() => portier.logs.find((line) => line['correlationId'] === id && line['msg'] === 'request')).toBeDefined();
+      const line = portier.logs.find((entry) => entry['correlationId'] === id && entry['msg'] === 'request');
+      expect(line?.['status']).toBe(200);
+      expect(line?.['brokenMidResponse']).toBeUndefined();
+      expect(line?.['clientClosed']).toBeUndefined();
+    }
+  });
+
+  it('server: answers a request before a pipelined CONNECT first, then the catalogued 405', async () => {
+    const conversation = await RawConversation.open(portier.url);
+    conversation.write('GET /files/c HTTP/1.1\r\nHost: a\r\n\r\nCONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n');
+    await conversation.closed;
+    const answers = answersIn(conversation.text);
+    expect(answers.map((answer) => answer.status), conversation.text).toEqual([200, 405]);
+    expect(answers[0]?.json['url']).toBe('/base/files/c');
+    expectCatalogued(answers[1] as Answer, 405, 'connect_not_supported');
+  });
+
+  it('server: a client that half-closes mid-body gets no second answer and no phantom bad_request line beside its request', async () => {
+    const before = portier.logs.length;
+    const started = new Promise<void>((resolve) => uploadStarted.push(resolve));
+    const conversation = await RawConversation.open(portier.url);
+    conversation.write('POST /uploads HTTP/1.1\r\nHost: a\r\nContent-Length: 900\r\n\r\npartial');
+    await started;
+    conversation.socket.end();
+    await conversation.closed;
+    await expect.poll(() => portier.logs.slice(before).some((line) => line['route'] === 'uploads' && line['msg'] === 'request')).toBe(true);
+    expect(conversation.text).toBe('');
+    expect(portier.logs.slice(before).filter((line) => line['msg'] === 'request' && line['code'] === 'bad_request')).toEqual([]);
   });
 });
 

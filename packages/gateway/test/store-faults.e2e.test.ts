@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { Redis } from 'ioredis';
+import { performance } from 'node:perf_hooks';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream } from './helpers/upstream.js';
 import { PrivateRedis, requireSharedRedis, sharedRedisUrl, uniquePrefix } from './helpers/redis.js';
@@ -222,5 +223,51 @@ describe('store faults', () => {
     expect((await post('second')).status).toBe(201);
     expect((await post('second')).status).toBe(201);
     expect(runs).toBe(2);
+  }, 30_000);
+
+  it('redis fault: idempotency records on Redis killed and restarted: 503 service_unavailable at once (never a run), then keys work again; a restart without persistence forgets them (documented)', async () => {
+    let runs = 0;
+    const upstream = await startUpstream((_req, res) => {
+      runs++;
+      json(res, 201, { run: runs });
+    });
+    cleanups.push(() => upstream.close());
+    const redis = await PrivateRedis.create();
+    cleanups.push(() => redis.kill());
+    const config = {
+      auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() } },
+      plans: { free: {} },
+      idempotency: { redis: { url: redis.url, keyPrefix: uniquePrefix() } },
+      upstreams: { app: { url: upstream.url } },
+      routes: [{ id: 'orders', path: '/orders', methods: ['POST'], upstream: 'app', auth: {}, idempotency: {} }],
+    };
+    const portier = await startGateway(config);
+    cleanups.push(() => portier.close());
+    const admin = adminOf(portier, config);
+    const account = await admin.createAccount('idempotent', 'free');
+    const authorization = `Bearer ${(await admin.createKey({ accountId: account.id, name: 'k' })).secret}`;
+    const post = (key: string): Promise<{ status: number; code?: string }> =>
+      answer(`${portier.url}/orders`, { authorization, 'idempotency-key': key, 'content-type': 'application/json' }, 'POST');
+    await waitFor(() => post('first'), { what: 'the idempotency store up', until: (first) => first.status === 201 });
+    expect(await post('first')).toEqual({ status: 201 });
+    expect(runs).toBe(1);
+
+    await redis.kill();
+    const started = performance.now();
+    expect(await post('first')).toEqual({ status: 503, code: 'service_unavailable' });
+    expect(await post('second')).toEqual({ status: 503, code: 'service_unavailable' });
+    // A closed connection fails at once, not after the timeout.
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(runs).toBe(1);
+
+    await redis.restart();
+    await waitFor(() => post('second'), { what: 'a key accepted after the restart', until: (second) => second.status === 201 });
+    expect(runs).toBe(2);
+    expect(await post('second')).toEqual({ status: 201 });
+    expect(runs).toBe(2);
+    // The restarted Redis kept nothing: the first key runs once more, then replays.
+    expect(await post('first')).toEqual({ status: 201 });
+    expect(await post('first')).toEqual({ status: 201 });
+    expect(runs).toBe(3);
   }, 30_000);
 });

@@ -205,11 +205,11 @@ export function createAdminApi(options: {
     sendJson(ctx, result.status, JSON.stringify(result.body), config.correlation.header);
   }
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  function handle(req: IncomingMessage, res: ServerResponse, refusal?: PortierError): void {
     const ctx = new RequestContext(req, res, performance.now());
     ctx.correlationId = randomUUID();
     ctx.path = (req.url ?? '/').split('?')[0] ?? '/';
-    serve(ctx).catch((error: unknown) => {
+    (refusal === undefined ? serve(ctx) : Promise.reject(refusal)).catch((error: unknown) => {
       if (!(error instanceof PortierError)) {
         logger.error({ err: error, correlationId: ctx.correlationId }, 'admin API error');
         sendError(ctx, portierError('internal_error', {}), renderer, rendering);
@@ -217,7 +217,11 @@ export function createAdminApi(options: {
       }
       sendError(ctx, error, renderer, rendering);
     });
-  });
+  }
+  // The same header limit as the front door; parse errors and CONNECT are answered by the gateway
+  // (see create-gateway.ts), an Expect other than 100-continue here, each never Node's bare answer.
+  const server = createServer({ maxHeaderSize: config.server.maxHeaderBytes }, (req, res) => handle(req, res));
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => handle(req, res, portierError('expectation_failed', {}, { headers: { Connection: 'close' } })));
   return {
     server,
     listen: (host, port) =>

@@ -29,8 +29,64 @@ export function renderConfigDoc(): string {
     'and the command exits with status 2 if there is any.',
     '',
   ];
+  renderMemoryBounds(lines);
   renderObject(configSchema as SchemaNode, '', lines);
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** One state of the gateway that grows with callers: the setting that bounds it, what happens past it, its metrics. */
+interface MemoryBound {
+  readonly state: string;
+  readonly setting: string;
+  readonly past: string;
+  readonly metrics: string;
+}
+
+const memoryBounds: readonly MemoryBound[] = [
+  { state: 'key cache (known keys and their accounts)', setting: 'auth.keyCache.maxKeys', past: 'least recently used dropped, looked up again when it comes back', metrics: '`portier_key_cache_entries{cache="keys"}`, `portier_key_cache_evictions{cache="keys"}`' },
+  { state: 'unknown keys (negative lookups)', setting: 'auth.keyCache.maxUnknownKeys', past: 'oldest dropped; each forgotten after `unknownKeyTtlMs`, all on any key change', metrics: '`portier_key_cache_entries{cache="unknown"}`, `portier_key_cache_evictions{cache="unknown"}`' },
+  { state: 'key lookups in flight', setting: 'auth.keyCache.maxConcurrentLookups', past: 'refused: 503 `account_store_busy` (cached keys never are)', metrics: '`portier_key_lookups_running`, `portier_key_lookups_refused`' },
+  { state: 'last-used times waiting to be written', setting: 'auth.keyCache.maxPendingUses', past: 'written at once; dropped while that write runs', metrics: '`portier_key_usage_pending`, `portier_key_usage_dropped`' },
+  { state: 'in-process rate-limit counters (one per limit and subject)', setting: 'rateLimits.maxTrackedCounters', past: 'oldest dropped (its count is forgotten); ended windows swept every 10 s', metrics: '`portier_rate_limit_local_counters`, `portier_rate_limit_local_counters_evicted`' },
+  { state: 'operations waiting (in the queue\'s database, not in memory)', setting: 'operations.maxPending', past: 'refused: 503 `operation_queue_full`', metrics: '`portier_operations`' },
+];
+
+/** The bounds of everything that grows with callers, with defaults read from the schema so they never go stale. */
+function renderMemoryBounds(lines: string[]): void {
+  lines.push(
+    '## Memory bounds',
+    '',
+    'Every in-memory map that grows with callers has a bound, a rule for what happens past it, and a metric',
+    '(on the admin port\'s `/metrics`, see docs/metrics.md), so no caller, and no number of callers or of unknown',
+    'keys, grows memory without limit. Figures for 100,000 keys are in docs/rate-limits.md (Memory per caller).',
+    '',
+    '| state | bounded by (default) | past the bound | metrics |',
+    '| --- | --- | --- | --- |',
+  );
+  for (const bound of memoryBounds) {
+    const value = schemaAt(bound.setting).default;
+    if (typeof value !== 'number') throw new Error(`memory bound ${bound.setting} has no numeric default in the schema`);
+    lines.push(`| ${bound.state} | \`${bound.setting}\` (${value.toLocaleString('en-US')}) | ${bound.past} | ${bound.metrics} |`);
+  }
+  lines.push(
+    '',
+    'Not per caller, so not bounded here: circuit breakers (one per upstream, `portier_circuit_state`), metric',
+    'label sets (route, method, status, code) and time-zone calculations, all fixed by the config. Idempotency',
+    'records are never held in memory: they live in SQLite (every minute all expired rows are deleted, 1,000 to a',
+    'transaction) or in Redis (each key expires by itself, `PEXPIRE`), `idempotency.ttl` after they were made.',
+    'Redis counters expire one window after their own ends.',
+    '',
+  );
+}
+
+function schemaAt(path: string): SchemaNode {
+  let node = configSchema as SchemaNode;
+  for (const name of path.split('.')) {
+    const next = node.properties?.[name];
+    if (next === undefined) throw new Error(`no ${path} in the config schema`);
+    node = next;
+  }
+  return node;
 }
 
 function renderObject(node: SchemaNode, path: string, lines: string[]): void {

@@ -7,6 +7,7 @@ import { renderers } from '../envelopes/renderers.js';
 import { portierError, type PortierError } from '../errors/portier-error.js';
 import { phrase } from '../errors/param-phrases.js';
 import type { AccessLog } from '../log/access-log.js';
+import type { EnvelopeName } from '../envelopes/envelope-names.js';
 
 const reasonPhrases: Readonly<Record<number, string>> = {
   400: 'Bad Request',
@@ -20,10 +21,11 @@ export type SocketAnswer = (socket: Duplex, error: PortierError, request?: { rea
 
 /**
  * Answers on the raw socket, for what Node hands over without a response object (parser errors,
- * CONNECT): the default envelope, a correlation ID, an access-log line, then the connection closes.
+ * CONNECT): the default envelope (problem+json on the admin port), a correlation ID, an access-log line
+ * (none on the admin port, whose requests are not in the access log), then the connection closes.
  */
-export function createSocketAnswer(config: PortierConfig, accessLog: AccessLog): SocketAnswer {
-  const renderer = renderers[config.errors.envelope];
+export function createSocketAnswer(config: PortierConfig, accessLog: AccessLog | undefined, envelope: EnvelopeName = config.errors.envelope): SocketAnswer {
+  const renderer = renderers[envelope];
   return function answerOnSocket(socket, portier, request): void {
     const correlationId = request?.correlationId ?? randomUUID();
     const view = buildErrorView(portier, {
@@ -43,7 +45,7 @@ export function createSocketAnswer(config: PortierConfig, accessLog: AccessLog):
       'Connection: close',
     ];
     for (const name in portier.headers) lines.push(`${name}: ${portier.headers[name] ?? ''}`);
-    accessLog.write({
+    accessLog?.write({
       correlationId,
       method: request?.method ?? '',
       path: '',
@@ -61,26 +63,76 @@ export function createSocketAnswer(config: PortierConfig, accessLog: AccessLog):
   };
 }
 
+/** What Node's parser and timeouts can end any request with, before the pipeline sees it. */
+export const clientErrorCodes = ['bad_request', 'header_fields_too_large', 'request_timeout'] as const satisfies readonly ErrorCode[];
+
+/** The response Node has attached to a socket: the oldest request on it still being answered. */
+interface InFlightResponse {
+  readonly headersSent: boolean;
+  readonly writableFinished: boolean;
+  readonly destroyed: boolean;
+  readonly req?: { readonly complete: boolean };
+  once(event: 'finish' | 'close', listener: () => void): unknown;
+}
+
+function inFlightResponse(socket: Duplex): InFlightResponse | undefined {
+  const message = (socket as Duplex & { _httpMessage?: InFlightResponse | null })._httpMessage;
+  return message === null || message === undefined || message.writableFinished || message.destroyed ? undefined : message;
+}
+
+/**
+ * Calls `then` once every request before the one that broke the connection has been answered. With
+ * pipelining, the bytes that break the parser may come after whole requests the pipeline is still
+ * answering; writing our answer at once would put it first, where the client reads it as the answer
+ * to its first request (whose own answer is then lost). Node attaches the next pipelined response
+ * when one finishes, so this waits for each in turn. Stops at a response whose request is itself
+ * incomplete: that is the one the broken bytes belong to.
+ */
+export function afterCompleteRequests(socket: Duplex, then: (broken: InFlightResponse | undefined) => void): void {
+  const current = socket.destroyed ? undefined : inFlightResponse(socket);
+  if (current === undefined || current.req?.complete !== true) {
+    then(current);
+    return;
+  }
+  let waited = false;
+  const next = (): void => {
+    if (waited) return;
+    waited = true;
+    // After Node's own 'finish' listener has attached the next pipelined response, if any.
+    setImmediate(() => afterCompleteRequests(socket, then));
+  };
+  current.once('finish', next);
+  current.once('close', next);
+}
+
 /**
  * Answers requests that Node's HTTP parser rejected before they became requests (malformed,
  * oversized headers, too slow) with a catalogued error and a fresh correlation ID, then closes.
  */
-/** What Node's parser and timeouts can end any request with, before the pipeline sees it. */
-export const clientErrorCodes = ['bad_request', 'header_fields_too_large', 'request_timeout'] as const satisfies readonly ErrorCode[];
-
 export function createClientErrorHandler(config: PortierConfig, answer: SocketAnswer) {
+  // Node's parser reports a broken stream again for every later chunk on the same socket.
+  const handled = new WeakSet<Duplex>();
   return function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-    // A response whose head is already out cannot be followed by another status line: bytes written
-    // now would be read as part of it (Node's own handler makes the same check).
-    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
-    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    if (handled.has(socket)) return;
+    handled.add(socket);
+    if (error.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
-    answer(socket, toPortierError(error, config));
+    afterCompleteRequests(socket, (broken) => {
+      // A response whose head is already out cannot be followed by another status line: bytes written
+      // now would be read as part of it (Node's own handler makes the same check). A client that ends
+      // its side halfway through a request's body has gone away: that request's own log line says so,
+      // and no second answer with another correlation ID is written beside it.
+      const clientLeft = broken !== undefined && error.code === 'HPE_INVALID_EOF_STATE';
+      if (!socket.writable || broken?.headersSent === true || clientLeft) {
+        socket.destroy();
+        return;
+      }
+      answer(socket, toPortierError(error, config));
+    });
   };
 }
-
 function toPortierError(error: NodeJS.ErrnoException, config: PortierConfig): PortierError {
   switch (error.code) {
     case 'HPE_HEADER_OVERFLOW':

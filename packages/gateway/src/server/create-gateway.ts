@@ -161,6 +161,12 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     config.admin === undefined
       ? undefined
       : createAdminApi({ config, token: config.admin.token, directory: keys?.directory, maintenance, logger, counters, clock, upstreams, operations, metrics });
+  if (admin !== undefined) {
+    // The admin port answers what Node would write itself the same way, in problem+json.
+    const answerOnAdminSocket = createSocketAnswer(config, undefined, 'problem');
+    admin.server.on('clientError', createClientErrorHandler(config, answerOnAdminSocket));
+    admin.server.on('connect', createConnectRefusal(config, answerOnAdminSocket));
+  }
   let adminUrl: string | undefined;
 
   let stopping: Promise<void> | undefined;

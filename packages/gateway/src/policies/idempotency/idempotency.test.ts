@@ -231,6 +231,20 @@ describe('idempotency policy', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('idempotency: a sweep deletes every expired record, batch after batch, and keeps the live ones', async () => {
+    const sweepStore = new SqliteIdempotencyStore(tempDbPath(), clock);
+    try {
+      const now = clock.value;
+      for (let i = 0; i < 2500; i++) await sweepStore.begin({ scope: `old-${i}`, fingerprint: 'f', owner: 'o', now: now - 20_000, lockUntil: now - 15_000, expiresAt: now - 10_000 });
+      for (let i = 0; i < 3; i++) await sweepStore.begin({ scope: `live-${i}`, fingerprint: 'f', owner: 'o', now, lockUntil: now + 5_000, expiresAt: now + 60_000 });
+      expect(await sweepStore.sweepExpired()).toBe(2500);
+      expect(await sweepStore.sweepExpired()).toBe(0);
+      expect((await sweepStore.begin({ scope: 'live-0', fingerprint: 'f', owner: 'other', now, lockUntil: now + 5_000, expiresAt: now + 60_000 })).kind).toBe('in_flight');
+    } finally {
+      sweepStore.close();
+    }
+  });
+
   it('idempotency: a required key missing is 422 idempotency_key_required; other methods and optional routes pass through', async () => {
     const { terminal, calls } = fakeTerminal();
     const error = refusal((await send(wrap('pay', terminal), newAccount(), { headers: {} })).decision);

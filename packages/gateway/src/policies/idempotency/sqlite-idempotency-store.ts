@@ -14,7 +14,12 @@ interface RecordRow {
   correlation_id: string | null;
 }
 
-/** How often expired records are deleted, and how many at a time (short write transactions). */
+/**
+ * How often expired records are deleted, and how many at a time (short write transactions). A sweep
+ * deletes batch after batch, yielding to requests in between, until no expired record is left: one
+ * batch a minute would fall behind as soon as more than that many records expire in a minute, and the
+ * table would then grow without bound.
+ */
 const sweepEveryMs = 60_000;
 const sweepBatch = 1000;
 
@@ -25,8 +30,11 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   private readonly completeStmt: Database.Statement;
   private readonly releaseStmt: Database.Statement;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly sweepStmt: Database.Statement;
+  private sweeping: Promise<number> | undefined;
+  private closed = false;
 
-  constructor(path: string, clock: Clock) {
+  constructor(path: string, private readonly clock: Clock) {
     this.db = openDatabase(path, clock);
     const select = this.db.prepare('SELECT fingerprint, state, lock_until, expires_at, status, headers, body, correlation_id FROM idempotency_records WHERE scope = ?');
     const insert = this.db.prepare(
@@ -61,8 +69,28 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
       "UPDATE idempotency_records SET state = 'done', status = ?, headers = ?, body = ?, correlation_id = ? WHERE scope = ? AND owner = ?",
     );
     this.releaseStmt = this.db.prepare('DELETE FROM idempotency_records WHERE scope = ? AND owner = ?');
-    const sweep = this.db.prepare('DELETE FROM idempotency_records WHERE rowid IN (SELECT rowid FROM idempotency_records WHERE expires_at <= ? LIMIT ?)');
-    this.sweeper = setInterval(() => sweep.run(clock.now(), sweepBatch), sweepEveryMs).unref();
+    this.sweepStmt = this.db.prepare('DELETE FROM idempotency_records WHERE rowid IN (SELECT rowid FROM idempotency_records WHERE expires_at <= ? LIMIT ?)');
+    this.sweeper = setInterval(() => void this.sweepExpired(), sweepEveryMs).unref();
+  }
+
+  /** Deletes every record expired by now, `sweepBatch` at a time; resolves to how many. One sweep runs at a time. */
+  sweepExpired(): Promise<number> {
+    this.sweeping ??= this.sweepBatches().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  private async sweepBatches(): Promise<number> {
+    const until = this.clock.now();
+    let total = 0;
+    while (!this.closed) {
+      const deleted = this.sweepStmt.run(until, sweepBatch).changes;
+      total += deleted;
+      if (deleted < sweepBatch) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return total;
   }
 
   begin(request: BeginRequest): Promise<BeginResult> {
@@ -80,6 +108,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.sweeper);
     this.db.close();
   }

@@ -49,6 +49,17 @@ describe('request-framing policy', () => {
     expect(frame({ headers: { host: 'a', expect: 'x100-continue' } }).decision).toBeInstanceOf(PortierError);
   });
 
+  it('request-framing: a Transfer-Encoding other than chunked alone is 400 bad_request naming the header, on any HTTP version', () => {
+    for (const coding of ['gzip, chunked', 'deflate,chunked', 'chunked, gzip', 'identity', '']) {
+      const { decision } = frame({ headers: { host: 'a', 'transfer-encoding': coding } });
+      expect((decision as PortierError).code, coding).toBe('bad_request');
+      expect((decision as PortierError).params, coding).toEqual({ reason: phrase('httpTransferEncoding') });
+    }
+    expect((frame({ headers: { 'transfer-encoding': 'gzip, chunked' }, rawHeaders: [], httpVersion: [1, 0] }).decision as PortierError).code).toBe('bad_request');
+    expect(frame({ headers: { host: 'a', 'transfer-encoding': 'chunked' } }).decision).toBeUndefined();
+    expect(frame({ headers: { host: 'a', 'transfer-encoding': ' Chunked\t' } }).decision).toBeUndefined();
+  });
+
   it('request-framing: Expect: 100-continue is noted on ctx, not answered', () => {
     expect(frame({ headers: { host: 'a', expect: '100-Continue' } })).toEqual({ decision: undefined, continuePending: true });
     expect(frame({ headers: { host: 'a', expect: 'foo, 100-continue' } })).toEqual({ decision: undefined, continuePending: true });
