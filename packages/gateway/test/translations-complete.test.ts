@@ -57,7 +57,7 @@ const sampleWord = 'zq1';
 
 const samples: Readonly<Record<string, Samples>> = {
   hint: { kind: 'text', values: [...new Set([...producedHints.filter((hint): hint is string => hint !== undefined), ...phrasesFor('hint')])] },
-  expected: { kind: 'text', values: [allSchemes.expected, credentialRules(['bearer'], 'x').expected, '`application/json`'] },
+  expected: { kind: 'text', values: [allSchemes.expected, credentialRules(['bearer'], 'x').expected, credentialRules(['basic'], 'x').expected, credentialRules(['header'], 'X-Api-Key').expected, '`application/json`'] },
   received: { kind: 'text', values: [...phrasesFor('received'), '`text/plain`'] },
   url: { kind: 'text', values: [...phrasesFor('url'), 'https://eu1.api.example.com'] },
   reason: { kind: 'text', values: phrasesFor('reason') },
@@ -121,13 +121,15 @@ function ownWords(code: ErrorCode, text: string, params: Readonly<Record<string,
   // A bound parameter's name shown as a label, "(base)", is an identifier.
   for (const noun of nouns) rest = rest.split(`(${noun})`).join(' ');
   rest = rest
-    .replace(/`[^`]*`/g, ' ')
+    // Code is kept as it is, but not the placeholders in it: `Authorization: Bearer <key>` names what to send in the caller's words.
+    .replace(/`[^`]*`/g, (code) => ` ${[...code.matchAll(/<([^<>]+)>/g)].map((match) => match[1]).join(' ')} `)
     .replace(/"[^"]*"|«[^»]*»|„[^“]*“/g, ' ')
     .replace(/\b[A-Z][A-Za-z]*(?:-[A-Z0-9][A-Za-z0-9]*)+\b/g, ' ')
     .replace(/\b[A-Z][A-Z0-9]+\b/g, ' ')
     // Single-word header names and values the HTTP spec defines (Expect: 100-continue).
     .replace(/\b(Expect|Allow|Location|Authorization|Host)\b|\b\d+-[a-z]+\b/g, ' ')
-    .replace(/\bbase64\b|\blimit\b(?= (doit|muss|должен))/g, ' ');
+    .replace(/\bbase64\b/gi, ' ')
+    .replace(/\blimit\b(?= (doit|muss|должен))/g, ' ');
   return wordsOf(rest);
 }
 
