@@ -8,6 +8,8 @@ import { extractCredential } from '../src/policies/api-key-auth/extract-credenti
 import { parseKey, generateKey } from '../src/accounts/keys/key-format.js';
 import { parseIdempotencyKey } from '../src/policies/idempotency/parse-idempotency-key.js';
 import { parseJsonText } from '../src/policies/request-validation/parse-json-text.js';
+import { compileBodySchema, findingsOf } from '../src/policies/request-validation/request-schemas.js';
+import { describedKeywords } from '../src/errors/item-messages.js';
 
 /**
  * Every catalog code rendered in French, German and Russian with every value its parameters can carry
@@ -143,7 +145,60 @@ function parameterSets(code: ErrorCode): Record<string, string | number>[] {
   return sets;
 }
 
+/** A body that breaks one rule of each keyword the item messages describe, and a whole body of the wrong type. */
+const itemSchema = {
+  type: 'object',
+  required: ['req'],
+  properties: {
+    t: { type: 'string' }, minL: { minLength: 3 }, maxL: { maxLength: 1 }, minI: { minItems: 2 }, maxI: { maxItems: 0 },
+    minP: { minProperties: 2 }, maxP: { maxProperties: 0 }, min: { minimum: 5 }, max: { maximum: 1 }, emin: { exclusiveMinimum: 5 },
+    emax: { exclusiveMaximum: 1 }, mul: { multipleOf: 3 }, pat: { pattern: '^a+$' }, fmt: { format: 'email' }, en: { enum: ['a', 'b'] },
+    co: { const: 'x' }, add: { type: 'object', additionalProperties: false }, uniq: { uniqueItems: true },
+    any: { anyOf: [{ type: 'string' }, { type: 'number' }] }, one: { oneOf: [{ type: 'number' }, { type: 'integer' }] }, no: { not: { type: 'string' } },
+    cont: { contains: { type: 'string' } }, dep: { dependencies: { a: ['b'] } }, pn: { propertyNames: { pattern: '^[a-z]+$' } }, big: { maxSerializedBytes: 5 },
+    own: { type: 'string', 'x-message': 'name must be a string' },
+  },
+};
+const itemBody = {
+  t: 1, minL: 'a', maxL: 'ab', minI: [1], maxI: [1], minP: { a: 1 }, maxP: { a: 1 }, min: 1, max: 5, emin: 5, emax: 1, mul: 4, pat: 'b', fmt: 'x',
+  en: 'z', co: 'y', add: { extra: 1 }, uniq: [1, 1], any: true, one: 1, no: 's', cont: [1], dep: { a: 1 }, pn: { A: 1 }, big: 'abcdefgh', own: 1,
+};
+function itemsOf(schema: Record<string, unknown>, body: unknown): ReturnType<typeof findingsOf>['errors'] {
+  const validate = compileBodySchema(schema);
+  expect(validate(body)).toBe(false);
+  return findingsOf(validate.errors ?? [], '').errors;
+}
+const items = [...itemsOf(itemSchema, itemBody), ...itemsOf({ type: 'object' }, [])];
+/** Pointers and quoted identifiers: not words of any language. */
+const identifiersOut = (message: string): string => message.replace(/\/\S*/g, ' ').replace(/"[^"]*"|«[^»]*»|„[^“]*“/g, ' ');
+const itemWords = new Set(items.filter((item) => item.pointer !== '/own').flatMap((item) => wordsOf(identifiersOut(item.message))));
+/** Words of the item messages' translations spelled like Ajv's English ones. */
+const sameItemWord: Readonly<Record<string, readonly string[]>> = { fr: ['format', 'multiple'], de: ['in', 'format', 'body', 'bytes'], ru: [] };
+
 describe('translations', () => {
+  it('validation items: the test body breaks every rule the item messages describe, and the whole body too', () => {
+    expect(new Set(items.map((item) => item.rule))).toEqual(new Set(describedKeywords));
+    expect(items.some((item) => item.pointer === '')).toBe(true);
+  });
+
+  for (const language of ['fr', 'de', 'ru'] as const) {
+    it(`${language}: validation items Portier words have no English word; a schema's x-message is kept as it is`, () => {
+      const view = buildErrorView(new PortierError('validation_failed', { count: items.length }, { items }), { correlationId: 'c', instance: '/', typeBaseUrl: '/docs/errors', gatewayService: 'portier', warnings: items, language });
+      const found: string[] = [];
+      for (const item of [...view.errors, ...view.warnings]) {
+        if (item.pointer === '/own') {
+          expect(item.message).toBe('name must be a string');
+          continue;
+        }
+        const english = wordsOf(identifiersOut(item.message)).filter((word) => itemWords.has(word) && !sameItemWord[language]!.includes(word));
+        if (english.length > 0) found.push(`${item.rule}: "${item.message}" has ${english.join(', ')}`);
+      }
+      expect(found).toEqual([]);
+      expect(view.errors.map((item) => item.pointer)).toEqual(items.map((item) => item.pointer));
+    });
+  }
+
+
   it('every parameter of every code has a sample', () => {
     const missing = errorCodes.flatMap((code) => parameterSets(code).flatMap((set) => Object.values(set).filter((value) => String(value).startsWith('missing sample'))));
     expect([...new Set(missing)]).toEqual([]);
