@@ -7,8 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    // Brings dist/ up to date (the CLI tests and the examples run it), then fails at once, in one line,
-    // when Redis, PostgreSQL or redis-server is missing.
-    globalSetup: ['packages/gateway/test/helpers/build-fresh.ts', 'packages/gateway/test/helpers/global-setup.ts'],
+    // Fails at once, in one line, when Redis, PostgreSQL or redis-server is missing, then brings dist/
+    // up to date (the CLI tests and the examples run it).
+    globalSetup: ['packages/gateway/test/helpers/global-setup.ts', 'packages/gateway/test/helpers/build-fresh.ts'],
   },
 });

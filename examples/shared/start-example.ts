@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AccountAdmin, createGateway, formatConfigProblem, loadConfigFile, type Gateway, type PortierConfig } from 'portier';
+import { AccountAdmin, catalog, createGateway, formatConfigProblem, loadConfigFile, type Gateway, type PortierConfig } from 'portier';
 
 export interface ExampleBackend {
   readonly url: string;
@@ -62,14 +62,33 @@ export async function startExample(options: ExampleOptions & {
   };
 }
 
-/** Runs `main` when the file is executed directly (`tsx examples/<api>/start.ts`), stopping on Ctrl-C. */
+/**
+ * Runs `main` when the file is executed directly (`tsx examples/<api>/start.ts`), stopping on Ctrl-C.
+ * A start that fails exits 1 with what `portier start` would say: `listen_failed` and its hints when
+ * the port is taken (the demo of `npm start` still running on 8080), else the error's message.
+ */
 export function runIfMain(moduleUrl: string, main: () => Promise<{ close(): Promise<void> }>): void {
   if (process.argv[1] === undefined || fileURLToPath(moduleUrl) !== resolve(process.argv[1])) return;
-  void main().then((running) => {
-    const stop = (): void => void running.close().then(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  main().then(
+    (running) => {
+      const stop = (): void => void running.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${startFailure(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+function startFailure(error: unknown): string {
+  const { code, address, port, message } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (code !== 'EADDRINUSE' && code !== 'EACCES') return error instanceof Error ? message : String(error);
+  const texts = catalog.listen_failed.texts.en;
+  const reason = code === 'EADDRINUSE' ? 'the address is already in use' : message;
+  const detail = texts.detail.replace('{address}', `${address ?? '?'}:${port ?? '?'}`).replace('{reason}', reason);
+  return [`listen_failed: ${detail}`, ...texts.troubleshooting.map((step) => `hint: ${step}`)].join('\n');
 }
 
 /** Prints an example's guide: its lines, then how to stop it. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 
-function deployment(): string {
+function deployment(sqlitePath?: (dir: string) => string): string {
   const dir = mkdtempSync(join(tmpdir(), 'portier-cli-accounts-'));
   const file = join(dir, 'portier.yaml');
   writeFileSync(
@@ -12,7 +12,7 @@ function deployment(): string {
     `auth:
   instance: eu1
   maxKeysPerAccount: 2
-  store: { sqlitePath: ${join(dir, 'portier.db')} }
+  store: { sqlitePath: ${sqlitePath?.(dir) ?? join(dir, 'portier.db')} }
 plans:
   free: {}
   pro: { features: [hourly] }
@@ -78,5 +78,30 @@ describe('portier accounts and keys', () => {
     const noAuth = await runCli(['accounts', 'list', '--config', plain]);
     expect(noAuth.code).toBe(2);
     expect(noAuth.stderr).toContain('has no auth section');
+  });
+
+  it('accounts and keys: the SQLite file\'s folder is created when missing (the docs\' /var/lib/portier/portier.db on a new host)', async () => {
+    let db = '';
+    const config = deployment((dir) => (db = join(dir, 'var', 'lib', 'portier', 'portier.db')));
+    const created = await runCli(['accounts', 'create', '--name', 'Acme', '--plan', 'free', '--config', config]);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(existsSync(db)).toBe(true);
+  });
+
+  it('accounts and keys, start: a SQLite file that cannot be created is one line naming it, exit 1, no stack', async () => {
+    // A folder that cannot be made, even as root: its parent is a file.
+    let db = '';
+    const config = deployment((dir) => {
+      writeFileSync(join(dir, 'not-a-folder'), '');
+      return (db = join(dir, 'not-a-folder', 'portier.db'));
+    });
+    const admin = await runCli(['accounts', 'list', '--config', config]);
+    expect(admin.code).toBe(1);
+    expect(admin.stderr.split('\n')).toEqual([expect.stringMatching(/^cannot open the SQLite file \S+: E[A-Z]+: /), '']);
+    expect(admin.stderr).toContain(db);
+    const start = await runCli(['start', '--config', config]);
+    expect(start.code).toBe(1);
+    expect(start.stderr.split('\n')).toEqual([`the gateway cannot start: ${admin.stderr.trim()}`, '']);
   });
 });

@@ -9,25 +9,29 @@ import { waitFor } from './helpers/wait-for.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
 import { runCli } from './helpers/cli.js';
+import { refusingPort, type RefusingPort } from './helpers/ports.js';
 
 let upstream: TestUpstream;
 let portier: TestGateway;
 let secret: string;
 let accountId: string;
 let pushAttempts = 0;
+let nothing: RefusingPort;
 
 beforeAll(async () => {
   upstream = await startUpstream((req, res) => {
     if (req.url === '/push' && ++pushAttempts === 1) return json(res, 503, { message: 'busy' });
     json(res, req.url === '/push' ? 201 : 200, { ok: true });
   });
+  nothing = await refusingPort();
   const config = {
     auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() } },
     plans: { free: {} },
     operations: { retry: { baseDelayMs: 20, maxDelayMs: 50 } },
-    upstreams: { app: { url: upstream.url } },
+    upstreams: { app: { url: upstream.url }, gone: { url: `http://127.0.0.1:${nothing.port}` } },
     routes: [
       { id: 'ok', path: '/ok', upstream: 'app', auth: {} },
+      { id: 'down', path: '/down', upstream: 'gone' },
       { id: 'push', path: '/push', methods: ['POST'], upstream: 'app', auth: {}, async: {} },
     ],
   };
@@ -40,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await portier.close();
   await upstream.close();
+  await nothing.release();
 });
 
 describe('portier trace', () => {
@@ -77,6 +82,19 @@ describe('portier trace', () => {
 
     const piped = await runCli(['trace', plain], {}, portier.logText());
     expect(piped.stdout).toContain('GET /ok');
+  });
+
+  it('trace: an upstream failure names the upstream and the kind of failure', async () => {
+    const id = randomUUID();
+    const answered = await request(`${portier.url}/down`, { headers: { 'x-correlation-id': id } });
+    await answered.body.dump();
+    expect(answered.statusCode).toBe(502);
+    const traced = await runCli(['trace', id], {}, portier.logText());
+    expect(traced.code).toBe(0);
+    const lines = traced.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/ {2}warn: upstream failed {2}upstream gone {2}failure Error ECONNREFUSED$/);
+    expect(lines[1]).toMatch(/GET \/down {2}-> 502 {2}bad_gateway {2}route down/);
   });
 
   it('trace: says so (exit 1) when no line has the ID, and exit 2 when the log cannot be read', async () => {

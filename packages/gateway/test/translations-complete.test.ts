@@ -8,6 +8,8 @@ import { extractCredential } from '../src/policies/api-key-auth/extract-credenti
 import { parseKey, generateKey } from '../src/accounts/keys/key-format.js';
 import { parseIdempotencyKey } from '../src/policies/idempotency/parse-idempotency-key.js';
 import { parseJsonText } from '../src/policies/request-validation/parse-json-text.js';
+import { compileBodySchema, findingsOf } from '../src/policies/request-validation/request-schemas.js';
+import { describedKeywords } from '../src/errors/item-messages.js';
 
 /**
  * Every catalog code rendered in French, German and Russian with every value its parameters can carry
@@ -57,7 +59,7 @@ const sampleWord = 'zq1';
 
 const samples: Readonly<Record<string, Samples>> = {
   hint: { kind: 'text', values: [...new Set([...producedHints.filter((hint): hint is string => hint !== undefined), ...phrasesFor('hint')])] },
-  expected: { kind: 'text', values: [allSchemes.expected, credentialRules(['bearer'], 'x').expected, '`application/json`'] },
+  expected: { kind: 'text', values: [allSchemes.expected, credentialRules(['bearer'], 'x').expected, credentialRules(['basic'], 'x').expected, credentialRules(['header'], 'X-Api-Key').expected, '`application/json`'] },
   received: { kind: 'text', values: [...phrasesFor('received'), '`text/plain`'] },
   url: { kind: 'text', values: [...phrasesFor('url'), 'https://eu1.api.example.com'] },
   reason: { kind: 'text', values: phrasesFor('reason') },
@@ -121,13 +123,15 @@ function ownWords(code: ErrorCode, text: string, params: Readonly<Record<string,
   // A bound parameter's name shown as a label, "(base)", is an identifier.
   for (const noun of nouns) rest = rest.split(`(${noun})`).join(' ');
   rest = rest
-    .replace(/`[^`]*`/g, ' ')
+    // Code is kept as it is, but not the placeholders in it: `Authorization: Bearer <key>` names what to send in the caller's words.
+    .replace(/`[^`]*`/g, (code) => ` ${[...code.matchAll(/<([^<>]+)>/g)].map((match) => match[1]).join(' ')} `)
     .replace(/"[^"]*"|«[^»]*»|„[^“]*“/g, ' ')
     .replace(/\b[A-Z][A-Za-z]*(?:-[A-Z0-9][A-Za-z0-9]*)+\b/g, ' ')
     .replace(/\b[A-Z][A-Z0-9]+\b/g, ' ')
     // Single-word header names and values the HTTP spec defines (Expect: 100-continue).
     .replace(/\b(Expect|Allow|Location|Authorization|Host)\b|\b\d+-[a-z]+\b/g, ' ')
-    .replace(/\bbase64\b|\blimit\b(?= (doit|muss|должен))/g, ' ');
+    .replace(/\bbase64\b/gi, ' ')
+    .replace(/\blimit\b(?= (doit|muss|должен))/g, ' ');
   return wordsOf(rest);
 }
 
@@ -141,7 +145,60 @@ function parameterSets(code: ErrorCode): Record<string, string | number>[] {
   return sets;
 }
 
+/** A body that breaks one rule of each keyword the item messages describe, and a whole body of the wrong type. */
+const itemSchema = {
+  type: 'object',
+  required: ['req'],
+  properties: {
+    t: { type: 'string' }, minL: { minLength: 3 }, maxL: { maxLength: 1 }, minI: { minItems: 2 }, maxI: { maxItems: 0 },
+    minP: { minProperties: 2 }, maxP: { maxProperties: 0 }, min: { minimum: 5 }, max: { maximum: 1 }, emin: { exclusiveMinimum: 5 },
+    emax: { exclusiveMaximum: 1 }, mul: { multipleOf: 3 }, pat: { pattern: '^a+$' }, fmt: { format: 'email' }, en: { enum: ['a', 'b'] },
+    co: { const: 'x' }, add: { type: 'object', additionalProperties: false }, uniq: { uniqueItems: true },
+    any: { anyOf: [{ type: 'string' }, { type: 'number' }] }, one: { oneOf: [{ type: 'number' }, { type: 'integer' }] }, no: { not: { type: 'string' } },
+    cont: { contains: { type: 'string' } }, dep: { dependencies: { a: ['b'] } }, pn: { propertyNames: { pattern: '^[a-z]+$' } }, big: { maxSerializedBytes: 5 },
+    own: { type: 'string', 'x-message': 'name must be a string' },
+  },
+};
+const itemBody = {
+  t: 1, minL: 'a', maxL: 'ab', minI: [1], maxI: [1], minP: { a: 1 }, maxP: { a: 1 }, min: 1, max: 5, emin: 5, emax: 1, mul: 4, pat: 'b', fmt: 'x',
+  en: 'z', co: 'y', add: { extra: 1 }, uniq: [1, 1], any: true, one: 1, no: 's', cont: [1], dep: { a: 1 }, pn: { A: 1 }, big: 'abcdefgh', own: 1,
+};
+function itemsOf(schema: Record<string, unknown>, body: unknown): ReturnType<typeof findingsOf>['errors'] {
+  const validate = compileBodySchema(schema);
+  expect(validate(body)).toBe(false);
+  return findingsOf(validate.errors ?? [], '').errors;
+}
+const items = [...itemsOf(itemSchema, itemBody), ...itemsOf({ type: 'object' }, [])];
+/** Pointers and quoted identifiers: not words of any language. */
+const identifiersOut = (message: string): string => message.replace(/\/\S*/g, ' ').replace(/"[^"]*"|«[^»]*»|„[^“]*“/g, ' ');
+const itemWords = new Set(items.filter((item) => item.pointer !== '/own').flatMap((item) => wordsOf(identifiersOut(item.message))));
+/** Words of the item messages' translations spelled like Ajv's English ones. */
+const sameItemWord: Readonly<Record<string, readonly string[]>> = { fr: ['format', 'multiple'], de: ['in', 'format', 'body', 'bytes'], ru: [] };
+
 describe('translations', () => {
+  it('validation items: the test body breaks every rule the item messages describe, and the whole body too', () => {
+    expect(new Set(items.map((item) => item.rule))).toEqual(new Set(describedKeywords));
+    expect(items.some((item) => item.pointer === '')).toBe(true);
+  });
+
+  for (const language of ['fr', 'de', 'ru'] as const) {
+    it(`${language}: validation items Portier words have no English word; a schema's x-message is kept as it is`, () => {
+      const view = buildErrorView(new PortierError('validation_failed', { count: items.length }, { items }), { correlationId: 'c', instance: '/', typeBaseUrl: '/docs/errors', gatewayService: 'portier', warnings: items, language });
+      const found: string[] = [];
+      for (const item of [...view.errors, ...view.warnings]) {
+        if (item.pointer === '/own') {
+          expect(item.message).toBe('name must be a string');
+          continue;
+        }
+        const english = wordsOf(identifiersOut(item.message)).filter((word) => itemWords.has(word) && !sameItemWord[language]!.includes(word));
+        if (english.length > 0) found.push(`${item.rule}: "${item.message}" has ${english.join(', ')}`);
+      }
+      expect(found).toEqual([]);
+      expect(view.errors.map((item) => item.pointer)).toEqual(items.map((item) => item.pointer));
+    });
+  }
+
+
   it('every parameter of every code has a sample', () => {
     const missing = errorCodes.flatMap((code) => parameterSets(code).flatMap((set) => Object.values(set).filter((value) => String(value).startsWith('missing sample'))));
     expect([...new Set(missing)]).toEqual([]);

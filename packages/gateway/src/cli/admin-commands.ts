@@ -184,7 +184,8 @@ function run<O extends CommonOptions>(loadConfig: LoadConfig, handler: Handler<O
 }
 
 /**
- * A CLI action on a store the config names: opens it (or exits 2 with the reason `open` returns),
+ * A CLI action on a store the config names: opens it (or exits 2 with the reason `open` returns, or 1
+ * with the one line of an open that failed: a file the user cannot write, a server that refuses),
  * runs `handler`, prints its JSON or text, reports a catalogued failure, and always closes the store.
  */
 export function runWith<S extends { close(): void }, O extends CommonOptions>(
@@ -196,7 +197,13 @@ export function runWith<S extends { close(): void }, O extends CommonOptions>(
     const command = args[args.length - 1] as Command;
     const options = command.opts<O>();
     const config = loadConfig(options.config);
-    const store = open(config, options.config);
+    let store: S | string;
+    try {
+      store = open(config, options.config);
+    } catch (error) {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
     if (typeof store === 'string') {
       process.stderr.write(`${store}\n`);
       process.exit(2);

@@ -6,11 +6,18 @@ import { createGateway, type Gateway } from '../server/create-gateway.js';
 
 /**
  * Starts a gateway and wires SIGTERM/SIGINT to a graceful shutdown. Exits with status 1 (and the
- * catalog's `listen_failed` text) when the port cannot be opened.
+ * catalog's `listen_failed` text) when the port cannot be opened, and with status 1 and one line when
+ * a store it needs cannot be opened (a SQLite file in a folder the user cannot write).
  */
 export async function runGateway(config: PortierConfig, onStop?: () => Promise<void>): Promise<{ gateway: Gateway; url: string }> {
   refuseAppRoutes(config);
-  const gateway = createGateway(config);
+  let gateway: Gateway;
+  try {
+    gateway = createGateway(config);
+  } catch (error) {
+    process.stderr.write(`the gateway cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
   let url: string;
   try {
     url = await gateway.listen();

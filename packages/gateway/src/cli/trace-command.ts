@@ -67,7 +67,7 @@ function describe(line: LogLine): string {
     if (line['brokenMidResponse'] === true) parts.push('response cut off');
   } else {
     parts.push(`${field('level')}: ${field('msg')}`);
-    for (const name of ['operationId', 'attempt', 'attempts', 'status', 'code', 'retryInMs', 'route']) {
+    for (const name of ['operationId', 'attempt', 'attempts', 'status', 'code', 'retryInMs', 'route', 'upstream', 'failure']) {
       if (line[name] !== undefined) parts.push(`${name} ${field(name)}`);
     }
     const err = line['err'] as { message?: unknown } | undefined;

@@ -12,6 +12,8 @@ export interface GuideStep {
   readonly command: string;
   /** The answers it may give: one of them, for the last request the line sends. */
   readonly expect: readonly ExpectedAnswer[];
+  /** What it answers when the guide is run a second time, if that differs from `expect`. */
+  readonly again?: readonly ExpectedAnswer[];
   /** A loop: at least one of its requests gives `expect[0]`, the others `also`. */
   readonly loop?: { readonly also: readonly ExpectedAnswer[] };
 }
@@ -93,9 +95,10 @@ export function keyedSteps(gateway: string, unknownKey: string, otherInstanceKey
     },
     { command: `curl -X POST ${b1} ${gateway}/v1/bases/b1/rows`, expect: [{ status: 403, code: 'access_denied' }] },
     {
-      comment: 'a write with an Idempotency-Key, twice: the second answer is a replay (Idempotent-Replayed: true)',
+      comment: 'a write with an Idempotency-Key, twice: the second answer is a replay (Idempotent-Replayed: true), as is every later one with this key for 24 h (on a second run of this guide, both are)',
       command: write,
       expect: [{ status: 201 }],
+      again: [{ status: 201, header: { name: 'idempotent-replayed', value: 'true' } }],
     },
     { command: write, expect: [{ status: 201, header: { name: 'idempotent-replayed', value: 'true' } }] },
     {

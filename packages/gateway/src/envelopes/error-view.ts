@@ -1,6 +1,7 @@
 import { catalog, type ErrorCode, type ErrorOwner, type ErrorTexts } from '../errors/catalog.js';
 import { defaultLocalizer, type Localizer } from '../errors/localizer.js';
 import { fillTemplate } from '../errors/fill-template.js';
+import { localizeItem } from '../errors/item-messages.js';
 import { localizeParams } from '../errors/param-phrases.js';
 import type { ErrorItem, PortierError } from '../errors/portier-error.js';
 
@@ -55,8 +56,8 @@ export function buildErrorView(error: PortierError, context: ErrorViewContext): 
     instance: context.instance,
     correlationId: context.correlationId,
     service: error.service ?? context.gatewayService,
-    errors: error.items.length > 0 ? error.items : (texts.items ?? []),
-    warnings: context.warnings,
+    errors: error.items.length > 0 ? error.items.map((item) => localizeItem(item, language)) : (texts.items ?? []),
+    warnings: context.warnings.map((item) => localizeItem(item, language)),
     language,
   };
 }

@@ -288,6 +288,12 @@ export type ParamPhrase = keyof typeof paramPhrases;
 /** The word between alternatives (`A` or `B`), per language. */
 const orWord: Readonly<Record<string, string>> = { en: 'or', fr: 'ou', de: 'oder', ru: 'или' };
 
+/** What the caller puts in a header form (`Authorization: Bearer <key>`), per language. */
+const placeholders: Readonly<Record<string, Translated>> = {
+  '<key>': { fr: '<clé>', de: '<Schlüssel>', ru: '<ключ>' },
+  '<base64 of the key>': { fr: '<clé en base64>', de: '<Schlüssel in Base64>', ru: '<ключ в base64>' },
+};
+
 /** A phrase in English, the form parameters are kept in. */
 export function phrase(name: ParamPhrase, params: Readonly<Record<string, string>> = {}): string {
   return fillTemplate(paramPhrases[name].en, params);
@@ -298,7 +304,10 @@ export function alternatives(forms: readonly string[]): string {
   return forms.join(` ${orWord['en'] as string} `);
 }
 
+/** Code-formatted values joined by "or". */
 const alternativesPattern = /^`[^`]*`( or `[^`]*`)+$/;
+/** The `expected` of a key refusal: one header form or several (`Authorization: Bearer <key>` or …). */
+const headerFormsPattern = /^`[^`:]+: [^`]*`( or `[^`:]+: [^`]*`)*$/;
 
 interface CompiledPhrase {
   readonly in: readonly string[];
@@ -324,7 +333,11 @@ const compiled: readonly CompiledPhrase[] = Object.values(paramPhrases as Readon
 export function localizeParam(name: string, value: string | number, language: string): string | number {
   if (typeof value !== 'string' || language === 'en' || !(language in orWord)) return value;
   const lang = language as keyof Translated;
-  if (alternativesPattern.test(value)) return value.replace(/` or `/g, `\` ${orWord[lang] as string} \``);
+  const forms = name === 'expected' && headerFormsPattern.test(value);
+  if (forms || alternativesPattern.test(value)) {
+    const joined = value.replace(/` or `/g, `\` ${orWord[lang] as string} \``);
+    return forms ? joined.replace(/<[^<>`]+>/g, (placeholder) => placeholders[placeholder]?.[lang] ?? placeholder) : joined;
+  }
   for (const { in: scope, pattern, names, texts } of compiled) {
     if (!scope.includes(name)) continue;
     const match = pattern.exec(value);

@@ -7,7 +7,7 @@ export const accountStoreSchema = Type.Object(
     sqlitePath: Type.String({
       minLength: 1,
       default: 'portier.db',
-      description: 'SQLite database file (created if missing; relative to the working directory).',
+      description: 'SQLite database file (created if missing, with its folder; relative to the working directory).',
     }),
     postgres: Type.Optional(
       postgresSectionSchema(

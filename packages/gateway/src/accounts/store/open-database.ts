@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
@@ -5,10 +7,18 @@ import { sqliteMigrations } from './sqlite-migrations.js';
 /**
  * Opens (or creates) the gateway's SQLite file in WAL mode and brings its schema up to date. Every
  * user of the file (accounts and keys, rate-limit counters) opens it through here, so the schema has one
- * owner whichever feature touches the file first.
+ * owner whichever feature touches the file first. Its folder is created too (`/var/lib/portier/` on a
+ * new host): SQLite creates a missing file but not a missing folder. A file that cannot be opened is
+ * an error naming it.
  */
 export function openDatabase(path: string, clock: Clock): Database.Database {
-  const db = new Database(path);
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+  } catch (error) {
+    throw new Error(`cannot open the SQLite file ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

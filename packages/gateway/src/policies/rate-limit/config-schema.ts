@@ -121,7 +121,7 @@ export const rateLimitsSchema = Type.Object(
       uniqueItems: true,
       default: ['ietf'],
       description:
-        'Header sets on every response of a limited route: `ietf` (RateLimit-Policy and RateLimit), `x-ratelimit` (X-RateLimit-Limit/-Remaining/-Reset, reset in epoch seconds: Braze, SeaTable), `x-rate-limit` (X-Rate-Limit-*: Codat).',
+        'Header sets on the responses of a limited route (those the key checks and the plan let through; see docs/rate-limits.md): `ietf` (RateLimit-Policy and RateLimit), `x-ratelimit` (X-RateLimit-Limit/-Remaining/-Reset, reset in epoch seconds: Braze, SeaTable), `x-rate-limit` (X-Rate-Limit-*: Codat).',
     }),
   },
   { description: 'How rate limits are reported.', additionalProperties: false, default: {} },

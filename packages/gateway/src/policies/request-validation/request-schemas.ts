@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { wordedByPortier } from '../../errors/item-messages.js';
 import type { ErrorItem } from '../../errors/portier-error.js';
 
 // ajv-formats is CommonJS; its default export is the function under ESM interop.
@@ -79,11 +80,12 @@ export function findingsOf(errors: readonly ErrorObject[], pointerPrefix: string
     const schema = (error.parentSchema ?? {}) as Record<Annotation, unknown>;
     const missing = error.keyword === 'required' ? `/${String((error.params as { missingProperty: string }).missingProperty)}` : '';
     const pointer = `${pointerPrefix}${error.instancePath}${missing}`;
-    const item: ErrorItem = {
-      pointer,
-      message: typeof schema['x-message'] === 'string' ? schema['x-message'] : defaultMessage(error, pointer),
-      rule: typeof schema['x-rule'] === 'string' ? schema['x-rule'] : error.keyword,
-    };
+    const rule = typeof schema['x-rule'] === 'string' ? schema['x-rule'] : error.keyword;
+    // The schema's own words are kept in every language; Portier's can be said in the caller's.
+    const item: ErrorItem =
+      typeof schema['x-message'] === 'string'
+        ? { pointer, message: schema['x-message'], rule }
+        : wordedByPortier({ pointer, message: defaultMessage(error, pointer), rule }, pointer, error.keyword, error.params as Record<string, unknown>);
     if (schema['x-fatal'] !== false) findings.errors.push(item);
     else {
       findings.warnings.push(item);
