@@ -3,6 +3,7 @@ import type { PortierConfig } from '../config/config-types.js';
 import { catalog } from '../errors/catalog.js';
 import { fillTemplate } from '../errors/fill-template.js';
 import { createGateway, type Gateway } from '../server/create-gateway.js';
+import { StoreOpenError } from '../accounts/store/open-database.js';
 
 /**
  * Starts a gateway and wires SIGTERM/SIGINT to a graceful shutdown. Exits with status 1 (and the
@@ -16,6 +17,8 @@ export async function runGateway(config: PortierConfig, onStop?: () => Promise<v
     gateway = createGateway(config);
   } catch (error) {
     process.stderr.write(`the gateway cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    // A store that cannot be opened is the user's to fix, and one line says it; anything else is our bug, and its stack is what to report.
+    if (!(error instanceof StoreOpenError) && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
     process.exit(1);
   }
   let url: string;
@@ -53,3 +56,4 @@ function refuseAppRoutes(config: PortierConfig): void {
   }
   process.exit(2);
 }
+

@@ -4,6 +4,11 @@ import Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 
+/** A store file that cannot be opened: the deployment's to fix, said in one line, with no stack. */
+export class StoreOpenError extends Error {
+  override readonly name = 'StoreOpenError';
+}
+
 /**
  * Opens (or creates) the gateway's SQLite file in WAL mode and brings its schema up to date. Every
  * user of the file (accounts and keys, rate-limit counters) opens it through here, so the schema has one
@@ -17,7 +22,7 @@ export function openDatabase(path: string, clock: Clock): Database.Database {
     if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
   } catch (error) {
-    throw new Error(`cannot open the SQLite file ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new StoreOpenError(`cannot open the SQLite file ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
