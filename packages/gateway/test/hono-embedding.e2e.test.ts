@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { validator } from 'hono/validator';
 import { request, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
@@ -81,15 +82,19 @@ beforeAll(async () => {
   app.use('/v1/*', portier.middleware);
   app.onError(portier.onError);
   app.notFound(portier.notFound);
-  app.post('/v1/things', async (c) => {
-    const view = c.get('portier');
-    seen.push(view);
-    created++;
-    // The body a stage read is handed back to Hono: c.req.json() reads the same bytes.
-    const body = await c.req.json<{ name: string }>();
-    c.header('x-app', 'things');
-    return c.json({ id: `thing-${created}`, name: body.name, by: view.account?.id, remote: c.env.incoming.socket.remoteAddress }, 201);
-  });
+  app.post(
+    '/v1/things',
+    validator('json', (value) => value as { name: string }),
+    async (c) => {
+      const view = c.get('portier');
+      seen.push(view);
+      created++;
+      // The body a stage read is handed back to Hono: its validator and c.req.json() read the same bytes.
+      const body = await c.req.json<{ name: string }>();
+      c.header('x-app', 'things');
+      return c.json({ id: `thing-${created}`, name: body.name, validated: c.req.valid('json').name, by: view.account?.id, remote: c.env.incoming.socket.remoteAddress }, 201);
+    },
+  );
   app.get('/v1/things', (c) => {
     seen.push(c.get('portier'));
     return c.json({ things: [], correlationId: c.get('portier').correlationId });
@@ -135,9 +140,10 @@ describe('portier/hono', () => {
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-correlation-id': 'corr-hono-1' },
       body: JSON.stringify({ name: 'la' }),
     });
-    const body = (await response.body.json()) as { name: string; by: string; remote: string };
+    const body = (await response.body.json()) as { name: string; validated: string; by: string; remote: string };
     expect(response.statusCode).toBe(201);
     expect(body.name).toBe('la');
+    expect(body.validated).toBe('la');
     expect(body.remote).toBe('127.0.0.1');
     expect(response.headers['x-correlation-id']).toBe('corr-hono-1');
     expect(response.headers['x-app']).toBe('things');
@@ -326,5 +332,41 @@ describe('portier/hono', () => {
     await expectProblem(after, 401, 'authentication_required');
     expect(reported).not.toHaveBeenCalled();
     reported.mockRestore();
+  });
+});
+
+describe('portier/hono without its onError and notFound', () => {
+  it('hono: a crash is still internal_error with nothing sent, and an app route without a handler gets Hono\'s 404', async () => {
+    const quiet = createPortier(
+      { ...config, routes: [{ id: 'crash', path: '/crash', methods: ['GET'], app: true }, { id: 'forgotten', path: '/forgotten', methods: ['GET'], app: true }] },
+      { logDestination: new Writable({ write: (_chunk, _encoding, done) => done() }), env: {} },
+    );
+    const app = new Hono<PortierEnv>();
+    app.use('*', quiet.middleware);
+    app.get('/crash', () => {
+      throw new Error('database password is hunter2');
+    });
+    // Hono's default error handler prints the error; Portier still renders the answer.
+    const printedByHono = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const crashed = await request(`${base}/crash`);
+      const text = await crashed.body.text();
+      expect(crashed.statusCode).toBe(500);
+      expect(JSON.parse(text)).toMatchObject({ code: 'internal_error' });
+      expect(text).not.toContain('hunter2');
+      expect(printedByHono).toHaveBeenCalled();
+      const forgotten = await request(`${base}/forgotten`);
+      expect(forgotten.statusCode).toBe(404);
+      expect(await forgotten.body.text()).toBe('404 Not Found');
+    } finally {
+      printedByHono.mockRestore();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await quiet.close();
+    }
   });
 });
