@@ -52,7 +52,7 @@ function refuseAppRoutes(config: PortierConfig): void {
   const indexes = config.routes.flatMap((route, index) => (route.app === true ? [index] : []));
   if (indexes.length === 0) return;
   for (const index of indexes) {
-    process.stderr.write(`routes[${index}] (${config.routes[index]?.id ?? ''}): answered by the app (\`app: true\`): run this config inside the app with portier/express or portier/fastify; the gateway needs an upstream for every route\n`);
+    process.stderr.write(`routes[${index}] (${config.routes[index]?.id ?? ''}): answered by the app (\`app: true\`): run this config inside the app with portier/express, portier/fastify or portier/hono; the gateway needs an upstream for every route\n`);
   }
   process.exit(2);
 }

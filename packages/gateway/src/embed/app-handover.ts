@@ -8,7 +8,7 @@ import { describeRequest, type PortierRequest } from './portier-request.js';
 
 /** A request Portier is running, admitted by the adapter: how to let the app continue with it. */
 interface Admitted {
-  /** Runs the app's own handler (Express `next()`). */
+  /** Runs the app's own handler (Express `next()`, Hono's `await next()`). */
   readonly proceed: () => void;
   /** Set while the app has the request: what its failure settles. */
   fail: ((error: unknown) => void) | undefined;
@@ -63,7 +63,7 @@ export class AppHandover implements AppDeps {
   handOver(ctx: RequestContext): Promise<Decision> {
     const { req, res } = ctx;
     // The frameworks Portier embeds in serve Node's own objects; the app answers on them.
-    if (!isNodeRequest(req) || !isNodeResponse(res)) return Promise.reject(new Error('the app stage runs only under the Express and Fastify adapters'));
+    if (!isNodeRequest(req) || !isNodeResponse(res)) return Promise.reject(new Error('the app stage runs only under the Express, Fastify and Hono adapters'));
     const admitted = this.admitted.get(req);
     if (admitted === undefined) return Promise.reject(new Error('a request reached the app stage without being admitted by the adapter'));
     // What the stages add to every answer (RateLimit, CORS, the correlation ID) goes on the app's too.

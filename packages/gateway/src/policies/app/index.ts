@@ -7,7 +7,7 @@ export interface AppSettings {
 
 /**
  * What the framework adapter gives the `app` stage: the way into the app's own handlers. Present only
- * when Portier runs inside an app (`portier/express`, `portier/fastify`); the gateway has no app to hand over to.
+ * when Portier runs inside an app (`portier/express`, `portier/fastify`, `portier/hono`); the gateway has no app to hand over to.
  */
 export interface AppDeps {
   /**
@@ -22,7 +22,7 @@ export interface AppDeps {
 export const appStage: TerminalStageModule<'app', AppSettings, AppDeps | undefined> = {
   name: 'app',
   scope: 'terminal',
-  summary: 'on routes with `app: true` (Portier embedded with `portier/express` or `portier/fastify`): the app\'s own handler answers, given `req.portier`; a catalog error it throws is rendered like the gateway\'s, any other as `internal_error`',
+  summary: 'on routes with `app: true` (Portier embedded with `portier/express`, `portier/fastify` or `portier/hono`): the app\'s own handler answers, given `req.portier` (Hono: `c.get(\'portier\')`); a catalog error it throws is rendered like the gateway\'s, any other as `internal_error`',
   // A route no handler of the app answered; what the app itself refuses with is the app's to document.
   emits: ['internal_error'],
   settingsOf: (route) => (route.config?.app === true ? { routeId: route.id } : undefined),
@@ -35,7 +35,7 @@ export const appStage: TerminalStageModule<'app', AppSettings, AppDeps | undefin
   },
   create(settings, deps) {
     if (deps === undefined) {
-      throw new Error(`route ${settings.routeId} is answered by the app (\`app: true\`): embed this config with portier/express or portier/fastify instead of running it as a gateway`);
+      throw new Error(`route ${settings.routeId} is answered by the app (\`app: true\`): embed this config with portier/express, portier/fastify or portier/hono instead of running it as a gateway`);
     }
     return {
       name: 'app',

@@ -1,0 +1,50 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createPortier, portierError } from 'portier/express';
+import { createDemoKeys, exampleConfig, examplePort, type RunningApp } from '../shared/app-example.js';
+import { appGuideLines } from '../shared/app-guide.js';
+import { Projects } from '../shared/projects.js';
+import { printGuide, runIfMain } from '../shared/start-example.js';
+
+/** A small projects API on Express, every route under /v1 guarded by Portier in-process. */
+export async function startExpressApp(port = examplePort()): Promise<RunningApp> {
+  const { file, env } = exampleConfig(import.meta.url);
+  const portier = createPortier(file, { env });
+  const projects = new Projects();
+  const app = express();
+  app.get('/', (_req, res) => res.send('Projects API (Express): see the guide printed at start.\n'));
+  app.use('/v1', portier.middleware);
+  app.use(express.json());
+  app.get('/v1/projects', (req, res) => {
+    const { account, correlationId } = req.portier!;
+    res.json({ projects: projects.list(account!.id), correlationId });
+  });
+  app.post('/v1/projects', (req, res) => {
+    const { account, plan } = req.portier!;
+    const project = projects.create(account!.id, (req.body as { name: string }).name);
+    if (project === undefined) throw portierError('entity_limit_reached', { plan: plan ?? '', entity: 'projects', limit: projects.perAccount, usage: projects.perAccount });
+    res.status(201).json(project);
+  });
+  app.use(portier.errorHandler);
+  const server = app.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    keys: await createDemoKeys(portier),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await portier.close();
+    },
+  };
+}
+
+/** `npm run example:express`: start it, make the demo account and keys, print the guide. */
+async function main(): Promise<RunningApp> {
+  const running = await startExpressApp();
+  printGuide(appGuideLines('Projects API on Express', running.url, running.keys));
+  return running;
+}
+
+runIfMain(import.meta.url, main);
