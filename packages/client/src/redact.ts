@@ -10,7 +10,8 @@ const secretName =
 
 export const redacted = '[redacted]';
 
-const portierKey = /pt_(?:live|test)_[A-Za-z0-9_]+/g;
+/** A Portier key, also with its underscores percent-encoded (`pt%5Flive%5F…`, as some URL encoders write them). */
+const portierKey = /pt(?:_|%5F)(?:live|test)(?:_|%5F)(?:[A-Za-z0-9_]|%5F)+/gi;
 const jwt = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 const basicCredential = /\b(Basic)\s+[A-Za-z0-9+/=_-]+/gi;
 /** Runs that may be Base64 (standard or URL-safe): decoded, they are checked for a key. */

@@ -117,6 +117,9 @@ describe('redaction', () => {
       'content-type': 'application/json',
     });
     expect(redactUrl('https://user:pw@api.example.com/v1?api_key=abc&page=2')).toBe('https://api.example.com/v1?api_key=%5Bredacted%5D&page=2');
+    // A key under a neutral name, its underscores percent-encoded, is still a key.
+    expect(redactUrl('https://api.example.com/v1?q=pt%5Flive%5Fabc123%5Fdef&page=2')).toBe('https://api.example.com/v1?q=[redacted]&page=2');
+    expect(redactUrl('https://api.example.com/v1?q=pt%5flive%5fabc123')).toBe('https://api.example.com/v1?q=[redacted]');
     expect(redactBody('{"name":"a","nested":{"password":"p","token":"t"},"list":[{"secret":"s"}]}')).toBe(
       JSON.stringify({ name: 'a', nested: { password: '[redacted]', token: '[redacted]' }, list: [{ secret: '[redacted]' }] }, null, 2),
     );

@@ -161,6 +161,32 @@ for (const backend of backends) {
       }
     });
 
+    it(`${backend.name}: once half the lookups are taken, a client holding its share starts no more, and another client still gets one`, async () => {
+      const gate = new Gate();
+      const store = slowStore(reader, () => gate);
+      const directory = new KeyDirectory(store, systemClock, silent, { ...defaultKeyCache, maxConcurrentLookups: 4, maxConcurrentLookupsPerClient: 1 });
+      const outcome = (lookup: KeyEntry | undefined | Promise<KeyEntry | undefined>): Promise<string> =>
+        Promise.resolve(lookup).then(
+          () => 'answered',
+          (error: unknown) => (error instanceof PortierError ? error.code : String(error)),
+        );
+      try {
+        await directory.started;
+        // While the store is not pressed, one address takes more than its share (a load balancer's).
+        const attacker = [directory.lookup('k_rand_1', '10.0.0.66'), directory.lookup('k_rand_2', '10.0.0.66')].map(outcome);
+        const refused = await outcome(directory.lookup('k_rand_3', '10.0.0.66'));
+        expect(refused).toBe('account_store_busy');
+        const other = outcome(directory.lookup('k_real', '10.0.0.7'));
+        expect(directory.stats()).toMatchObject({ lookupsRunning: 3, refusedLookups: 1 });
+        gate.open();
+        expect(await Promise.all([...attacker, other])).toEqual(['answered', 'answered', 'answered']);
+        // Slots given back: the address starts lookups again.
+        expect(await outcome(directory.lookup('k_rand_4', '10.0.0.66'))).toBe('answered');
+      } finally {
+        await directory.close();
+      }
+    });
+
     it(`${backend.name}: the key cache keeps at most maxKeys (least recently used dropped) and last-used times are written early when maxPendingUses is reached`, async () => {
       const ids: string[] = [];
       for (let i = 0; i < 12; i++) ids.push(await newKey());

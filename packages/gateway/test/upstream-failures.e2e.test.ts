@@ -76,8 +76,10 @@ describe('upstream failures', () => {
     controller.abort();
     await expect(pending).rejects.toThrow();
     await within(upstreamClosed, 'the upstream call closed after the client left');
-    await portier.logged((line) => line['clientClosed'] === true, 'clientClosed');
-    expect(portier.logs.some((line) => line['brokenMidResponse'] === true)).toBe(false);
+    const line = await portier.logged((entry) => entry['clientClosed'] === true, 'clientClosed');
+    // Nothing was sent: logged as 499, never as the 200 Node's statusCode still says.
+    expect(line['status']).toBe(499);
+    expect(portier.logs.some((entry) => entry['brokenMidResponse'] === true)).toBe(false);
   });
 
   it('proxy: passes upstream errors through untouched with the correlation header in passthrough mode', async () => {

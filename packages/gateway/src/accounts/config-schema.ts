@@ -27,6 +27,12 @@ export const keyCacheSchema = Type.Object(
       default: 32,
       description: 'Most store lookups of uncached keys at once (lookups of one id share one); past it a request is 503 `account_store_busy`, so random keys cannot load the store.',
     }),
+    maxConcurrentLookupsPerClient: Type.Integer({
+      minimum: 1,
+      maximum: 10000,
+      default: 4,
+      description: 'Once half of `maxConcurrentLookups` are running, most of them one client address may hold; past it that client is 503 `account_store_busy` and the others keep their share (one caller sending random keys cannot lock the others out). Behind a load balancer every caller has its address: raise it to `maxConcurrentLookups` to turn it off.',
+    }),
     maxPendingUses: Type.Integer({
       minimum: 100,
       maximum: 10000000,
@@ -36,7 +42,7 @@ export const keyCacheSchema = Type.Object(
   },
   {
     description:
-      'Bounds of the in-memory key cache, so memory never grows with callers (see docs/accounts-and-keys.md). Every bound evicts, never refuses, except `maxConcurrentLookups`.',
+      'Bounds of the in-memory key cache, so memory never grows with callers (see docs/accounts-and-keys.md). Every bound evicts, never refuses, except `maxConcurrentLookups` and `maxConcurrentLookupsPerClient`.',
     additionalProperties: false,
     default: {},
   },

@@ -18,7 +18,7 @@ const usageFlushMs = 10_000;
 const busyRetryAfterSeconds = 1;
 
 /** The `auth.keyCache` defaults, for callers without a config (the micro-benchmark). */
-export const defaultKeyCache: KeyCacheConfig = { maxKeys: 100_000, maxUnknownKeys: 10_000, unknownKeyTtlMs: 30_000, maxConcurrentLookups: 32, maxPendingUses: 10_000 };
+export const defaultKeyCache: KeyCacheConfig = { maxKeys: 100_000, maxUnknownKeys: 10_000, unknownKeyTtlMs: 30_000, maxConcurrentLookups: 32, maxConcurrentLookupsPerClient: 4, maxPendingUses: 10_000 };
 
 /** Sizes and evictions of the directory's maps, for metrics and the admin status. */
 export interface KeyDirectoryStats {
@@ -46,8 +46,10 @@ export interface KeyDirectoryStats {
  * Bounded against callers: at most `maxKeys` keys (least recently used evicted first), `maxUnknownKeys`
  * ids the store did not know (oldest first, each for `unknownKeyTtlMs`), `maxPendingUses` last-used
  * times (written early when full). Lookups of one id share one store query, and at most
- * `maxConcurrentLookups` store lookups run at once; past that a lookup is 503 `account_store_busy`,
- * so random well-formed keys cannot load the store.
+ * `maxConcurrentLookups` store lookups run at once, and once half of them are taken a client address
+ * holding `maxConcurrentLookupsPerClient` starts no more; past either a lookup is 503
+ * `account_store_busy`, so random well-formed keys cannot load the store, nor one caller sending them
+ * take every lookup from the others.
  *
  * No revocation is lost: every invalidation bumps a generation, and a store answer that was asked for
  * under an older generation is never cached; the request it was for looks the key up again, once.
@@ -58,6 +60,8 @@ export class KeyDirectory {
   private readonly unknown = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<KeyEntry | undefined>>();
   private readonly uses = new Map<string, number>();
+  /** Store lookups each client address holds now; an address leaves the map with its last one. */
+  private readonly lookupsByClient = new Map<string, number>();
   private generation = 0;
   private lookupsRunning = 0;
   private flushing = false;
@@ -85,8 +89,11 @@ export class KeyDirectory {
     this.timers.push(setInterval(() => void this.flushUsage(), usageFlushMs).unref());
   }
 
-  /** The key and its account; synchronous when cached (or known to be unknown). */
-  lookup(id: string): KeyEntry | undefined | Promise<KeyEntry | undefined> {
+  /**
+   * The key and its account; synchronous when cached (or known to be unknown). `client` (the caller's
+   * address) is charged for a store lookup it starts, so that no caller takes more than its share.
+   */
+  lookup(id: string, client?: string): KeyEntry | undefined | Promise<KeyEntry | undefined> {
     const cached = this.cache.get(id);
     if (cached !== undefined) {
       // Least recently used goes first: a hit moves the key to the end.
@@ -99,7 +106,7 @@ export class KeyDirectory {
       if (unknownUntil > this.clock.now()) return undefined;
       this.unknown.delete(id);
     }
-    return this.inFlight.get(id) ?? this.startLookup(id, true);
+    return this.inFlight.get(id) ?? this.startLookup(id, true, client);
   }
 
   /** Forgets everything cached, and every store answer still on its way: called after any write. */
@@ -142,15 +149,22 @@ export class KeyDirectory {
     await this.flushUsage();
   }
 
-  private startLookup(id: string, retryIfStale: boolean): Promise<KeyEntry | undefined> {
-    if (this.lookupsRunning >= this.limits.maxConcurrentLookups) {
+  private startLookup(id: string, retryIfStale: boolean, client: string | undefined): Promise<KeyEntry | undefined> {
+    const held = client === undefined ? 0 : (this.lookupsByClient.get(client) ?? 0);
+    const { maxConcurrentLookups, maxConcurrentLookupsPerClient } = this.limits;
+    // A client takes more than its share only while half the lookups are free: one address behind a
+    // load balancer keeps its pace while the store is not pressed.
+    const pressed = this.lookupsRunning * 2 >= maxConcurrentLookups;
+    if (this.lookupsRunning >= maxConcurrentLookups || (pressed && held >= maxConcurrentLookupsPerClient)) {
       this.refusedLookups++;
       return Promise.reject(portierError('account_store_busy', {}, { headers: { 'Retry-After': String(busyRetryAfterSeconds) } }));
     }
     const generation = this.generation;
     this.lookupsRunning++;
+    if (client !== undefined) this.lookupsByClient.set(client, held + 1);
     const loading = this.load(id).finally(() => {
       this.lookupsRunning--;
+      if (client !== undefined) this.release(client);
     });
     // What waiters share is the checked answer, so one that joined before an invalidation asks again too.
     const checked: Promise<KeyEntry | undefined> = loading.then(
@@ -176,7 +190,13 @@ export class KeyDirectory {
     // Read before an invalidation (a revocation, say): never cached, and asked again once.
     this.staleFills++;
     if (!retryIfStale) return entry;
-    return this.inFlight.get(id) ?? this.startLookup(id, false);
+    return this.inFlight.get(id) ?? this.startLookup(id, false, undefined);
+  }
+
+  private release(client: string): void {
+    const held = (this.lookupsByClient.get(client) ?? 1) - 1;
+    if (held === 0) this.lookupsByClient.delete(client);
+    else this.lookupsByClient.set(client, held);
   }
 
   private async load(id: string): Promise<KeyEntry | undefined> {

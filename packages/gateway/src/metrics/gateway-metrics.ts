@@ -1,3 +1,4 @@
+import { answeredStatus } from '../pipeline/answered-status.js';
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
@@ -122,7 +123,7 @@ export class GatewayMetrics {
   observe(ctx: RequestContext): void {
     const route = ctx.route?.id ?? '(none)';
     const method = ctx.req.method ?? '';
-    const status = ctx.res.statusCode;
+    const status = answeredStatus(ctx);
     const key = `${route}\n${method}\n${status}`;
     let counter = this.requestChildren.get(key);
     if (counter === undefined) {

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AccessLog } from '../log/access-log.js';
 import type { RequestContext } from './request-context.js';
+import { answeredStatus } from './answered-status.js';
 
 /**
  * One JSON line per request. Only chosen fields are logged: never headers, query strings or bodies,
@@ -14,7 +15,7 @@ export function logAccess(accessLog: AccessLog, ctx: RequestContext): void {
     method: req.method ?? '',
     path: ctx.path,
     route: ctx.route?.id,
-    status: res.statusCode,
+    status: answeredStatus(ctx),
     code: ctx.errorCode,
     account: ctx.auth?.account.id,
     keyId: ctx.auth?.key.id,

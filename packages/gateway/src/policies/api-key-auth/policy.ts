@@ -67,7 +67,7 @@ export function createApiKeyAuthPolicy(
           return portierError('invalid_token', {});
         }
         const { sub, acc } = check.claims;
-        const entry = directory.lookup(sub);
+        const entry = directory.lookup(sub, ctx.req.socket.remoteAddress);
         if (entry instanceof Promise) return entry.then((loaded) => admitToken(ctx, acc, loaded));
         return admitToken(ctx, acc, entry);
       }
@@ -81,7 +81,7 @@ export function createApiKeyAuthPolicy(
         const hint = phrase('wrongEnvironment', { environment: parsed.environment, accepted: auth.environment });
         return portierError('credentials_malformed', { hint, expected });
       }
-      const entry = directory.lookup(parsed.id);
+      const entry = directory.lookup(parsed.id, ctx.req.socket.remoteAddress);
       if (entry instanceof Promise) return entry.then((loaded) => verify(ctx, credential.value, loaded));
       return verify(ctx, credential.value, entry);
     },
