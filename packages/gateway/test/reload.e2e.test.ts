@@ -211,6 +211,67 @@ describe('live reload', () => {
   });
 });
 
+describe('in-flight requests across a reload', () => {
+  it('reload: a request under way finishes on the old config and its upstream pool; the next one gets the new upstream; the old pool closes once idle', async () => {
+    // Two upstreams: `old` holds its requests until released, `new` answers at once.
+    const held: (() => void)[] = [];
+    let oldOpen = 0;
+    const serverOf = (name: string, hold: boolean): Server => {
+      const server = createServer((req, res) => {
+        const answer = (): void => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ server: name }));
+        };
+        if (hold) held.push(answer);
+        else answer();
+      });
+      return server;
+    };
+    const oldServer = serverOf('old', true);
+    oldServer.on('connection', (socket) => {
+      oldOpen++;
+      socket.on('close', () => oldOpen--);
+    });
+    const newServer = serverOf('new', false);
+    const urlOf = async (server: Server): Promise<string> => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    const [oldUrl, newUrl] = [await urlOf(oldServer), await urlOf(newServer)];
+    const text = (url: string): string =>
+      stringify({ server: { port: 0 }, admin: { port: 0, token }, upstreams: { slow: { url } }, routes: [{ id: 'hold', path: '/hold', upstream: 'slow' }] });
+    const file = tempConfig(text(oldUrl));
+    const portier = await startCli(['start', '--config', file], {}, listening);
+    const agent = new Agent({ connections: 2, keepAliveTimeout: 60_000 });
+    let closed = 0;
+    agent.on('disconnect', () => closed++);
+    try {
+      const inFlight = request(`${portier.url}/hold`, { dispatcher: agent });
+      await waitFor(() => held.length, { what: 'the first request held at the old upstream', until: (count) => count === 1 });
+      writeFileSync(file, text(newUrl));
+      expect((await adminReload(portier)).status).toBe(200);
+      // The next request: the new config, the new upstream.
+      const next = await request(`${portier.url}/hold`, { dispatcher: agent });
+      expect(await next.body.json()).toEqual({ server: 'new' });
+      // The one under way: released now, answered through the old config's pool, still open.
+      held[0]?.();
+      const first = await inFlight;
+      expect(first.statusCode).toBe(200);
+      expect(await first.body.json()).toEqual({ server: 'old' });
+      // Its last request done, the old upstream's pool closes its connections.
+      await waitFor(() => oldOpen, { what: 'the old upstream pool closed', until: (open) => open === 0 });
+      expect(closed).toBe(0);
+    } finally {
+      await agent.close();
+      portier.child.kill('SIGKILL');
+      for (const server of [oldServer, newServer]) {
+        server.closeAllConnections();
+        server.close();
+      }
+    }
+  }, 60_000);
+});
+
 describe('portier reload and start --watch', () => {
   it('reload: --watch applies a saved file; `portier reload` asks the admin API and reports a refusal as config check does', async () => {
     const reserved = await reservePort();
