@@ -243,9 +243,22 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => current.clientError(error, socket));
   server.on('connect', (req: IncomingMessage, socket: Duplex) => current.connect(req, socket));
 
+  /** Retired generations with requests still under way, and upstreams the current one no longer uses. */
+  const busy = new Set<Generation>();
+  const unused = new Set<UpstreamClient>();
+
+  /** Closes each unused upstream pool that no retired generation with requests under way still holds. */
+  function closeUnused(): void {
+    for (const upstream of unused) {
+      if ([...busy].some((generation) => generation.upstreams.get(upstream.key) === upstream)) continue;
+      unused.delete(upstream);
+      upstream.close().catch((error: unknown) => logger.warn({ err: error, upstream: upstream.key }, 'closing an upstream pool after a reload failed'));
+    }
+  }
+
   /**
-   * Swaps `next` in: requests that arrived before keep their generation to the end; upstreams the new
-   * one no longer uses are closed once the old generation has no request left.
+   * Swaps `next` in: requests that arrived before keep their generation to the end; an upstream pool the
+   * new one no longer uses is closed once no older generation that holds it has a request left.
    */
   function swapIn(next: PortierConfig): Generation {
     const generation = buildGeneration(next, current.upstreams);
@@ -256,12 +269,17 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     if (generation.operations !== undefined) worker?.use(generation.operations);
     liveUpstreams.clear();
     for (const [key, upstream] of generation.upstreams) liveUpstreams.set(key, upstream);
-    const dropped = [...retired.upstreams.values()].filter((upstream) => !generation.upstreams.has(upstream.key) || generation.upstreams.get(upstream.key) !== upstream);
-    if (dropped.length > 0) {
-      const close = (): void => void Promise.all(dropped.map((upstream) => upstream.close())).catch((error: unknown) => logger.warn({ err: error }, 'closing an upstream pool after a reload failed'));
-      if (retired.inFlight === 0) close();
-      else retired.onIdle = close;
+    for (const upstream of retired.upstreams.values()) {
+      if (generation.upstreams.get(upstream.key) !== upstream) unused.add(upstream);
     }
+    if (retired.inFlight > 0) {
+      busy.add(retired);
+      retired.onIdle = () => {
+        busy.delete(retired);
+        closeUnused();
+      };
+    }
+    closeUnused();
     return generation;
   }
 
@@ -396,7 +414,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
         clearInterval(operationSweeper);
         operationStore?.close();
         idempotency?.close();
-        await Promise.all([...new Set([...current.upstreams.values(), ...liveUpstreams.values()])].map((upstream) => upstream.pool.destroy()));
+        await Promise.all([...new Set([...current.upstreams.values(), ...unused])].map((upstream) => upstream.pool.destroy()));
         if (directory !== undefined) {
           await directory.close();
           directory.store.close();
