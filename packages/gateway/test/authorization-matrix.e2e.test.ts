@@ -153,6 +153,7 @@ const cases: Readonly<Record<string, RouteCase>> = {
   },
   status: { method: 'GET', path: () => '/v1/status', expect: open(200) },
   health: { method: 'GET', path: () => '/healthz', expect: open(200) },
+  ready: { method: 'GET', path: () => '/readyz', expect: open(200) },
   'error-reference': { method: 'GET', path: () => '/docs/errors', expect: open(200) },
   'error-reference-language': { method: 'GET', path: () => '/docs/errors/fr', expect: open(200) },
   'access-token': {
