@@ -53,6 +53,7 @@ export const portierErrorCodes = {
   upstream_client_error: { status: 400, retryable: false },
   upstream_server_error: { status: 500, retryable: true },
   internal_error: { status: 500, retryable: true },
+  not_ready: { status: 503, retryable: true },
 } as const;
 
 export type PortierErrorCode = keyof typeof portierErrorCodes;

@@ -158,6 +158,7 @@ const cases: Readonly<Record<string, RouteCase>> = {
   // A key is optional here, but one that is presented is checked like anywhere else.
   catalog: { method: 'GET', path: () => '/v1/catalog', expect: keyed({ right: 200 }) },
   health: { method: 'GET', path: () => '/healthz', expect: open(200) },
+  ready: { method: 'GET', path: () => '/readyz', expect: open(200) },
   'error-reference': { method: 'GET', path: () => '/docs/errors', expect: open(200) },
   'error-reference-language': { method: 'GET', path: () => '/docs/errors/fr', expect: open(200) },
   'access-token': {

@@ -113,6 +113,14 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
     const response = await request(`${noRedisPortier.url}/x`);
     return { status: response.statusCode, code: ((await response.body.json()) as { code: string }).code };
   },
+  not_ready: async () => {
+    // The rate-limit Redis is not there: the gateway lives (`/healthz`) but is not ready.
+    const response = await request(`${noRedisPortier.url}/readyz`);
+    const body = (await response.body.json()) as { code: string; detail: string; correlationId: string };
+    expect(body.detail).toContain('rateLimits');
+    expect(body.correlationId).toBe(response.headers['x-correlation-id']);
+    return { status: response.statusCode, code: body.code };
+  },
   account_store_unavailable: async () => {
     const response = await request(`${noPostgresPortier.url}/x`, { headers: { authorization: `Bearer ${generateKey({ instance: 'eu1', environment: 'live' }).secret}` } });
     expect(response.headers['retry-after']).toBe('5');

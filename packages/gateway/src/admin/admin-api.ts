@@ -22,6 +22,20 @@ import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import type { Operations } from '../operations/operations.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { describeOperation } from '../operations/describe-operation.js';
+import type { ConfigProblem } from '../config/config-problem.js';
+import { catalog } from '../errors/catalog.js';
+import { fillTemplate } from '../errors/fill-template.js';
+
+/** What the admin API reads of the config being served. */
+export interface AdminView {
+  readonly config: PortierConfig;
+  readonly operations: Operations | undefined;
+}
+
+/** What a reload did: swapped in the file's config, or refused it with every problem. */
+export type ReloadOutcome =
+  | { readonly ok: true; readonly file: string; readonly routes: number; readonly warnings: readonly { readonly path: string; readonly message: string }[] }
+  | { readonly ok: false; readonly file: string; readonly problems: readonly ConfigProblem[] };
 
 type Params = Readonly<Record<string, string | undefined>>;
 type AdminHandler = (body: JsonObject, params: Params, query: URLSearchParams) => Promise<{ status: number; body: unknown }>;
@@ -31,27 +45,32 @@ type AdminHandler = (body: JsonObject, params: Params, query: URLSearchParams) =
  * token. Writes empty the gateway's key cache at once, so they apply on the very next request.
  */
 export function createAdminApi(options: {
-  config: PortierConfig;
+  /** The config and the operations the gateway serves right now (a reload replaces them). */
+  current: () => AdminView;
   token: string;
   directory: KeyDirectory | undefined;
   maintenance: MaintenanceState;
   logger: Logger;
   counters: CounterBackend;
   clock: Clock;
+  /** The upstreams served right now (the gateway updates this map on reload). */
   upstreams: ReadonlyMap<string, UpstreamClient>;
-  operations: Operations | undefined;
   metrics: GatewayMetrics;
+  /** Loads the config file again and swaps it in (`POST /admin/reload`). */
+  reload: () => Promise<ReloadOutcome>;
 }): { server: Server; listen(host: string, port: number): Promise<string> } {
-  const { config, directory, maintenance, logger } = options;
+  const { directory, maintenance, logger } = options;
   const tokenHash = hashKey(options.token);
   const renderer = renderers.problem;
-  const rendering: ErrorRendering = { typeBaseUrl: config.errors.typeBaseUrl, gatewayService: config.errors.service, correlationHeader: config.correlation.header };
+  const renderingOf = (config: PortierConfig): ErrorRendering => ({ typeBaseUrl: config.errors.typeBaseUrl, gatewayService: config.errors.service, correlationHeader: config.correlation.header });
   const expected = '`Authorization: Bearer <admin token>`';
-  const admin =
-    directory === undefined || config.auth === undefined
-      ? undefined
-      : new AccountAdmin(directory.store, config as PortierConfig & { auth: AuthConfig }, 'admin-api', () => directory.invalidate());
-  const accounts = (): AccountAdmin => admin as AccountAdmin;
+  // Built per call from the config served now: a reload that changes the plans applies to admin writes too.
+  const accounts = (): AccountAdmin => {
+    const { config } = options.current();
+    if (directory === undefined || config.auth === undefined) throw new Error('account routes exist only with auth');
+    return new AccountAdmin(directory.store, config as PortierConfig & { auth: AuthConfig }, 'admin-api', () => directory.invalidate());
+  };
+  const hasAccounts = directory !== undefined && options.current().config.auth !== undefined;
 
   type AdminRoute = { method: 'GET' | 'POST' | 'PATCH' | 'PUT'; path: string; handle: AdminHandler };
   // Account and key routes exist only where the deployment has accounts (an `auth` section).
@@ -89,7 +108,7 @@ export function createAdminApi(options: {
       handle: async (_b, p, query) => {
         const { account, keys } = await accounts().showAccount(p['id'] ?? '');
         const keyIds = keys.filter((key) => key.status !== 'revoked').map((key) => key.id);
-        const limits = await describeUsage(config, options.counters, { account, keyIds, params: Object.fromEntries(query), ip: undefined }, options.clock.now());
+        const limits = await describeUsage(options.current().config, options.counters, { account, keyIds, params: Object.fromEntries(query), ip: undefined }, options.clock.now());
         return ok({ account: account.id, plan: account.plan, limits });
       },
     },
@@ -118,13 +137,13 @@ export function createAdminApi(options: {
       handle: async (_b, _p, query) => ok(await accounts().listAudit(Math.min(Number(query.get('limit') ?? 50) || 50, 1000))),
     },
   ];
-  const operations = options.operations;
-  // Queue routes exist only where some route is async.
+  // Queue routes exist only where some route is async (which only a restart changes).
+  const operations = (): Operations => options.current().operations as Operations;
   const operationRoutes: AdminRoute[] =
-    operations === undefined
+    options.current().operations === undefined
       ? []
       : [
-          { method: 'GET', path: '/admin/operations/stats', handle: async () => ok(await operations.store.stats(options.clock.now())) },
+          { method: 'GET', path: '/admin/operations/stats', handle: async () => ok(await operations().store.stats(options.clock.now())) },
           {
             method: 'GET',
             path: '/admin/operations',
@@ -132,32 +151,44 @@ export function createAdminApi(options: {
               const account = query.get('account');
               if (account === null) throw badField('account', 'is required (?account=ID)');
               const limit = Math.min(Number(query.get('limit') ?? 50) || 50, 1000);
-              const page = await operations.store.list(account, {}, limit, query.get('cursor') ?? undefined);
-              return ok({ data: page.items.map((operation) => describeOperation(operations, operation)), cursor: page.cursor ?? null });
+              const page = await operations().store.list(account, {}, limit, query.get('cursor') ?? undefined);
+              return ok({ data: page.items.map((operation) => describeOperation(operations(), operation)), cursor: page.cursor ?? null });
             },
           },
           {
             method: 'GET',
             path: '/admin/operations/:id',
             handle: async (_b, p) => {
-              const operation = await operations.store.get(p['id'] ?? '');
+              const operation = await operations().store.get(p['id'] ?? '');
               if (operation === undefined) throw portierError('operation_not_found', { operationId: p['id'] ?? '' });
-              return ok(describeOperation(operations, operation));
+              return ok(describeOperation(operations(), operation));
             },
           },
         ];
   const routes: AdminRoute[] = [
-    ...(admin === undefined ? [] : accountRoutes),
+    ...(hasAccounts ? accountRoutes : []),
     ...operationRoutes,
     {
       method: 'GET',
       path: '/admin/status',
-      handle: async () =>
-        ok({
+      handle: async () => {
+        const { operations: queue } = options.current();
+        return ok({
           rateLimits: options.counters.status(),
-          ...(operations === undefined ? {} : { operations: await operations.store.stats(options.clock.now()) }),
+          ...(queue === undefined ? {} : { operations: await queue.store.stats(options.clock.now()) }),
           upstreams: Object.fromEntries([...options.upstreams].map(([name, upstream]) => [name, { circuit: upstream.breaker.isOpen ? 'open' : 'closed' }])),
-        }),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/reload',
+      handle: async () => {
+        const outcome = await options.reload();
+        if (outcome.ok) return ok({ reloaded: true, file: outcome.file, routes: outcome.routes, warnings: outcome.warnings });
+        // The same answer as `portier config check --json`, with the status of a refused change.
+        return { status: 422, body: { reloaded: false, code: 'config_invalid', detail: fillTemplate(catalog.config_invalid.texts.en.detail, { file: outcome.file, count: outcome.problems.length }), file: outcome.file, problems: outcome.problems } };
+      },
     },
     {
       method: 'PUT',
@@ -172,7 +203,7 @@ export function createAdminApi(options: {
       path: '/admin/routes/:id/maintenance',
       handle: async (body, p) => {
         const id = p['id'] ?? '';
-        if (!config.routes.some((route) => route.id === id)) throw portierError('not_found', { method: 'PUT', path: `/admin/routes/${id}/maintenance` });
+        if (!options.current().config.routes.some((route) => route.id === id)) throw portierError('not_found', { method: 'PUT', path: `/admin/routes/${id}/maintenance` });
         maintenance.setRoute(id, maintenanceChange(body));
         return ok({ maintenance: 'updated' });
       },
@@ -202,7 +233,7 @@ export function createAdminApi(options: {
     }
     const body = req.method === 'GET' ? {} : await readJsonBody(req, 64 * 1024);
     const result = await match.target.handle(body, match.params, url.searchParams);
-    sendJson(ctx, result.status, JSON.stringify(result.body), config.correlation.header);
+    sendJson(ctx, result.status, JSON.stringify(result.body), options.current().config.correlation.header);
   }
 
   function handle(req: IncomingMessage, res: ServerResponse, refusal?: PortierError): void {
@@ -212,15 +243,15 @@ export function createAdminApi(options: {
     (refusal === undefined ? serve(ctx) : Promise.reject(refusal)).catch((error: unknown) => {
       if (!(error instanceof PortierError)) {
         logger.error({ err: error, correlationId: ctx.correlationId }, 'admin API error');
-        sendError(ctx, portierError('internal_error', {}), renderer, rendering);
+        sendError(ctx, portierError('internal_error', {}), renderer, renderingOf(options.current().config));
         return;
       }
-      sendError(ctx, error, renderer, rendering);
+      sendError(ctx, error, renderer, renderingOf(options.current().config));
     });
   }
   // The same header limit as the front door; parse errors and CONNECT are answered by the gateway
   // (see create-gateway.ts), an Expect other than 100-continue here, each never Node's bare answer.
-  const server = createServer({ maxHeaderSize: config.server.maxHeaderBytes }, (req, res) => handle(req, res));
+  const server = createServer({ maxHeaderSize: options.current().config.server.maxHeaderBytes }, (req, res) => handle(req, res));
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => handle(req, res, portierError('expectation_failed', {}, { headers: { Connection: 'close' } })));
   return {
     server,

@@ -22,6 +22,7 @@ import { defaultLocalizer } from '../errors/localizer.js';
 import { localizerOf } from '../errors/localizer-of.js';
 import { reportConfigProblems } from './report-config-problems.js';
 import { runGateway } from './run-gateway.js';
+import { reloadCommand } from './reload-command.js';
 import { printDemoGuide } from './print-demo-guide.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerOperationCommands } from './operation-commands.js';
@@ -47,8 +48,18 @@ program
   .command('start')
   .description('start the gateway')
   .option('-c, --config <file>', 'configuration file', 'portier.yaml')
-  .action(async (options: { config: string }) => {
-    await runGateway(loadOrExit(options.config));
+  .option('--watch', 'reload the configuration when the file changes (as SIGHUP does)')
+  .action(async (options: { config: string; watch?: boolean }) => {
+    await runGateway(loadOrExit(options.config), undefined, { configFile: options.config, watch: options.watch === true });
+  });
+
+program
+  .command('reload')
+  .description("make the running gateway load its configuration file again (asks its admin API); exit status 2 when the file is refused")
+  .option('-c, --config <file>', 'configuration file (for the admin API address and token)', 'portier.yaml')
+  .option('--json', 'print the answer as JSON')
+  .action(async (options: { config: string; json?: boolean }) => {
+    await reloadCommand(loadOrExit(options.config, options.json === true), options.config, options.json === true);
   });
 
 program

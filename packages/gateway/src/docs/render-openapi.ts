@@ -152,7 +152,9 @@ function presentationOf(id: BuiltInRouteId, config: PortierConfig): BuiltInPrese
   const html = { '200': { description: 'The error reference (HTML).', content: { 'text/html': { schema: { type: 'string' } } } } };
   switch (id) {
     case 'health':
-      return { success: { '200': { description: 'The gateway is up.', headers: correlationHeader() } } };
+      return { success: { '200': { description: 'The gateway process serves (liveness).', headers: correlationHeader() } } };
+    case 'ready':
+      return { success: { '200': { description: 'The stores answer and the gateway is not shutting down (readiness).', headers: correlationHeader() } } };
     case 'access-token':
       return { success: { '200': { description: 'A short-lived access token that stands in for the key.' } } };
     case 'api-keys':

@@ -841,6 +841,23 @@ export const catalog = {
       },
     },
   },
+  not_ready: {
+    status: 503,
+    owner: 'capacity',
+    retryable: true,
+    texts: {
+      en: {
+        title: 'Not ready',
+        detail: 'The gateway is not ready to serve: {checks}.',
+        meaning:
+          'The readiness check failed: the gateway is shutting down, or a store its configuration uses (accounts, rate-limit or idempotency Redis, operation queue) did not answer in time. The gateway itself is alive; a load balancer should send traffic to another replica until it is ready again.',
+        troubleshooting: [
+          'Send the request to another replica, or retry after the number of seconds in the Retry-After header.',
+          'Operators: the detail names each check that failed (`shutdown`, `accounts`, `rateLimits`, `idempotency`, `operations`); see docs/operations.md.',
+        ],
+      },
+    },
+  },
   config_invalid: {
     status: 500,
     owner: 'config',

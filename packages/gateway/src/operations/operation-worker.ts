@@ -41,11 +41,16 @@ export class OperationWorker {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly operations: Operations,
+    private operations: Operations,
     private readonly upstreams: ReadonlyMap<string, UpstreamClient>,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
+
+  /** A reloaded config: attempts claimed from now on follow its async routes and queue settings. */
+  use(operations: Operations): void {
+    this.operations = operations;
+  }
 
   start(): void {
     this.timer = setInterval(() => this.wake(), pollMs);

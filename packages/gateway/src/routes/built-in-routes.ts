@@ -8,6 +8,7 @@ import type { KeyedChecks } from './route-spec.js';
  */
 export const builtInRouteIds = {
   health: 'health',
+  ready: 'ready',
   accessToken: 'access-token',
   keys: 'api-keys',
   key: 'api-key',
@@ -49,7 +50,8 @@ export function builtInRoutesOf(config: PortierConfig): BuiltInRoute[] {
     routes.push({ scopes: [], keyed: undefined, maxBodyBytes: 0, ...route });
   };
   const { auth } = config;
-  add({ id: builtInRouteIds.health, path: config.server.healthPath, methods: ['GET'], configuredAt: ['server', 'healthPath'], summary: 'The gateway is up.' });
+  add({ id: builtInRouteIds.health, path: config.server.healthPath, methods: ['GET'], configuredAt: ['server', 'healthPath'], summary: 'Liveness: the gateway process serves.' });
+  add({ id: builtInRouteIds.ready, path: config.server.readyPath, methods: ['GET'], configuredAt: ['server', 'readyPath'], summary: 'Readiness: the stores answer and the gateway is not shutting down.' });
   const tokens = auth?.accessTokens;
   if (auth !== undefined && tokens !== undefined) {
     // A token cannot be traded for another token: only a key extends access.

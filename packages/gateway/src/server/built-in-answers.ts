@@ -8,7 +8,8 @@ import { createReferenceTerminal } from '../docs/reference-terminal.js';
 import { localizerOf } from '../errors/localizer-of.js';
 import { createListOperationsTerminal, createOperationResultTerminal, createShowOperationTerminal } from '../operations/operation-routes.js';
 import type { Operations } from '../operations/operations.js';
-import { createHealthTerminal } from '../pipeline/health-terminal.js';
+import { createHealthTerminal, createReadyTerminal } from '../pipeline/health-terminal.js';
+import type { Readiness } from './readiness.js';
 import type { Terminal } from '../pipeline/policy.js';
 import { boundUsageParams, createUsageTerminal } from '../policies/rate-limit/usage-terminal.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
@@ -19,6 +20,7 @@ export interface BuiltInAnswerDeps {
   readonly counters: CounterBackend;
   readonly directory: KeyDirectory | undefined;
   readonly operations: Operations | undefined;
+  readonly readiness: Readiness;
 }
 
 /** The answer of each built-in route this config turns on (see routes/built-in-routes.ts), by route id. */
@@ -33,6 +35,8 @@ export function createBuiltInAnswers(config: PortierConfig, deps: BuiltInAnswerD
     switch (id) {
       case builtInRouteIds.health:
         return createHealthTerminal(correlationHeader);
+      case builtInRouteIds.ready:
+        return createReadyTerminal(deps.readiness, correlationHeader);
       case builtInRouteIds.accessToken:
         if (auth?.accessTokens === undefined) break;
         return createTokenExchangeTerminal(auth, auth.accessTokens, deps.clock, correlationHeader);
@@ -66,6 +70,7 @@ export function createBuiltInAnswers(config: PortierConfig, deps: BuiltInAnswerD
  */
 export const builtInAnswerCodes: Record<BuiltInRouteId, (config: PortierConfig) => readonly ErrorCode[]> = {
   health: () => [],
+  ready: () => ['not_ready'],
   'access-token': () => [],
   'api-keys': () => ['invalid_json', 'validation_failed', 'payload_too_large', 'key_limit_reached'],
   'api-key': () => ['key_not_found'],

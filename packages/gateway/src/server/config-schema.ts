@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { pathPattern } from '../config/schema-constants.js';
+import { Enum } from '../config/schema-builders.js';
 
 /** The top-level `server` section: the HTTP listener. */
 export const serverSchema = Type.Object(
@@ -42,10 +43,41 @@ export const serverSchema = Type.Object(
       default: 10000,
       description: 'On SIGTERM/SIGINT, how long in-flight requests may run before connections are closed.',
     }),
+    shutdownDelayMs: Type.Integer({
+      minimum: 0,
+      maximum: 600000,
+      default: 0,
+      description:
+        'On SIGTERM/SIGINT, how long the gateway keeps accepting and serving while `readyPath` answers 503, before it stops listening and drains: time for a load balancer to take it out of rotation (see docs/operations.md).',
+    }),
     healthPath: Type.String({
       pattern: pathPattern,
       default: '/healthz',
-      description: 'Path of the built-in health check (route id `health`), answered by the gateway itself.',
+      description: 'Path of the built-in liveness check (route id `health`): 200 while the process serves, whatever the stores.',
+    }),
+    readyPath: Type.String({
+      pattern: pathPattern,
+      default: '/readyz',
+      description:
+        'Path of the built-in readiness check (route id `ready`): 200 when every store the config uses answers within `readyTimeoutMs` and the gateway is not shutting down, else 503 `not_ready`.',
+    }),
+    readyTimeoutMs: Type.Integer({
+      minimum: 10,
+      maximum: 60000,
+      default: 1000,
+      description: 'How long the readiness check waits for each store to answer.',
+    }),
+    readyOptional: Type.Array(Enum(['accounts', 'rateLimits', 'idempotency', 'operations'], { description: 'A store, by its config section.' }), {
+      default: [],
+      uniqueItems: true,
+      description:
+        'Stores whose outage leaves the gateway ready: `rateLimits` when every limit survives it (`whenStoreDown: open` or `local`), so that a Redis outage does not take every replica out of rotation at once.',
+    }),
+    readyCacheMs: Type.Integer({
+      minimum: 0,
+      maximum: 60000,
+      default: 1000,
+      description: 'How long a readiness result is reused: probes within it cost no store round trip (shutting down is seen at once).',
     }),
     trustForwardedHeaders: Type.Boolean({
       default: false,

@@ -1,10 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { isDeepStrictEqual } from 'node:util';
+import { loadConfigFile, type ConfigResult } from '../config-loader/load-config.js';
+import { formatConfigProblem, type ConfigProblem } from '../config/config-problem.js';
+import { configWarnings } from '../config/config-warnings.js';
+import { Readiness, type ReadinessCheck } from './readiness.js';
+import { restartOnlyProblems } from './restart-only.js';
+import type { ReloadOutcome } from '../admin/admin-api.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { PortierConfig } from '../config/config-types.js';
 import type { DestinationStream } from 'pino';
 import { createLogging, type Logger } from '../log/create-logger.js';
-import { createPipeline } from '../pipeline/pipeline.js';
+import { createPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import type { LifecycleDeps } from '../pipeline/policy.js';
 import { requestStages, routeStages } from '../policies/lifecycle.js';
 import { createBuiltInAnswers } from './built-in-answers.js';
@@ -39,6 +47,8 @@ export interface GatewayDependencies {
   readonly logDestination?: DestinationStream;
   /** The app that answers routes with `app: true`, when Portier runs inside it (`portier/express`). */
   readonly app?: AppDeps;
+  /** The file the config was loaded from: what `reload()` (SIGHUP, `portier reload`, `POST /admin/reload`) reads again. */
+  readonly configFile?: string;
 }
 
 export interface Gateway {
@@ -53,13 +63,24 @@ export interface Gateway {
   readonly operations: Operations | undefined;
   /** Ids, paths and methods of every route served, built-in ones included (the pipeline's own table). */
   readonly routes: readonly { readonly id: string; readonly path: string; readonly methods: readonly string[] }[];
+  /** The config served now (a reload replaces it). */
+  readonly config: PortierConfig;
+  /** Whether the gateway can serve (`/readyz`). */
+  readonly readiness: Readiness;
+  /**
+   * Loads `configFile` again, checks it as `config check` does plus what cannot change without a
+   * restart, and swaps it in; a refused file leaves the running config as it was.
+   */
+  reload(): Promise<ReloadOutcome>;
+  /** The same swap from a config already loaded (embedding, tests). */
+  reloadConfig(config: PortierConfig): ReloadOutcome;
   /** Starts listening (and the admin API, when configured); resolves with the base URL (`http://host:port`). */
   listen(): Promise<string>;
   /** Base URL of the admin API once listening, when configured. */
   readonly adminUrl: string | undefined;
   /**
-   * Graceful stop: refuse new connections, let in-flight requests finish for up to `graceMs`, then
-   * close every connection and the upstream pools.
+   * Graceful stop: readiness goes false at once; after `server.shutdownDelayMs`, refuse new connections,
+   * let in-flight requests finish for up to `graceMs`, then close every connection and the upstream pools.
    */
   shutdown(graceMs?: number): Promise<void>;
 }
@@ -72,16 +93,29 @@ function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//[redacted]@');
 }
 
+/** One config as served: its pipeline and what was built for it. A reload builds the next one beside it. */
+interface Generation {
+  readonly config: PortierConfig;
+  readonly pipeline: Pipeline;
+  /** Its upstreams: the previous generation's objects where an upstream's key and settings are unchanged. */
+  readonly upstreams: ReadonlyMap<string, UpstreamClient>;
+  readonly operations: Operations | undefined;
+  readonly keys: ApiKeyAuthDependencies | undefined;
+  readonly clientError: ReturnType<typeof createClientErrorHandler>;
+  readonly connect: ReturnType<typeof createConnectRefusal>;
+  /** Requests this generation is serving; a retired generation closes its own upstreams once none is left. */
+  inFlight: number;
+  onIdle: (() => void) | undefined;
+}
+
 /** Builds a gateway from a loaded config. Nothing listens until `listen()`. */
 export function createGateway(config: PortierConfig, dependencies: GatewayDependencies = {}): Gateway {
   const clock = dependencies.clock ?? systemClock;
   const logging = createLogging(config.log.level, dependencies.logDestination);
   const { logger } = logging;
   const maintenance = new MaintenanceState(config);
-  const upstreams = new Map(
-    Object.entries(config.upstreams).map(([key, upstream]) => [key, new UpstreamClient(key, upstream, clock, logger)] as const),
-  );
-  const keys = openKeys(config, clock, logger);
+  // The stores live as long as the process: a reload reuses them (their locations need a restart).
+  const directory = config.auth === undefined ? undefined : new KeyDirectory(openAccountStore(config.auth.store, clock), clock, logger, config.auth.keyCache);
   const localCounters = new LocalCounters(config.rateLimits.maxTrackedCounters);
   const counterSweeper = setInterval(() => {
     // A housekeeping timer must never take the process down, whatever goes wrong in it.
@@ -97,41 +131,94 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const redisCounters = redisLimits === undefined ? undefined : new RedisCounters(redisLimits);
   const counters = redisCounters === undefined ? localBackend(localCounters) : new RedisBackend(redisCounters, localCounters, logger);
   const idempotency = openIdempotencyStore(config, clock);
-  const operations = openOperations(config, clock);
-  const worker = operations === undefined ? undefined : new OperationWorker(operations, upstreams, clock, logger);
+  const operationStore = config.routes.some((route) => route.async !== undefined) ? openOperationQueue(config, clock) : undefined;
+  const firstOperations = operationStore === undefined ? undefined : new Operations(operationStore, config);
+  /** The upstreams served now: what the worker, the metrics and the admin status read. */
+  const liveUpstreams = new Map<string, UpstreamClient>();
+  const worker = firstOperations === undefined ? undefined : new OperationWorker(firstOperations, liveUpstreams, clock, logger);
   const retentionMs = parseDuration(config.operations.retention);
   const operationSweeper =
-    operations === undefined
+    operationStore === undefined
       ? undefined
-      : setInterval(() => void operations.store.sweep(clock.now() - retentionMs).catch((error: unknown) => logger.warn({ err: error }, 'operation retention sweep failed')), 60_000).unref();
-  const metrics = new GatewayMetrics({ counters, upstreams, operations, clock, keys: keys?.directory, localCounters });
-  const directory = keys?.directory;
-  const queue = operations === undefined || worker === undefined ? undefined : { operations, wake: () => worker.wake() };
-  // Each stage gets its own deps, checked against its factory's signature.
-  const deps: LifecycleDeps<typeof routeStages> = {
-    maintenance: { state: maintenance },
-    'api-key-auth': keys,
-    access: { clock },
-    plan: { clock, store: directory?.store, logger },
-    'rate-limit': { counters, clock },
-    'request-body': undefined,
-    'feature-condition': undefined,
-    'request-validation': undefined,
-    idempotency: { store: idempotency, clock, logger },
-    async: { operations: queue, clock },
-    // Only an embedding adapter has an app to hand over to; without one a route with `app: true` is refused at boot.
-    app: dependencies.app,
-    proxy: { upstreams, clock, logger },
+      : setInterval(() => void operationStore.sweep(clock.now() - retentionMs).catch((error: unknown) => logger.warn({ err: error }, 'operation retention sweep failed')), 60_000).unref();
+  const metrics = new GatewayMetrics({ counters, upstreams: liveUpstreams, operations: firstOperations, clock, keys: directory, localCounters });
+  const readiness = new Readiness(readinessChecks(config), config.server.readyTimeoutMs, config.server.readyCacheMs);
+  let draining = false;
+
+  function readinessChecks(settings: PortierConfig): ReadinessCheck[] {
+    const checks: ReadinessCheck[] = [];
+    if (directory !== undefined) checks.push({ name: 'accounts', probe: async () => directory.store.changeMarker() });
+    if (redisCounters !== undefined) checks.push({ name: 'rateLimits', probe: () => redisCounters.ping() });
+    if (idempotency instanceof RedisIdempotencyStore) checks.push({ name: 'idempotency', probe: () => idempotency.ping() });
+    if (operationStore !== undefined) checks.push({ name: 'operations', probe: () => operationStore.get('readiness-probe') });
+    const optional: readonly string[] = settings.server.readyOptional;
+    return checks.filter((check) => !optional.includes(check.name));
+  }
+
+  /** Everything one config needs beside the shared stores, reusing `previous`'s unchanged upstreams. */
+  function buildGeneration(next: PortierConfig, previous: ReadonlyMap<string, UpstreamClient>, operations = operationStore === undefined ? undefined : new Operations(operationStore, next)): Generation {
+    const upstreams = new Map(
+      Object.entries(next.upstreams).map(([key, upstream]) => {
+        const kept = previous.get(key);
+        return [key, kept !== undefined && isDeepStrictEqual(kept.config, upstream) ? kept : new UpstreamClient(key, upstream, clock, logger)] as const;
+      }),
+    );
+    const auth = next.auth;
+    const keys = auth === undefined || directory === undefined ? undefined : { auth, clock, rules: credentialRules(auth.schemes, auth.header), directory };
+    const queue = operations === undefined || worker === undefined ? undefined : { operations, wake: () => worker.wake() };
+    // Each stage gets its own deps, checked against its factory's signature.
+    const deps: LifecycleDeps<typeof routeStages> = {
+      maintenance: { state: maintenance },
+      'api-key-auth': keys,
+      access: { clock },
+      plan: { clock, store: directory?.store, logger },
+      'rate-limit': { counters, clock },
+      'request-body': undefined,
+      'feature-condition': undefined,
+      'request-validation': undefined,
+      idempotency: { store: idempotency, clock, logger },
+      async: { operations: queue, clock },
+      // Only an embedding adapter has an app to hand over to; without one a route with `app: true` is refused at boot.
+      app: dependencies.app,
+      proxy: { upstreams, clock, logger },
+    };
+    const pipeline = createPipeline({
+      config: next,
+      logging,
+      metrics,
+      requestStages,
+      routeStages,
+      deps,
+      answers: createBuiltInAnswers(next, { clock, counters, directory, operations, readiness }),
+    });
+    pipeline.setDraining(draining);
+    const answerOnSocket = createSocketAnswer(next, logging.accessLog);
+    return {
+      config: next,
+      pipeline,
+      upstreams,
+      operations,
+      keys,
+      clientError: createClientErrorHandler(next, answerOnSocket),
+      connect: createConnectRefusal(next, answerOnSocket),
+      inFlight: 0,
+      onIdle: undefined,
+    };
+  }
+
+  let current = buildGeneration(config, new Map(), firstOperations);
+  for (const [key, upstream] of current.upstreams) liveUpstreams.set(key, upstream);
+
+  /** Every request goes to the generation current when it arrived, and finishes there. */
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const generation = current;
+    generation.inFlight++;
+    res.once('close', () => {
+      if (--generation.inFlight === 0) generation.onIdle?.();
+    });
+    generation.pipeline.handle(req, res);
   };
-  const pipeline = createPipeline({
-    config,
-    logging,
-    metrics,
-    requestStages,
-    routeStages,
-    deps,
-    answers: createBuiltInAnswers(config, { clock, counters, directory, operations }),
-  });
+
   const { server: settings } = config;
   const server = createServer(
     {
@@ -144,23 +231,109 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       // A missing Host gets the catalogued 400 from the pipeline, not Node's bare one.
       requireHostHeader: false,
     },
-    pipeline.handle,
+    handle,
   );
   // Every answer is the gateway's, never one Node writes on its own (see docs/edge.md):
   // `Expect: 100-continue` is answered once the policies have passed (the body is read or forwarded),
   // other Expect values get a catalogued 417, parser errors a catalogued 4xx, CONNECT a catalogued 405.
   // Upgrade requests have no 'upgrade' listener on purpose: Node then serves them as plain HTTP/1.1
   // requests (RFC 9110 section 7.8 lets a server ignore Upgrade), and Upgrade is never forwarded.
-  server.on('checkContinue', pipeline.handle);
-  server.on('checkExpectation', pipeline.handle);
-  const answerOnSocket = createSocketAnswer(config, logging.accessLog);
-  server.on('clientError', createClientErrorHandler(config, answerOnSocket));
-  server.on('connect', createConnectRefusal(config, answerOnSocket));
+  server.on('checkContinue', handle);
+  server.on('checkExpectation', handle);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => current.clientError(error, socket));
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => current.connect(req, socket));
+
+  /** Retired generations with requests still under way, and upstreams the current one no longer uses. */
+  const busy = new Set<Generation>();
+  const unused = new Set<UpstreamClient>();
+
+  /** Closes each unused upstream pool that no retired generation with requests under way still holds. */
+  function closeUnused(): void {
+    for (const upstream of unused) {
+      if ([...busy].some((generation) => generation.upstreams.get(upstream.key) === upstream)) continue;
+      unused.delete(upstream);
+      upstream.close().catch((error: unknown) => logger.warn({ err: error, upstream: upstream.key }, 'closing an upstream pool after a reload failed'));
+    }
+  }
+
+  /**
+   * Swaps `next` in: requests that arrived before keep their generation to the end; an upstream pool the
+   * new one no longer uses is closed once no older generation that holds it has a request left.
+   */
+  function swapIn(next: PortierConfig): Generation {
+    const generation = buildGeneration(next, current.upstreams);
+    const retired = current;
+    current = generation;
+    maintenance.reseed(next);
+    readiness.configure(readinessChecks(next), next.server.readyTimeoutMs, next.server.readyCacheMs);
+    if (generation.operations !== undefined) worker?.use(generation.operations);
+    liveUpstreams.clear();
+    for (const [key, upstream] of generation.upstreams) liveUpstreams.set(key, upstream);
+    for (const upstream of retired.upstreams.values()) {
+      if (generation.upstreams.get(upstream.key) !== upstream) unused.add(upstream);
+    }
+    if (retired.inFlight > 0) {
+      busy.add(retired);
+      retired.onIdle = () => {
+        busy.delete(retired);
+        closeUnused();
+      };
+    }
+    closeUnused();
+    return generation;
+  }
+
+  /** Checks `next` as `config check` would plus what a running gateway cannot change, then swaps it in. */
+  function reload(next: ConfigResult, file: string): ReloadOutcome {
+    if (stopping !== undefined) return { ok: false, file, problems: [{ file, line: 0, column: 0, path: '', message: 'the gateway is shutting down' }] };
+    if (!next.ok) return { ok: false, file, problems: next.problems };
+    const problems = [...restartOnlyProblems(current.config, next.config, file), ...appRouteProblems(next.config, file)];
+    if (problems.length > 0) return { ok: false, file, problems };
+    let generation: Generation;
+    try {
+      generation = swapIn(next.config);
+    } catch (error) {
+      logger.error({ err: error }, 'reload failed while building the new config');
+      return { ok: false, file, problems: [{ file, line: 0, column: 0, path: '', message: `the new config could not be built: ${error instanceof Error ? error.message : String(error)}` }] };
+    }
+    const warnings = configWarnings(generation.config).map((warning) => ({ path: warning.path, message: warning.message }));
+    return { ok: true, file, routes: generation.pipeline.routes.length, warnings };
+  }
+
+  function appRouteProblems(next: PortierConfig, file: string): ConfigProblem[] {
+    if (dependencies.app !== undefined) return [];
+    return next.routes.flatMap((route, index) =>
+      route.app === true ? [{ file, line: 0, column: 0, path: `routes[${index}].app`, message: 'answered by the app (`app: true`): this gateway runs no app' }] : [],
+    );
+  }
+
+  async function reloadFile(): Promise<ReloadOutcome> {
+    const file = dependencies.configFile;
+    if (file === undefined) return { ok: false, file: '', problems: [{ file: '', line: 0, column: 0, path: '', message: 'this gateway was not started from a config file: there is nothing to reload' }] };
+    // Reading the file is synchronous: let the event loop run what is queued first.
+    await new Promise((resolve) => setImmediate(resolve));
+    const outcome = reload(loadConfigFile(file), file);
+    if (outcome.ok) logger.info({ file, routes: outcome.routes }, 'config reloaded');
+    else logger.error({ file, problems: outcome.problems.map(formatConfigProblem) }, 'config reload refused: the running config stays');
+    for (const warning of outcome.ok ? outcome.warnings : []) logger.warn({ path: warning.path }, warning.message);
+    return outcome;
+  }
 
   const admin =
     config.admin === undefined
       ? undefined
-      : createAdminApi({ config, token: config.admin.token, directory: keys?.directory, maintenance, logger, counters, clock, upstreams, operations, metrics });
+      : createAdminApi({
+          current: () => current,
+          token: config.admin.token,
+          directory,
+          maintenance,
+          logger,
+          counters,
+          clock,
+          upstreams: liveUpstreams,
+          metrics,
+          reload: reloadFile,
+        });
   if (admin !== undefined) {
     // The admin port answers what Node would write itself the same way, in problem+json.
     const answerOnAdminSocket = createSocketAnswer(config, undefined, 'problem');
@@ -172,15 +345,27 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   let stopping: Promise<void> | undefined;
   return {
     server,
-    handle: pipeline.handle,
-    keys: keys?.directory,
+    handle,
+    get keys() {
+      return directory;
+    },
     maintenance,
     logger,
-    operations,
-    routes: pipeline.routes,
+    get operations() {
+      return current.operations;
+    },
+    get routes() {
+      return current.pipeline.routes;
+    },
+    get config() {
+      return current.config;
+    },
     get adminUrl() {
       return adminUrl;
     },
+    readiness,
+    reload: reloadFile,
+    reloadConfig: (next: PortierConfig) => reload({ ok: true, config: next }, dependencies.configFile ?? ''),
     async listen(): Promise<string> {
       if (redisCounters !== undefined && !(await redisCounters.ready(redisReadyWaitMs))) {
         logger.error({ url: redactUrl(config.rateLimits.redis?.url ?? '') }, 'rate-limit store not reachable at start: limits follow their whenStoreDown policy');
@@ -202,9 +387,14 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       worker?.start();
       return url;
     },
-    shutdown(graceMs = settings.shutdownGraceMs): Promise<void> {
+    shutdown(graceMs = current.config.server.shutdownGraceMs): Promise<void> {
       stopping ??= (async () => {
-        pipeline.setDraining(true);
+        // Not ready from the very first moment: a load balancer stops sending before anything closes.
+        readiness.shuttingDown();
+        draining = true;
+        current.pipeline.setDraining(true);
+        const delayMs = current.config.server.shutdownDelayMs;
+        if (delayMs > 0 && server.listening) await new Promise((resolve) => setTimeout(resolve, delayMs));
         clearInterval(counterSweeper);
         redisCounters?.close();
         snapshots?.close();
@@ -228,12 +418,12 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
         // Attempts still running after the grace period are taken over after their lease, here or elsewhere.
         await worker?.stop(graceMs);
         clearInterval(operationSweeper);
-        operations?.store.close();
+        operationStore?.close();
         idempotency?.close();
-        await Promise.all([...upstreams.values()].map((upstream) => upstream.pool.destroy()));
-        if (keys !== undefined) {
-          await keys.directory.close();
-          keys.directory.store.close();
+        await Promise.all([...new Set([...current.upstreams.values(), ...unused])].map((upstream) => upstream.pool.destroy()));
+        if (directory !== undefined) {
+          await directory.close();
+          directory.store.close();
         }
         logger.flush();
       })();
@@ -250,16 +440,4 @@ function openIdempotencyStore(config: Config, clock: Clock): IdempotencyStore | 
   const path = settings.sqlitePath ?? config.auth?.store.sqlitePath;
   if (path === undefined) throw new Error('idempotency needs idempotency.sqlitePath or auth.store.sqlitePath: config check should prevent it');
   return new SqliteIdempotencyStore(path, clock);
-}
-
-function openOperations(config: Config, clock: Clock): Operations | undefined {
-  if (!config.routes.some((route) => route.async !== undefined)) return undefined;
-  return new Operations(openOperationQueue(config, clock), config);
-}
-
-function openKeys(config: PortierConfig, clock: Clock, logger: Logger): ApiKeyAuthDependencies | undefined {
-  const auth = config.auth;
-  if (auth === undefined) return undefined;
-  const store = openAccountStore(auth.store, clock);
-  return { auth, clock, rules: credentialRules(auth.schemes, auth.header), directory: new KeyDirectory(store, clock, logger, auth.keyCache) };
 }

@@ -435,6 +435,16 @@ export const de: Readonly<Record<ErrorCode, ErrorTexts>> = {
       'Wenn es weiter fehlschlägt, wenden Sie sich mit der Korrelations-ID an den Support: Damit findet er den vollständigen Fehler im Gateway-Log.',
     ],
   },
+  not_ready: {
+    title: 'Nicht bereit',
+    detail: 'Das Gateway ist nicht bereit: {checks}.',
+    meaning:
+      'Die Bereitschaftsprüfung ist fehlgeschlagen: Das Gateway fährt herunter, oder ein Speicher, den seine Konfiguration nutzt (Konten, Redis für Ratenlimits oder Idempotenz, Warteschlange der Operationen), hat nicht rechtzeitig geantwortet. Das Gateway selbst läuft; ein Load Balancer sollte den Verkehr an eine andere Replik senden, bis es wieder bereit ist.',
+    troubleshooting: [
+      'Senden Sie die Anfrage an eine andere Replik oder wiederholen Sie sie nach der im Header Retry-After genannten Anzahl Sekunden.',
+      'Betreiber: Das Detail nennt jede fehlgeschlagene Prüfung (`shutdown`, `accounts`, `rateLimits`, `idempotency`, `operations`); siehe docs/operations.md.',
+    ],
+  },
   config_invalid: {
     title: 'Ungültige Konfiguration',
     detail: 'Die Konfigurationsdatei {file} hat {count} Problem(e).',

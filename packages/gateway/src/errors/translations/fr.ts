@@ -435,6 +435,16 @@ export const fr: Readonly<Record<ErrorCode, ErrorTexts>> = {
       'Si l\'échec persiste, contactez le support avec l\'identifiant de corrélation : il permet de retrouver l\'erreur complète dans le journal de la passerelle.',
     ],
   },
+  not_ready: {
+    title: 'Pas prête',
+    detail: 'La passerelle n\'est pas prête à servir : {checks}.',
+    meaning:
+      'Le contrôle de disponibilité a échoué : la passerelle s\'arrête, ou un stockage que sa configuration utilise (comptes, Redis des limites ou de l\'idempotence, file des opérations) n\'a pas répondu à temps. La passerelle elle-même fonctionne ; un répartiteur de charge doit envoyer le trafic à une autre réplique jusqu\'à ce qu\'elle soit de nouveau prête.',
+    troubleshooting: [
+      'Envoyez la requête à une autre réplique, ou réessayez après le nombre de secondes indiqué dans l\'en-tête Retry-After.',
+      'Exploitants : le détail nomme chaque contrôle en échec (`shutdown`, `accounts`, `rateLimits`, `idempotency`, `operations`) ; voir docs/operations.md.',
+    ],
+  },
   config_invalid: {
     title: 'Configuration invalide',
     detail: 'Le fichier de configuration {file} comporte {count} problème(s).',

@@ -111,6 +111,11 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return waitUntilReady(this.redis, waitMs);
   }
 
+  /** One PING, for the readiness check: rejects at once while the connection is down (no offline queue). */
+  ping(): Promise<unknown> {
+    return this.redis.ping();
+  }
+
   close(): void {
     this.redis.disconnect();
   }

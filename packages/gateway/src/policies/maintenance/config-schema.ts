@@ -28,7 +28,7 @@ export const globalMaintenanceSchema = Type.Object(
     ...switchProperties,
     allowRoutes: Type.Array(Type.String({ description: 'A route id.' }), {
       uniqueItems: true,
-      default: ['health'],
+      default: ['health', 'ready'],
       description: 'Route ids that stay reachable during global maintenance.',
     }),
   },

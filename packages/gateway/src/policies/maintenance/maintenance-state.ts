@@ -11,13 +11,28 @@ interface Switch {
  * per request by the maintenance policy.
  */
 export class MaintenanceState {
-  private readonly global: Switch;
-  private readonly allowRoutes: Set<string>;
+  private global: Switch;
+  private allowRoutes: Set<string>;
   private readonly perRoute = new Map<string, Switch>();
 
   constructor(config: PortierConfig) {
     this.global = toSwitch(config.maintenance);
     this.allowRoutes = new Set(config.maintenance.allowRoutes);
+    this.seedRoutes(config);
+  }
+
+  /**
+   * A reloaded config: the switches become what the file says, switches set through the admin API since
+   * the start or the last reload included (the file is the source of truth).
+   */
+  reseed(config: PortierConfig): void {
+    this.global = toSwitch(config.maintenance);
+    this.allowRoutes = new Set(config.maintenance.allowRoutes);
+    this.perRoute.clear();
+    this.seedRoutes(config);
+  }
+
+  private seedRoutes(config: PortierConfig): void {
     for (const route of config.routes) {
       if (route.maintenance !== undefined) this.perRoute.set(route.id, toSwitch(route.maintenance));
     }

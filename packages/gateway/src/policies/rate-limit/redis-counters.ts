@@ -145,6 +145,11 @@ export class RedisCounters {
     return waitUntilReady(this.redis, waitMs);
   }
 
+  /** One PING, for the readiness check: rejects at once while the connection is down (no offline queue). */
+  ping(): Promise<unknown> {
+    return this.redis.ping();
+  }
+
   close(): void {
     this.watch.stop();
     if (this.probeTimer !== undefined) clearInterval(this.probeTimer);
