@@ -21,6 +21,8 @@ export interface PipelineSetup {
   readonly config: PortierConfig;
   readonly logging: Logging;
   readonly metrics?: GatewayMetrics;
+  /** Called once per request handed to `handle`, when the pipeline is done with it (answered, failed or abandoned). */
+  readonly onFinished?: () => void;
   /** Stages run for every request before a route is known, in order. They get the route table as deps. */
   readonly requestStages: readonly AnyStageModule[];
   /** Stages compiled per route, in order. */
@@ -50,7 +52,7 @@ export interface Pipeline {
  * logs and counts.
  */
 export function createPipeline(setup: PipelineSetup): Pipeline {
-  const { config, metrics } = setup;
+  const { config, metrics, onFinished } = setup;
   const { logger, accessLog } = setup.logging;
   const rendering: ErrorRendering = {
     typeBaseUrl: config.errors.typeBaseUrl,
@@ -72,6 +74,9 @@ export function createPipeline(setup: PipelineSetup): Pipeline {
   let draining = false;
 
   const finish = (ctx: RequestContext): void => {
+    // Once per request, even if rendering or logging threw and the request is failed a second time.
+    if (ctx.finished) return;
+    ctx.finished = true;
     try {
       ctx.runDeferred();
     } catch (error) {
@@ -79,6 +84,7 @@ export function createPipeline(setup: PipelineSetup): Pipeline {
     }
     logAccess(accessLog, ctx);
     metrics?.observe(ctx);
+    onFinished?.();
   };
 
   const fail = (ctx: RequestContext, error: PortierError, renderer: EnvelopeRenderer): void => {

@@ -33,6 +33,8 @@ export class RequestContext {
   continuePending = false;
   /** The upstream's status, once its response headers arrived. */
   upstreamStatus: number | undefined = undefined;
+  /** The pipeline is done with this request: logged, counted, its deferred actions run. */
+  finished = false;
   /** Work to do once the exchange is over, in the order `defer` was called; run last-first. */
   private deferred: ((ctx: RequestContext) => void)[] | undefined = undefined;
 

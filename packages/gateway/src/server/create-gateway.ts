@@ -186,6 +186,10 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       config: next,
       logging,
       metrics,
+      // Counted where the pipeline finishes a request: no listener or closure per request.
+      onFinished: () => {
+        if (--generation.inFlight === 0) generation.onIdle?.();
+      },
       requestStages,
       routeStages,
       deps,
@@ -193,7 +197,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     });
     pipeline.setDraining(draining);
     const answerOnSocket = createSocketAnswer(next, logging.accessLog);
-    return {
+    const generation: Generation = {
       config: next,
       pipeline,
       upstreams,
@@ -204,6 +208,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       inFlight: 0,
       onIdle: undefined,
     };
+    return generation;
   }
 
   let current = buildGeneration(config, new Map(), firstOperations);
@@ -213,9 +218,6 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const generation = current;
     generation.inFlight++;
-    res.once('close', () => {
-      if (--generation.inFlight === 0) generation.onIdle?.();
-    });
     generation.pipeline.handle(req, res);
   };
 
