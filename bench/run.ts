@@ -4,49 +4,17 @@
 // with limits (never reached) counted in-process and in Redis (BENCH_REDIS_URL, default the local one). Prints req/s, p50, p99 and CPU
 // time per request (from /proc, steadier than req/s on a noisy machine), plus the Portier/floor ratios.
 // Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 1).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { loadCore, pinSelf, serverCore, startProcess, hasTaskset } from './processes.js';
+import { writePortierConfig } from './portier-config.js';
 import { seedKeys } from './seed-keys.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 1);
-const root = fileURLToPath(new URL('..', import.meta.url));
-const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
-const serverCore = '1';
-const loadCore = '0';
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly url: string;
-}
-
-/** Starts a server process pinned to a core and waits until it prints its port (or Portier's log line). */
-function startProcess(args: string[], core: string): Promise<Running> {
-  const command = hasTaskset ? 'taskset' : process.execPath;
-  const fullArgs = hasTaskset ? ['-c', core, process.execPath, ...args] : args;
-  const child = spawn(command, fullArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString();
-      const port = /listening (\d+)/.exec(seen)?.[1];
-      const url = /"url":"(http:[^"]+)"/.exec(seen)?.[1];
-      if (port !== undefined || url !== undefined) {
-        child.stdout?.off('data', onData);
-        // From here on, output is drained and dropped so a full pipe never stalls the server.
-        child.stdout?.resume();
-        resolve({ child, url: url ?? `http://127.0.0.1:${port}` });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)}`)));
-  });
-}
 
 /** utime + stime of a process, in clock ticks (1/100 s on Linux). */
 function cpuTicks(pid: number): number {
@@ -101,44 +69,13 @@ function loadOptions(url: string, credentials: Credentials, body?: string): auto
   };
 }
 
-/** A 1 KB JSON body, and a schema that checks every field of it. */
+/** A 1 KB JSON body (portier-config.ts has the schema that checks every field of it). */
 const rowBody = JSON.stringify({
   table_name: 'Contacts',
   rows: Array.from({ length: 10 }, (_, i) => ({ Name: `Person number ${i}`, Email: `person${i}@example.com`, Age: 30 + i, Tags: ['a', 'b'], Active: i % 2 === 0 })),
 });
-const rowSchema = `{ type: object, required: [table_name, rows], properties: { table_name: { type: string, maxLength: 64 }, rows: { type: array, maxItems: 1000, items: { type: object, required: [Name], properties: { Name: { type: string, maxLength: 200 }, Email: { type: string, format: email }, Age: { type: integer, minimum: 0 }, Tags: { type: array, items: { type: string } }, Active: { type: boolean } } } } } }`;
 
-/** Limits high enough never to refuse: the scenarios measure the cost of counting, not of refusing. */
-const benchLimits = `[{ name: minute, limit: 1000000000, per: minute, by: [key] }, { name: day, limit: 1000000000, per: day, algorithm: fixed, by: [key] }]`;
 
-function portierConfig(upstreamUrl: string, dir: string, redisUrl?: string): string {
-  const file = join(dir, redisUrl === undefined ? 'portier.yaml' : 'portier-redis.yaml');
-  const redis = redisUrl === undefined ? '' : `rateLimits: { redis: { url: "${redisUrl}", keyPrefix: "portier:bench:${process.pid}:", timeoutMs: 1000 } }\n`;
-  writeFileSync(
-    file,
-    `server: { port: 0 }
-${redis}auth:
-  instance: bench
-  maxKeysPerAccount: 100
-  store: { sqlitePath: "${join(dir, 'portier.db')}" }
-plans:
-  standard: {}
-upstreams:
-  app: { url: "${upstreamUrl}", connections: 128 }
-routes:
-  - { id: rows, path: "/v1/bases/:base/rows", upstream: app }
-  - { id: keyed-rows, path: "/v1/keyed/:base/rows", upstream: app, auth: { scopes: ["rows:read"], bindTo: base } }
-  - { id: limited-rows, path: "/v1/limited/:base/rows", upstream: app, auth: { scopes: ["rows:read"], bindTo: base }, limits: ${benchLimits} }
-  - { id: append-rows, path: "/v1/append/:base/rows", methods: [POST], upstream: app }
-  - { id: validated-rows, path: "/v1/validated/:base/rows", methods: [POST], upstream: app, validation: { body: ${rowSchema} } }
-`,
-  );
-  return file;
-}
-
-function pinSelf(): void {
-  if (hasTaskset) spawnSync('taskset', ['-p', '-c', loadCore, String(process.pid)]);
-}
 
 function row(result: Result): string {
   return `| ${result.name} | ${Math.round(result.rps)} | ${result.p50} | ${result.p99} | ${result.cpuUsPerRequest.toFixed(1)} | ${result.errors} |`;
@@ -155,11 +92,11 @@ async function main(): Promise<void> {
   const upstream = await startProcess(['--import', 'tsx', 'bench/upstream.ts', '0'], loadCore);
   const floor = await startProcess(['--import', 'tsx', 'bench/floor-proxy.ts', upstream.url, '0'], serverCore);
   const dir = mkdtempSync(join(tmpdir(), 'portier-bench-'));
-  const configFile = portierConfig(upstream.url, dir);
+  const configFile = writePortierConfig(upstream.url, dir);
   const keys = await seedKeys(configFile, 10_000);
   const portier = await startProcess(['packages/gateway/dist/cli/main.js', 'start', '--config', configFile], serverCore);
   const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
-  const redisConfig = portierConfig(upstream.url, dir, redisUrl);
+  const redisConfig = writePortierConfig(upstream.url, dir, redisUrl);
   const portierRedis = await startProcess(['packages/gateway/dist/cli/main.js', 'start', '--config', redisConfig], serverCore);
   const limitedPath = '/v1/limited/b1/rows';
   const path = '/v1/bases/b1/rows';

@@ -1,0 +1,122 @@
+// npm run bench:instructions: user-space instructions per request, counted by valgrind's callgrind, for
+// the full job done three ways: the floor (bench/floor-keyed.ts: node:http + undici + a Map of keys + a
+// fixed-window counter), Portier (key among BENCH_KEYS in its SQLite store, two limit windows,
+// correlation ID, access log and metrics on: its defaults), and fastify with @fastify/http-proxy and
+// @fastify/rate-limit (bench/fastify-peer.ts). Each server runs alone under callgrind on the server core;
+// BENCH_WARM requests let the JIT settle, the counters are zeroed, BENCH_N requests are counted.
+// Instructions do not depend on what else the machine runs, unlike CPU time: this is the figure to
+// decide with. Environment: BENCH_KEYS (10000), BENCH_WARM (15000), BENCH_N (10000),
+// BENCH_CONNECTIONS (8), BENCH_PEERS (floor,portier,fastify).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+import { writePortierConfig } from './portier-config.js';
+import { loadCore, pinSelf, serverCore, startProcess, type Running } from './processes.js';
+import { seedKeys } from './seed-keys.js';
+
+const keyCount = Number(process.env['BENCH_KEYS'] ?? 10_000);
+const warm = Number(process.env['BENCH_WARM'] ?? 15_000);
+const counted = Number(process.env['BENCH_N'] ?? 10_000);
+const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 8);
+const peers = (process.env['BENCH_PEERS'] ?? 'floor,portier,fastify').split(',');
+const path = '/v1/limited/b1/rows';
+
+/** Sends `count` GETs over `connections` keep-alive connections, each with the next key; fails on any non-2xx. */
+async function load(url: string, keys: readonly string[], count: number): Promise<void> {
+  const pool = new Pool(url, { connections, pipelining: 1 });
+  const statuses = new Map<number, number>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const key = keys[next++ % keys.length] as string;
+      const { statusCode, body } = await pool.request({ method: 'GET', path, headers: { authorization: `Bearer ${key}` } });
+      await body.dump();
+      statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+  await pool.close();
+  const bad = [...statuses].filter(([status]) => status < 200 || status >= 300);
+  if (bad.length > 0) throw new Error(`answers that were not 2xx: ${bad.map(([status, n]) => `${n} x ${status}`).join(', ')}`);
+}
+
+function callgrindControl(option: '-z' | '-d', pid: number): void {
+  const result = spawnSync('callgrind_control', [option, String(pid)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`callgrind_control ${option} failed: ${result.stderr}`);
+}
+
+/** The instruction total of the newest dump in `dir` (the one `callgrind_control -d` just wrote). */
+function dumpedInstructions(dir: string): number {
+  const dumps = readdirSync(dir)
+    .filter((name) => name.startsWith('callgrind.'))
+    .map((name) => join(dir, name))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  for (const file of dumps) {
+    const total = /^(?:summary|totals): (\d+)/m.exec(readFileSync(file, 'utf8'))?.[1];
+    if (total !== undefined) return Number(total);
+  }
+  throw new Error(`no callgrind dump with a total in ${dir}`);
+}
+
+async function instructionsPerRequest(name: string, args: readonly string[], keys: readonly string[], dir: string): Promise<number> {
+  const out = mkdtempSync(join(dir, `${name}-`));
+  const wrapper = ['valgrind', '--tool=callgrind', `--callgrind-out-file=${join(out, 'callgrind.%p')}`, '--cache-sim=no', '--dump-instr=no', '--collect-jumps=no', '--smc-check=all-non-file'];
+  const server: Running = await startProcess(args, serverCore, wrapper);
+  try {
+    const pid = server.child.pid as number;
+    await load(server.url, keys, warm);
+    callgrindControl('-z', pid);
+    await load(server.url, keys, counted);
+    callgrindControl('-d', pid);
+    // The dump is written by the server's own thread: wait until it is there.
+    for (let tries = 0; ; tries++) {
+      try {
+        return Math.round(dumpedInstructions(out) / counted);
+      } catch (error) {
+        if (tries > 100) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  } finally {
+    server.child.kill('SIGKILL');
+  }
+}
+
+async function main(): Promise<void> {
+  if (spawnSync('valgrind', ['--version']).status !== 0) throw new Error('valgrind is not installed (Debian package valgrind)');
+  pinSelf();
+  const dir = mkdtempSync(join(tmpdir(), 'portier-instructions-'));
+  const upstream = await startProcess(['--import', 'tsx', 'bench/upstream.ts', '0'], loadCore);
+  try {
+    const configFile = writePortierConfig(upstream.url, dir);
+    const keys = await seedKeys(configFile, keyCount);
+    const keysFile = join(dir, 'keys.txt');
+    writeFileSync(keysFile, `${keys.join('\n')}\n`);
+    const limit = '1000000000';
+    const commands: Record<string, readonly string[]> = {
+      floor: ['--import', 'tsx', 'bench/floor-keyed.ts', upstream.url, '0', keysFile, limit],
+      portier: ['packages/gateway/dist/cli/main.js', 'start', '--config', configFile],
+      fastify: ['--import', 'tsx', 'bench/fastify-peer.ts', upstream.url, '0', keysFile, limit],
+    };
+    console.log(`\n${keyCount} keys cycled, ${warm} warm-up and ${counted} counted requests over ${connections} connections, GET ${path}\n`);
+    const results: Record<string, number> = {};
+    for (const peer of peers) {
+      const args = commands[peer];
+      if (args === undefined) throw new Error(`unknown peer ${peer} (floor, portier, fastify)`);
+      results[peer] = await instructionsPerRequest(peer, args, keys, dir);
+      console.log(`${peer}: ${results[peer].toLocaleString('en')} instructions per request`);
+    }
+    const floor = results['floor'];
+    if (floor !== undefined) {
+      console.log('\n| peer | instructions per request | vs the floor |\n| --- | --- | --- |');
+      for (const [peer, value] of Object.entries(results)) console.log(`| ${peer} | ${value.toLocaleString('en')} | ${(value / floor).toFixed(2)}x |`);
+    }
+  } finally {
+    upstream.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
