@@ -612,6 +612,18 @@ describe('warningsHeader', () => {
     expect(warningsHeader([])).toBe('[]');
   });
 
+  it('warnings header: text beyond ASCII (a client\'s property name in a pointer) is escaped, so the header is valid and parses back', () => {
+    const list: ErrorItem[] = [{ pointer: '/metadata/日本', message: '/metadata/日本 must be at most 3 characters: zażółć 😀', rule: 'maxLength' }, { pointer: '/del', message: 'a\u007fb', rule: 'r' }];
+    const text = warningsHeader(list);
+    expect(text).toMatch(/^[\x20-\x7e]*$/);
+    expect(JSON.parse(text)).toEqual(list);
+    // The 4 KiB is counted on what is sent: an escaped character takes six.
+    const wide = Array.from({ length: 100 }, (_, index) => ({ pointer: `/f${index}`, message: '日'.repeat(60), rule: 'r' }));
+    const kept = warningsHeader(wide);
+    expect(kept.length).toBeLessThanOrEqual(4096);
+    expect(kept).toMatch(/^[\x20-\x7e]*$/);
+  });
+
   it('warnings header: keeps as many as fit, the last item saying how many were left out', () => {
     const list = Array.from({ length: 100 }, (_, index) => item(index, 60));
     const text = warningsHeader(list);
@@ -781,6 +793,20 @@ describe('proxy terminal over real sockets', () => {
     // The success reset the four failures before it: one more does not open the breaker.
     client.breaker.recordFailure();
     expect(client.breaker.state).toBe('closed');
+  });
+
+  it('proxy: a warning about a property named beyond Latin-1 still lets the upstream\'s answer through, its header escaped', async () => {
+    const { url } = await setUp();
+    answer = (_req, res) => {
+      res.writeHead(201, { 'content-type': 'text/plain' });
+      res.end('created');
+    };
+    const warning = { pointer: '/metadata/日本', message: '/metadata/日本 must be at most 3 characters', rule: 'maxLength' };
+    prepare = (ctx) => ctx.warnings.push(warning);
+    const response = await nodeRequest(`${url}/orders`);
+    expect((await last()).decision).toBeUndefined();
+    expect(response.status).toBe(201);
+    expect(JSON.parse(response.headers['x-portier-warnings'] as string)).toEqual([warning]);
   });
 
   it('proxy: a body a stage read is sent from memory; a request without a body sends none', async () => {
