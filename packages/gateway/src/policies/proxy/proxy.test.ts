@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { nodeRequest } from '../../../test/helpers/node-request.js';
+import { refusingPort } from '../../../test/helpers/ports.js';
 import { startUpstream } from '../../../test/helpers/upstream.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import { RequestContext } from '../../pipeline/request-context.js';
@@ -909,11 +910,16 @@ describe('proxy terminal over real sockets', () => {
   });
 
   it('proxy: an upstream nobody listens on is 502 bad_gateway, counted against the breaker', async () => {
-    const { client, url } = await setUp({ threshold: 1, url: 'http://127.0.0.1:9' });
-    await nodeRequest(`${url}/orders`);
-    const error = refusal((await last()).decision);
-    expect(error.code).toBe('bad_gateway');
-    expect(client.breaker.state).toBe('open');
+    const refusing = await refusingPort();
+    try {
+      const { client, url } = await setUp({ threshold: 1, url: `http://127.0.0.1:${refusing.port}` });
+      await nodeRequest(`${url}/orders`);
+      const error = refusal((await last()).decision);
+      expect(error.code).toBe('bad_gateway');
+      expect(client.breaker.state).toBe('open');
+    } finally {
+      await refusing.release();
+    }
   });
 
   it('proxy: a chunked body over the route\'s cap is 413 payload_too_large with Connection: close, and the breaker hears nothing', async () => {
@@ -925,6 +931,47 @@ describe('proxy terminal over real sockets', () => {
     expect(error.params).toEqual({ limitBytes: 64 });
     expect(error.headers).toEqual({ Connection: 'close' });
     expect(client.breaker.state).toBe('closed');
+  });
+
+  it('proxy: an upstream that breaks off its body after the status line cuts the client\'s connection, counted against the breaker', async () => {
+    const { client, url } = await setUp({ threshold: 1 });
+    answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+      res.write('partial', () => res.socket?.destroy());
+    };
+    const outcome = await nodeRequest(`${url}/orders`).then(
+      (response) => `answered ${response.status} with ${response.body.length} bytes`,
+      (error: Error) => `cut: ${error.message}`,
+    );
+    expect(outcome).toMatch(/^cut: /);
+    const { decision, ctx } = await last();
+    expect(decision).toBeUndefined();
+    expect(ctx.brokenMidResponse).toBe(true);
+    expect(ctx.upstreamStatus).toBe(200);
+    expect(client.breaker.state).toBe('open');
+  });
+
+  it('proxy: a request with Content-Length 0 sends no body; a client waiting on 100-continue is told to send it', async () => {
+    const { upstream, url } = await setUp();
+    answer = (_req, res) => res.end('ok');
+    await nodeRequest(`${url}/orders`, { method: 'POST', headers: { 'content-length': '0' } });
+    await last();
+    expect(upstream.seen.at(-1)?.headers['content-length']).toBe('0');
+    expect(upstream.seen.at(-1)?.body.length).toBe(0);
+    settled.length = 0;
+    const continued: boolean[] = [];
+    prepare = (ctx) => {
+      ctx.continuePending = true;
+      const writeContinue = ctx.res.writeContinue.bind(ctx.res);
+      (ctx.res as { writeContinue: () => void }).writeContinue = () => {
+        continued.push(true);
+        writeContinue();
+      };
+    };
+    await nodeRequest(`${url}/orders`, { method: 'POST', body: 'sent' });
+    await last();
+    expect(continued).toEqual([true]);
+    expect(upstream.seen.at(-1)?.body.toString()).toBe('sent');
   });
 
   it('proxy: a chunked body under the cap streams through', async () => {
