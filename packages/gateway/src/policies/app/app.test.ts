@@ -10,7 +10,8 @@ import { answered, type Decision } from '../../pipeline/policy.js';
 import { RequestContext } from '../../pipeline/request-context.js';
 import { appStage } from './index.js';
 
-const config = configOf(`
+// Parsed per call, not when the file loads: what runs at import is invisible to mutation testing.
+const configOfApp = () => configOf(`
 upstreams: { app: { url: 'http://127.0.0.1:9' } }
 correlation: { header: X-Request-ID }
 routes:
@@ -18,13 +19,13 @@ routes:
   - { id: orders, path: /orders, upstream: app }
 `);
 
-function routeOf(routeId: string): RouteConfig {
+function routeOf(routeId: string, config: PortierConfig = configOfApp()): RouteConfig {
   const route = config.routes.find((candidate) => candidate.id === routeId);
   if (route === undefined) throw new Error(routeId);
   return route;
 }
 
-function problemsOf(route: RouteConfig, from: PortierConfig = config): { path: readonly (string | number)[]; message: string }[] {
+function problemsOf(route: RouteConfig, from: PortierConfig = configOfApp()): { path: readonly (string | number)[]; message: string }[] {
   const problems: { path: readonly (string | number)[]; message: string }[] = [];
   appStage.checkRoute?.(route, 2, from, (path, message) => problems.push({ path, message }));
   return problems;
@@ -32,12 +33,14 @@ function problemsOf(route: RouteConfig, from: PortierConfig = config): { path: r
 
 describe('app stage module', () => {
   it('app: answers only routes with app: true, by route id', () => {
+    const config = configOfApp();
     expect(appStage.settingsOf(configuredSpec(routeOf('profile'), config), config)).toEqual({ routeId: 'profile' });
     expect(appStage.settingsOf(configuredSpec(routeOf('orders'), config), config)).toBeUndefined();
     expect(appStage.settingsOf({ ...configuredSpec(routeOf('profile'), config), config: undefined }, config)).toBeUndefined();
   });
 
   it('app: its one route code is internal_error (a route no handler answered)', () => {
+    const config = configOfApp();
     expect(appStage.codes({ routeId: 'profile' }, config)).toEqual(['internal_error']);
     expect(appStage.emits).toEqual(['internal_error']);
   });

@@ -270,6 +270,20 @@ describe('accept terminal', () => {
     expect((await store.get(id))?.params).toEqual({ companyId: 'a b/c' });
   });
 
+  it('accept: a request the view gives without method or target is queued as POST to /', async () => {
+    const { terminal, store } = acceptFor('push');
+    const { res, written } = recordingResponse();
+    const ctx = policyContext({}, res);
+    const req = ctx.req as { method?: string | undefined; url?: string | undefined };
+    req.method = undefined;
+    req.url = undefined;
+    ctx.auth = account;
+    ctx.route = { id: 'push' } as unknown as CompiledRoute;
+    await terminal.handle(ctx);
+    const stored = await store.get((JSON.parse(written().body.toString()) as { id: string }).id);
+    expect(stored).toMatchObject({ method: 'POST', url: '/' });
+  });
+
   it('accept: each operation gets its own id', async () => {
     const { terminal } = acceptFor('push');
     const first = JSON.parse((await send(terminal, 'push', {})).written.body.toString()) as { id: string };
