@@ -874,6 +874,13 @@ describe('proxy terminal over real sockets', () => {
     expect(response.headers['x-code']).toBe('upstream_client_error');
     settled.length = 0;
     answer = (_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end('{"detail":"bad amount"}');
+    };
+    await nodeRequest(`${url}/orders`);
+    expect(refusal((await last()).decision)).toMatchObject({ code: 'upstream_client_error', status: 400, params: { message: 'bad amount' } });
+    settled.length = 0;
+    answer = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
     };
