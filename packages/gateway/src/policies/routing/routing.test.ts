@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { configOf, policyContext, recordingResponse } from '../../../test/helpers/policy-context.js';
+import { configOf, policyContext } from '../../../test/helpers/policy-context.js';
 import type { CompiledRoute } from '../../pipeline/compiled-route.js';
-import { answered } from '../../pipeline/policy.js';
 import type { PortierError } from '../../errors/portier-error.js';
 import { RouteTable } from '../../routes/route-table.js';
-import { corsStage } from '../cors/index.js';
 import { routingStage } from './index.js';
 
 const orders = { id: 'orders', path: '/orders/:orderId', methods: ['GET', 'DELETE'] } as unknown as CompiledRoute;
@@ -39,40 +37,5 @@ describe('routing stage', () => {
     (ctx.req as { method: string | undefined }).method = undefined;
     expect(routing.handle(ctx)).toBeUndefined();
     expect(ctx.route).toBe(orders);
-  });
-});
-
-describe('cors stage', () => {
-  const config = configOf(`
-upstreams: { app: { url: 'http://127.0.0.1:9' } }
-cors: { origins: ['https://app.example'] }
-routes: [{ id: open, path: /open, upstream: app }]
-`);
-  const settings = corsStage.settingsOf(config);
-  if (settings === undefined) throw new Error('cors is configured');
-  const cors = corsStage.create(settings, { routes });
-
-  it('cors: is left out without a cors section', () => {
-    expect(corsStage.settingsOf(configOf(`upstreams: { app: { url: 'http://127.0.0.1:9' } }\nroutes: [{ id: open, path: /open, upstream: app }]`))).toBeUndefined();
-  });
-
-  it('cors: answers a preflight itself, 204 with the methods the path accepts', () => {
-    const { res, written } = recordingResponse();
-    const ctx = policyContext({ method: 'OPTIONS', url: '/orders/7', headers: { origin: 'https://app.example', 'access-control-request-method': 'DELETE' } }, res);
-    expect(cors.handle(ctx)).toBe(answered);
-    const { status, headers, ended } = written();
-    expect(status).toBe(204);
-    expect(headers[headers.indexOf('access-control-allow-methods') + 1]).toBe('DELETE, GET, HEAD');
-    expect(headers[headers.indexOf('access-control-allow-origin') + 1]).toBe('https://app.example');
-    expect(ended).toBe(true);
-  });
-
-  it('cors: adds its headers to the answer for an allowed origin only, and lets the request go on', () => {
-    const allowed = policyContext({ url: '/orders/7', headers: { origin: 'https://app.example' } });
-    expect(cors.handle(allowed)).toBeUndefined();
-    expect(allowed.responseHeaders).toContain('https://app.example');
-    const other = policyContext({ url: '/orders/7', headers: { origin: 'https://evil.example' } });
-    expect(cors.handle(other)).toBeUndefined();
-    expect(other.responseHeaders).toEqual([]);
   });
 });
