@@ -22,7 +22,7 @@ export const corsSchema = Type.Object(
   },
   {
     description:
-      'Cross-origin calls from browsers: preflights (OPTIONS with Access-Control-Request-Method) on any route path are answered 204, and answers to allowed origins carry Access-Control-Allow-Origin and expose the correlation, rate-limit and retry headers to scripts. Without this section, no CORS headers are sent.',
+      'Cross-origin calls from browsers: preflights (OPTIONS with Access-Control-Request-Method) on any route path are answered 204, and answers to allowed origins carry Access-Control-Allow-Origin and expose the correlation, rate-limit and retry headers to scripts; every answer says `Vary: Origin`, so a shared cache keeps the copies apart. Without this section, no CORS headers are sent.',
     additionalProperties: false,
   },
 );

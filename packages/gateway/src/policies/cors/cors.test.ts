@@ -129,11 +129,11 @@ describe('cors stage', () => {
     expect(byName(post.responseHeaders)).not.toHaveProperty('access-control-allow-methods');
   });
 
-  it('cors: a request without Origin gets no CORS header, a preflight without one is left to routing', () => {
-    expect(simple(undefined)).toEqual({ decision: undefined, headers: [] });
+  it('cors: a request without Origin gets only Vary: Origin (a shared cache keeps copies apart), a preflight without one is left to routing', () => {
+    expect(simple(undefined)).toEqual({ decision: undefined, headers: ['vary', 'Origin'] });
     const ctx = policyContext({ method: 'OPTIONS', url: '/orders/7', headers: { 'access-control-request-method': 'GET' } });
     expect(listed().handle(ctx)).toBeUndefined();
-    expect(ctx.responseHeaders).toEqual([]);
+    expect(ctx.responseHeaders).toEqual(['vary', 'Origin']);
   });
 
   it('cors: a simple request from an allowed origin goes on with the origin, the exposed headers (correlation first) and Vary', () => {
@@ -146,10 +146,10 @@ describe('cors stage', () => {
     });
   });
 
-  it('cors: a simple request from an origin not listed goes on with no CORS header at all', () => {
-    expect(simple('https://evil.example')).toEqual({ decision: undefined, headers: [] });
-    expect(simple('https://app.example.evil')).toEqual({ decision: undefined, headers: [] });
-    expect(simple('')).toEqual({ decision: undefined, headers: [] });
+  it('cors: a simple request from an origin not listed goes on with no CORS header but Vary: Origin', () => {
+    expect(simple('https://evil.example')).toEqual({ decision: undefined, headers: ['vary', 'Origin'] });
+    expect(simple('https://app.example.evil')).toEqual({ decision: undefined, headers: ['vary', 'Origin'] });
+    expect(simple('')).toEqual({ decision: undefined, headers: ['vary', 'Origin'] });
   });
 
   it('cors: the first of repeated Origin headers is the one judged', () => {
@@ -170,11 +170,11 @@ describe('cors stage', () => {
     expect(flight).not.toHaveProperty('access-control-allow-credentials');
   });
 
-  it('cors: with credentials, answers to an allowed origin allow them, preflights included; others still get nothing', () => {
+  it('cors: with credentials, answers to an allowed origin allow them, preflights included; others get no CORS header', () => {
     const withCredentials = corsFor(`{ origins: ['https://app.example'], credentials: true }`);
     expect(byName(simple('https://app.example', withCredentials).headers)['access-control-allow-credentials']).toBe('true');
     expect(byName(preflight('https://app.example', '/invoices', 'POST', withCredentials).headers)['access-control-allow-credentials']).toBe('true');
-    expect(simple('https://evil.example', withCredentials).headers).toEqual([]);
+    expect(simple('https://evil.example', withCredentials).headers).toEqual(['vary', 'Origin']);
     expect(byName(preflight('https://evil.example', '/invoices', 'POST', withCredentials).headers)).toEqual({ vary: 'Origin', 'x-request-id': 'corr-1' });
   });
 

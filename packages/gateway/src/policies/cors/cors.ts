@@ -1,5 +1,7 @@
 import type { PortierConfig } from '../../config/config-types.js';
 
+const varyOnOrigin: readonly string[] = Object.freeze(['vary', 'Origin']);
+
 /**
  * The CORS answers of one deployment, computed once: which origins may call, and the headers that go
  * on a preflight and on every answer to an allowed origin (errors included, so scripts can read the
@@ -21,10 +23,14 @@ export class Cors {
     this.allowHeaders = settings.allowHeaders.join(', ');
   }
 
-  /** Headers for an answer to `origin` (flat pairs), or none when the origin is not allowed. */
-  responseHeaders(origin: string): string[] {
-    const allowed = this.allowedOrigin(origin);
-    if (allowed === undefined) return [];
+  /**
+   * Headers for an answer to `origin` (flat pairs). Every answer says `Vary: Origin`, also without an
+   * Origin or to one not allowed: a shared cache must not hand that copy, without CORS headers, to an
+   * allowed origin's browser.
+   */
+  responseHeaders(origin: string | undefined): readonly string[] {
+    const allowed = origin === undefined ? undefined : this.allowedOrigin(origin);
+    if (allowed === undefined) return varyOnOrigin;
     const headers = ['access-control-allow-origin', allowed, 'access-control-expose-headers', this.exposed, 'vary', 'Origin'];
     if (this.settings.credentials) headers.push('access-control-allow-credentials', 'true');
     return headers;
@@ -33,7 +39,7 @@ export class Cors {
   /** Headers of a 204 preflight answer for a path that accepts `methods`; only `vary` when the origin is not allowed. */
   preflightHeaders(origin: string, methods: string): string[] {
     const allowed = this.allowedOrigin(origin);
-    if (allowed === undefined) return ['vary', 'Origin'];
+    if (allowed === undefined) return [...varyOnOrigin];
     const headers = ['access-control-allow-origin', allowed, 'access-control-allow-methods', methods, 'access-control-allow-headers', this.allowHeaders];
     headers.push('access-control-max-age', String(this.settings.maxAgeSeconds), 'vary', 'Origin');
     if (this.settings.credentials) headers.push('access-control-allow-credentials', 'true');

@@ -39,9 +39,8 @@ export const corsStage: RequestStageModule<'cors', CorsSettings, CorsDeps> = {
       handle: function applyCors(ctx) {
         const { req } = ctx;
         const origin = single(req.headers.origin);
-        if (origin === undefined) return undefined;
         const requested = single(req.headers['access-control-request-method']);
-        if (req.method === 'OPTIONS' && requested !== undefined) {
+        if (origin !== undefined && req.method === 'OPTIONS' && requested !== undefined) {
           const methods = routes.allowedMethods(ctx.path) ?? requested;
           ctx.res.writeHead(204, [...policy.preflightHeaders(origin, methods), correlationHeader, ctx.correlationId]);
           ctx.res.end();
