@@ -2,9 +2,10 @@
 // in one run, each server pinned to its own core when taskset is there. Then the same Portier on a route
 // that needs an API key, with one key and with 10,000 keys (each request a different one), and on a route
 // with limits (never reached) counted in-process and in Redis (BENCH_REDIS_URL, default the local one). Prints req/s, p50, p99 and CPU
-// time per request (from /proc, steadier than req/s on a noisy machine), plus the Portier/floor ratios.
+// time per request (from /proc, steadier than req/s on a noisy machine), plus the Portier/floor ratios. Last, the
+// full job (a key among 10,000, two windows) by the keyed floor and by fastify with its plugins, against Portier's.
 // Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 1).
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -94,6 +95,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'portier-bench-'));
   const configFile = writePortierConfig(upstream.url, dir);
   const keys = await seedKeys(configFile, 10_000);
+  // The same job done by hand (the keyed floor) and by fastify with its own plugins, on the same keys.
+  const keysFile = join(dir, 'keys.txt');
+  writeFileSync(keysFile, `${keys.join('\n')}\n`);
+  const keyedFloor = await startProcess(['--import', 'tsx', 'bench/floor-keyed.ts', upstream.url, '0', keysFile, '1000000000'], serverCore);
+  const fastifyPeer = await startProcess(['--import', 'tsx', 'bench/fastify-peer.ts', upstream.url, '0', keysFile, '1000000000'], serverCore);
   const portier = await startProcess(['packages/gateway/dist/cli/main.js', 'start', '--config', configFile], serverCore);
   const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
   const redisConfig = writePortierConfig(upstream.url, dir, redisUrl);
@@ -110,6 +116,7 @@ async function main(): Promise<void> {
   const authRatios: { one: number[]; many: number[] } = { one: [], many: [] };
   const limitRatios: Record<string, number[]> = { local1: [], local10k: [], redis1: [], redis10k: [] };
   const validationRatios: number[] = [];
+  const jobRatios: { floor: number[]; fastify: number[] } = { floor: [], fastify: [] };
   try {
     for (let round = 0; round < rounds; round++) {
       const direct = await measure('direct', `${upstream.url}${path}`, upstream.child.pid as number);
@@ -127,7 +134,14 @@ async function main(): Promise<void> {
       const redis10k = await measure('+ limits in Redis (10,000 keys)', `${portierRedis.url}${limitedPath}`, redisPid, all);
       const unvalidated = await measure('POST 1 KB, no schema', `${portier.url}/v1/append/b1/rows`, pid, undefined, rowBody);
       const validated = await measure('POST 1 KB, validated', `${portier.url}/v1/validated/b1/rows`, pid, undefined, rowBody);
-      for (const result of [direct, bare, gateway, oneKey, manyKeys, local1, local10k, redis1, redis10k, unvalidated, validated]) console.log(row(result));
+      const floorJob = await measure('full job: keyed floor (10,000 keys)', `${keyedFloor.url}${limitedPath}`, keyedFloor.child.pid as number, all);
+      const fastifyJob = await measure('full job: fastify + plugins (10,000 keys)', `${fastifyPeer.url}${limitedPath}`, fastifyPeer.child.pid as number, all);
+      for (const result of [direct, bare, gateway, oneKey, manyKeys, local1, local10k, redis1, redis10k, unvalidated, validated, floorJob, fastifyJob]) console.log(row(result));
+      jobRatios.floor.push(local10k.cpuUsPerRequest / floorJob.cpuUsPerRequest);
+      jobRatios.fastify.push(local10k.cpuUsPerRequest / fastifyJob.cpuUsPerRequest);
+      console.log(
+        `\nfull job (key among 10,000, two windows in-process): Portier CPU per request ${(local10k.cpuUsPerRequest / floorJob.cpuUsPerRequest).toFixed(2)}x the keyed floor (goal 1.0x), ${(local10k.cpuUsPerRequest / fastifyJob.cpuUsPerRequest).toFixed(2)}x fastify; p99 ${(local10k.p99 / floorJob.p99).toFixed(2)}x the floor's (goal 1.5x)`,
+      );
       validationRatios.push(validated.rps / unvalidated.rps);
       limitRatios['local1']?.push(local1.rps / oneKey.rps);
       limitRatios['local10k']?.push(local10k.rps / manyKeys.rps);
@@ -152,11 +166,11 @@ async function main(): Promise<void> {
     }
     if (rounds > 1) {
       console.log(
-        `median over ${rounds} rounds: portier/floor throughput ${median(throughputRatios).toFixed(2)}x, CPU per request ${median(cpuRatios).toFixed(2)}x; keyed/open 1 key ${median(authRatios.one).toFixed(2)}x, 10,000 keys ${median(authRatios.many).toFixed(2)}x; limited/keyed in-process ${median(limitRatios['local1'] ?? []).toFixed(2)}x / ${median(limitRatios['local10k'] ?? []).toFixed(2)}x, Redis ${median(limitRatios['redis1'] ?? []).toFixed(2)}x / ${median(limitRatios['redis10k'] ?? []).toFixed(2)}x; validated/unvalidated ${median(validationRatios).toFixed(2)}x`,
+        `median over ${rounds} rounds: portier/floor throughput ${median(throughputRatios).toFixed(2)}x, CPU per request ${median(cpuRatios).toFixed(2)}x; keyed/open 1 key ${median(authRatios.one).toFixed(2)}x, 10,000 keys ${median(authRatios.many).toFixed(2)}x; limited/keyed in-process ${median(limitRatios['local1'] ?? []).toFixed(2)}x / ${median(limitRatios['local10k'] ?? []).toFixed(2)}x, Redis ${median(limitRatios['redis1'] ?? []).toFixed(2)}x / ${median(limitRatios['redis10k'] ?? []).toFixed(2)}x; validated/unvalidated ${median(validationRatios).toFixed(2)}x; full job CPU vs the keyed floor ${median(jobRatios.floor).toFixed(2)}x, vs fastify ${median(jobRatios.fastify).toFixed(2)}x`,
       );
     }
   } finally {
-    for (const running of [portierRedis, portier, floor, upstream]) running.child.kill('SIGTERM');
+    for (const running of [fastifyPeer, keyedFloor, portierRedis, portier, floor, upstream]) running.child.kill('SIGTERM');
   }
 }
 
