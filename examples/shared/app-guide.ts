@@ -1,12 +1,5 @@
+import type { ExpectedAnswer } from '../../packages/gateway/src/demo/demo-guide-steps.js';
 import type { DemoKeys } from './app-example.js';
-
-/** What one answer of a guide line must be: its status, and the error code or a header when the guide names one. */
-export interface ExpectedAnswer {
-  readonly status: number;
-  readonly code?: string;
-  /** A header the guide points at (lower-case name) and, when it matters, its value. */
-  readonly header?: { readonly name: string; readonly value?: string };
-}
 
 /** One shell line of the guide, with the comment above it and what it answers. */
 export interface GuideStep {

@@ -1,16 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appGuideSteps, type ExpectedAnswer } from './app-guide.js';
+import { answerMatches, runGuideLine } from '../../packages/gateway/test/helpers/guide-lines.js';
+import { appGuideSteps } from './app-guide.js';
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly code: string | undefined;
-}
 
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 
@@ -66,13 +62,13 @@ export function describeAppGuide(name: string, startScript: string): void {
       const failures: string[] = [];
       const env = { ...process.env, KEY: printedValue('KEY'), READ_KEY: printedValue('READ_KEY') };
       for (const [index, step] of appGuideSteps(url()).entries()) {
-        const answers = runLine(step.command, join(workDir, String(index)), env);
+        const answers = runGuideLine(step.command, join(workDir, String(index)), env);
         const last = answers.at(-1);
         const ok =
           last !== undefined &&
           (step.also === undefined
-            ? matches(last, step.expect)
-            : answers.some((answer) => matches(answer, step.expect)) && answers.every((answer) => [step.expect, ...(step.also ?? [])].some((expected) => matches(answer, expected))));
+            ? answerMatches(last, step.expect)
+            : answers.some((answer) => answerMatches(answer, step.expect)) && answers.every((answer) => [step.expect, ...(step.also ?? [])].some((expected) => answerMatches(answer, expected))));
         if (!ok) failures.push(`${step.command}\n  got ${answers.map((answer) => `${answer.status} ${answer.code ?? ''}`).join(', ')}; expected ${JSON.stringify(step.expect)}`);
       }
       expect(failures).toEqual([]);
@@ -80,38 +76,5 @@ export function describeAppGuide(name: string, startScript: string): void {
   });
 }
 
-/** Runs one guide line in bash, recording every answer its curl calls get. */
-function runLine(command: string, dir: string, env: NodeJS.ProcessEnv): Answer[] {
-  const script = `mkdir -p "${dir}"; __n=0; curl() { __n=$((__n+1)); command curl -sS -D "${dir}/$__n.h" "$@" > "${dir}/$__n.out"; }\n${command}\n`;
-  const result = spawnSync('bash', ['-c', script], { env, encoding: 'utf8', timeout: 25_000 });
-  if (result.status !== 0) throw new Error(`bash failed on: ${command}\n${result.stderr}`);
-  const count = readdirSync(dir).filter((file) => file.endsWith('.h')).length;
-  return Array.from({ length: count }, (_, index) => readAnswer(join(dir, String(index + 1))));
-}
 
-function readAnswer(base: string): Answer {
-  const head = readFileSync(`${base}.h`, 'utf8');
-  const blocks = head.split(/\r\n\r\n/).filter((block) => block.startsWith('HTTP/'));
-  const last = (blocks.at(-1) ?? '').split('\r\n');
-  const status = Number(/^HTTP\/[\d.]+ (\d{3})/.exec(last[0] ?? '')?.[1]);
-  const headers = Object.fromEntries(last.slice(1).map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-  let body = readFileSync(`${base}.out`, 'utf8');
-  if (body.startsWith('HTTP/')) body = body.slice(body.lastIndexOf('\r\n\r\n') + 4);
-  let code: string | undefined;
-  try {
-    code = (JSON.parse(body) as { code?: string }).code;
-  } catch {
-    code = undefined;
-  }
-  return { status, headers, code };
-}
 
-function matches(answer: Answer, expected: ExpectedAnswer): boolean {
-  if (answer.status !== expected.status) return false;
-  if (expected.code !== undefined && answer.code !== expected.code) return false;
-  if (expected.header !== undefined) {
-    const value = answer.headers[expected.header.name];
-    if (value === undefined || (expected.header.value !== undefined && value !== expected.header.value)) return false;
-  }
-  return true;
-}

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anonymousSteps, keyedSteps, operationIdPlaceholder, type ExpectedAnswer, type GuideStep } from '../src/demo/demo-guide-steps.js';
 import { startCli, type RunningCli } from './helpers/cli.js';
 import { waitFor } from './helpers/wait-for.js';
+import { answerMatches, runGuideLine, type Answer } from './helpers/guide-lines.js';
 
 /**
  * `npm start`'s guide, run as a newcomer would: the demo as `npm start` starts it (`portier demo`), every
@@ -13,11 +13,6 @@ import { waitFor } from './helpers/wait-for.js';
  * what the guide's comment says (the table in demo-guide-steps.ts is what the guide prints).
  */
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly code: string | undefined;
-}
 
 let demo: RunningCli;
 let printed: string;
@@ -51,40 +46,10 @@ function guideSteps(): GuideStep[] {
 
 /** Runs one guide line in bash, recording every answer its curl calls get. */
 function runLine(command: string, run: string): Answer[] {
-  const dir = join(workDir, run);
-  const script = `mkdir -p "${dir}"; __n=0; curl() { __n=$((__n+1)); command curl -sS -D "${dir}/$__n.h" "$@" > "${dir}/$__n.out"; }\n${command}\n`;
-  const result = spawnSync('bash', ['-c', script], { env: { ...process.env, KEY_B1: printedValue('KEY_B1'), KEY_B2: printedValue('KEY_B2') }, encoding: 'utf8', timeout: 25_000 });
-  if (result.status !== 0) throw new Error(`bash failed on: ${command}\n${result.stderr}`);
-  const count = readdirSync(dir).filter((file) => file.endsWith('.h')).length;
-  return Array.from({ length: count }, (_, index) => readAnswer(join(dir, String(index + 1))));
+  return runGuideLine(command, join(workDir, run), { ...process.env, KEY_B1: printedValue('KEY_B1'), KEY_B2: printedValue('KEY_B2') });
 }
 
-function readAnswer(base: string): Answer {
-  const head = readFileSync(`${base}.h`, 'utf8');
-  const blocks = head.split(/\r\n\r\n/).filter((block) => block.startsWith('HTTP/'));
-  const last = (blocks.at(-1) ?? '').split('\r\n');
-  const status = Number(/^HTTP\/[\d.]+ (\d{3})/.exec(last[0] ?? '')?.[1]);
-  const headers = Object.fromEntries(last.slice(1).map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-  let body = readFileSync(`${base}.out`, 'utf8');
-  if (body.startsWith('HTTP/')) body = body.slice(body.lastIndexOf('\r\n\r\n') + 4);
-  let code: string | undefined;
-  try {
-    code = (JSON.parse(body) as { code?: string }).code;
-  } catch {
-    code = undefined;
-  }
-  return { status, headers, code };
-}
 
-function matches(answer: Answer, expected: ExpectedAnswer): boolean {
-  if (answer.status !== expected.status) return false;
-  if (expected.code !== undefined && answer.code !== expected.code) return false;
-  if (expected.header !== undefined) {
-    const value = answer.headers[expected.header.name];
-    if (value === undefined || (expected.header.value !== undefined && value !== expected.header.value)) return false;
-  }
-  return true;
-}
 
 function describeAnswers(answers: readonly Answer[]): string {
   return answers.map((answer) => `${answer.status} ${answer.code ?? ''}`).join(', ');
@@ -111,9 +76,9 @@ describe('the demo guide that npm start prints', () => {
         const wanted = round === 2 && step.again !== undefined ? step.again : step.expect;
         const ok =
           step.loop === undefined
-            ? wanted.some((expected) => matches(last, expected))
-            : answers.some((answer) => matches(answer, step.expect[0] as ExpectedAnswer)) &&
-              answers.every((answer) => [...step.expect, ...step.loop!.also].some((expected) => matches(answer, expected)));
+            ? wanted.some((expected) => answerMatches(last, expected))
+            : answers.some((answer) => answerMatches(answer, step.expect[0] as ExpectedAnswer)) &&
+              answers.every((answer) => [...step.expect, ...step.loop!.also].some((expected) => answerMatches(answer, expected)));
         if (!ok) failures.push(`round ${round}: ${step.command}\n  got ${describeAnswers(answers)}; expected ${JSON.stringify(wanted)}`);
         const location = last.headers['location'];
         if (location !== undefined) operationId = location.split('/').at(-1) ?? '';
