@@ -1,8 +1,6 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createPortier, portierError } from 'portier/express';
-import { createDemoKeys, exampleConfig, examplePort, type RunningApp } from '../shared/app-example.js';
+import { exampleConfig, examplePort, listenApp, type RunningApp } from '../shared/app-example.js';
 import { appGuideLines } from '../shared/app-guide.js';
 import { Projects } from '../shared/projects.js';
 import { printGuide, runIfMain } from '../shared/start-example.js';
@@ -27,17 +25,7 @@ export async function startExpressApp(port = examplePort()): Promise<RunningApp>
     res.status(201).json(project);
   });
   app.use(portier.errorHandler);
-  const server = app.listen(port, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    keys: await createDemoKeys(portier),
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await portier.close();
-    },
-  };
+  return listenApp(app.listen(port, '127.0.0.1'), port, portier);
 }
 
 /** `npm run example:express`: start it, make the demo account and keys, print the guide. */

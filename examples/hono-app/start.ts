@@ -1,10 +1,8 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createPortier, portierError, type PortierEnv } from 'portier/hono';
-import { createDemoKeys, exampleConfig, examplePort, type RunningApp } from '../shared/app-example.js';
+import { exampleConfig, examplePort, listenApp, type RunningApp } from '../shared/app-example.js';
 import { appGuideLines } from '../shared/app-guide.js';
 import { Projects } from '../shared/projects.js';
 import { printGuide, runIfMain } from '../shared/start-example.js';
@@ -29,18 +27,7 @@ export async function startHonoApp(port = examplePort()): Promise<RunningApp> {
     if (project === undefined) throw portierError('entity_limit_reached', { plan: plan ?? '', entity: 'projects', limit: projects.perAccount, usage: projects.perAccount });
     return c.json(project, 201);
   });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  server.listen(port, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    keys: await createDemoKeys(portier),
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await portier.close();
-    },
-  };
+  return listenApp(createAdaptorServer({ fetch: app.fetch }) as Server, port, portier);
 }
 
 /** `npm run example:hono`: start it, make the demo account and keys, print the guide. */

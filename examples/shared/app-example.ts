@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,4 +48,19 @@ export async function createDemoKeys(portier: EmbeddedStore): Promise<DemoKeys> 
   const key = (await admin.createKey({ accountId: account.id, name: 'demo writer', scopes: ['projects:write'] })).secret;
   const readKey = (await admin.createKey({ accountId: account.id, name: 'demo reader', scopes: [] })).secret;
   return { key, readKey };
+}
+
+/** An app's node:http server listening on 127.0.0.1, with the demo keys made and a close that stops both. */
+export async function listenApp(server: Server, port: number, portier: EmbeddedStore & { close(): Promise<void> }): Promise<RunningApp> {
+  if (!server.listening) server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    keys: await createDemoKeys(portier),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await portier.close();
+    },
+  };
 }
