@@ -3,6 +3,7 @@ import type { ErrorItem } from '../errors/portier-error.js';
 import type { CompiledRoute } from './compiled-route.js';
 import type { KeyEntry } from '../accounts/key-directory.js';
 import type { RequestView, ResponseSink } from './exchange.js';
+import type { RequestTrace } from '../tracing/tracing.js';
 
 const noParams: Readonly<Record<string, string | undefined>> = Object.freeze({});
 
@@ -33,6 +34,8 @@ export class RequestContext {
   continuePending = false;
   /** The upstream's status, once its response headers arrived. */
   upstreamStatus: number | undefined = undefined;
+  /** The request's server span, while tracing is on (`tracing.enabled`); stages add child spans through it. */
+  trace: RequestTrace | undefined = undefined;
   /** Work to do once the exchange is over, in the order `defer` was called; run last-first. */
   private deferred: ((ctx: RequestContext) => void)[] | undefined = undefined;
 

@@ -31,6 +31,7 @@ import { Operations } from '../operations/operations.js';
 import { OperationWorker } from '../operations/operation-worker.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { AppDeps } from '../policies/app/index.js';
+import { Tracing } from '../tracing/tracing.js';
 
 /** What the gateway is built with; everything has a production default. */
 export interface GatewayDependencies {
@@ -77,6 +78,8 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const clock = dependencies.clock ?? systemClock;
   const logging = createLogging(config.log.level, dependencies.logDestination);
   const { logger } = logging;
+  // Off (the default), there is no Tracing at all: the pipeline and the worker check for one and do nothing.
+  const tracing = config.tracing.enabled ? new Tracing(config.tracing, logger) : undefined;
   const maintenance = new MaintenanceState(config);
   const upstreams = new Map(
     Object.entries(config.upstreams).map(([key, upstream]) => [key, new UpstreamClient(key, upstream, clock, logger)] as const),
@@ -98,7 +101,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const counters = redisCounters === undefined ? localBackend(localCounters) : new RedisBackend(redisCounters, localCounters, logger);
   const idempotency = openIdempotencyStore(config, clock);
   const operations = openOperations(config, clock);
-  const worker = operations === undefined ? undefined : new OperationWorker(operations, upstreams, clock, logger);
+  const worker = operations === undefined ? undefined : new OperationWorker(operations, upstreams, clock, logger, tracing);
   const retentionMs = parseDuration(config.operations.retention);
   const operationSweeper =
     operations === undefined
@@ -127,6 +130,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     config,
     logging,
     metrics,
+    tracing,
     requestStages,
     routeStages,
     deps,
@@ -229,6 +233,8 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
           await keys.directory.close();
           keys.directory.store.close();
         }
+        // Last, once nothing can start a span: the spans still batched are sent (for a few seconds at most).
+        await tracing?.shutdown();
         logger.flush();
       })();
       return stopping;
