@@ -8,6 +8,8 @@ import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
 import { requireSharedRedis, sharedRedisUrl, uniquePrefix } from './helpers/redis.js';
 import { waitFor } from './helpers/wait-for.js';
+import { stringify } from 'yaml';
+import { parseConfig } from '../src/config-loader/load-config.js';
 
 /*
  * Tracing end to end: a real OTLP/HTTP receiver on a free port takes what the gateway's exporter sends
@@ -354,5 +356,18 @@ describe('tracing off (the default)', () => {
     }
     expect(receiver.exports).toEqual([]);
     await receiver.close();
+  });
+});
+
+describe('tracing config', () => {
+  const base = { upstreams: { app: { url: 'http://127.0.0.1:9' } }, routes: [{ id: 'r', path: '/r', upstream: 'app' }] };
+  it('is off by default, with the OTLP/HTTP default endpoint, and refuses a ratio outside 0..1 or an endpoint that is not http(s)', () => {
+    const loaded = parseConfig(stringify(base), 'test.yaml', {});
+    expect(loaded.ok && loaded.config.tracing).toEqual({ enabled: false, endpoint: 'http://127.0.0.1:4318/v1/traces', serviceName: 'portier', sampleRatio: 1, headers: {} });
+    for (const tracing of [{ sampleRatio: 1.5 }, { sampleRatio: -0.1 }, { endpoint: 'grpc://collector:4317' }, { headers: { 'bad name': 'x' } }, { serviceName: '' }]) {
+      const result = parseConfig(stringify({ ...base, tracing }), 'test.yaml', {});
+      expect(result.ok, JSON.stringify(tracing)).toBe(false);
+      if (!result.ok) expect(result.problems.map((problem) => problem.path).join(' ')).toContain('tracing');
+    }
   });
 });

@@ -26,7 +26,7 @@ export const tracingSchema = Type.Object(
       default: 1,
       description: 'Share of new traces recorded (0 to 1). A request with a `traceparent` follows its caller\'s sampling decision instead.',
     }),
-    headers: MapOf(Type.String(), {
+    headers: MapOf(Type.String({ description: 'The header\'s value.' }), {
       propertyNames: { pattern: headerNamePattern },
       default: {},
       description: 'Headers sent with every export (a collector\'s API key). Use an environment reference for secrets: `${OTEL_API_KEY}`.',
