@@ -15,6 +15,7 @@ import { routeMaxBodyBytesSchema } from '../policies/request-body/config-schema.
 import { validationSchema } from '../policies/request-validation/config-schema.js';
 import { routeTargetProperties } from '../policies/routing/config-schema.js';
 import { serverSchema } from '../server/config-schema.js';
+import { tracingSchema } from '../tracing/config-schema.js';
 import { withDefaultsOptional } from './defaults-optional.js';
 
 /*
@@ -49,6 +50,7 @@ export const loadedConfigSchema = Type.Object(
     cors: Type.Optional(corsSchema),
     correlation: correlationSchema,
     log: logSchema,
+    tracing: tracingSchema,
     maintenance: globalMaintenanceSchema,
     admin: Type.Optional(adminSchema),
     auth: Type.Optional(authSchema),

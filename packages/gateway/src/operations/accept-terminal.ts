@@ -7,6 +7,8 @@ import { sendJson } from '../pipeline/send-json.js';
 import { buildUpstreamHeaders, type ForwardOptions } from '../policies/proxy/forward-headers.js';
 import { readRequestBody } from '../policies/request-body/read-request-body.js';
 import type { Operations } from './operations.js';
+import { SpanKind, type Span } from '@opentelemetry/api';
+import { endWith, markFailed, portierAttributes } from '../tracing/tracing.js';
 
 export interface AcceptOptions {
   readonly forward: ForwardOptions;
@@ -14,6 +16,10 @@ export interface AcceptOptions {
   readonly clock: Clock;
   /** Wakes the local worker so a new operation does not wait for the next poll. */
   readonly wake: () => void;
+}
+
+function refusedIfFull(span: Span, accepted: boolean): void {
+  if (!accepted) markFailed(span, undefined, 'operation_queue_full');
 }
 
 /** Headers the worker sets itself on every attempt. */
@@ -41,6 +47,10 @@ export function createAcceptTerminal(operations: Operations, options: AcceptOpti
         const name = (forwarded[i] as string).toLowerCase();
         if (!replacedHeaders.has(name)) headers.push(name, forwarded[i + 1] as string);
       }
+      // Traced, the operation keeps the context of its enqueue span, to which each attempt's span links.
+      const trace = ctx.trace;
+      const span = trace === undefined ? undefined : trace.start('operation enqueue', SpanKind.PRODUCER, { [portierAttributes.routeId]: route.id, [portierAttributes.accountId]: account.id });
+      if (span !== undefined) trace?.inject(span, headers);
       const now = options.clock.now();
       const params: Record<string, string> = {};
       for (const [name, value] of Object.entries(ctx.params)) if (value !== undefined) params[name] = value;
@@ -57,7 +67,9 @@ export function createAcceptTerminal(operations: Operations, options: AcceptOpti
         requestedAt: now,
         deadlineAt: now + (operations.routeOf(route.id)?.deadlineMs ?? 0),
       };
-      if (!(await operations.store.enqueue(operation, config.operations.maxPending))) {
+      if (span !== undefined) span.setAttribute(portierAttributes.operationId, operation.id);
+      const queued = operations.store.enqueue(operation, config.operations.maxPending);
+      if (!(await (span === undefined ? queued : endWith(span, queued, refusedIfFull)))) {
         return portierError('operation_queue_full', { limit: config.operations.maxPending }, { headers: { 'Retry-After': String(config.operations.pollAfterSeconds * 5) } });
       }
       const stored = await operations.store.get(operation.id);

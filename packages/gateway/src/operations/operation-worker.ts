@@ -13,6 +13,8 @@ import type { Operation, OperationError, OperationResult, Outcome } from './oper
 import type { Operations } from './operations.js';
 import { deliverWebhook } from './webhook.js';
 import { single } from '../pipeline/single-header.js';
+import type { Context, Span } from '@opentelemetry/api';
+import { endHttpCall, markFailed, portierAttributes, traceContextHeaders, type Tracing } from '../tracing/tracing.js';
 
 /** How often each gateway looks for due work it was not woken for (retries, other gateways' operations). */
 const pollMs = 200;
@@ -45,6 +47,8 @@ export class OperationWorker {
     private readonly upstreams: ReadonlyMap<string, UpstreamClient>,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Present while tracing is on: each attempt is a span, linked to the request that queued it. */
+    private readonly tracing?: Tracing,
   ) {}
 
   /** A reloaded config: attempts claimed from now on follow its async routes and queue settings. */
@@ -121,34 +125,64 @@ export class OperationWorker {
   }
 
   private async attempt(operation: Operation): Promise<void> {
+    const tracing = this.tracing;
+    if (tracing === undefined) return this.run(operation, undefined);
+    const attempt = tracing.startAttempt(operation.headers, {
+      [portierAttributes.operationId]: operation.id,
+      [portierAttributes.attempt]: operation.attempts,
+      [portierAttributes.routeId]: operation.routeId,
+      [portierAttributes.accountId]: operation.accountId,
+      [portierAttributes.correlationId]: operation.correlationId,
+    });
+    try {
+      await this.run(operation, attempt);
+    } catch (error) {
+      markFailed(attempt.span, error);
+      throw error;
+    } finally {
+      attempt.span.end();
+    }
+  }
+
+  private async run(operation: Operation, attempt: TracedAttempt | undefined): Promise<void> {
     const route = this.operations.routeOf(operation.routeId);
     const upstream = route === undefined ? undefined : this.upstreams.get(route.upstream);
     const webhook = route?.async.webhook !== undefined;
     const now = this.clock.now();
+    let outcome: Outcome;
     if (upstream === undefined) {
       // The route was removed from the config while the operation waited.
-      return this.settle(operation, { kind: 'done', status: 'Failed', error: { code: 'not_found', status: 404, params: { method: operation.method, path: operation.url } }, webhook }, now);
+      outcome = { kind: 'done', status: 'Failed', error: { code: 'not_found', status: 404, params: { method: operation.method, path: operation.url } }, webhook };
+    } else if (now >= operation.deadlineAt) {
+      outcome = this.timedOut(operation, webhook);
+    } else {
+      outcome = await this.send(operation, upstream, webhook, attempt);
     }
-    if (now >= operation.deadlineAt) return this.settle(operation, this.timedOut(operation, webhook), now);
-    const outcome = await this.send(operation, upstream, webhook);
+    if (attempt !== undefined) describeOutcome(attempt.span, outcome);
     return this.settle(operation, outcome, this.clock.now());
   }
 
-  private async send(operation: Operation, upstream: UpstreamClient, webhook: boolean): Promise<Outcome> {
+  private async send(operation: Operation, upstream: UpstreamClient, webhook: boolean, attempt: TracedAttempt | undefined): Promise<Outcome> {
     const maxResultBytes = this.operations.config.operations.maxResultBytes;
-    const headers = [...operation.headers, 'idempotency-key', operation.id, 'x-portier-operation-id', operation.id, 'x-portier-attempt', String(operation.attempts)];
+    const path = upstream.basePath + operation.url;
+    // Traced, the upstream's parent is this attempt's call, not the context the operation was queued with.
+    const queued = attempt === undefined ? operation.headers : withoutTraceContext(operation.headers);
+    const headers = [...queued, 'idempotency-key', operation.id, 'x-portier-operation-id', operation.id, 'x-portier-attempt', String(operation.attempts)];
     if (operation.body !== undefined) headers.push('content-length', String(operation.body.length));
+    const span = attempt === undefined || this.tracing === undefined ? undefined : this.tracing.startUpstreamCall(attempt.context, operation.method, upstream, path);
+    if (span !== undefined) this.tracing?.inject(span, headers);
     let failure: PortierError | undefined;
     let hintMs: number | undefined;
     try {
       const response = await upstream.pool.request({
         method: operation.method as Dispatcher.HttpMethod,
-        path: upstream.basePath + operation.url,
+        path,
         headers,
         body: operation.body ?? null,
       });
       const result = await readResult(response, maxResultBytes, this.operations.config.correlation.header.toLowerCase());
       const status = response.statusCode;
+      if (span !== undefined) endHttpCall(span, status);
       if (status < 400) return { kind: 'done', status: 'Success', result, webhook };
       const error = normalizeUpstreamError(
         { statusCode: status, headers: response.headers, body: result.body?.toString('utf8') },
@@ -161,6 +195,7 @@ export class OperationWorker {
       hintMs = retryAfter === undefined ? undefined : retryAfter * 1000;
     } catch (error) {
       failure = classifyUpstreamFailure(error, upstream)?.error;
+      if (span !== undefined && span.isRecording()) endHttpCall(span, undefined, failure?.code ?? 'internal_error');
       if (failure === undefined) throw error;
     }
     const now = this.clock.now();
@@ -203,6 +238,28 @@ export class OperationWorker {
     const next = this.clock.now() + backoffDelay(operation.webhookAttempts, this.operations.config.operations.retry, undefined);
     await store.webhookSettled(operation.id, 'pending', next);
   }
+}
+
+/** An attempt's span and the context its upstream call descends from. */
+interface TracedAttempt {
+  readonly span: Span;
+  readonly context: Context;
+}
+
+/** Queued headers without the trace context they were stored with (the attempt sends its own). */
+function withoutTraceContext(headers: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (!traceContextHeaders.includes(name)) out.push(name, headers[i + 1] as string);
+  }
+  return out;
+}
+
+function describeOutcome(span: Span, outcome: Outcome): void {
+  span.setAttribute(portierAttributes.outcome, outcome.kind === 'done' ? outcome.status : 'Retry');
+  if (outcome.kind === 'done' && outcome.error !== undefined) span.setAttribute(portierAttributes.errorCode, outcome.error.code);
+  if (outcome.kind === 'done' && outcome.status !== 'Success') markFailed(span, undefined, outcome.error?.code ?? outcome.status);
 }
 
 function toOperationError(error: PortierError): OperationError {

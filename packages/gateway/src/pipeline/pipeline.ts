@@ -15,6 +15,7 @@ import { answered, type AnyStageModule, type Decision, type RequestPolicy, type 
 import { RequestContext } from './request-context.js';
 import type { RequestView, ResponseSink } from './exchange.js';
 import { sendError, type ErrorRendering } from './send-error.js';
+import type { Tracing } from '../tracing/tracing.js';
 
 /** What the pipeline is built from: the lifecycle's stages, each one's deps, and the built-in routes' answers. */
 export interface PipelineSetup {
@@ -23,6 +24,8 @@ export interface PipelineSetup {
   readonly metrics?: GatewayMetrics;
   /** Called once per request handed to `handle`, when the pipeline is done with it (answered, failed or abandoned). */
   readonly onFinished?: () => void;
+  /** Present while tracing is on: every request gets a server span. */
+  readonly tracing?: Tracing | undefined;
   /** Stages run for every request before a route is known, in order. They get the route table as deps. */
   readonly requestStages: readonly AnyStageModule[];
   /** Stages compiled per route, in order. */
@@ -52,7 +55,7 @@ export interface Pipeline {
  * logs and counts.
  */
 export function createPipeline(setup: PipelineSetup): Pipeline {
-  const { config, metrics, onFinished } = setup;
+  const { config, metrics, onFinished, tracing } = setup;
   const { logger, accessLog } = setup.logging;
   const rendering: ErrorRendering = {
     typeBaseUrl: config.errors.typeBaseUrl,
@@ -84,6 +87,7 @@ export function createPipeline(setup: PipelineSetup): Pipeline {
     }
     logAccess(accessLog, ctx);
     metrics?.observe(ctx);
+    if (ctx.trace !== undefined) ctx.trace.end(ctx);
     onFinished?.();
   };
 
@@ -123,6 +127,8 @@ export function createPipeline(setup: PipelineSetup): Pipeline {
     },
     handle: function handleRequest(req: RequestView, res: ResponseSink): void {
       const ctx = new RequestContext(req, res, performance.now());
+      // Tracing off, this one check is all it costs: no span, no context, nothing to end.
+      if (tracing !== undefined) ctx.trace = tracing.startRequest(req);
       if (draining) res.setHeader('connection', 'close');
       for (const policy of requestPolicies) {
         const decision = policy.handle(ctx);

@@ -3,6 +3,7 @@ import type { ErrorItem } from '../errors/portier-error.js';
 import type { CompiledRoute } from './compiled-route.js';
 import type { KeyEntry } from '../accounts/key-directory.js';
 import type { RequestView, ResponseSink } from './exchange.js';
+import type { RequestTrace } from '../tracing/tracing.js';
 
 const noParams: Readonly<Record<string, string | undefined>> = Object.freeze({});
 
@@ -35,6 +36,8 @@ export class RequestContext {
   upstreamStatus: number | undefined = undefined;
   /** The pipeline is done with this request: logged, counted, its deferred actions run. */
   finished = false;
+  /** The request's server span, while tracing is on (`tracing.enabled`); stages add child spans through it. */
+  trace: RequestTrace | undefined = undefined;
   /** Work to do once the exchange is over, in the order `defer` was called; run last-first. */
   private deferred: ((ctx: RequestContext) => void)[] | undefined = undefined;
 

@@ -39,6 +39,7 @@ import { Operations } from '../operations/operations.js';
 import { OperationWorker } from '../operations/operation-worker.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { AppDeps } from '../policies/app/index.js';
+import { Tracing } from '../tracing/tracing.js';
 
 /** What the gateway is built with; everything has a production default. */
 export interface GatewayDependencies {
@@ -113,6 +114,8 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const clock = dependencies.clock ?? systemClock;
   const logging = createLogging(config.log.level, dependencies.logDestination);
   const { logger } = logging;
+  // Off (the default), there is no Tracing at all: the pipeline and the worker check for one and do nothing.
+  const tracing = config.tracing.enabled ? new Tracing(config.tracing, logger) : undefined;
   const maintenance = new MaintenanceState(config);
   // The stores live as long as the process: a reload reuses them (their locations need a restart).
   const directory = config.auth === undefined ? undefined : new KeyDirectory(openAccountStore(config.auth.store, clock), clock, logger, config.auth.keyCache);
@@ -135,7 +138,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const firstOperations = operationStore === undefined ? undefined : new Operations(operationStore, config);
   /** The upstreams served now: what the worker, the metrics and the admin status read. */
   const liveUpstreams = new Map<string, UpstreamClient>();
-  const worker = firstOperations === undefined ? undefined : new OperationWorker(firstOperations, liveUpstreams, clock, logger);
+  const worker = firstOperations === undefined ? undefined : new OperationWorker(firstOperations, liveUpstreams, clock, logger, tracing);
   const retentionMs = parseDuration(config.operations.retention);
   const operationSweeper =
     operationStore === undefined
@@ -186,6 +189,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       config: next,
       logging,
       metrics,
+      tracing,
       // Counted where the pipeline finishes a request: no listener or closure per request.
       onFinished: () => {
         if (--generation.inFlight === 0) generation.onIdle?.();
@@ -427,6 +431,8 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
           await directory.close();
           directory.store.close();
         }
+        // Last, once nothing can start a span: the spans still batched are sent (for a few seconds at most).
+        await tracing?.shutdown();
         logger.flush();
       })();
       return stopping;

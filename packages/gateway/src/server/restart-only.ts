@@ -32,6 +32,7 @@ export const restartOnlySettings: readonly RestartOnly[] = [
   setting(['server', 'keepAliveTimeoutMs'], 'the listener was created with it'),
   setting(['admin'], 'the admin listener and its token are set at start'),
   setting(['log'], 'the logger is created at start'),
+  setting(['tracing'], 'the tracer and its exporter are created at start'),
   { path: ['auth'], why: 'adding or removing `auth` opens or closes the account store', value: (config) => config.auth !== undefined },
   setting(['auth', 'store'], 'the account store is opened at start'),
   setting(['auth', 'keyCache'], 'the key cache is created at start'),

@@ -9,6 +9,7 @@ import { looksLikeToken, verifyAccessToken } from '../../accounts/tokens/access-
 import type { Decision, Policy } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { extractCredential, type CredentialRules } from './extract-credential.js';
+import { endWith } from '../../tracing/tracing.js';
 
 export interface ApiKeyAuthDependencies {
   readonly auth: AuthConfig;
@@ -33,6 +34,12 @@ export function createApiKeyAuthPolicy(
   const expected = rules.expected;
   const tokens = options.acceptTokens ? auth.accessTokens : undefined;
 
+  const storeSystem = auth.store.postgres === undefined ? 'sqlite' : 'postgresql';
+  /** A lookup the cache could not answer waits on the store: a span while tracing is on (never the key or its id). */
+  function traced(ctx: RequestContext, pending: Promise<KeyEntry | undefined>): Promise<KeyEntry | undefined> {
+    if (ctx.trace === undefined) return pending;
+    return endWith(ctx.trace.startStore('key lookup', storeSystem, 'SELECT'), pending, (span, entry) => span.setAttribute('portier.key.found', entry !== undefined));
+  }
   function verify(ctx: RequestContext, presented: string, entry: KeyEntry | undefined): Decision {
     if (entry === undefined || !keyMatchesHash(presented, entry.key.hash)) return portierError('invalid_token', {});
     return admit(ctx, entry);
@@ -68,7 +75,7 @@ export function createApiKeyAuthPolicy(
         }
         const { sub, acc } = check.claims;
         const entry = directory.lookup(sub, ctx.req.socket.remoteAddress);
-        if (entry instanceof Promise) return entry.then((loaded) => admitToken(ctx, acc, loaded));
+        if (entry instanceof Promise) return traced(ctx, entry).then((loaded) => admitToken(ctx, acc, loaded));
         return admitToken(ctx, acc, entry);
       }
       const parsed = parseKey(credential.value);
@@ -82,7 +89,7 @@ export function createApiKeyAuthPolicy(
         return portierError('credentials_malformed', { hint, expected });
       }
       const entry = directory.lookup(parsed.id, ctx.req.socket.remoteAddress);
-      if (entry instanceof Promise) return entry.then((loaded) => verify(ctx, credential.value, loaded));
+      if (entry instanceof Promise) return traced(ctx, entry).then((loaded) => verify(ctx, credential.value, loaded));
       return verify(ctx, credential.value, entry);
     },
   };

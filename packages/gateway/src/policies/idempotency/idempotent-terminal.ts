@@ -10,6 +10,7 @@ import type { IdempotencyStore, StoredResponse } from './idempotency-store.js';
 import { parseIdempotencyKey } from './parse-idempotency-key.js';
 import { recordResponse } from './record-response.js';
 import { isResponseScopedHeader, storableHeaders } from './response-scoped-headers.js';
+import { endWith, portierAttributes } from '../../tracing/tracing.js';
 
 export interface IdempotencySettings {
   readonly store: IdempotencyStore;
@@ -21,6 +22,8 @@ export interface IdempotencySettings {
   readonly maxBodyBytes: number;
   /** Lower-case correlation header: a replay carries the new request's ID, not the stored one. */
   readonly correlationHeader: string;
+  /** Where records are kept, as trace spans name it (`db.system.name`). */
+  readonly storeSystem: 'redis' | 'sqlite';
 }
 
 /** Answers that say "try again later" rather than what the request did: never replayed. */
@@ -69,9 +72,11 @@ export function createIdempotentTerminal(inner: Terminal, route: RouteIdempotenc
       const fingerprint = createHash('sha256').update(`${method}\n${ctx.req.url ?? ''}\n`).update(ctx.body ?? Buffer.alloc(0)).digest('hex');
       const owner = randomUUID();
       const now = settings.clock.now();
+      const trace = ctx.trace;
       let result;
       try {
-        result = await settings.store.begin({ scope, fingerprint, owner, now, lockUntil: now + settings.lockTimeoutMs, expiresAt: now + settings.ttlMs });
+        const begun = settings.store.begin({ scope, fingerprint, owner, now, lockUntil: now + settings.lockTimeoutMs, expiresAt: now + settings.ttlMs });
+        result = await (trace === undefined ? begun : endWith(trace.startStore('idempotency begin', settings.storeSystem, 'begin'), begun, (span, begin) => span.setAttribute(portierAttributes.idempotencyResult, begin.kind)));
       } catch (error) {
         settings.logger.error({ correlationId: ctx.correlationId, err: error }, 'idempotency store unavailable');
         return portierError('service_unavailable', { service: 'idempotency store' }, { headers: { 'Retry-After': '1' }, cause: error });
@@ -98,9 +103,9 @@ export function createIdempotentTerminal(inner: Terminal, route: RouteIdempotenc
           const saved = final
             ? store.complete(scope, owner, { ...recorded, correlationId: ctx.correlationId })
             : store.release(scope, owner);
-          saved.catch(report);
+          (trace === undefined ? saved : endWith(trace.startStore(final ? 'idempotency complete' : 'idempotency release', settings.storeSystem, final ? 'complete' : 'release'), saved)).catch(report);
         },
-        () => store.release(scope, owner).catch(report),
+        () => (trace === undefined ? store.release(scope, owner) : endWith(trace.startStore('idempotency release', settings.storeSystem, 'release'), store.release(scope, owner))).catch(report),
       );
       return inner.handle(ctx);
     },

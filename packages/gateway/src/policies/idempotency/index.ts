@@ -62,6 +62,6 @@ export const idempotencyStage: WrapperStageModule<'idempotency', IdempotencyStag
   },
   create(settings, { store, clock, logger }) {
     if (store === undefined) throw new Error('idempotency needs its store: the gateway opens one when a route uses it');
-    return (inner) => createIdempotentTerminal(inner, settings.route, { ...settings, store, clock, logger });
+    return (inner) => createIdempotentTerminal(inner, settings.route, { ...settings, store, clock, logger, storeSystem: settings.inRedis ? 'redis' : 'sqlite' });
   },
 };

@@ -1,5 +1,6 @@
 import type { PortierConfig, RouteConfig } from '../../config/config-types.js';
 import type { ForwardOptions } from './forward-headers.js';
+import { traceContextHeaders } from '../../tracing/tracing.js';
 
 /** Headers that carry the caller's key, removed before forwarding unless the config says otherwise. */
 export function credentialHeaders(config: PortierConfig): ReadonlySet<string> {
@@ -20,7 +21,12 @@ export function queuedCredentialHeaders(config: PortierConfig, route: RouteConfi
   return new Set(names);
 }
 
-/** How a request is forwarded from this deployment, without the headers in `dropHeaders`. */
+/**
+ * How a request is forwarded from this deployment, without the headers in `dropHeaders`. While tracing
+ * is on, the caller's `traceparent` and `tracestate` are not copied either: the gateway sends its own,
+ * naming its span as the upstream's parent (off, they pass through as the caller sent them).
+ */
 export function forwardOptionsOf(config: PortierConfig, dropHeaders: ReadonlySet<string>): ForwardOptions {
-  return { correlationHeader: config.correlation.header.toLowerCase(), trustForwardedHeaders: config.server.trustForwardedHeaders, dropHeaders };
+  const dropped = config.tracing.enabled ? new Set([...dropHeaders, ...traceContextHeaders]) : dropHeaders;
+  return { correlationHeader: config.correlation.header.toLowerCase(), trustForwardedHeaders: config.server.trustForwardedHeaders, dropHeaders: dropped };
 }

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
 import type { ValidationConfig } from '../../config/config-types.js';
-import { portierError } from '../../errors/portier-error.js';
+import { portierError, PortierError } from '../../errors/portier-error.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { isNodeRequest, isNodeResponse, type RequestView } from '../../pipeline/exchange.js';
@@ -21,6 +21,7 @@ import { buildClientHeaders } from './response-headers.js';
 import { warningsHeader } from './warnings-header.js';
 import { mergeWarnings } from './merge-warnings.js';
 import type { UpstreamClient } from './upstream-client.js';
+import { endHttpCall } from '../../tracing/tracing.js';
 
 export interface ProxyOptions extends ForwardOptions {
   readonly maxBodyBytes: number;
@@ -161,14 +162,22 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       if (!isNodeRequest(req) || !isNodeResponse(res)) throw new Error('the proxy stage needs a node:http server under the pipeline');
       const clientGone = new ClientGoneSignal(res);
       const limiter = ctx.body === undefined && bodyNeedsCounting(req) ? new BodySizeLimiter(options.maxBodyBytes) : undefined;
+      // req.url is the target the router matched, normalized by resolveRequestTarget.
+      const path = upstream.basePath + (req.url as string);
+      const headers = buildUpstreamHeaders(req, ctx.correlationId, ctx.forwardHeaders, options, ctx.body?.length);
+      // Traced, the upstream is told this call's span is its parent (the client's traceparent was dropped).
+      const trace = ctx.trace;
+      const span = trace === undefined ? undefined : trace.startUpstreamCall(req.method as string, upstream, path);
+      if (span !== undefined) trace?.inject(span, headers);
       const exchange: Exchange = { ctx, res, trial: admission.trial, counted: false, sentAt: performance.now(), collector: undefined, successBody: undefined, status: 0, headers: {} };
+      /** Why the call failed, for its span: a catalog code, or what else ended it. */
+      let failure: string | undefined;
       try {
         await upstream.pool.stream(
           {
             method: req.method as HttpMethod,
-            // req.url is the target the router matched, normalized by resolveRequestTarget.
-            path: upstream.basePath + (req.url as string),
-            headers: buildUpstreamHeaders(req, ctx.correlationId, ctx.forwardHeaders, options, ctx.body?.length),
+            path,
+            headers,
             body: ctx.body ?? requestBody(ctx, req, limiter),
             signal: clientGone,
             opaque: exchange,
@@ -176,9 +185,13 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
           chooseSink,
         );
       } catch (error) {
-        return failed(error, exchange, clientGone, limiter);
+        failure = 'internal_error';
+        const decision = failed(error, exchange, clientGone, limiter);
+        failure = decision instanceof PortierError ? decision.code : ctx.brokenMidResponse ? 'broken_mid_response' : 'client_closed';
+        return decision;
       } finally {
         clientGone.release();
+        if (span !== undefined) endHttpCall(span, ctx.upstreamStatus, failure);
       }
       if (!exchange.counted) breaker.recordSuccess();
       if (exchange.successBody !== undefined) {

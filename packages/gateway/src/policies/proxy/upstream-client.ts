@@ -11,6 +11,10 @@ export class UpstreamClient {
   readonly serviceName: string;
   /** Path prefix of the upstream URL ('' when none), prepended to every forwarded path. */
   readonly basePath: string;
+  /** Host, port and scheme of the upstream URL, as trace spans name them (`server.address`, `server.port`). */
+  readonly address: string;
+  readonly port: number;
+  readonly scheme: string;
 
   constructor(
     readonly key: string,
@@ -21,6 +25,9 @@ export class UpstreamClient {
     const url = new URL(config.url);
     this.basePath = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
     this.serviceName = config.serviceName ?? key;
+    this.scheme = url.protocol.slice(0, -1);
+    this.address = url.hostname;
+    this.port = url.port === '' ? (this.scheme === 'https' ? 443 : 80) : Number(url.port);
     this.pool = new Pool(url.origin, {
       connections: config.connections,
       connectTimeout: config.connectTimeoutMs,

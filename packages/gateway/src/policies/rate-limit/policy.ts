@@ -6,6 +6,8 @@ import type { RequestContext } from '../../pipeline/request-context.js';
 import type { RouteLimits, RouteLimit } from './compile-limits.js';
 import type { LimitCheck, LimitState } from './local-counters.js';
 import type { CounterAnswer, CounterBackend } from './shared-counters.js';
+import type { Span } from '@opentelemetry/api';
+import { endWith, portierAttributes } from '../../tracing/tracing.js';
 
 export interface RateLimitDependencies {
   readonly counters: CounterBackend;
@@ -64,7 +66,11 @@ export function createRateLimitPolicy(routeId: string, limits: RouteLimits, cost
       const now = clock.now();
       const planKey = plan !== undefined && limits.byPlan.has(plan) ? plan : '';
       const answer = counters.decide(checksFor(ctx, applicable), cost, now);
-      if (answer instanceof Promise) return answer.then((settled) => conclude(ctx, planKey, settled, now));
+      if (answer instanceof Promise) {
+        // A promise is Redis deciding: the one I/O of this stage, and a span while tracing is on.
+        const decided = ctx.trace === undefined ? answer : endWith(ctx.trace.startStore('rate-limit decision', 'redis', 'EVALSHA'), answer, describeAnswer);
+        return decided.then((settled) => conclude(ctx, planKey, settled, now));
+      }
       return conclude(ctx, planKey, answer, now);
     },
   };
@@ -84,6 +90,12 @@ export function createRateLimitPolicy(routeId: string, limits: RouteLimits, cost
         { headers: { 'Retry-After': String(retryAfter) } },
       );
   }
+}
+
+function describeAnswer(span: Span, answer: CounterAnswer): void {
+  // Redis failed and the limits' `whenStoreDown` decided: the answer says so, the span too.
+  if ('unavailable' in answer) span.setAttribute(portierAttributes.admitted, false);
+  else span.setAttribute(portierAttributes.admitted, answer.admitted);
 }
 
 /** The least room left, relative to its limit: what RateLimit and X-RateLimit-* report. */
