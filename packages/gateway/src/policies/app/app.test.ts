@@ -103,7 +103,7 @@ describe('app handover', () => {
 
   it('handover: rejects a request that is not Node\'s (the app stage runs only under the adapters)', async () => {
     const { bridge, entered } = handover();
-    await expect(bridge.handOver(policyContext())).rejects.toThrow('the app stage runs only under the Express and Fastify adapters');
+    await expect(bridge.handOver(policyContext())).rejects.toThrow('the app stage runs only under the Express, Fastify and Hono adapters');
     expect(entered).toEqual([]);
   });
 
