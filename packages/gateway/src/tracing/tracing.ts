@@ -220,6 +220,19 @@ export class RequestTrace {
   }
 }
 
+/**
+ * `pending` with a store span around it (`startStore`) while the request is traced, and as it is when it
+ * is not: the one way a stage traces a call to a store.
+ */
+export function tracedStoreCall<T>(
+  trace: RequestTrace | undefined,
+  call: { readonly name: string; readonly system: string; readonly operation: string },
+  pending: Promise<T>,
+  describe?: (span: Span, value: T) => void,
+): Promise<T> {
+  return trace === undefined ? pending : endWith(trace.startStore(call.name, call.system, call.operation), pending, describe);
+}
+
 /** Ends a span around a promise: its value described by `describe`, a failure marked as the span's error. */
 export function endWith<T>(span: Span, pending: Promise<T>, describe?: (span: Span, value: T) => void): Promise<T> {
   return pending.then(

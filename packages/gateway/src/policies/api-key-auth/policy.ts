@@ -9,7 +9,7 @@ import { looksLikeToken, verifyAccessToken } from '../../accounts/tokens/access-
 import type { Decision, Policy } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { extractCredential, type CredentialRules } from './extract-credential.js';
-import { endWith } from '../../tracing/tracing.js';
+import { tracedStoreCall } from '../../tracing/tracing.js';
 
 export interface ApiKeyAuthDependencies {
   readonly auth: AuthConfig;
@@ -34,12 +34,10 @@ export function createApiKeyAuthPolicy(
   const expected = rules.expected;
   const tokens = options.acceptTokens ? auth.accessTokens : undefined;
 
-  const storeSystem = auth.store.postgres === undefined ? 'sqlite' : 'postgresql';
+  const lookupCall = { name: 'key lookup', system: auth.store.postgres === undefined ? 'sqlite' : 'postgresql', operation: 'SELECT' };
   /** A lookup the cache could not answer waits on the store: a span while tracing is on (never the key or its id). */
-  function traced(ctx: RequestContext, pending: Promise<KeyEntry | undefined>): Promise<KeyEntry | undefined> {
-    if (ctx.trace === undefined) return pending;
-    return endWith(ctx.trace.startStore('key lookup', storeSystem, 'SELECT'), pending, (span, entry) => span.setAttribute('portier.key.found', entry !== undefined));
-  }
+  const traced = (ctx: RequestContext, pending: Promise<KeyEntry | undefined>): Promise<KeyEntry | undefined> =>
+    tracedStoreCall(ctx.trace, lookupCall, pending, (span, entry) => span.setAttribute('portier.key.found', entry !== undefined));
   function verify(ctx: RequestContext, presented: string, entry: KeyEntry | undefined): Decision {
     if (entry === undefined || !keyMatchesHash(presented, entry.key.hash)) return portierError('invalid_token', {});
     return admit(ctx, entry);

@@ -10,7 +10,7 @@ import type { IdempotencyStore, StoredResponse } from './idempotency-store.js';
 import { parseIdempotencyKey } from './parse-idempotency-key.js';
 import { recordResponse } from './record-response.js';
 import { isResponseScopedHeader, storableHeaders } from './response-scoped-headers.js';
-import { endWith, portierAttributes } from '../../tracing/tracing.js';
+import { portierAttributes, tracedStoreCall } from '../../tracing/tracing.js';
 
 export interface IdempotencySettings {
   readonly store: IdempotencyStore;
@@ -39,6 +39,12 @@ const notFinal = new Set([408, 409, 425, 429]);
 export function createIdempotentTerminal(inner: Terminal, route: RouteIdempotencyConfig, settings: IdempotencySettings): Terminal {
   const methods = new Set<string>(route.methods);
   const skip = (name: string): boolean => isResponseScopedHeader(name, settings.correlationHeader);
+  // The store calls a traced request records, as spans named after them (`idempotency begin` and the like).
+  const storeCalls = {
+    begin: { name: 'idempotency begin', system: settings.storeSystem, operation: 'begin' },
+    complete: { name: 'idempotency complete', system: settings.storeSystem, operation: 'complete' },
+    release: { name: 'idempotency release', system: settings.storeSystem, operation: 'release' },
+  };
 
   function replay(ctx: RequestContext, stored: StoredResponse): void {
     // Records kept before response-scoped headers were left out still hold them: filter again.
@@ -76,7 +82,7 @@ export function createIdempotentTerminal(inner: Terminal, route: RouteIdempotenc
       let result;
       try {
         const begun = settings.store.begin({ scope, fingerprint, owner, now, lockUntil: now + settings.lockTimeoutMs, expiresAt: now + settings.ttlMs });
-        result = await (trace === undefined ? begun : endWith(trace.startStore('idempotency begin', settings.storeSystem, 'begin'), begun, (span, begin) => span.setAttribute(portierAttributes.idempotencyResult, begin.kind)));
+        result = await tracedStoreCall(trace, storeCalls.begin, begun, (span, begin) => span.setAttribute(portierAttributes.idempotencyResult, begin.kind));
       } catch (error) {
         settings.logger.error({ correlationId: ctx.correlationId, err: error }, 'idempotency store unavailable');
         return portierError('service_unavailable', { service: 'idempotency store' }, { headers: { 'Retry-After': '1' }, cause: error });
@@ -103,9 +109,9 @@ export function createIdempotentTerminal(inner: Terminal, route: RouteIdempotenc
           const saved = final
             ? store.complete(scope, owner, { ...recorded, correlationId: ctx.correlationId })
             : store.release(scope, owner);
-          (trace === undefined ? saved : endWith(trace.startStore(final ? 'idempotency complete' : 'idempotency release', settings.storeSystem, final ? 'complete' : 'release'), saved)).catch(report);
+          tracedStoreCall(trace, final ? storeCalls.complete : storeCalls.release, saved).catch(report);
         },
-        () => (trace === undefined ? store.release(scope, owner) : endWith(trace.startStore('idempotency release', settings.storeSystem, 'release'), store.release(scope, owner))).catch(report),
+        () => tracedStoreCall(trace, storeCalls.release, store.release(scope, owner)).catch(report),
       );
       return inner.handle(ctx);
     },

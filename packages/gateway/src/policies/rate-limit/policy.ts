@@ -7,7 +7,7 @@ import type { RouteLimits, RouteLimit } from './compile-limits.js';
 import type { LimitCheck, LimitState } from './local-counters.js';
 import type { CounterAnswer, CounterBackend } from './shared-counters.js';
 import type { Span } from '@opentelemetry/api';
-import { endWith, portierAttributes } from '../../tracing/tracing.js';
+import { portierAttributes, tracedStoreCall } from '../../tracing/tracing.js';
 
 export interface RateLimitDependencies {
   readonly counters: CounterBackend;
@@ -68,7 +68,7 @@ export function createRateLimitPolicy(routeId: string, limits: RouteLimits, cost
       const answer = counters.decide(checksFor(ctx, applicable), cost, now);
       if (answer instanceof Promise) {
         // A promise is Redis deciding: the one I/O of this stage, and a span while tracing is on.
-        const decided = ctx.trace === undefined ? answer : endWith(ctx.trace.startStore('rate-limit decision', 'redis', 'EVALSHA'), answer, describeAnswer);
+        const decided = tracedStoreCall(ctx.trace, decisionCall, answer, describeAnswer);
         return decided.then((settled) => conclude(ctx, planKey, settled, now));
       }
       return conclude(ctx, planKey, answer, now);
@@ -91,6 +91,8 @@ export function createRateLimitPolicy(routeId: string, limits: RouteLimits, cost
       );
   }
 }
+
+const decisionCall = { name: 'rate-limit decision', system: 'redis', operation: 'EVALSHA' };
 
 function describeAnswer(span: Span, answer: CounterAnswer): void {
   // Redis failed and the limits' `whenStoreDown` decided: the answer says so, the span too.
