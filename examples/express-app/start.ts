@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import express from 'express';
 import { createPortier, portierError } from 'portier/express';
 import { exampleConfig, examplePort, listenApp, type RunningApp } from '../shared/app-example.js';
@@ -25,7 +26,7 @@ export async function startExpressApp(port = examplePort()): Promise<RunningApp>
     res.status(201).json(project);
   });
   app.use(portier.errorHandler);
-  return listenApp(app.listen(port, '127.0.0.1'), port, portier);
+  return listenApp(createServer(app), port, portier);
 }
 
 /** `npm run example:express`: start it, make the demo account and keys, print the guide. */

@@ -50,9 +50,9 @@ export async function createDemoKeys(portier: EmbeddedStore): Promise<DemoKeys> 
   return { key, readKey };
 }
 
-/** An app's node:http server listening on 127.0.0.1, with the demo keys made and a close that stops both. */
+/** An app's node:http server (not yet listening) listening on 127.0.0.1, with the demo keys made and a close that stops both. */
 export async function listenApp(server: Server, port: number, portier: EmbeddedStore & { close(): Promise<void> }): Promise<RunningApp> {
-  if (!server.listening) server.listen(port, '127.0.0.1');
+  server.listen(port, '127.0.0.1');
   await once(server, 'listening');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -40,6 +40,7 @@ import { OperationWorker } from '../operations/operation-worker.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { AppDeps } from '../policies/app/index.js';
 import { Tracing } from '../tracing/tracing.js';
+import { redactUrl } from '../log/redact-url.js';
 
 /** What the gateway is built with; everything has a production default. */
 export interface GatewayDependencies {
@@ -88,11 +89,6 @@ export interface Gateway {
 
 /** How long `listen()` waits for the rate-limit Redis before starting without it. */
 const redisReadyWaitMs = 3000;
-
-/** A Redis URL without its password, for logs. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//[redacted]@');
-}
 
 /** One config as served: its pipeline and what was built for it. A reload builds the next one beside it. */
 interface Generation {

@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type TextMapGetter, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type TextMapGetter, type TextMapSetter, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode, W3CTraceContextPropagator, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -21,6 +21,7 @@ import {
 import type { PortierConfig } from '../config/config-types.js';
 import { PortierError } from '../errors/portier-error.js';
 import type { Logger } from '../log/create-logger.js';
+import { redactUrl } from '../log/redact-url.js';
 import type { RequestView } from '../pipeline/exchange.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 
@@ -73,6 +74,12 @@ const pairGetter: TextMapGetter<readonly string[]> = {
   },
 };
 
+const pairSetter: TextMapSetter<string[]> = {
+  set: (carrier, key, value) => {
+    carrier.push(key, value);
+  },
+};
+
 /** The trace context headers: what is dropped from forwarded headers while tracing is on, and set anew. */
 export const traceContextHeaders: readonly string[] = ['traceparent', 'tracestate'];
 
@@ -95,7 +102,7 @@ export class Tracing {
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio) }),
-      spanProcessors: [new BatchSpanProcessor(new ReportingExporter(otlp, logger, settings.endpoint.replace(/\/\/[^@/]*@/, '//[redacted]@')), { exportTimeoutMillis: exportTimeoutMs })],
+      spanProcessors: [new BatchSpanProcessor(new ReportingExporter(otlp, logger, redactUrl(settings.endpoint)), { exportTimeoutMillis: exportTimeoutMs })],
     });
     this.tracer = this.provider.getTracer('portier');
   }
@@ -149,11 +156,7 @@ export class Tracing {
 
   /** Appends `traceparent` (and `tracestate`, when there is one) naming `span` to flat header pairs. */
   inject(span: Span, headers: string[]): void {
-    this.propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, {
-      set: (carrier, key, value) => {
-        carrier.push(key, value);
-      },
-    });
+    this.propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, pairSetter);
   }
 
   /** Ends the spans still open and sends what is batched, for at most a few seconds. */

@@ -37,9 +37,9 @@ export class Cors {
   }
 
   /** Headers of a 204 preflight answer for a path that accepts `methods`; only `vary` when the origin is not allowed. */
-  preflightHeaders(origin: string, methods: string): string[] {
+  preflightHeaders(origin: string, methods: string): readonly string[] {
     const allowed = this.allowedOrigin(origin);
-    if (allowed === undefined) return [...varyOnOrigin];
+    if (allowed === undefined) return varyOnOrigin;
     const headers = ['access-control-allow-origin', allowed, 'access-control-allow-methods', methods, 'access-control-allow-headers', this.allowHeaders];
     headers.push('access-control-max-age', String(this.settings.maxAgeSeconds), 'vary', 'Origin');
     if (this.settings.credentials) headers.push('access-control-allow-credentials', 'true');

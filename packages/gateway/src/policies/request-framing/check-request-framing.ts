@@ -3,6 +3,8 @@ import { portierError, type PortierError } from '../../errors/portier-error.js';
 import { phrase } from '../../errors/param-phrases.js';
 import { continueExpectation } from '../request-body/expect-continue.js';
 
+const chunkedOnly = /^[ \t]*chunked[ \t]*$/i;
+
 /**
  * Header-level refusals that come before routing, each a catalogued error instead of the bare answer
  * Node would write itself (the server is created with `requireHostHeader: false` and listens to
@@ -14,8 +16,6 @@ import { continueExpectation } from '../request-body/expect-continue.js';
  *   saying so (`Transfer-Encoding` is hop-by-hop and never forwarded). RFC 9112 section 6.1 suggests 501
  *   for a coding the server does not understand; the catalogued 400 names the header.
  */
-const chunkedOnly = /^[ \t]*chunked[ \t]*$/i;
-
 export function checkRequestFraming(req: RequestView): PortierError | undefined {
   const coding = req.headers['transfer-encoding'];
   if (coding !== undefined && !chunkedOnly.test(coding)) return portierError('bad_request', { reason: phrase('httpTransferEncoding') });
