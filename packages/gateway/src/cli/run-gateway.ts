@@ -34,8 +34,11 @@ export async function runGateway(config: PortierConfig, onStop?: () => Promise<v
     await gateway.shutdown(0);
     process.exit(1);
   }
+  let unwatch: (() => void) | undefined;
   const stop = (signal: string): void => {
     gateway.logger.info({ signal }, 'shutting down');
+    // A file saved while draining is no reload to try.
+    unwatch?.();
     void gateway
       .shutdown()
       .then(() => onStop?.())
@@ -49,7 +52,7 @@ export async function runGateway(config: PortierConfig, onStop?: () => Promise<v
       gateway.logger.info({ signal: 'SIGHUP' }, 'reloading the config');
       void gateway.reload();
     });
-    if (options.watch === true) watchConfig(options.configFile, gateway);
+    if (options.watch === true) unwatch = watchConfig(options.configFile, gateway);
   }
   for (const warning of configWarnings(config)) gateway.logger.warn({ path: warning.path }, warning.message);
   gateway.logger.info({ url, adminUrl: gateway.adminUrl }, 'listening');
@@ -70,9 +73,9 @@ const watchDebounceMs = 300;
 /**
  * Reloads on every change of the config file, debounced. The folder is watched, not the file: editors
  * and Kubernetes ConfigMaps replace the file (a rename, a new symlink), which ends a watch on the file
- * itself. A change that leaves the text as it was is not a reload.
+ * itself. A change that leaves the text as it was is not a reload. Returns how to stop watching.
  */
-function watchConfig(file: string, gateway: Gateway): void {
+function watchConfig(file: string, gateway: Gateway): () => void {
   const name = basename(file);
   let last = textOf(file);
   let timer: NodeJS.Timeout | undefined;
@@ -86,10 +89,14 @@ function watchConfig(file: string, gateway: Gateway): void {
       last = text;
       gateway.logger.info({ file }, 'config file changed: reloading');
       void gateway.reload();
-    }, watchDebounceMs);
+    }, watchDebounceMs).unref();
   });
   watcher.on('error', (error) => gateway.logger.error({ err: error, file }, 'watching the config file failed: reload with SIGHUP or `portier reload`'));
   watcher.unref();
+  return () => {
+    clearTimeout(timer);
+    watcher.close();
+  };
 }
 
 function textOf(file: string): string | undefined {

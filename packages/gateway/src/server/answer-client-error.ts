@@ -109,9 +109,15 @@ export function afterCompleteRequests(socket: Duplex, then: (broken: InFlightRes
  * Answers requests that Node's HTTP parser rejected before they became requests (malformed,
  * oversized headers, too slow) with a catalogued error and a fresh correlation ID, then closes.
  */
-export function createClientErrorHandler(config: PortierConfig, answer: SocketAnswer) {
-  // Node's parser reports a broken stream again for every later chunk on the same socket.
-  const handled = new WeakSet<Duplex>();
+export function createClientErrorHandler(
+  config: PortierConfig,
+  answer: SocketAnswer,
+  /**
+   * Sockets already answered: Node's parser reports a broken stream again for every later chunk on the
+   * same socket. A gateway shares one set across reloads, so a socket is never answered twice.
+   */
+  handled: WeakSet<Duplex> = new WeakSet<Duplex>(),
+) {
   return function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     if (handled.has(socket)) return;
     handled.add(socket);

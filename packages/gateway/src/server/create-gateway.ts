@@ -203,7 +203,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       upstreams,
       operations,
       keys,
-      clientError: createClientErrorHandler(next, answerOnSocket),
+      clientError: createClientErrorHandler(next, answerOnSocket, answeredSockets),
       connect: createConnectRefusal(next, answerOnSocket),
       inFlight: 0,
       onIdle: undefined,
@@ -211,6 +211,8 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     return generation;
   }
 
+  /** Sockets whose parser error was answered, by whichever generation: one set for the gateway's life. */
+  const answeredSockets = new WeakSet<Duplex>();
   let current = buildGeneration(config, new Map(), firstOperations);
   for (const [key, upstream] of current.upstreams) liveUpstreams.set(key, upstream);
 

@@ -16,6 +16,8 @@ export class Readiness {
   private stopping = false;
   private cached: { readonly at: number; readonly failed: readonly string[] } | undefined;
   private running: Promise<readonly string[]> | undefined;
+  /** Moves with every `configure`: a check started before it answers only its own callers. */
+  private configured = 0;
 
   constructor(
     private checks: readonly ReadinessCheck[],
@@ -30,6 +32,9 @@ export class Readiness {
     this.timeoutMs = timeoutMs;
     this.cacheMs = cacheMs;
     this.cached = undefined;
+    // A check still running with the old list neither caches its answer nor is joined.
+    this.configured++;
+    this.running = undefined;
   }
 
   /** From the very start of a graceful shutdown, the gateway is not ready. */
@@ -42,17 +47,22 @@ export class Readiness {
     if (this.stopping) return ['shutdown'];
     const cached = this.cached;
     if (cached !== undefined && this.now() - cached.at < this.cacheMs) return cached.failed;
-    this.running ??= this.run().finally(() => {
-      this.running = undefined;
-    });
-    const failed = await this.running;
+    let running = this.running;
+    if (running === undefined) {
+      running = this.run().finally(() => {
+        if (this.running === running) this.running = undefined;
+      });
+      this.running = running;
+    }
+    const failed = await running;
     return this.stopping ? ['shutdown', ...failed] : failed;
   }
 
   private async run(): Promise<readonly string[]> {
-    const results = await Promise.all(this.checks.map((check) => this.answers(check)));
-    const failed = this.checks.filter((_check, index) => results[index] !== true).map((check) => check.name);
-    this.cached = { at: this.now(), failed };
+    const { checks, configured } = this;
+    const results = await Promise.all(checks.map((check) => this.answers(check)));
+    const failed = checks.filter((_check, index) => results[index] !== true).map((check) => check.name);
+    if (configured === this.configured) this.cached = { at: this.now(), failed };
     return failed;
   }
 
