@@ -35,6 +35,27 @@ export interface EmbeddedPortier {
   close(): Promise<void>;
 }
 
+/** What an adapter hands its app of the embedded Portier: everything but the hooks it runs requests through. */
+export type ExposedPortier = Omit<EmbeddedPortier, 'run' | 'fail' | 'unanswered'>;
+
+/**
+ * `run` as a promise, for frameworks that await their middleware: 'app' once every stage passed and
+ * the app's handler is to answer, 'answered' when Portier answered itself (a refusal, a replay, a
+ * built-in route) or the client left.
+ */
+export function runToOutcome(run: EmbeddedPortier['run'], req: IncomingMessage, res: ServerResponse): Promise<'app' | 'answered'> {
+  return new Promise((resolve) => {
+    const answered = (): void => resolve('answered');
+    res.once('finish', answered);
+    res.once('close', answered);
+    run(req, res, () => {
+      res.off('finish', answered);
+      res.off('close', answered);
+      resolve('app');
+    });
+  });
+}
+
 /** Builds the gateway's pipeline, stores and stages from a config, with the app answering `app: true` routes. */
 export function openEmbedded(source: EmbeddedConfigSource, enter: EnterApp, options: EmbedOptions = {}): EmbeddedPortier {
   const config = loadEmbeddedConfig(source, options.env);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PortierRequest } from '../portier-request.js';
-import { openEmbedded, type EmbeddedPortier, type EmbedOptions } from '../open-embedded.js';
+import { openEmbedded, type ExposedPortier, type EmbedOptions } from '../open-embedded.js';
 import type { EmbeddedConfigSource } from '../load-embedded-config.js';
 
 export type { PortierRequest } from '../portier-request.js';
@@ -23,7 +23,7 @@ declare global {
 type Next = (error?: unknown) => void;
 
 /** Portier inside an Express app (4 or 5). */
-export interface PortierExpress extends Omit<EmbeddedPortier, 'run' | 'fail' | 'unanswered'> {
+export interface PortierExpress extends ExposedPortier {
   /** `app.use(portier.middleware)` before the routes: runs every stage and answers what it refuses. */
   readonly middleware: (req: IncomingMessage, res: ServerResponse, next: Next) => void;
   /**

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PortierRequest } from '../portier-request.js';
-import { openEmbedded, type EmbeddedPortier, type EmbedOptions } from '../open-embedded.js';
+import { openEmbedded, runToOutcome, type ExposedPortier, type EmbedOptions } from '../open-embedded.js';
 import type { EmbeddedConfigSource } from '../load-embedded-config.js';
 import { PortierError } from '../../errors/portier-error.js';
 
@@ -19,7 +19,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** The embedded Portier: its key directory, maintenance switches, logger. */
-    portier: Omit<EmbeddedPortier, 'run' | 'fail' | 'unanswered'>;
+    portier: ExposedPortier;
   }
 }
 
@@ -53,17 +53,7 @@ async function portierPlugin(instance: FastifyInstance, options: PortierFastifyO
 
   // preParsing: after routing, before Fastify reads the body, so that a body Portier read is handed back to Fastify's parser.
   instance.addHook('preParsing', async function portierStages(request: FastifyRequest, reply: FastifyReply, payload) {
-    const outcome = await new Promise<'app' | 'answered'>((resolve) => {
-      const raw = reply.raw;
-      const answered = (): void => resolve('answered');
-      raw.once('finish', answered);
-      raw.once('close', answered);
-      run(request.raw, raw, () => {
-        raw.off('finish', answered);
-        raw.off('close', answered);
-        resolve('app');
-      });
-    });
+    const outcome = await runToOutcome(run, request.raw, reply.raw);
     if (outcome === 'answered') {
       // Portier answered (a refusal, a replay, a built-in route): Fastify must not answer too.
       reply.hijack();

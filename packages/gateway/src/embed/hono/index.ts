@@ -4,7 +4,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { PortierRequest } from '../portier-request.js';
-import { openEmbedded, type EmbeddedPortier, type EmbedOptions } from '../open-embedded.js';
+import { openEmbedded, runToOutcome, type ExposedPortier, type EmbedOptions } from '../open-embedded.js';
 import type { EmbeddedConfigSource } from '../load-embedded-config.js';
 import { PortierError } from '../../errors/portier-error.js';
 
@@ -27,7 +27,7 @@ export interface PortierEnv {
 }
 
 /** Portier inside a Hono app served by @hono/node-server. */
-export interface PortierHono extends Omit<EmbeddedPortier, 'run' | 'fail' | 'unanswered'> {
+export interface PortierHono extends ExposedPortier {
   /**
    * `app.use('/v1/*', portier.middleware)` before the routes: runs every stage on Node's request and
    * response (`c.env.incoming`/`outgoing`), answers what it refuses, and lets the app's handler answer
@@ -83,16 +83,7 @@ export function createPortier(source: EmbeddedConfigSource, options: EmbedOption
     if (!(incoming instanceof IncomingMessage) || !(outgoing instanceof ServerResponse)) {
       throw new Error('portier/hono runs on @hono/node-server over HTTP/1.1: c.env has no Node request and response');
     }
-    const outcome = await new Promise<'app' | 'answered'>((resolve) => {
-      const answered = (): void => resolve('answered');
-      outgoing.once('finish', answered);
-      outgoing.once('close', answered);
-      run(incoming, outgoing, () => {
-        outgoing.off('finish', answered);
-        outgoing.off('close', answered);
-        resolve('app');
-      });
-    });
+    const outcome = await runToOutcome(run, incoming, outgoing);
     // Portier answered (a refusal, a replay, a built-in route) on Node's response.
     if (outcome === 'answered') return alreadySent(c, outgoing);
     const state = entered.get(incoming);
