@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AccountAdmin, catalog, createGateway, formatConfigProblem, loadConfigFile, type Gateway, type PortierConfig } from 'portier';
+import { AccountAdmin, createGateway, formatConfigProblem, loadConfigFile, listenFailureLines, type Gateway, type PortierConfig } from 'portier';
 
 export interface ExampleBackend {
   readonly url: string;
@@ -85,10 +85,7 @@ export function runIfMain(moduleUrl: string, main: () => Promise<{ close(): Prom
 function startFailure(error: unknown): string {
   const { code, address, port, message } = error as NodeJS.ErrnoException & { address?: string; port?: number };
   if (code !== 'EADDRINUSE' && code !== 'EACCES') return error instanceof Error ? message : String(error);
-  const texts = catalog.listen_failed.texts.en;
-  const reason = code === 'EADDRINUSE' ? 'the address is already in use' : message;
-  const detail = texts.detail.replace('{address}', `${address ?? '?'}:${port ?? '?'}`).replace('{reason}', reason);
-  return [`listen_failed: ${detail}`, ...texts.troubleshooting.map((step) => `hint: ${step}`)].join('\n');
+  return listenFailureLines(`${address ?? '?'}:${port ?? '?'}`, error).join('\n');
 }
 
 /** Prints an example's guide: its lines, then how to stop it. */

@@ -2,8 +2,7 @@ import { readFileSync, watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { configWarnings } from '../config/config-warnings.js';
 import type { PortierConfig } from '../config/config-types.js';
-import { catalog } from '../errors/catalog.js';
-import { fillTemplate } from '../errors/fill-template.js';
+import { listenFailureLines } from './listen-failure.js';
 import { createGateway, type Gateway } from '../server/create-gateway.js';
 import { StoreOpenError } from '../accounts/store/open-database.js';
 
@@ -27,10 +26,7 @@ export async function runGateway(config: PortierConfig, onStop?: () => Promise<v
   try {
     url = await gateway.listen();
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the address is already in use' : String((error as Error).message);
-    const texts = catalog.listen_failed.texts.en;
-    process.stderr.write(`listen_failed: ${fillTemplate(texts.detail, { address: `${config.server.host}:${config.server.port}`, reason })}\n`);
-    for (const step of texts.troubleshooting) process.stderr.write(`hint: ${step}\n`);
+    for (const line of listenFailureLines(`${config.server.host}:${config.server.port}`, error)) process.stderr.write(`${line}\n`);
     await gateway.shutdown(0);
     process.exit(1);
   }
