@@ -114,6 +114,17 @@ for (const backend of backends) {
       await other.revokeKey(key.id, 't');
       expect(await store.changeMarker()).not.toBe(before);
     });
+
+    it(`${backend.name}: the store's own writes leave its change marker (its writer empties the cache; the poll need not again)`, async () => {
+      const account = await store.createAccount({ name: 'Own', plan: 'free' }, 't');
+      const before = await store.changeMarker();
+      const { key } = await store.createKey({ accountId: account.id, name: 'k', scopes: [], bindings: [], expiresAt: undefined }, policy, 't');
+      await store.revokeKey(key.id, 't');
+      await store.updateAccount(account.id, { plan: 'pro' }, 't');
+      expect(await store.changeMarker()).toBe(before);
+      await other.updateAccount(account.id, { plan: 'free' }, 't');
+      expect(await store.changeMarker()).not.toBe(before);
+    });
   });
 }
 

@@ -20,6 +20,8 @@ const unavailableRetryAfterSeconds = 5;
  */
 export class PostgresAccountStore implements AccountStore {
   private readonly db: PostgresDatabase;
+  /** How far this store's own committed writes have moved the store version (see `changeMarker`). */
+  private ownVersionMoves = 0;
 
   constructor(
     config: PostgresStoreConfig,
@@ -166,7 +168,7 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   changeMarker(): Promise<number> {
-    return this.read(async (client) => (await client.query<{ version: number }>('SELECT version FROM store_version WHERE id = 1')).rows[0]?.version ?? 0);
+    return this.read(async (client) => ((await client.query<{ version: number }>('SELECT version FROM store_version WHERE id = 1')).rows[0]?.version ?? 0) - this.ownVersionMoves);
   }
 
   close(): void {
@@ -189,12 +191,16 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   /** A transaction that also moves the store version, so every gateway empties its key cache. */
-  private write<T>(work: (client: Client) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (client) => {
-      const result = await work(client);
+  private async write<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction(async (client) => {
+      const value = await work(client);
       await client.query('UPDATE store_version SET version = version + 1 WHERE id = 1');
-      return result;
+      return value;
     });
+    // Counted once committed (a rolled-back transaction moved nothing): this store's own writes are not
+    // "foreign", so the change poll does not empty the cache a second time after the writer already did.
+    this.ownVersionMoves++;
+    return result;
   }
 }
 
