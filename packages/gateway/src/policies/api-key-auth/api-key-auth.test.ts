@@ -12,10 +12,13 @@ import { AccountAdmin } from '../../admin/account-admin.js';
 import type { AuthConfig, PortierConfig } from '../../config/config-types.js';
 import { configuredSpec } from '../../pipeline/compile-routes.js';
 import { PortierError } from '../../errors/portier-error.js';
-import { phrase } from '../../errors/param-phrases.js';
+import { alternatives, phrase } from '../../errors/param-phrases.js';
+import { hashKey, keyMatchesHash } from '../../accounts/keys/hash-key.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { apiKeyAuthStage } from './index.js';
-import { credentialRules } from './extract-credential.js';
+import { credentialRules, extractCredential } from './extract-credential.js';
+import { Tracing } from '../../tracing/tracing.js';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 const secret = 'a-token-secret-of-at-least-32-characters';
 const clock = { value: Date.UTC(2026, 11, 2, 12, 0, 0), now: () => clock.value };
@@ -131,6 +134,8 @@ routes: [{ id: rows, path: /rows, upstream: app }]
       [{ authorization: value }, phrase('schemeMissing')],
       [{ authorization: `Key\u0001${'x'.repeat(30)} ${value}` }, phrase('schemeUnknown', { scheme: `Key?${'x'.repeat(16)}` })],
       [{ authorization: `Token ${value}` }, phrase('schemeNotAccepted', { scheme: 'Token' })],
+      // Only the scheme is echoed, never what follows it (the key).
+      [{ authorization: `Key ${value}` }, phrase('schemeUnknown', { scheme: 'Key' })],
       [{ authorization: 'Basic not base64!' }, phrase('basicNotBase64')],
       [{ authorization: `Bearer "${value}"` }, phrase('keyQuoted')],
       [{ authorization: `Bearer '${value}` }, phrase('keyQuoted')],
@@ -205,6 +210,66 @@ routes: [{ id: rows, path: /rows, upstream: app }]
     const asKey = refusal((await authenticate({ authorization: `Bearer ${good}` }, 'rows', false)).decision);
     expect(asKey.code).toBe('credentials_malformed');
     expect(asKey.params).toEqual({ hint: phrase('notOurKey'), expected });
+  });
+
+  it('api-key-auth: the key is read from the configured header only where that scheme is accepted, and around surrounding spaces', async () => {
+    const { value } = await newKey();
+    const bearerOnly = credentialRules(['bearer'], 'X-Api-Key');
+    expect(extractCredential({ 'x-api-key': value }, bearerOnly)).toEqual({ kind: 'none' });
+    expect(extractCredential({ 'x-api-key': value }, rules)).toEqual({ kind: 'key', value });
+    expect(extractCredential({ authorization: `  Bearer ${value}  ` }, rules)).toEqual({ kind: 'key', value });
+    expect((await authenticate({ 'x-api-key': ` ${value} ` })).decision).toBeUndefined();
+    // Node hands header names over in lower case, whatever case the config spells them in.
+    expect(extractCredential({ 'x-api-key': value }, credentialRules(['header'], 'X-API-Key'))).toEqual({ kind: 'key', value });
+  });
+
+  it('api-key-auth: the refusal says every way of sending the key that this deployment accepts', () => {
+    expect(credentialRules(['bearer'], 'X-Api-Key').expected).toBe(alternatives(['`Authorization: Bearer <key>`']));
+    expect(credentialRules(['token', 'basic', 'header'], 'X-Api-Key').expected).toBe(
+      alternatives(['`Authorization: Token <key>`', '`Authorization: Basic <base64 of the key>`', '`X-Api-Key: <key>`']),
+    );
+    expect(alternatives(['a', 'b'])).not.toBe(alternatives(['a']));
+  });
+
+  it('api-key-auth: a stored hash of another length is a mismatch, not an exception', async () => {
+    const { value } = await newKey();
+    expect(keyMatchesHash(value, Buffer.alloc(31))).toBe(false);
+    expect(keyMatchesHash(value, hashKey(value))).toBe(true);
+  });
+
+  it('api-key-auth: a key lookup the cache cannot answer is a store span saying the store kind and whether the key was found, never the key', async () => {
+    const spans: ReadableSpan[] = [];
+    const exporter: SpanExporter = {
+      export: (batch, done) => {
+        spans.push(...batch);
+        done({ code: 0 });
+      },
+      shutdown: async () => undefined,
+    };
+    const tracing = new Tracing({ ...config.tracing, enabled: true, sampleRatio: 1 }, pino({ level: 'silent' }), exporter);
+    const { value } = await newKey();
+    const unknown = generateKey({ environment: 'live', instance: 'eu1' }).secret;
+    const postgresAuth = { ...auth, store: { postgres: { url: 'postgres://unused' } } } as unknown as AuthConfig;
+    const cases: [AuthConfig, string][] = [
+      [auth, value],
+      [postgresAuth, unknown],
+    ];
+    for (const [settingsAuth, presented] of cases) {
+      directory.invalidate();
+      const policy = apiKeyAuthStage.create({ ...(settingsFor('rows') as object), acceptTokens: true } as never, { auth: settingsAuth, rules, directory, clock });
+      expect(policy.name).toBe('api-key-auth');
+      const ctx = policyContext({ headers: { authorization: `Bearer ${presented}` } });
+      ctx.trace = tracing.startRequest(ctx.req);
+      await policy.handle(ctx);
+      ctx.trace.span.end();
+    }
+    await tracing.shutdown();
+    const lookups = spans.filter((span) => span.name === 'key lookup').map((span) => span.attributes);
+    expect(lookups).toEqual([
+      { 'db.system.name': 'sqlite', 'db.operation.name': 'SELECT', 'portier.key.found': true },
+      { 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT', 'portier.key.found': false },
+    ]);
+    expect(JSON.stringify(spans.map((span) => span.attributes))).not.toContain(value.slice(12));
   });
 
   it('api-key-auth: config check wants the auth section for route auth', () => {

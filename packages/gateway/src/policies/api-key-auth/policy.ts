@@ -28,7 +28,7 @@ export interface ApiKeyAuthDependencies {
 export function createApiKeyAuthPolicy(
   routeAuth: RouteAuthConfig,
   deps: ApiKeyAuthDependencies,
-  options: { readonly acceptTokens: boolean } = { acceptTokens: true },
+  options: { readonly acceptTokens: boolean },
 ): Policy {
   const { auth, rules, directory, clock } = deps;
   const expected = rules.expected;
@@ -50,7 +50,7 @@ export function createApiKeyAuthPolicy(
 
   function admit(ctx: RequestContext, entry: KeyEntry): Decision {
     const { key, account } = entry;
-    if (key.expiresAt !== undefined && clock.now() >= key.expiresAt) {
+    if (clock.now() >= (key.expiresAt ?? Infinity)) {
       return portierError('key_expired', { expiredAt: new Date(key.expiresAt).toISOString() });
     }
     ctx.auth = entry;
