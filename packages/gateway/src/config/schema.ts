@@ -9,6 +9,7 @@ import { corsSchema } from '../policies/cors/config-schema.js';
 import { idempotencySchema, routeIdempotencySchema } from '../policies/idempotency/config-schema.js';
 import { globalMaintenanceSchema, maintenanceSwitchSchema } from '../policies/maintenance/config-schema.js';
 import { plansSchema } from '../policies/plan/config-schema.js';
+import { portalSchema } from '../portal/config-schema.js';
 import { upstreamsSchema } from '../policies/proxy/config-schema.js';
 import { limitListSchema, rateLimitsSchema, routeCostSchema } from '../policies/rate-limit/config-schema.js';
 import { routeMaxBodyBytesSchema } from '../policies/request-body/config-schema.js';
@@ -54,6 +55,7 @@ export const loadedConfigSchema = Type.Object(
     maintenance: globalMaintenanceSchema,
     admin: Type.Optional(adminSchema),
     auth: Type.Optional(authSchema),
+    portal: Type.Optional(portalSchema),
     plans: plansSchema,
     rateLimits: rateLimitsSchema,
     idempotency: idempotencySchema,

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import type { AccountAdmin } from '../src/admin/account-admin.js';
+import { pageSecurityHeaders } from '../src/pages/page-assets.js';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
+import { expectProblem } from './helpers/expect-problem.js';
+import { adminOf, tempDbPath } from './helpers/accounts.js';
+
+let upstream: TestUpstream;
+let portier: TestGateway;
+let admin: AccountAdmin;
+
+const config = {
+  auth: {
+    instance: 'eu1',
+    schemes: ['bearer'],
+    store: { sqlitePath: tempDbPath() },
+    rotationGraceSeconds: 3600,
+    accessTokens: { path: '/token', secret: 's'.repeat(32) },
+    keysApi: { path: '/v1/keys' },
+  },
+  portal: { path: '/portal', sessionSeconds: 600 },
+  plans: { free: { limits: [{ name: 'per-minute', limit: 100, per: 'minute' }, { name: 'daily', limit: 5000, per: 'day', algorithm: 'fixed' }] } },
+  upstreams: { app: { url: '' } },
+  routes: [{ id: 'things', path: '/v1/things', upstream: 'app', auth: { required: true } }],
+};
+
+beforeAll(async () => {
+  upstream = await startUpstream((_req, res) => json(res, 200, { ok: true }));
+  config.upstreams.app.url = upstream.url;
+  portier = await startGateway(config);
+  admin = adminOf(portier, config);
+});
+afterAll(async () => {
+  await portier.close();
+  await upstream.close();
+});
+
+const bearer = (credential: string): Record<string, string> => ({ authorization: `Bearer ${credential}` });
+
+async function newAccount(name: string, scopes: string[] = []): Promise<{ id: string; keyId: string; secret: string }> {
+  const account = await admin.createAccount(name, 'free');
+  const { key, secret } = await admin.createKey({ accountId: account.id, name: `${name} first`, scopes });
+  return { id: account.id, keyId: key.id, secret };
+}
+
+async function signIn(secret: string): Promise<string> {
+  const response = await request(`${portier.url}/portal/api/session`, { headers: bearer(secret) });
+  expect(response.statusCode).toBe(200);
+  return ((await response.body.json()) as { token: string }).token;
+}
+
+function expectPageHeaders(headers: Record<string, string | string[] | undefined>, what: string): void {
+  for (const [name, value] of Object.entries(pageSecurityHeaders)) expect(headers[name], `${what}: ${name}`).toBe(value);
+}
+
+describe('the portal over HTTP', () => {
+  it('portal: serves the page, its files and its strings with the page headers; the bare path redirects', async () => {
+    const bare = await request(`${portier.url}/portal`);
+    expect(bare.statusCode).toBe(302);
+    expect(bare.headers['location']).toBe('/portal/');
+    expectPageHeaders(bare.headers, 'redirect');
+    await bare.body.dump();
+    const page = await request(`${portier.url}/portal/`);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expectPageHeaders(page.headers, 'page');
+    const html = await page.body.text();
+    expect(html).not.toMatch(/<script>|<style|\sstyle="|\son[a-z]+="/);
+    for (const file of ['portal.js', 'api.js', 'i18n.js', 'report.js', 'portal.css', 'strings-en.json', 'settings.json']) {
+      const asset = await request(`${portier.url}/portal/${file}`);
+      expect(asset.statusCode, file).toBe(200);
+      expectPageHeaders(asset.headers, file);
+      await asset.body.dump();
+    }
+    const french = await request(`${portier.url}/portal/strings.json`, { headers: { 'accept-language': 'fr-CH, fr;q=0.9, en;q=0.5' } });
+    expect(french.headers['content-language']).toBe('fr');
+    expect(((await french.body.json()) as { signIn: string }).signIn).toBe('Se connecter');
+    const settings = (await (await request(`${portier.url}/portal/settings.json`)).body.json()) as Record<string, unknown>;
+    expect(settings).toMatchObject({ credential: { schemes: ['bearer'] }, keysApi: { path: '/v1/keys', rotationGraceSeconds: 3600 }, sessionSeconds: 600 });
+    expect(JSON.stringify(settings)).not.toContain('s'.repeat(32));
+  });
+
+  it('portal: refusals are catalog errors in the configured envelope, with a correlation ID and the page headers', async () => {
+    const missing = await request(`${portier.url}/portal/nothing.js`);
+    expectPageHeaders(missing.headers, '404');
+    await expectProblem(missing, 404, 'not_found');
+    const index = await request(`${portier.url}/portal/index.html`);
+    await expectProblem(index, 404, 'not_found');
+    const anonymous = await request(`${portier.url}/portal/api/account`);
+    expectPageHeaders(anonymous.headers, '401');
+    await expectProblem(anonymous, 401, 'authentication_required');
+    const forged = await request(`${portier.url}/portal/api/keys`, { headers: bearer('eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.xxxx') });
+    await expectProblem(forged, 401, 'invalid_token');
+  });
+
+  it('portal: a key signs in for a session that lasts portal.sessionSeconds; a token cannot start another session', async () => {
+    const owner = await newAccount('session');
+    const response = await request(`${portier.url}/portal/api/session`, { headers: bearer(owner.secret) });
+    const body = (await response.body.json()) as { token: string; expiresAt: string };
+    const lifetime = Date.parse(body.expiresAt) - Date.now();
+    expect(lifetime).toBeGreaterThan(500_000);
+    expect(lifetime).toBeLessThanOrEqual(600_000);
+    expectPageHeaders(response.headers, 'session');
+    const again = await request(`${portier.url}/portal/api/session`, { headers: bearer(body.token) });
+    expect(again.statusCode).toBe(401);
+    await again.body.dump();
+  });
+
+  it('portal: shows the caller\'s account, plan and how much of each window is used', async () => {
+    const owner = await newAccount('usage');
+    for (let i = 0; i < 3; i++) await (await request(`${portier.url}/v1/things`, { headers: bearer(owner.secret) })).body.dump();
+    const token = await signIn(owner.secret);
+    const response = await request(`${portier.url}/portal/api/account`, { headers: bearer(token) });
+    const body = (await response.body.json()) as { account: { id: string; plan: string }; key: { id: string }; limits: { name: string; used: number; limit: number }[] };
+    expect(body.account).toMatchObject({ id: owner.id, plan: 'free' });
+    expect(body.key.id).toBe(owner.keyId);
+    expect(body.limits.map((limit) => [limit.name, limit.used, limit.limit])).toEqual([
+      ['per-minute', 3, 100],
+      ['daily', 3, 5000],
+    ]);
+  });
+
+  it('portal isolation: lists only the caller\'s keys; another account\'s key cannot be revoked or rotated (404), its errors are not seen', async () => {
+    const mine = await newAccount('mine');
+    const theirs = await newAccount('theirs');
+    const token = await signIn(mine.secret);
+    const keys = (await (await request(`${portier.url}/portal/api/keys`, { headers: bearer(token) })).body.json()) as { keys: { id: string; current: boolean }[] };
+    expect(keys.keys.map((key) => key.id)).toEqual([mine.keyId]);
+    expect(keys.keys[0]?.current).toBe(true);
+    const revoke = await request(`${portier.url}/v1/keys/${theirs.keyId}`, { method: 'DELETE', headers: bearer(mine.secret) });
+    await expectProblem(revoke, 404, 'key_not_found');
+    const rotate = await request(`${portier.url}/v1/keys/${theirs.keyId}/rotate`, { method: 'POST', headers: bearer(mine.secret) });
+    await expectProblem(rotate, 404, 'key_not_found');
+    // Their key still works.
+    expect((await request(`${portier.url}/v1/things`, { headers: bearer(theirs.secret) })).statusCode).toBe(200);
+  });
+
+  it('keys API rotation: a key rotates itself, gets the replacement once, and the old key works through its grace period', async () => {
+    const owner = await newAccount('rotate');
+    const rotated = await request(`${portier.url}/v1/keys/${owner.keyId}/rotate`, { method: 'POST', headers: bearer(owner.secret) });
+    expect(rotated.statusCode).toBe(201);
+    const replacement = (await rotated.body.json()) as { id: string; key: string; status: string };
+    expect(replacement.key).toMatch(/^pt_live_/);
+    expect((await request(`${portier.url}/v1/things`, { headers: bearer(replacement.key) })).statusCode).toBe(200);
+    expect((await request(`${portier.url}/v1/things`, { headers: bearer(owner.secret) })).statusCode).toBe(200);
+    // The retiring key rotates nothing more, and does not see its replacement.
+    const twice = await request(`${portier.url}/v1/keys/${owner.keyId}/rotate`, { method: 'POST', headers: bearer(owner.secret) });
+    await expectProblem(twice, 403, 'key_rotation_refused');
+    const stolen = await request(`${portier.url}/v1/keys/${replacement.id}/rotate`, { method: 'POST', headers: bearer(owner.secret) });
+    await expectProblem(stolen, 404, 'key_not_found');
+    // A token cannot change keys.
+    const token = await signIn(replacement.key);
+    const byToken = await request(`${portier.url}/v1/keys/${replacement.id}/rotate`, { method: 'POST', headers: bearer(token) });
+    expect(byToken.statusCode).toBe(401);
+    await byToken.body.dump();
+  });
+
+  it('keys API rotation: a key cannot rotate a key that outlives it (the new secret would outlive the caller)', async () => {
+    const account = await admin.createAccount('short', 'free');
+    const short = await admin.createKey({ accountId: account.id, name: 'short', expiresAt: Date.now() + 3_600_000 });
+    const forever = await admin.createKey({ accountId: account.id, name: 'forever' });
+    const refused = await request(`${portier.url}/v1/keys/${forever.key.id}/rotate`, { method: 'POST', headers: bearer(short.secret) });
+    await expectProblem(refused, 403, 'key_rotation_refused');
+    const allowed = await request(`${portier.url}/v1/keys/${short.key.id}/rotate`, { method: 'POST', headers: bearer(forever.secret) });
+    expect(allowed.statusCode).toBe(201);
+    await allowed.body.dump();
+  });
+});
