@@ -1,11 +1,18 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './helpers/chromium.js';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
 import { pageSecurityHeaders } from '../src/pages/page-assets.js';
 import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 let upstream: TestUpstream;
 let portier: TestGateway;
@@ -23,7 +30,10 @@ const config = {
   portal: { path: '/portal', sessionSeconds: 600 },
   plans: { free: { limits: [{ name: 'per-minute', limit: 100, per: 'minute' }, { name: 'daily', limit: 5000, per: 'day', algorithm: 'fixed' }] } },
   upstreams: { app: { url: '' } },
-  routes: [{ id: 'things', path: '/v1/things', upstream: 'app', auth: { required: true } }],
+  routes: [
+    { id: 'things', path: '/v1/things', upstream: 'app', auth: { required: true } },
+    { id: 'secret', path: '/v1/secret', upstream: 'app', auth: { scopes: ['admin'] } },
+  ],
 };
 
 beforeAll(async () => {
@@ -137,6 +147,29 @@ describe('the portal over HTTP', () => {
     expect((await request(`${portier.url}/v1/things`, { headers: bearer(theirs.secret) })).statusCode).toBe(200);
   });
 
+  it('portal isolation: lists the caller\'s recent errors with catalog texts in its language; another account\'s correlation ID is not found', async () => {
+    const mine = await newAccount('errors-mine');
+    const theirs = await newAccount('errors-theirs');
+    const refusedMine = await request(`${portier.url}/v1/secret`, { headers: bearer(mine.secret) });
+    const mineId = refusedMine.headers['x-correlation-id'] as string;
+    await refusedMine.body.dump();
+    const refusedTheirs = await request(`${portier.url}/v1/secret`, { headers: bearer(theirs.secret) });
+    const theirsId = refusedTheirs.headers['x-correlation-id'] as string;
+    await refusedTheirs.body.dump();
+    const token = await signIn(mine.secret);
+    const listed = await request(`${portier.url}/portal/api/errors?lang=fr`, { headers: bearer(token) });
+    expectPageHeaders(listed.headers, 'errors');
+    const body = (await listed.body.json()) as { errors: { correlationId: string; code: string; status: number; title: string; path: string }[] };
+    expect(body.errors.map((error) => error.correlationId)).toEqual([mineId]);
+    expect(body.errors[0]).toMatchObject({ code: 'access_denied', status: 403, path: '/v1/secret', title: 'Accès refusé' });
+    const one = await request(`${portier.url}/portal/api/errors?correlationId=${mineId}`, { headers: bearer(token) });
+    expect(((await one.body.json()) as { errors: unknown[] }).errors).toHaveLength(1);
+    const other = await request(`${portier.url}/portal/api/errors?correlationId=${theirsId}`, { headers: bearer(token) });
+    expectPageHeaders(other.headers, 'error_record_not_found');
+    const problem = await expectProblem(other, 404, 'error_record_not_found');
+    expect(problem.detail).toContain(theirsId);
+  });
+
   it('keys API rotation: a key rotates itself, gets the replacement once, and the old key works through its grace period', async () => {
     const owner = await newAccount('rotate');
     const rotated = await request(`${portier.url}/v1/keys/${owner.keyId}/rotate`, { method: 'POST', headers: bearer(owner.secret) });
@@ -166,5 +199,124 @@ describe('the portal over HTTP', () => {
     const allowed = await request(`${portier.url}/v1/keys/${short.key.id}/rotate`, { method: 'POST', headers: bearer(forever.secret) });
     expect(allowed.statusCode).toBe(201);
     await allowed.body.dump();
+  });
+});
+
+describe('the portal in a real browser', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('portal browser: a key holder signs in, sees plan and usage, creates and revokes a key (then refused), and writes a support report without a secret', async () => {
+    const owner = await newAccount('browser');
+    await admin.createKey({ accountId: owner.id, name: 'ci server' });
+    for (let i = 0; i < 7; i++) await (await request(`${portier.url}/v1/things`, { headers: bearer(owner.secret) })).body.dump();
+    const refused = await request(`${portier.url}/v1/secret?api_key=${owner.secret}`, { headers: bearer(owner.secret) });
+    const refusedId = refused.headers['x-correlation-id'] as string;
+    await refused.body.dump();
+
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const answers: { url: string; headers: Record<string, string> }[] = [];
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname.startsWith('/portal')) answers.push({ url: response.url(), headers: response.headers() });
+    });
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(String(error)));
+    await page.goto(`${portier.url}/portal`);
+    await page.getByRole('textbox', { name: 'API key', exact: true }).fill(owner.secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#signed-in').waitFor({ state: 'visible' });
+    expect(await page.locator('#account-plan').textContent()).toBe('free');
+    await page.locator('#limits li').first().waitFor();
+    expect(await page.locator('#limits li').allTextContents()).toEqual([expect.stringContaining('per-minute'), expect.stringContaining('daily')]);
+    expect(await page.locator('#limits li').first().textContent()).toContain('7 of 100 used');
+    expect(await page.locator('#limits progress').first().getAttribute('aria-labelledby')).toBe('limit-0');
+
+    // Create a key: confirmed with the key itself, its secret shown once.
+    await page.getByLabel('New key name').fill('laptop');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.locator('#confirm-key').fill(owner.secret);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('#new-secret').waitFor({ state: 'visible' });
+    const created = await page.locator('#new-secret-value').inputValue();
+    expect(created).toMatch(/^pt_live_/);
+    expect((await request(`${portier.url}/v1/things`, { headers: bearer(created) })).statusCode).toBe(200);
+    const laptopRow = page.locator('#keys tr', { hasText: 'laptop' });
+    await laptopRow.waitFor();
+
+    // Revoke it: a real request with it is refused at once.
+    await laptopRow.getByRole('button', { name: 'Revoke' }).click();
+    await page.locator('#confirm-key').fill(owner.secret);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('#status', { hasText: 'Key revoked.' }).waitFor();
+    await laptopRow.waitFor({ state: 'detached' });
+    // Portier answers a revoked key 403 key_revoked (the access stage's, docs/errors.md), not 401.
+    await expectProblem(await request(`${portier.url}/v1/things`, { headers: bearer(created) }), 403, 'key_revoked');
+    await page.getByRole('button', { name: 'Hide' }).click();
+
+    // Recent errors and the support report.
+    const errorRow = page.locator('#errors tr', { hasText: refusedId });
+    await errorRow.waitFor();
+    expect(await errorRow.textContent()).toContain('Access denied');
+    await errorRow.getByRole('button', { name: 'Write report' }).click();
+    await page.getByLabel('What were you trying to do?').fill(`Read the secret resource; my key is ${owner.secret}`);
+    const report = await page.locator('#report-text').inputValue();
+    const token = (await page.evaluate('sessionStorage.getItem("portier.portal.session")')) as string;
+    const stored = (await page.evaluate('JSON.stringify({ session: { ...sessionStorage }, local: { ...localStorage } })')) as string;
+    expect(report).toContain(refusedId);
+    expect(report).toContain('GET ');
+    expect(report).toContain('/v1/secret');
+    expect(report).toContain('Authorization: [redacted]');
+    expect(report).toContain('Access denied');
+    expect(report).toContain('Read the secret resource');
+    expect(report).not.toContain(owner.secret);
+    expect(report).not.toContain(created);
+    expect(report).not.toContain((JSON.parse(token) as { token: string }).token);
+    expect(report).not.toMatch(/eyJ[A-Za-z0-9_-]+\./);
+    // The page keeps the session token in sessionStorage and never the key.
+    expect(stored).not.toContain(owner.secret);
+    expect(stored).toContain('portier.portal.session');
+
+    await page.locator('#report-intent').fill('Read the secret resource with my key.');
+    await page.locator('#report-intent').blur();
+    await mkdir(join(repoRoot, 'docs/images'), { recursive: true });
+    await page.screenshot({ path: join(repoRoot, 'docs/images/portal.png'), fullPage: true });
+
+    expect(answers.length).toBeGreaterThan(8);
+    for (const answer of answers) {
+      expect(answer.headers['content-security-policy'], answer.url).toBe(pageSecurityHeaders['content-security-policy']);
+      expect(answer.headers['x-content-type-options'], answer.url).toBe('nosniff');
+      expect(answer.headers['x-frame-options'], answer.url).toBe('DENY');
+    }
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('portal browser: the page in French shows French strings from Accept-Language, and the switcher changes language', async () => {
+    const owner = await newAccount('browser-fr');
+    const context = await browser.newContext({ locale: 'fr-FR' });
+    const page = await context.newPage();
+    await page.goto(`${portier.url}/portal/`);
+    await page.getByRole('button', { name: 'Se connecter' }).waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Portail de l\'API');
+    expect(await page.title()).toBe('Portail de l\'API');
+    expect(await page.evaluate('document.documentElement.lang')).toBe('fr');
+    await page.getByRole('textbox', { name: 'Clé API', exact: true }).fill(owner.secret);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.locator('#signed-in').waitFor({ state: 'visible' });
+    expect(await page.locator('#keys-title').textContent()).toBe('Vos clés');
+    await page.getByRole('combobox', { name: 'Langue' }).selectOption('de');
+    await page.locator('#keys-title', { hasText: 'Ihre Schlüssel' }).waitFor();
+    await page.getByRole('combobox', { name: 'Sprache' }).selectOption('ru');
+    await page.locator('#keys-title', { hasText: 'Ваши ключи' }).waitFor();
+    await context.close();
   });
 });

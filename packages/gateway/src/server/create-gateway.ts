@@ -199,7 +199,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       requestStages,
       routeStages,
       deps,
-      answers: createBuiltInAnswers(next, { clock, counters, directory, operations, readiness }),
+      answers: createBuiltInAnswers(next, { clock, counters, directory, operations, readiness, usage }),
     });
     pipeline.setDraining(draining);
     const answerOnSocket = createSocketAnswer(next, logging.accessLog);
