@@ -228,11 +228,11 @@ export const fr: Readonly<Record<ErrorCode, ErrorTexts>> = {
     troubleshooting: ['Révoquez les clés que vous n\'utilisez plus, puis créez la nouvelle.'],
   },
   key_rotation_refused: {
-    title: 'Rotation de clé refusée',
-    detail: 'La clé appelante ne peut pas faire la rotation de la clé {keyId}.',
+    title: 'Renouvellement de clé refusé',
+    detail: 'La clé appelante ne peut pas renouveler la clé {keyId}.',
     meaning:
-      'Un détenteur de clé ne fait la rotation que des clés qui cessent de fonctionner au plus tard en même temps que la clé appelante, et une clé elle-même en cours de rotation n\'en fait aucune : le nouveau secret ne doit pas survivre à la clé qui l\'a demandé.',
-    troubleshooting: ['Faites la rotation de la clé avec elle-même, ou avec une clé qui vit au moins aussi longtemps.', 'Un opérateur peut faire la rotation de n\'importe quelle clé (`portier keys rotate ID`).'],
+      'Un détenteur de clé ne renouvelle que des clés qui cessent de fonctionner au plus tard en même temps que la clé appelante, et une clé elle-même en cours de remplacement n\'en renouvelle aucune : le nouveau secret ne doit pas survivre à la clé qui l\'a demandé.',
+    troubleshooting: ['Renouvelez la clé avec elle-même, ou avec une clé qui vit au moins aussi longtemps.', 'Un opérateur peut renouveler n\'importe quelle clé (`portier keys rotate ID`).'],
   },
   error_record_not_found: {
     title: 'Erreur introuvable',
