@@ -33,6 +33,7 @@ const config = {
   routes: [
     { id: 'things', path: '/v1/things', upstream: 'app', auth: { required: true } },
     { id: 'secret', path: '/v1/secret', upstream: 'app', auth: { scopes: ['admin'] } },
+    { id: 'jobs', path: '/v1/jobs', methods: ['POST'], upstream: 'app', auth: { required: true }, async: {} },
   ],
 };
 
@@ -168,6 +169,20 @@ describe('the portal over HTTP', () => {
     expectPageHeaders(other.headers, 'error_record_not_found');
     const problem = await expectProblem(other, 404, 'error_record_not_found');
     expect(problem.detail).toContain(theirsId);
+  });
+
+  it('portal isolation: another account\'s operation id is not found with a portal session, nor is it a correlation ID of the caller', async () => {
+    const mine = await newAccount('ops-mine');
+    const theirs = await newAccount('ops-theirs');
+    const accepted = await request(`${portier.url}/v1/jobs`, { method: 'POST', headers: { ...bearer(theirs.secret), 'content-type': 'application/json' }, body: '{}' });
+    expect(accepted.statusCode).toBe(202);
+    const { id } = (await accepted.body.json()) as { id: string };
+    const token = await signIn(mine.secret);
+    await expectProblem(await request(`${portier.url}/operations/${id}`, { headers: bearer(token) }), 404, 'operation_not_found');
+    await expectProblem(await request(`${portier.url}/operations/${id}/result`, { headers: bearer(token) }), 404, 'operation_not_found');
+    const listed = (await (await request(`${portier.url}/operations`, { headers: bearer(token) })).body.json()) as Record<string, unknown>;
+    expect(JSON.stringify(listed)).not.toContain(id);
+    await expectProblem(await request(`${portier.url}/portal/api/errors?correlationId=${id}`, { headers: bearer(token) }), 404, 'error_record_not_found');
   });
 
   it('keys API rotation: a key rotates itself, gets the replacement once, and the old key works through its grace period', async () => {
