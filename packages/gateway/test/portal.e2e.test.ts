@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -302,8 +302,13 @@ describe('the portal in a real browser', () => {
 
     await page.locator('#report-intent').fill('Read the secret resource with my key.');
     await page.locator('#report-intent').blur();
-    await mkdir(join(repoRoot, 'docs/images'), { recursive: true });
-    await page.screenshot({ path: join(repoRoot, 'docs/images/portal.png'), fullPage: true });
+    // The docs' picture is rewritten only when asked (PORTIER_WRITE_SCREENSHOTS=1), so a test run leaves the tree clean.
+    const screenshot = await page.screenshot({ fullPage: true });
+    expect(screenshot.subarray(1, 4).toString()).toBe('PNG');
+    if (process.env['PORTIER_WRITE_SCREENSHOTS'] === '1') {
+      await mkdir(join(repoRoot, 'docs/images'), { recursive: true });
+      await writeFile(join(repoRoot, 'docs/images/portal.png'), screenshot);
+    }
 
     expect(answers.length).toBeGreaterThan(8);
     for (const answer of answers) {
