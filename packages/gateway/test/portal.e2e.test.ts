@@ -106,6 +106,25 @@ describe('the portal over HTTP', () => {
     await expectProblem(forged, 401, 'invalid_token');
   });
 
+  it('portal: in a deployment with another envelope, its refusals use that envelope, with the correlation ID', async () => {
+    const codat = await startGateway({ ...config, auth: { ...config.auth, store: { sqlitePath: tempDbPath() } }, errors: { envelope: 'codat', service: 'PublicApi' } });
+    try {
+      const refused = await request(`${codat.url}/portal/api/errors?correlationId=x`);
+      expect(refused.statusCode).toBe(401);
+      expectPageHeaders(refused.headers, 'codat 401');
+      const body = (await refused.body.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ statusCode: 401, service: 'PublicApi', correlationId: refused.headers['x-correlation-id'] });
+      const owner = await adminOf(codat, config).createAccount('codat', 'free');
+      const { secret } = await adminOf(codat, config).createKey({ accountId: owner.id, name: 'k' });
+      const session = (await (await request(`${codat.url}/portal/api/session`, { headers: bearer(secret) })).body.json()) as { token: string };
+      const missing = await request(`${codat.url}/portal/api/errors?correlationId=not-mine`, { headers: bearer(session.token) });
+      expect(missing.statusCode).toBe(404);
+      expect(await missing.body.json()).toMatchObject({ statusCode: 404, error: 'No recent error of this account has the correlation ID not-mine.', correlationId: missing.headers['x-correlation-id'] });
+    } finally {
+      await codat.close();
+    }
+  });
+
   it('portal: a key signs in for a session that lasts portal.sessionSeconds; a token cannot start another session', async () => {
     const owner = await newAccount('session');
     const response = await request(`${portier.url}/portal/api/session`, { headers: bearer(owner.secret) });
