@@ -341,7 +341,7 @@ describe('the portal in a real browser', () => {
 
   it('portal browser: the page in French shows French strings from Accept-Language, and the switcher changes language', async () => {
     const owner = await newAccount('browser-fr');
-    const context = await browser.newContext({ locale: 'fr-FR' });
+    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     await page.goto(`${portier.url}/portal/`);
     await page.getByRole('button', { name: 'Se connecter' }).waitFor();
@@ -354,6 +354,9 @@ describe('the portal in a real browser', () => {
     await page.keyboard.press('Enter');
     await page.locator('#signed-in').waitFor({ state: 'visible' });
     expect(await page.locator('#keys-title').textContent()).toBe('Vos clés');
+    // On a phone: no sideways scrolling of the page (wide tables scroll in their own box).
+    const widths = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })')) as { scroll: number; inner: number };
+    expect(widths.scroll).toBeLessThanOrEqual(widths.inner);
     await page.getByRole('combobox', { name: 'Langue' }).selectOption('de');
     await page.locator('#keys-title', { hasText: 'Ihre Schlüssel' }).waitFor();
     await page.getByRole('combobox', { name: 'Sprache' }).selectOption('ru');
