@@ -25,7 +25,7 @@ const config = {
     store: { sqlitePath: tempDbPath() },
     rotationGraceSeconds: 3600,
     accessTokens: { path: '/token', secret: 's'.repeat(32) },
-    keysApi: { path: '/v1/keys' },
+    keysApi: { path: '/v1/keys', key: { id: '{id}', name: '{name}', apiKey: '{secret?}', display: '{display}', status: '{status}' } },
   },
   portal: { path: '/portal', sessionSeconds: 600 },
   plans: { free: { limits: [{ name: 'per-minute', limit: 100, per: 'minute' }, { name: 'daily', limit: 5000, per: 'day', algorithm: 'fixed' }] } },
@@ -89,7 +89,7 @@ describe('the portal over HTTP', () => {
     expect(french.headers['content-language']).toBe('fr');
     expect(((await french.body.json()) as { signIn: string }).signIn).toBe('Se connecter');
     const settings = (await (await request(`${portier.url}/portal/settings.json`)).body.json()) as Record<string, unknown>;
-    expect(settings).toMatchObject({ credential: { schemes: ['bearer'] }, keysApi: { path: '/v1/keys', rotationGraceSeconds: 3600 }, sessionSeconds: 600 });
+    expect(settings).toMatchObject({ credential: { schemes: ['bearer'] }, keysApi: { path: '/v1/keys', rotationGraceSeconds: 3600, secretMember: 'apiKey' }, sessionSeconds: 600 });
     expect(JSON.stringify(settings)).not.toContain('s'.repeat(32));
   });
 
@@ -208,9 +208,9 @@ describe('the portal over HTTP', () => {
     const owner = await newAccount('rotate');
     const rotated = await request(`${portier.url}/v1/keys/${owner.keyId}/rotate`, { method: 'POST', headers: bearer(owner.secret) });
     expect(rotated.statusCode).toBe(201);
-    const replacement = (await rotated.body.json()) as { id: string; key: string; status: string };
-    expect(replacement.key).toMatch(/^pt_live_/);
-    expect((await request(`${portier.url}/v1/things`, { headers: bearer(replacement.key) })).statusCode).toBe(200);
+    const replacement = (await rotated.body.json()) as { id: string; apiKey: string; status: string };
+    expect(replacement.apiKey).toMatch(/^pt_live_/);
+    expect((await request(`${portier.url}/v1/things`, { headers: bearer(replacement.apiKey) })).statusCode).toBe(200);
     expect((await request(`${portier.url}/v1/things`, { headers: bearer(owner.secret) })).statusCode).toBe(200);
     // The retiring key rotates nothing more, and does not see its replacement.
     const twice = await request(`${portier.url}/v1/keys/${owner.keyId}/rotate`, { method: 'POST', headers: bearer(owner.secret) });
@@ -218,7 +218,7 @@ describe('the portal over HTTP', () => {
     const stolen = await request(`${portier.url}/v1/keys/${replacement.id}/rotate`, { method: 'POST', headers: bearer(owner.secret) });
     await expectProblem(stolen, 404, 'key_not_found');
     // A token cannot change keys.
-    const token = await signIn(replacement.key);
+    const token = await signIn(replacement.apiKey);
     const byToken = await request(`${portier.url}/v1/keys/${replacement.id}/rotate`, { method: 'POST', headers: bearer(token) });
     expect(byToken.statusCode).toBe(401);
     await byToken.body.dump();

@@ -181,8 +181,9 @@ async function keyChange(what, request, done) {
   if (key === undefined || key === '') return;
   try {
     const answer = await changeKeys(key, request);
-    if (answer !== null && typeof answer === 'object' && typeof answer.key === 'string') showSecret(answer.key);
-    else if (answer !== null && typeof answer === 'object' && typeof answer.secret === 'string') showSecret(answer.secret);
+    // The keys API's answer has the deployment's shape: settings.json names the member with the secret.
+    const member = portalSettings().keysApi.secretMember;
+    if (member !== null && answer !== null && typeof answer === 'object' && typeof answer[member] === 'string') showSecret(answer[member]);
     say(done, 'ok');
     await showAccount();
   } catch (error) {

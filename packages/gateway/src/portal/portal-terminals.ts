@@ -54,7 +54,7 @@ export function createPortalTerminals(deps: PortalDependencies): PortalTerminals
       credential: { schemes: auth.schemes, header: auth.header },
       correlationHeader,
       sessionSeconds,
-      keysApi: auth.keysApi === undefined ? null : { path: auth.keysApi.path, rotationGraceSeconds: auth.rotationGraceSeconds },
+      keysApi: auth.keysApi === undefined ? null : { path: auth.keysApi.path, rotationGraceSeconds: auth.rotationGraceSeconds, secretMember: secretMemberOf(auth.keysApi.key) },
       languages: portalLanguages,
     }),
   );
@@ -162,6 +162,12 @@ export function createPortalTerminals(deps: PortalDependencies): PortalTerminals
 
 /** The page headers as flat pairs, cache-control included (each answer here writes its own head). */
 const flatPageHeaders: readonly string[] = Object.entries(pageSecurityHeaders).flat();
+
+/** The top-level member of the keys API's key template that carries the new secret (`key` by default, Codat's `apiKey`). */
+function secretMemberOf(template: Readonly<Record<string, unknown>>): string | null {
+  const found = Object.entries(template).find(([, value]) => value === '{secret}' || value === '{secret?}');
+  return found === undefined ? null : found[0];
+}
 
 function keyOf(key: KeyView, selfId: string): Record<string, unknown> {
   return {
