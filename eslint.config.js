@@ -59,6 +59,14 @@ export default tseslint.config(
     },
   },
   {
+    // The key holders' portal (pages/portal/*.js): plain browser modules, no build step.
+    files: ['packages/gateway/pages/portal/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { document: 'readonly', location: 'readonly', navigator: 'readonly', sessionStorage: 'readonly', fetch: 'readonly', btoa: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -30,6 +30,8 @@ export const portierErrorCodes = {
   feature_not_in_plan: { status: 402, retryable: false },
   entity_limit_reached: { status: 402, retryable: false },
   key_limit_reached: { status: 409, retryable: false },
+  key_rotation_refused: { status: 403, retryable: false },
+  error_record_not_found: { status: 404, retryable: false },
   idempotency_key_required: { status: 400, retryable: false },
   idempotency_key_invalid: { status: 400, retryable: false },
   idempotency_key_mismatch: { status: 422, retryable: false },

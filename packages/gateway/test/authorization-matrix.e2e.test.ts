@@ -219,6 +219,19 @@ const cases: Readonly<Record<string, RouteCase>> = {
       expiredToken: tokenRefused,
     }),
   },
+  'api-key-rotate': {
+    method: 'POST',
+    path: async () => `${await victimKeyPath()}/rotate`,
+    expect: keyed({
+      right: 201,
+      noScope: [403, 'access_denied'],
+      boundElsewhere: [404, 'key_not_found'],
+      otherAccount: [404, 'key_not_found'],
+      // As for revoking: a key being retired does not see, so cannot rotate, what came after it.
+      rotated: [404, 'key_not_found'],
+      expiredToken: tokenRefused,
+    }),
+  },
   'operations-list': {
     method: 'GET',
     path: () => '/v1/bases/b1/ops',

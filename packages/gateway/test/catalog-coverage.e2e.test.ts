@@ -58,6 +58,36 @@ async function viaKeyed(path: string, authorization: string | undefined, method:
   return { status: response.statusCode, code: body.code };
 }
 
+/**
+ * A deployment of its own with the keys API and the portal, for the codes only a key holder's key
+ * changes and portal reads give: `run` makes the request with a fresh account's keys.
+ */
+async function viaPortalDeployment(
+  run: (url: string, keys: { short: string; forever: string; foreverId: string }) => Promise<{ path: string; method: 'GET' | 'POST'; credential: string }>,
+): Promise<Observed> {
+  const config = {
+    auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() }, accessTokens: { path: '/token', secret: 'p'.repeat(32) }, keysApi: { path: '/keys' } },
+    portal: { path: '/portal' },
+    plans: { free: {} },
+    upstreams: { app: { url: upstream.url } },
+    routes: [{ id: 'ok', path: '/ok', upstream: 'app' }],
+  };
+  const deployment = await startGateway(config);
+  try {
+    const admin = adminOf(deployment, config);
+    const account = await admin.createAccount('portal', 'free');
+    const short = await admin.createKey({ accountId: account.id, name: 'short', expiresAt: Date.now() + 3_600_000 });
+    const forever = await admin.createKey({ accountId: account.id, name: 'forever' });
+    const { path, method, credential } = await run(deployment.url, { short: short.secret, forever: forever.secret, foreverId: forever.key.id });
+    const response = await request(`${deployment.url}${path}`, { method, headers: { authorization: `Bearer ${credential}` } });
+    const body = (await response.body.json()) as { code: string; correlationId: string };
+    expect(body.correlationId).toBe(response.headers['x-correlation-id']);
+    return { status: response.statusCode, code: body.code };
+  } finally {
+    await deployment.close();
+  }
+}
+
 /** Runs an admin CLI command against the keyed deployment; returns the catalog code it failed with. */
 async function viaCli(args: string[]): Promise<Observed> {
   const result = await runCli([...args, '--config', keyedConfigFile, '--json']);
@@ -239,6 +269,15 @@ const scenarios: Record<ErrorCode, () => Promise<Observed>> = {
   },
   account_not_found: () => viaCli(['accounts', 'show', 'acc_does_not_exist']),
   key_not_found: () => viaCli(['keys', 'revoke', 'NoSuchKy']),
+  key_rotation_refused: () =>
+    // A key that ends in an hour asks for the secret of one that never ends.
+    viaPortalDeployment((_url, keys) => Promise.resolve({ path: `/keys/${keys.foreverId}/rotate`, method: 'POST', credential: keys.short })),
+  error_record_not_found: () =>
+    viaPortalDeployment(async (url, keys) => {
+      const session = await request(`${url}/portal/api/session`, { headers: { authorization: `Bearer ${keys.forever}` } });
+      const { token } = (await session.body.json()) as { token: string };
+      return { path: '/portal/api/errors?correlationId=not-one-of-yours', method: 'GET', credential: token };
+    }),
   plan_not_found: () => viaCli(['accounts', 'create', '--name', 'x', '--plan', 'platinum']),
   config_invalid: async () => {
     const result = await runCli(['config', 'check', '--json', tempConfig('routes: []\n')]);

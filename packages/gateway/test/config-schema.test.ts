@@ -60,6 +60,7 @@ auth:
   keysApi: { path: /keys }
   store: { postgres: { url: postgres://db/portier } }
 admin: { token: ${'t'.repeat(32)} }
+portal: { path: /portal }
 cors: { origins: ['https://app.example.com'] }
 errors:
   texts: { fr: { rate_limited: { items: [{ message: Trop }] } } }

@@ -87,7 +87,7 @@ const names: Readonly<Record<string, string | number>> = {
   expiredAt: '2026-11-22T09:00:00.000Z', rotatedAt: '2026-11-22T09:00:00.000Z', revokedAt: '2026-11-22T09:00:00.000Z', endedAt: '2026-11-22T09:00:00.000Z',
   instance: 'eu1', value: 'b2', scope: 'rows:write', plan: 'free', trialDays: 14, feature: 'hourly-sync', limit: 5, entity: 'companies', usage: 5,
   key: 'demo-1', retryAfterSeconds: 30, operationId: 'op_1', status: 'Pending', accountId: 'acc_1', keyId: 'Xk3mQ9aB', name: 'burst', retryAfter: 7, deadline: '10m',
-  message: 'zq2', service: 'demo-backend', file: 'portier.yaml', address: '127.0.0.1:8080', checks: 'shutdown, rateLimits',
+  message: 'zq2', correlationId: 'zq3', service: 'demo-backend', file: 'portier.yaml', address: '127.0.0.1:8080', checks: 'shutdown, rateLimits',
 };
 
 /** Words of the other language that are spelled like Portier's English ones. */

@@ -25,6 +25,7 @@ import { describeOperation } from '../operations/describe-operation.js';
 import type { ConfigProblem } from '../config/config-problem.js';
 import { catalog } from '../errors/catalog.js';
 import { fillTemplate } from '../errors/fill-template.js';
+import type { UsageReader } from '../usage/usage-types.js';
 
 /** What the admin API reads of the config being served. */
 export interface AdminView {
@@ -56,6 +57,8 @@ export function createAdminApi(options: {
   /** The upstreams served right now (the gateway updates this map on reload). */
   upstreams: ReadonlyMap<string, UpstreamClient>;
   metrics: GatewayMetrics;
+  /** Usage metering's reader (flushed rows plus this gateway's unflushed counts), when metering runs. */
+  usage?: UsageReader | undefined;
   /** Loads the config file again and swaps it in (`POST /admin/reload`). */
   reload: () => Promise<ReloadOutcome>;
 }): { server: Server; listen(host: string, port: number): Promise<string> } {

@@ -164,6 +164,10 @@ function checkReferences(config: PortierConfig, file: string, locator: YamlLocat
     if (stage.checkRoute !== undefined) routes.forEach((route, index) => safely(lenient, () => stage.checkRoute?.(route, index, config, at)));
   }
   safely(lenient, () => checkLanguages(config, at));
+  safely(lenient, () => {
+    // A portal sign-in is an access token: without the token section there is nothing to sign in with.
+    if (config.portal !== undefined && config.auth?.accessTokens === undefined) at(['portal'], 'the portal needs auth.accessTokens (a sign-in is an access token)');
+  });
   const seenIds = new Set<string>(reservedRouteIds);
   routes.forEach((route, index) => safely(lenient, () => {
     if (typeof route.id === 'string' && seenIds.has(route.id)) {

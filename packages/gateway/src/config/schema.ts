@@ -3,12 +3,14 @@ import { adminSchema } from '../admin/config-schema.js';
 import { routeEnvelopeSchema, errorsSchema } from '../errors/config-schema.js';
 import { logSchema } from '../log/config-schema.js';
 import { asyncRouteSchema, operationsSchema } from '../operations/config-schema.js';
+import { usageSchema } from '../usage/config-schema.js';
 import { authSchema, routeAuthSchema } from '../policies/api-key-auth/config-schema.js';
 import { correlationSchema } from '../policies/correlation-id/config-schema.js';
 import { corsSchema } from '../policies/cors/config-schema.js';
 import { idempotencySchema, routeIdempotencySchema } from '../policies/idempotency/config-schema.js';
 import { globalMaintenanceSchema, maintenanceSwitchSchema } from '../policies/maintenance/config-schema.js';
 import { plansSchema } from '../policies/plan/config-schema.js';
+import { portalSchema } from '../portal/config-schema.js';
 import { upstreamsSchema } from '../policies/proxy/config-schema.js';
 import { limitListSchema, rateLimitsSchema, routeCostSchema } from '../policies/rate-limit/config-schema.js';
 import { routeMaxBodyBytesSchema } from '../policies/request-body/config-schema.js';
@@ -54,10 +56,12 @@ export const loadedConfigSchema = Type.Object(
     maintenance: globalMaintenanceSchema,
     admin: Type.Optional(adminSchema),
     auth: Type.Optional(authSchema),
+    portal: Type.Optional(portalSchema),
     plans: plansSchema,
     rateLimits: rateLimitsSchema,
     idempotency: idempotencySchema,
     operations: operationsSchema,
+    usage: usageSchema,
     upstreams: upstreamsSchema,
     routes: Type.Array(routeSchema, { description: 'The public routes, matched by path then method.', minItems: 1 }),
   },

@@ -165,6 +165,22 @@ function presentationOf(id: BuiltInRouteId, config: PortierConfig): BuiltInPrese
       };
     case 'api-key':
       return { success: { '204': { description: 'The key is revoked.' } }, operationIds: { DELETE: 'api-keys-revoke' } };
+    case 'api-key-rotate':
+      return { success: { '201': { description: 'The replacement key, with its secret (shown once); the old key works until its grace period ends.' } }, operationIds: { POST: 'api-keys-rotate' } };
+    case 'portal-home':
+      return { success: { '302': { description: 'Redirects to the portal page.' } } };
+    case 'portal-page':
+      return { success: { '200': { description: 'The portal page (HTML).', content: { 'text/html': { schema: { type: 'string' } } } } } };
+    case 'portal-asset':
+      return { success: { '200': { description: 'A file of the portal page.' } } };
+    case 'portal-session':
+      return { success: { '200': { description: 'A portal sign-in: a short-lived access token for the key and when it expires.' } } };
+    case 'portal-account':
+      return { success: { '200': { description: 'The caller\'s account, plan, key and usage of each limit window.' } } };
+    case 'portal-keys':
+      return { success: { '200': { description: 'The account\'s keys the caller may see (never a secret).' } } };
+    case 'portal-errors':
+      return { success: { '200': { description: 'The account\'s recent error answers, newest first, with their catalog texts.' } } };
     case 'rate-limit-usage':
       return { success: { '200': { description: 'The caller\'s usage of each limit that applies to it.' } } };
     case 'operations-list':

@@ -467,6 +467,33 @@ export const catalog = {
       },
     },
   },
+  key_rotation_refused: {
+    status: 403,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Key rotation refused',
+        detail: 'The calling key may not rotate key {keyId}.',
+        meaning:
+          'A key holder rotates only keys that stop working no later than the calling key, and a key that is itself being rotated out rotates none: the new secret must not outlive the key that asked for it.',
+        troubleshooting: ['Rotate the key with itself, or with a key that lives at least as long.', 'An operator can rotate any key (`portier keys rotate ID`).'],
+      },
+    },
+  },
+  error_record_not_found: {
+    status: 404,
+    owner: 'client',
+    retryable: false,
+    texts: {
+      en: {
+        title: 'Error not found',
+        detail: 'No recent error of this account has the correlation ID {correlationId}.',
+        meaning: 'The portal keeps the latest error answers of each account; this correlation ID is not among the caller\'s.',
+        troubleshooting: ['Check the correlation ID in the error answer\'s header or body.', 'Older errors are no longer kept: send the correlation ID to support as it is.'],
+      },
+    },
+  },
   idempotency_key_required: {
     status: 400,
     owner: 'client',

@@ -34,6 +34,7 @@ export function builtInSpec(route: BuiltInRoute): RouteSpec {
     auth: route.keyed === undefined ? undefined : { required: true, scopes: route.scopes },
     keyed: route.keyed,
     maxBodyBytes: route.maxBodyBytes,
+    ...(route.answerHeaders === undefined ? {} : { answerHeaders: route.answerHeaders }),
   };
 }
 
@@ -80,6 +81,17 @@ function compileRoute(spec: RouteSpec, config: PortierConfig, stages: readonly A
     if (stage.scope === 'route') policies.push(stage.create(settings, stageDeps));
     else if (stage.scope === 'wrapper') wrappers.push(stage.create(settings, stageDeps));
     else terminal = stage.create(settings, stageDeps);
+  }
+  // First of all, so that a refusal by any stage (no key, maintenance) carries them too.
+  const answerHeaders = spec.answerHeaders;
+  if (answerHeaders !== undefined) {
+    policies.unshift({
+      name: 'answer-headers',
+      handle(ctx) {
+        for (const item of answerHeaders) ctx.responseHeaders.push(item);
+        return undefined;
+      },
+    });
   }
   terminal ??= ownAnswer;
   if (terminal === undefined) throw new Error(`route ${spec.id} has no answer`);

@@ -1,5 +1,6 @@
 import type { HttpMethod, PortierConfig } from '../config/config-types.js';
 import type { KeyedChecks } from './route-spec.js';
+import { pageSecurityHeaders } from '../pages/page-assets.js';
 
 /**
  * The routes the gateway answers itself, in one table that the pipeline (which compiles them),
@@ -12,12 +13,20 @@ export const builtInRouteIds = {
   accessToken: 'access-token',
   keys: 'api-keys',
   key: 'api-key',
+  keyRotate: 'api-key-rotate',
   usage: 'rate-limit-usage',
   operationsList: 'operations-list',
   operation: 'operation',
   operationResult: 'operation-result',
   errorReference: 'error-reference',
   errorReferenceLanguage: 'error-reference-language',
+  portalHome: 'portal-home',
+  portalPage: 'portal-page',
+  portalAsset: 'portal-asset',
+  portalSession: 'portal-session',
+  portalAccount: 'portal-account',
+  portalKeys: 'portal-keys',
+  portalErrors: 'portal-errors',
 } as const;
 
 export type BuiltInRouteId = (typeof builtInRouteIds)[keyof typeof builtInRouteIds];
@@ -34,11 +43,16 @@ export interface BuiltInRoute {
   readonly keyed: KeyedChecks | undefined;
   /** Largest request body it reads (0: it reads none). */
   readonly maxBodyBytes: number;
+  /** Headers every answer carries, errors included (the portal's CSP), as flat name/value pairs. */
+  readonly answerHeaders?: readonly string[];
   readonly summary: string;
 }
 
 /** Largest create request the keys API reads (a name); anything bigger is not a key request. */
 export const keysApiMaxBodyBytes = 4096;
+
+/** The page headers (CSP, no framing, nosniff) on every portal answer; JSON and error answers set their own cache-control. */
+const portalAnswerHeaders: readonly string[] = Object.entries(pageSecurityHeaders).flatMap(([name, value]) => (name === 'cache-control' ? [] : [name, value]));
 
 /** Ids no configured route may take: every built-in route's, present or not. */
 export const reservedRouteIds: ReadonlySet<string> = new Set(Object.values(builtInRouteIds));
@@ -49,6 +63,7 @@ export function builtInRoutesOf(config: PortierConfig): BuiltInRoute[] {
   const add = (route: Omit<BuiltInRoute, 'scopes' | 'keyed' | 'maxBodyBytes'> & Partial<BuiltInRoute>): void => {
     routes.push({ scopes: [], keyed: undefined, maxBodyBytes: 0, ...route });
   };
+  const addRoute = add;
   const { auth } = config;
   add({ id: builtInRouteIds.health, path: config.server.healthPath, methods: ['GET'], configuredAt: ['server', 'healthPath'], summary: 'Liveness: the gateway process serves.' });
   add({ id: builtInRouteIds.ready, path: config.server.readyPath, methods: ['GET'], configuredAt: ['server', 'readyPath'], summary: 'Readiness: the stores answer and the gateway is not shutting down.' });
@@ -64,6 +79,7 @@ export function builtInRoutesOf(config: PortierConfig): BuiltInRoute[] {
     const at = ['auth', 'keysApi', 'path'];
     add({ id: builtInRouteIds.keys, path: keysApi.path, methods: ['GET', 'POST'], configuredAt: at, scopes: keysApi.scopes, keyed, maxBodyBytes: keysApiMaxBodyBytes, summary: 'The account\'s keys: list and create.' });
     add({ id: builtInRouteIds.key, path: `${keysApi.path}/:keyId`, methods: ['DELETE'], configuredAt: at, scopes: keysApi.scopes, keyed, summary: 'Revoke one of the account\'s keys.' });
+    add({ id: builtInRouteIds.keyRotate, path: `${keysApi.path}/:keyId/rotate`, methods: ['POST'], configuredAt: at, scopes: keysApi.scopes, keyed, summary: 'Rotate one of the account\'s keys: a replacement now, the old key kept for the grace period.' });
   }
   const usagePath = config.rateLimits.usagePath;
   if (auth !== undefined && usagePath !== undefined) {
@@ -83,6 +99,22 @@ export function builtInRoutesOf(config: PortierConfig): BuiltInRoute[] {
     const at = ['errors', 'referencePath'];
     add({ id: builtInRouteIds.errorReference, path: base, methods: ['GET'], configuredAt: at, summary: 'The error reference, in the language Accept-Language picks.' });
     add({ id: builtInRouteIds.errorReferenceLanguage, path: `${base}/:language`, methods: ['GET'], configuredAt: at, summary: 'The error reference in one language.' });
+  }
+  const portal = config.portal;
+  if (auth !== undefined && tokens !== undefined && portal !== undefined) {
+    const base = portal.path === '/' ? '' : portal.path;
+    const at = ['portal', 'path'];
+    const add = (route: Omit<BuiltInRoute, 'scopes' | 'keyed' | 'maxBodyBytes'> & Partial<BuiltInRoute>): void => addRoute({ answerHeaders: portalAnswerHeaders, ...route });
+    add({ id: builtInRouteIds.portalHome, path: portal.path, methods: ['GET'], configuredAt: at, summary: 'Redirects to the portal page.' });
+    add({ id: builtInRouteIds.portalPage, path: `${base}/`, methods: ['GET'], configuredAt: at, summary: 'The key holders\' portal page.' });
+    add({ id: builtInRouteIds.portalAsset, path: `${base}/:file`, methods: ['GET'], configuredAt: at, summary: 'One file of the portal page (script, style, strings).' });
+    // Signing in takes the key itself: a token cannot start a new session that outlives it.
+    add({ id: builtInRouteIds.portalSession, path: `${base}/api/session`, methods: ['GET'], configuredAt: at, keyed: { acceptTokens: false, plan: true, limits: false }, summary: 'Signs in to the portal: a short-lived access token for the key.' });
+    // Reading one's own account uses none of its limits, as the usage route.
+    const reader = { acceptTokens: true, plan: true, limits: false };
+    add({ id: builtInRouteIds.portalAccount, path: `${base}/api/account`, methods: ['GET'], configuredAt: at, keyed: reader, summary: 'The caller\'s account, plan, key and limit usage.' });
+    add({ id: builtInRouteIds.portalKeys, path: `${base}/api/keys`, methods: ['GET'], configuredAt: at, keyed: reader, summary: 'The account\'s keys the caller may see.' });
+    add({ id: builtInRouteIds.portalErrors, path: `${base}/api/errors`, methods: ['GET'], configuredAt: at, keyed: reader, summary: 'The account\'s recent error answers, or one by `?correlationId=`.' });
   }
   return routes;
 }

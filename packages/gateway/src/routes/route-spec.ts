@@ -26,4 +26,6 @@ export interface RouteSpec {
   readonly keyed: KeyedChecks | undefined;
   /** Largest body read or forwarded. */
   readonly maxBodyBytes: number;
+  /** Headers every answer of the route carries, errors included (a page's CSP), as flat name/value pairs. */
+  readonly answerHeaders?: readonly string[];
 }

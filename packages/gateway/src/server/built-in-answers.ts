@@ -10,6 +10,8 @@ import { createListOperationsTerminal, createOperationResultTerminal, createShow
 import type { Operations } from '../operations/operations.js';
 import { createHealthTerminal, createReadyTerminal } from '../pipeline/health-terminal.js';
 import type { Readiness } from './readiness.js';
+import { createPortalTerminals, type PortalTerminals } from '../portal/portal-terminals.js';
+import type { UsageReader } from '../usage/usage-types.js';
 import type { Terminal } from '../pipeline/policy.js';
 import { boundUsageParams, createUsageTerminal } from '../policies/rate-limit/usage-terminal.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
@@ -21,12 +23,15 @@ export interface BuiltInAnswerDeps {
   readonly directory: KeyDirectory | undefined;
   readonly operations: Operations | undefined;
   readonly readiness: Readiness;
+  /** Usage metering, when on: the portal's recent errors read it. */
+  readonly usage?: UsageReader | undefined;
 }
 
 /** The answer of each built-in route this config turns on (see routes/built-in-routes.ts), by route id. */
 export function createBuiltInAnswers(config: PortierConfig, deps: BuiltInAnswerDeps): Partial<Record<BuiltInRouteId, Terminal>> {
   const answers: Partial<Record<BuiltInRouteId, Terminal>> = {};
   const correlationHeader = config.correlation.header;
+  let portal: PortalTerminals | undefined;
   for (const route of builtInRoutesOf(config)) answers[route.id] = answerOf(route.id);
   return answers;
 
@@ -42,9 +47,21 @@ export function createBuiltInAnswers(config: PortierConfig, deps: BuiltInAnswerD
         return createTokenExchangeTerminal(auth, auth.accessTokens, deps.clock, correlationHeader);
       case builtInRouteIds.keys:
       case builtInRouteIds.key:
+      case builtInRouteIds.keyRotate:
         if (auth?.keysApi === undefined || deps.directory === undefined) break;
         // One terminal serves both keys routes: it answers by method.
         return (answers[builtInRouteIds.keys] ??= createKeysApiTerminal({ config: { ...config, auth }, keysApi: auth.keysApi, directory: deps.directory }));
+      case builtInRouteIds.portalHome:
+      case builtInRouteIds.portalPage:
+      case builtInRouteIds.portalAsset:
+      case builtInRouteIds.portalSession:
+      case builtInRouteIds.portalAccount:
+      case builtInRouteIds.portalKeys:
+      case builtInRouteIds.portalErrors:
+        if (config.portal === undefined || auth?.accessTokens === undefined || deps.directory === undefined) break;
+        // One set of portal answers, each route picking its own.
+        portal ??= createPortalTerminals({ config, auth, tokens: auth.accessTokens, portal: config.portal, directory: deps.directory, counters: deps.counters, clock: deps.clock, usage: deps.usage });
+        return portal[id];
       case builtInRouteIds.usage:
         return createUsageTerminal(config, deps.counters, deps.clock);
       case builtInRouteIds.operationsList:
@@ -74,6 +91,14 @@ export const builtInAnswerCodes: Record<BuiltInRouteId, (config: PortierConfig) 
   'access-token': () => [],
   'api-keys': () => ['invalid_json', 'validation_failed', 'payload_too_large', 'key_limit_reached'],
   'api-key': () => ['key_not_found'],
+  'api-key-rotate': () => ['key_not_found', 'key_rotation_refused', 'key_limit_reached'],
+  'portal-home': () => [],
+  'portal-page': () => [],
+  'portal-asset': () => ['not_found'],
+  'portal-session': () => [],
+  'portal-account': () => [],
+  'portal-keys': () => [],
+  'portal-errors': () => ['error_record_not_found'],
   'rate-limit-usage': (config) => (boundUsageParams(config).size > 0 ? ['key_not_bound'] : []),
   'operations-list': () => ['bad_request'],
   operation: (config) => ['operation_not_found', ...creatorCodes(config)],

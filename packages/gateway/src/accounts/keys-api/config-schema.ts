@@ -5,7 +5,7 @@ import { scopePattern } from '../../config/schema-constants.js';
 /** `auth.keysApi`: self-service keys. */
 export const keysApiSchema = Type.Object(
   {
-    path: Type.String({ pattern: '^/[^\\s?#:*]*$', description: 'Path of the keys collection (route ids `api-keys` and `api-key`).' }),
+    path: Type.String({ pattern: '^/[^\\s?#:*]*$', description: 'Path of the keys collection (route ids `api-keys`, `api-key` and `api-key-rotate`).' }),
     scopes: Type.Array(Type.String({ pattern: scopePattern, description: 'A scope such as `keys:manage`.' }), {
       uniqueItems: true,
       default: [],
@@ -22,7 +22,7 @@ export const keysApiSchema = Type.Object(
   },
   {
     description:
-      'Self-service keys: key holders list (GET `path`), create (POST `path`, body `{"name"}`) and revoke (DELETE `path/<key id>`) the keys of their own account. A caller sees and revokes only keys that reach no further than itself (scopes among its own; when it is bound, bindings among its own), any other is 404 `key_not_found`. A new key gets the calling key\'s scopes and bindings and expires when the caller stops working (its expiry, or the end of its rotation grace); `maxKeysPerAccount` applies (409 `key_limit_reached`).',
+      'Self-service keys: key holders list (GET `path`), create (POST `path`, body `{"name"}`), revoke (DELETE `path/<key id>`) and rotate (POST `path/<key id>/rotate`, the old key kept for `rotationGraceSeconds`) the keys of their own account. A caller sees and revokes only keys that reach no further than itself (scopes among its own; when it is bound, bindings among its own), any other is 404 `key_not_found`. A key rotates only keys that stop working no later than itself, and none while it is itself in its grace period (403 `key_rotation_refused`). A new key gets the calling key\'s scopes and bindings and expires when the caller stops working (its expiry, or the end of its rotation grace); `maxKeysPerAccount` applies (409 `key_limit_reached`).',
     additionalProperties: false,
   },
 );

@@ -1,6 +1,7 @@
 import type { PortierConfig, AuthConfig, KeysApiConfig } from '../../config/config-types.js';
 import { AccountAdmin, type KeyView } from '../../admin/account-admin.js';
-import { portierError, type PortierError } from '../../errors/portier-error.js';
+import { PortierError, portierError } from '../../errors/portier-error.js';
+import type { ApiKey } from '../store/account-store.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { sendJson } from '../../pipeline/send-json.js';
@@ -37,9 +38,7 @@ export function createKeysApiTerminal(dependencies: KeysApiDependencies): Termin
 
   async function list(ctx: RequestContext): Promise<Decision> {
     const { key: self, account } = caller(ctx);
-    const keys = (await adminFor(ctx).listKeys(account.id)).filter(
-      (key) => key.status !== 'revoked' && isWithinKey(key, self) && !isMadeSinceRotation({ id: key.id, createdAt: Date.parse(key.createdAt) }, self),
-    );
+    const keys = await visibleKeys(adminFor(ctx), account.id, self);
     const rendered = keys.map((key) => render(key));
     sendJson(ctx, 200, JSON.stringify(renderJsonTemplate(keysApi.list, (name) => (name === 'keys' ? rendered : null))), correlationHeader);
     return undefined;
@@ -65,16 +64,39 @@ export function createKeysApiTerminal(dependencies: KeysApiDependencies): Termin
     return undefined;
   }
 
-  async function revoke(ctx: RequestContext): Promise<Decision> {
+  /** The key named in the path, when the caller may see it; otherwise the 404 every unseen key gets. */
+  async function reachableKey(ctx: RequestContext): Promise<ApiKey | PortierError> {
     const keyId = ctx.params['keyId'] ?? '';
     const owned = await directory.store.getKey(keyId);
     const { key: self, account } = caller(ctx);
     if (owned === undefined || owned.accountId !== account.id || owned.status === 'revoked' || !isWithinKey(owned, self) || isMadeSinceRotation(owned, self)) {
       return portierError('key_not_found', { keyId });
     }
+    return owned;
+  }
+
+  async function revoke(ctx: RequestContext): Promise<Decision> {
+    const owned = await reachableKey(ctx);
+    if (owned instanceof PortierError) return owned;
+    const keyId = owned.id;
     await adminFor(ctx).revokeKey(keyId);
     ctx.res.writeHead(204, [correlationHeader, ctx.correlationId, ...ctx.responseHeaders]);
     ctx.res.end();
+    return undefined;
+  }
+
+  /**
+   * A replacement with the same name, scopes, bindings and expiry, the old key kept for the grace
+   * period. The caller gets the new secret, so the key must end no later than the caller does (a key
+   * cannot obtain a longer-lived one this way), and a caller in its own grace period rotates nothing.
+   */
+  async function rotate(ctx: RequestContext): Promise<Decision> {
+    const owned = await reachableKey(ctx);
+    if (owned instanceof PortierError) return owned;
+    const { key: self } = caller(ctx);
+    if (self.rotatedAt !== undefined || !endsNoLaterThan(owned, self)) return portierError('key_rotation_refused', { keyId: owned.id });
+    const issued = await adminFor(ctx).rotateKey(owned.id);
+    sendJson(ctx, 201, JSON.stringify(render(issued.key, issued.secret)), correlationHeader);
     return undefined;
   }
 
@@ -82,9 +104,28 @@ export function createKeysApiTerminal(dependencies: KeysApiDependencies): Termin
     name: 'keys-api',
     handle(ctx: RequestContext): Promise<Decision> {
       // The store refuses with catalog errors (409 key_limit_reached); the pipeline answers them.
-      return ctx.req.method === 'POST' ? create(ctx) : ctx.req.method === 'DELETE' ? revoke(ctx) : list(ctx);
+      if (ctx.req.method === 'POST') return ctx.params['keyId'] === undefined ? create(ctx) : rotate(ctx);
+      return ctx.req.method === 'DELETE' ? revoke(ctx) : list(ctx);
     },
   };
+}
+
+/**
+ * The account's keys `self` may see: not revoked, reaching no further than itself, and, once it is
+ * rotated, none made since. The keys API's list and the portal's both show exactly these.
+ */
+export async function visibleKeys(admin: AccountAdmin, accountId: string, self: ApiKey): Promise<KeyView[]> {
+  return (await admin.listKeys(accountId)).filter(
+    (key) => key.status !== 'revoked' && isWithinKey(key, self) && !isMadeSinceRotation({ id: key.id, createdAt: Date.parse(key.createdAt) }, self),
+  );
+}
+
+/** Whether `key` stops working no later than `caller` (a caller that never stops outlasts every key). */
+function endsNoLaterThan(key: ApiKey, caller: ApiKey): boolean {
+  const callerEnd = keyUsableUntil(caller);
+  if (callerEnd === undefined) return true;
+  const keyEnd = keyUsableUntil(key);
+  return keyEnd !== undefined && keyEnd <= callerEnd;
 }
 
 function caller(ctx: RequestContext): NonNullable<RequestContext['auth']> {

@@ -227,6 +227,19 @@ export const de: Readonly<Record<ErrorCode, ErrorTexts>> = {
     meaning: 'Die Anfrage würde die Anzahl an API-Schlüsseln überschreiten, die ein Konto haben darf.',
     troubleshooting: ['Widerrufen Sie Schlüssel, die Sie nicht mehr verwenden, und erstellen Sie dann den neuen.'],
   },
+  key_rotation_refused: {
+    title: 'Schlüsselrotation abgelehnt',
+    detail: 'Der aufrufende Schlüssel darf den Schlüssel {keyId} nicht rotieren.',
+    meaning:
+      'Ein Schlüsselinhaber rotiert nur Schlüssel, die spätestens mit dem aufrufenden Schlüssel aufhören zu funktionieren, und ein Schlüssel, der selbst gerade ersetzt wird, rotiert keinen: Das neue Geheimnis darf den Schlüssel, der es verlangt hat, nicht überdauern.',
+    troubleshooting: ['Rotieren Sie den Schlüssel mit sich selbst oder mit einem Schlüssel, der mindestens so lange gilt.', 'Ein Betreiber kann jeden Schlüssel rotieren (`portier keys rotate ID`).'],
+  },
+  error_record_not_found: {
+    title: 'Fehler nicht gefunden',
+    detail: 'Kein aktueller Fehler dieses Kontos hat die Korrelations-ID {correlationId}.',
+    meaning: 'Das Portal bewahrt die letzten Fehlerantworten jedes Kontos auf; diese Korrelations-ID gehört nicht zu denen des Aufrufers.',
+    troubleshooting: ['Prüfen Sie die Korrelations-ID im Header oder im Body der Fehlerantwort.', 'Ältere Fehler werden nicht mehr aufbewahrt: Senden Sie die Korrelations-ID so, wie sie ist, an den Support.'],
+  },
   idempotency_key_required: {
     title: 'Idempotenzschlüssel erforderlich',
     detail: '{method} {path} braucht einen Idempotency-Key-Header.',

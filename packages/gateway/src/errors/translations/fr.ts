@@ -227,6 +227,19 @@ export const fr: Readonly<Record<ErrorCode, ErrorTexts>> = {
     meaning: 'La requête dépasserait le nombre de clés API qu\'un compte peut avoir.',
     troubleshooting: ['Révoquez les clés que vous n\'utilisez plus, puis créez la nouvelle.'],
   },
+  key_rotation_refused: {
+    title: 'Renouvellement de clé refusé',
+    detail: 'La clé appelante ne peut pas renouveler la clé {keyId}.',
+    meaning:
+      'Un détenteur de clé ne renouvelle que des clés qui cessent de fonctionner au plus tard en même temps que la clé appelante, et une clé elle-même en cours de remplacement n\'en renouvelle aucune : le nouveau secret ne doit pas survivre à la clé qui l\'a demandé.',
+    troubleshooting: ['Renouvelez la clé avec elle-même, ou avec une clé qui vit au moins aussi longtemps.', 'Un opérateur peut renouveler n\'importe quelle clé (`portier keys rotate ID`).'],
+  },
+  error_record_not_found: {
+    title: 'Erreur introuvable',
+    detail: 'Aucune erreur récente de ce compte n\'a l\'identifiant de corrélation {correlationId}.',
+    meaning: 'Le portail conserve les dernières réponses d\'erreur de chaque compte ; cet identifiant de corrélation n\'en fait pas partie.',
+    troubleshooting: ['Vérifiez l\'identifiant de corrélation dans l\'en-tête ou le corps de la réponse d\'erreur.', 'Les erreurs plus anciennes ne sont plus conservées : envoyez l\'identifiant de corrélation tel quel au support.'],
+  },
   idempotency_key_required: {
     title: 'Clé d\'idempotence requise',
     detail: '{method} {path} exige un en-tête Idempotency-Key.',
