@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { PortierConfig } from '../config/config-types.js';
 import type { DestinationStream } from 'pino';
 import { createLogging, type Logger } from '../log/create-logger.js';
+import { RecentLogLines } from '../log/recent-log-lines.js';
 import { createPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import type { LifecycleDeps } from '../pipeline/policy.js';
 import { requestStages, routeStages } from '../policies/lifecycle.js';
@@ -108,7 +109,9 @@ interface Generation {
 /** Builds a gateway from a loaded config. Nothing listens until `listen()`. */
 export function createGateway(config: PortierConfig, dependencies: GatewayDependencies = {}): Gateway {
   const clock = dependencies.clock ?? systemClock;
-  const logging = createLogging(config.log.level, dependencies.logDestination);
+  // The dashboard's request search reads the last lines from memory; without an admin listener nobody could.
+  const recentLines = config.admin === undefined ? undefined : new RecentLogLines(config.admin.recentLogMaxLines, config.admin.recentLogMaxBytes);
+  const logging = createLogging(config.log.level, dependencies.logDestination, recentLines);
   const { logger } = logging;
   // Off (the default), there is no Tracing at all: the pipeline and the worker check for one and do nothing.
   const tracing = config.tracing.enabled ? new Tracing(config.tracing, logger) : undefined;
@@ -337,6 +340,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
           upstreams: liveUpstreams,
           metrics,
           reload: reloadFile,
+          recentLines,
         });
   if (admin !== undefined) {
     // The admin port answers what Node would write itself the same way, in problem+json.
