@@ -3,7 +3,8 @@
 // that says what it shows in words; the page puts the numbers in a table beside it.
 
 const svgNs = 'http://www.w3.org/2000/svg';
-const width = 720;
+/** Drawn at the width of its box, so that text stays at its CSS size whatever the screen. */
+const defaultWidth = 720;
 const margin = { top: 12, right: 16, bottom: 28, left: 48 };
 
 let chartCount = 0;
@@ -17,7 +18,7 @@ function svg(name, attributes = {}, text) {
 }
 
 /** The root: role img, labelled by its own title and described by its own desc. */
-function chartRoot(height, title, description) {
+function chartRoot(width, height, title, description) {
   const id = `chart-${++chartCount}`;
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, class: 'chart-svg' });
   root.append(svg('title', { id: `${id}-title` }, title), svg('desc', { id: `${id}-desc` }, description));
@@ -47,7 +48,7 @@ function timeAxis(root, minutes, x, bottom, slot) {
 }
 
 /** Horizontal grid lines with their values on the left. */
-function valueAxis(root, top, bottom, ceiling, format = String) {
+function valueAxis(root, width, top, bottom, ceiling, format = String) {
   for (let step = 0; step <= 4; step++) {
     const value = (ceiling * step) / 4;
     const y = bottom - ((bottom - top) * step) / 4;
@@ -60,13 +61,13 @@ function valueAxis(root, top, bottom, ceiling, format = String) {
  * Stacked columns, one per minute: `series` is [{ label, className, values }], each value one minute.
  * Every column piece has a tooltip (its SVG title) with the minute, the label and the count.
  */
-export function stackedColumns({ minutes, series, title, description, height = 220 }) {
-  const root = chartRoot(height, title, description);
+export function stackedColumns({ minutes, series, title, description, height = 220, width = defaultWidth }) {
+  const root = chartRoot(width, height, title, description);
   const top = margin.top;
   const bottom = height - margin.bottom;
   const totals = minutes.map((_, i) => series.reduce((sum, one) => sum + (one.values[i] ?? 0), 0));
   const ceiling = niceCeiling(Math.max(...totals, 1));
-  valueAxis(root, top, bottom, ceiling, (value) => (Number.isInteger(value) ? String(value) : value.toFixed(1)));
+  valueAxis(root, width, top, bottom, ceiling, (value) => (Number.isInteger(value) ? String(value) : value.toFixed(1)));
   const plotWidth = width - margin.left - margin.right;
   const slot = plotWidth / Math.max(minutes.length, 1);
   const barWidth = Math.max(1, slot * 0.72);
@@ -88,11 +89,11 @@ export function stackedColumns({ minutes, series, title, description, height = 2
 }
 
 /** Horizontal bars, one per item ([{ label, value, className }]), the value written at the bar's end. */
-export function horizontalBars({ items, title, description }) {
+export function horizontalBars({ items, title, description, width = defaultWidth }) {
   const rowHeight = 26;
-  const labelWidth = 210;
+  const labelWidth = Math.min(220, width * 0.4);
   const height = Math.max(1, items.length) * rowHeight + 8;
-  const root = chartRoot(height, title, description);
+  const root = chartRoot(width, height, title, description);
   const ceiling = Math.max(...items.map((item) => item.value), 1);
   const room = width - labelWidth - 70;
   items.forEach((item, i) => {
@@ -109,8 +110,8 @@ export function horizontalBars({ items, title, description }) {
 }
 
 /** Lines over the minutes on a logarithmic ms axis (latency): `series` is [{ label, className, values (null = no data) }]. */
-export function logLines({ minutes, series, title, description, height = 220 }) {
-  const root = chartRoot(height, title, description);
+export function logLines({ minutes, series, title, description, height = 220, width = defaultWidth }) {
+  const root = chartRoot(width, height, title, description);
   const top = margin.top;
   const bottom = height - margin.bottom;
   const known = series.flatMap((one) => one.values.filter((value) => value !== null));

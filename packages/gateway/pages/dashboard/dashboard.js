@@ -22,6 +22,8 @@ const percentileSeries = [
 const byId = (id) => document.getElementById(id);
 let timer;
 let paused = false;
+/** The last summary drawn: a resize draws it again at the new width. */
+let shown;
 
 /** Thrown for a 401: the token is wrong or gone, so the sign-in form comes back. */
 class SignedOut extends Error {}
@@ -64,6 +66,11 @@ function ms(value) {
   return value >= 1000 ? `≤ ${value / 1000} s` : `≤ ${value} ms`;
 }
 
+/** The width a chart gets: its box's, so that its text keeps the page's size. */
+function widthOf(id) {
+  return Math.max(280, byId(id).clientWidth || 720);
+}
+
 function show(id, ...nodes) {
   byId(id).replaceChildren(...nodes);
 }
@@ -73,6 +80,7 @@ function drawUsage(usage, minutesShown) {
   show(
     'requests-chart',
     stackedColumns({
+      width: widthOf('requests-chart'),
       minutes: usage.minutes,
       series: byClass,
       title: `Requests per minute over the last ${minutesShown} minutes`,
@@ -90,6 +98,7 @@ function drawUsage(usage, minutesShown) {
   show(
     'owners-chart',
     stackedColumns({
+      width: widthOf('owners-chart'),
       minutes: usage.minutes,
       series: owners,
       title: 'Errors per minute by owner',
@@ -100,7 +109,7 @@ function drawUsage(usage, minutesShown) {
   show('owners-table', table('Errors by owner over the range', ['Owner', 'Errors'], owners.map((one) => ({ cells: [one.label, one.total], attributes: { 'data-owner': one.label } }))));
 
   const codes = usage.errorsByCode.map((one) => ({ label: one.code, value: one.total, className: ownerClasses[one.owner] ?? 'owner-upstream' }));
-  show('codes-chart', horizontalBars({ items: codes, title: 'Errors by code', description: codes.map((one) => `${one.label} ${one.value}`).join(', ') || 'No errors.' }));
+  show('codes-chart', horizontalBars({ width: widthOf('codes-chart'), items: codes, title: 'Errors by code', description: codes.map((one) => `${one.label} ${one.value}`).join(', ') || 'No errors.' }));
   show('codes-table', table('Errors by catalog code', ['Code', 'Owner', 'Errors'], usage.errorsByCode.map((one) => ({ cells: [one.code, one.owner || 'upstream', one.total], attributes: { 'data-code': one.code } })), { empty: 'No errors in this range.' }));
 
   const latency = percentileSeries.map((one) => ({ ...one, values: usage.latency.perMinute.map((minute) => minute[one.key]) }));
@@ -108,6 +117,7 @@ function drawUsage(usage, minutesShown) {
   show(
     'latency-chart',
     logLines({
+      width: widthOf('latency-chart'),
       minutes: usage.minutes,
       series: latency,
       title: 'Latency percentiles per minute',
@@ -144,11 +154,11 @@ function drawUsage(usage, minutesShown) {
     { label: `${one.account} · 429`, value: one.rateLimited, className: 'tone-warn' },
     { label: `${one.account} · 402`, value: one.paymentRequired, className: 'tone-bad' },
   ]).filter((item) => item.value > 0);
-  show('refusals-chart', horizontalBars({ items: refusals, title: '429 and 402 answers by account', description: refusals.map((one) => `${one.label}: ${one.value}`).join(', ') || 'None.' }));
+  show('refusals-chart', horizontalBars({ width: widthOf('refusals-chart'), items: refusals, title: '429 and 402 answers by account', description: refusals.map((one) => `${one.label}: ${one.value}`).join(', ') || 'None.' }));
   show('refusals-table', table('429 and 402 answers by account', ['Account', '429 rate limited', '402 plan'], usage.refusalsByAccount.map((one) => ({ cells: [one.account, one.rateLimited, one.paymentRequired], attributes: { 'data-account': one.account } })), { empty: 'No 429 or 402 in this range.' }));
 
   const accounts = usage.topAccounts.map((one) => ({ label: one.account, value: one.requests, className: 'tone-1' }));
-  show('accounts-chart', horizontalBars({ items: accounts, title: 'Accounts with the most requests', description: accounts.map((one) => `${one.label}: ${one.value}`).join(', ') || 'None.' }));
+  show('accounts-chart', horizontalBars({ width: widthOf('accounts-chart'), items: accounts, title: 'Accounts with the most requests', description: accounts.map((one) => `${one.label}: ${one.value}`).join(', ') || 'None.' }));
   show('accounts-table', table('Accounts with the most requests', ['Account', 'Requests', 'Errors'], usage.topAccounts.map((one) => ({ cells: [one.account, one.requests, one.errors], attributes: { 'data-account': one.account } }))));
 
   show(
@@ -227,14 +237,19 @@ function drawTotals(usage) {
   setTotal('p99', ms(usage.latency.overall.p99));
 }
 
+function draw(summary, minutes) {
+  shown = { summary, minutes };
+  drawTotals(summary.usage);
+  if (summary.usage !== null) drawUsage(summary.usage, minutes);
+  drawStatus(summary);
+}
+
 async function refresh() {
   clearTimeout(timer);
   const minutes = byId('range').value;
   try {
     const summary = await getJson(`/admin/dashboard/summary?minutes=${encodeURIComponent(minutes)}`);
-    drawTotals(summary.usage);
-    if (summary.usage !== null) drawUsage(summary.usage, minutes);
-    drawStatus(summary);
+    draw(summary, minutes);
     byId('load-error').textContent = '';
     byId('updated').textContent = `Updated ${new Date(summary.generatedAt).toLocaleTimeString()}${paused ? ' (paused)' : ''}`;
     document.body.dataset.loaded = String(summary.generatedAt);
@@ -303,6 +318,11 @@ function start() {
     event.preventDefault();
     const value = byId('correlation-id').value.trim();
     if (value !== '') void search(value);
+  });
+  let resizing;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(() => shown !== undefined && draw(shown.summary, shown.minutes), 150);
   });
   // A hidden tab stops polling; it catches up when shown again.
   document.addEventListener('visibilitychange', () => {
