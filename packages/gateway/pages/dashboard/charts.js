@@ -160,3 +160,18 @@ export function legend(series) {
   }
   return list;
 }
+
+/**
+ * A small line per table row (a route's or a code's minutes): decorative, since the row's numbers are
+ * beside it, so it is hidden from screen readers. `lines` is [{ values, className }] on one scale.
+ */
+export function sparkline(lines, { width: boxWidth = 160, height = 28 } = {}) {
+  const root = svg('svg', { viewBox: `0 0 ${boxWidth} ${height}`, class: 'sparkline', 'aria-hidden': 'true', focusable: 'false' });
+  const ceiling = Math.max(1, ...lines.flatMap((line) => line.values));
+  for (const line of lines) {
+    const step = boxWidth / Math.max(1, line.values.length - 1);
+    const points = line.values.map((value, i) => `${(i * step).toFixed(1)},${(height - 2 - ((height - 4) * value) / ceiling).toFixed(1)}`).join(' ');
+    root.append(svg('polyline', { points, class: `spark ${line.className}` }));
+  }
+  return root;
+}

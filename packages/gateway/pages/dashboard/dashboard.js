@@ -2,7 +2,7 @@
 // GET /admin/dashboard/summary every few seconds (pausable), draws the charts and their tables, and
 // searches one request's story by correlation ID. Everything shown is set as text, never as markup.
 
-import { horizontalBars, legend, logLines, stackedColumns } from './charts.js';
+import { horizontalBars, legend, logLines, sparkline, stackedColumns } from './charts.js';
 
 const tokenKey = 'portier.adminToken';
 const refreshMs = 5000;
@@ -110,7 +110,15 @@ function drawUsage(usage, minutesShown) {
 
   const codes = usage.errorsByCode.map((one) => ({ label: one.code, value: one.total, className: ownerClasses[one.owner] ?? 'owner-upstream' }));
   show('codes-chart', horizontalBars({ width: widthOf('codes-chart'), items: codes, title: 'Errors by code', description: codes.map((one) => `${one.label} ${one.value}`).join(', ') || 'No errors.' }));
-  show('codes-table', table('Errors by catalog code', ['Code', 'Owner', 'Errors'], usage.errorsByCode.map((one) => ({ cells: [one.code, one.owner || 'upstream', one.total], attributes: { 'data-code': one.code } })), { empty: 'No errors in this range.' }));
+  show(
+    'codes-table',
+    table(
+      'Errors by catalog code, with their minutes',
+      ['Code', 'Owner', 'Errors', 'Per minute'],
+      usage.errorsByCode.map((one) => ({ cells: [one.code, one.owner || 'upstream', one.total, sparkline([{ values: one.perMinute, className: 'tone-bad' }])], attributes: { 'data-code': one.code } })),
+      { empty: 'No errors in this range.' },
+    ),
+  );
 
   const latency = percentileSeries.map((one) => ({ ...one, values: usage.latency.perMinute.map((minute) => minute[one.key]) }));
   const overall = usage.latency.overall;
@@ -141,10 +149,20 @@ function drawUsage(usage, minutesShown) {
   show(
     'routes-table',
     table(
-      'Requests, errors and mean time per route',
-      ['Route', 'Requests', 'Errors', 'Mean', ''],
+      'Requests, errors and mean time per route; the small lines are requests (green) and errors (red) per minute',
+      ['Route', 'Requests', 'Errors', 'Mean', 'Per minute', 'Share'],
       usage.byRoute.map((route) => ({
-        cells: [route.route || '(no route)', route.requests, route.errors, `${route.meanMs} ms`, meter(route.requests, route.errors, routeMax)],
+        cells: [
+          route.route || '(no route)',
+          route.requests,
+          route.errors,
+          `${route.meanMs} ms`,
+          sparkline([
+            { values: route.requestsPerMinute, className: 'tone-ok' },
+            { values: route.errorsPerMinute, className: 'tone-bad' },
+          ]),
+          meter(route.requests, route.errors, routeMax),
+        ],
         attributes: { 'data-route': route.route },
       })),
     ),

@@ -53,8 +53,8 @@ describe('usage summary', () => {
     expect(summary.errorsByCode.map((code) => [code.code, code.total])).toEqual([['bad_gateway', 3], ['rate_limited', 2], ['HTTP 500', 1], ['plan_excludes_route', 1]]);
     expect(Object.fromEntries(summary.errorsByOwner.map((owner) => [owner.owner, owner.total]))).toEqual({ client: 3, gateway: 0, config: 0, upstream: 4, capacity: 0 });
     expect(summary.byRoute).toEqual([
-      { route: 'rows', requests: 8, errors: 3, meanMs: 7.8 },
-      { route: 'down', requests: 4, errors: 4, meanMs: 5 },
+      { route: 'rows', requests: 8, errors: 3, meanMs: 7.8, requestsPerMinute: [5, 3], errorsPerMinute: [0, 3] },
+      { route: 'down', requests: 4, errors: 4, meanMs: 5, requestsPerMinute: [0, 4], errorsPerMinute: [0, 4] },
     ]);
     expect(summary.refusalsByAccount).toEqual([
       { account: 'acc_a', rateLimited: 2, paymentRequired: 0 },

@@ -24,7 +24,7 @@ export interface UsageSummary {
   readonly byStatus: readonly { readonly status: number; readonly count: number }[];
   readonly errorsByCode: readonly (Series & { readonly code: string; readonly owner: UsageOwner | '' })[];
   readonly errorsByOwner: readonly (Series & { readonly owner: UsageOwner })[];
-  readonly byRoute: readonly { readonly route: string; readonly requests: number; readonly errors: number; readonly meanMs: number }[];
+  readonly byRoute: readonly { readonly route: string; readonly requests: number; readonly errors: number; readonly meanMs: number; readonly requestsPerMinute: readonly number[]; readonly errorsPerMinute: readonly number[] }[];
   /** 429 (rate limited) and 402 (plan) answers by account, the accounts with most of them first. */
   readonly refusalsByAccount: readonly { readonly account: string; readonly rateLimited: number; readonly paymentRequired: number }[];
   readonly topAccounts: readonly { readonly account: string; readonly requests: number; readonly errors: number }[];
@@ -55,7 +55,7 @@ export function summarizeUsage(minutes: readonly number[], rows: readonly UsageR
   const byStatus = new Map<number, number>();
   const byCode = new Map<string, ReturnType<typeof series> & { code: string; owner: UsageOwner | '' }>();
   const byOwner = new Map<UsageOwner, ReturnType<typeof series>>(owners.map((owner) => [owner, series()]));
-  const byRoute = new Map<string, { route: string; requests: number; errors: number; totalMs: number }>();
+  const byRoute = new Map<string, { route: string; requests: number; errors: number; totalMs: number; requestsPerMinute: number[]; errorsPerMinute: number[] }>();
   const byAccount = new Map<string, { account: string; requests: number; errors: number; rateLimited: number; paymentRequired: number }>();
   for (const row of rows) {
     if (!inRange(row.minute)) continue;
@@ -64,10 +64,11 @@ export function summarizeUsage(minutes: readonly number[], rows: readonly UsageR
     const statusClass = `${Math.min(5, Math.max(2, Math.floor(row.status / 100)))}xx` as keyof typeof byClass;
     bump(byClass[statusClass], row.minute, row.count);
     byStatus.set(row.status, (byStatus.get(row.status) ?? 0) + row.count);
-    const route = byRoute.get(row.route) ?? { route: row.route, requests: 0, errors: 0, totalMs: 0 };
+    const route = byRoute.get(row.route) ?? { route: row.route, requests: 0, errors: 0, totalMs: 0, requestsPerMinute: minutes.map(() => 0), errorsPerMinute: minutes.map(() => 0) };
     byRoute.set(row.route, route);
     route.requests += row.count;
     route.totalMs += row.totalMs;
+    route.requestsPerMinute[slot(row.minute)] = (route.requestsPerMinute[slot(row.minute)] ?? 0) + row.count;
     if (row.account !== '') {
       const account = byAccount.get(row.account) ?? { account: row.account, requests: 0, errors: 0, rateLimited: 0, paymentRequired: 0 };
       byAccount.set(row.account, account);
@@ -79,6 +80,7 @@ export function summarizeUsage(minutes: readonly number[], rows: readonly UsageR
     if (!isError) continue;
     bump(errors, row.minute, row.count);
     route.errors += row.count;
+    route.errorsPerMinute[slot(row.minute)] = (route.errorsPerMinute[slot(row.minute)] ?? 0) + row.count;
     // An upstream's own error answer has no catalog code: it shows as its status.
     const code = row.code === '' ? `HTTP ${row.status}` : row.code;
     const entry = byCode.get(code) ?? { ...series(), code, owner: row.owner };
@@ -105,7 +107,14 @@ export function summarizeUsage(minutes: readonly number[], rows: readonly UsageR
     errorsByOwner: owners.map((owner) => ({ owner, ...(byOwner.get(owner) as ReturnType<typeof series>) })),
     byRoute: [...byRoute.values()]
       .sort((a, b) => b.requests - a.requests || a.route.localeCompare(b.route))
-      .map((route) => ({ route: route.route, requests: route.requests, errors: route.errors, meanMs: route.requests === 0 ? 0 : Math.round((route.totalMs / route.requests) * 10) / 10 })),
+      .map((route) => ({
+        route: route.route,
+        requests: route.requests,
+        errors: route.errors,
+        meanMs: route.requests === 0 ? 0 : Math.round((route.totalMs / route.requests) * 10) / 10,
+        requestsPerMinute: route.requestsPerMinute,
+        errorsPerMinute: route.errorsPerMinute,
+      })),
     refusalsByAccount: accounts
       .filter((account) => account.rateLimited + account.paymentRequired > 0)
       .sort((a, b) => b.rateLimited + b.paymentRequired - (a.rateLimited + a.paymentRequired) || a.account.localeCompare(b.account))
