@@ -61,8 +61,8 @@ afterAll(async () => {
 const count = (matches: (answer: (typeof sent)[number]) => boolean): number => sent.filter(matches).length;
 
 /** A page that records every answer of the admin listener and every console error. */
-async function openDashboard(): Promise<{ page: Page; answers: Response[]; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+async function openDashboard(viewport = { width: 1400, height: 900 }): Promise<{ page: Page; answers: Response[]; problems: string[] }> {
+  const page = await browser.newPage({ viewport });
   const answers: Response[] = [];
   const problems: string[] = [];
   page.on('response', (response) => {
@@ -133,6 +133,15 @@ describe('the dashboard in a real browser', () => {
     await pause.focus();
     await page.keyboard.press('Space');
     expect(await page.getByRole('button', { name: 'Resume' }).getAttribute('aria-pressed')).toBe('true');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('dashboard: fits a phone screen without sideways scrolling', async () => {
+    const { page, problems } = await openDashboard({ width: 360, height: 740 });
+    await signIn(page);
+    const layout = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];
+    expect(layout[0]).toBeLessThanOrEqual(layout[1]);
     expect(problems).toEqual([]);
     await page.close();
   });
