@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { request } from 'undici';
 import type { Browser, Page, Response } from 'playwright-core';
 import { launchChromium } from './helpers/chromium.js';
@@ -203,12 +201,6 @@ describe('the dashboard counts what was sent', () => {
     await page.locator(`#recent-errors button[data-correlation-id="${newest?.correlationId}"]`).click();
     await page.waitForSelector('#story li');
     expect(await page.locator('#story .story li').first().textContent()).toContain(`-> ${newest?.status}`);
-    const screenshot = process.env['PORTIER_DASHBOARD_SCREENSHOT'];
-    if (screenshot !== undefined && screenshot !== '') {
-      const file = resolve(process.cwd(), screenshot);
-      mkdirSync(dirname(file), { recursive: true });
-      await page.screenshot({ path: file, fullPage: true });
-    }
     expect(problems).toEqual([]);
     await page.close();
   });
