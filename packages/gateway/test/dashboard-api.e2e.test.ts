@@ -105,6 +105,17 @@ describe('dashboard API', () => {
     expect(summary.recentLog).toMatchObject({ maxLines: 20_000, maxBytes: 8 * 1024 * 1024 });
   });
 
+  it('dashboard: the ring of recent log lines shows in the metrics, within its bounds', async () => {
+    await (await request(`${portier.url}/rows`)).body.dump();
+    await portier.logged((logged) => logged['msg'] === 'request', 'a request line');
+    const text = await (await request(`${adminUrl}/metrics`, { headers: bearer })).body.text();
+    const lines = Number(/^portier_recent_log_lines (\d+)$/m.exec(text)?.[1]);
+    const bytes = Number(/^portier_recent_log_bytes (\d+)$/m.exec(text)?.[1]);
+    expect(lines).toBeGreaterThan(0);
+    expect(bytes).toBeGreaterThan(lines * 100);
+    expect(bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+  });
+
   it('dashboard: refuses a range outside 1 to 1440 minutes with a catalogued 400', async () => {
     for (const minutes of ['0', '1441', 'x', '1.5']) {
       await expectProblem(await request(`${adminUrl}/admin/dashboard/summary?minutes=${minutes}`, { headers: bearer }), 400, 'bad_request');

@@ -143,7 +143,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     operationStore === undefined
       ? undefined
       : setInterval(() => void operationStore.sweep(clock.now() - retentionMs).catch((error: unknown) => logger.warn({ err: error }, 'operation retention sweep failed')), 60_000).unref();
-  const metrics = new GatewayMetrics({ counters, upstreams: liveUpstreams, operations: firstOperations, clock, keys: directory, localCounters });
+  const metrics = new GatewayMetrics({ counters, upstreams: liveUpstreams, operations: firstOperations, clock, keys: directory, localCounters, recentLines });
   const readiness = new Readiness(readinessChecks(config), config.server.readyTimeoutMs, config.server.readyCacheMs);
   let draining = false;
 
