@@ -61,10 +61,10 @@ export function createAdminApi(options: {
   /** The upstreams served right now (the gateway updates this map on reload). */
   upstreams: ReadonlyMap<string, UpstreamClient>;
   metrics: GatewayMetrics;
+  /** Usage metering's reader (flushed rows plus this gateway's unflushed counts), when metering runs. */
+  usage?: UsageReader | undefined;
   /** Loads the config file again and swaps it in (`POST /admin/reload`). */
   reload: () => Promise<ReloadOutcome>;
-  /** Usage metering, when the deployment meters: what the dashboard charts. */
-  usage?: UsageReader | undefined;
   /** The in-memory ring of recent log lines: what the dashboard's correlation-ID search reads. */
   recentLines?: RecentLogLines | undefined;
 }): { server: Server; listen(host: string, port: number): Promise<string> } {

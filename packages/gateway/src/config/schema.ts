@@ -3,6 +3,7 @@ import { adminSchema } from '../admin/config-schema.js';
 import { routeEnvelopeSchema, errorsSchema } from '../errors/config-schema.js';
 import { logSchema } from '../log/config-schema.js';
 import { asyncRouteSchema, operationsSchema } from '../operations/config-schema.js';
+import { usageSchema } from '../usage/config-schema.js';
 import { authSchema, routeAuthSchema } from '../policies/api-key-auth/config-schema.js';
 import { correlationSchema } from '../policies/correlation-id/config-schema.js';
 import { corsSchema } from '../policies/cors/config-schema.js';
@@ -58,6 +59,7 @@ export const loadedConfigSchema = Type.Object(
     rateLimits: rateLimitsSchema,
     idempotency: idempotencySchema,
     operations: operationsSchema,
+    usage: usageSchema,
     upstreams: upstreamsSchema,
     routes: Type.Array(routeSchema, { description: 'The public routes, matched by path then method.', minItems: 1 }),
   },

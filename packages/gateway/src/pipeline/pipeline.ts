@@ -7,6 +7,7 @@ import { isClientAbort } from './is-client-abort.js';
 import { localizerOf } from '../errors/localizer-of.js';
 import type { Logging } from '../log/create-logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { UsageMeter } from '../usage/usage-meter.js';
 import { RouteTable } from '../routes/route-table.js';
 import { logAccess } from './access-log.js';
 import type { CompiledRoute } from './compiled-route.js';
@@ -22,6 +23,8 @@ export interface PipelineSetup {
   readonly config: PortierConfig;
   readonly logging: Logging;
   readonly metrics?: GatewayMetrics;
+  /** Usage metering (per account, key, route and minute), when the deployment has a store for it. */
+  readonly usage?: UsageMeter | undefined;
   /** Called once per request handed to `handle`, when the pipeline is done with it (answered, failed or abandoned). */
   readonly onFinished?: () => void;
   /** Present while tracing is on: every request gets a server span. */
@@ -55,7 +58,7 @@ export interface Pipeline {
  * logs and counts.
  */
 export function createPipeline(setup: PipelineSetup): Pipeline {
-  const { config, metrics, onFinished, tracing } = setup;
+  const { config, metrics, usage, onFinished, tracing } = setup;
   const { logger, accessLog } = setup.logging;
   const rendering: ErrorRendering = {
     typeBaseUrl: config.errors.typeBaseUrl,
@@ -87,6 +90,7 @@ export function createPipeline(setup: PipelineSetup): Pipeline {
     }
     logAccess(accessLog, ctx);
     metrics?.observe(ctx);
+    usage?.record(ctx);
     if (ctx.trace !== undefined) ctx.trace.end(ctx);
     onFinished?.();
   };

@@ -42,6 +42,7 @@ import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { AppDeps } from '../policies/app/index.js';
 import { Tracing } from '../tracing/tracing.js';
 import { redactUrl } from '../log/redact-url.js';
+import { createUsageMetering, type UsageMetering } from '../usage/usage-metering.js';
 
 /** What the gateway is built with; everything has a production default. */
 export interface GatewayDependencies {
@@ -70,6 +71,8 @@ export interface Gateway {
   readonly config: PortierConfig;
   /** Whether the gateway can serve (`/readyz`). */
   readonly readiness: Readiness;
+  /** Usage per account, key, route and minute (flushed rows plus this gateway's unflushed counts), when metering runs. */
+  readonly usage: UsageMetering | undefined;
   /**
    * Loads `configFile` again, checks it as `config check` does plus what cannot change without a
    * restart, and swaps it in; a refused file leaves the running config as it was.
@@ -143,6 +146,8 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     operationStore === undefined
       ? undefined
       : setInterval(() => void operationStore.sweep(clock.now() - retentionMs).catch((error: unknown) => logger.warn({ err: error }, 'operation retention sweep failed')), 60_000).unref();
+  // Counted in memory on every request, flushed to the store in batches (docs/usage-metering.md).
+  const usage = createUsageMetering(config, clock, logger);
   const metrics = new GatewayMetrics({ counters, upstreams: liveUpstreams, operations: firstOperations, clock, keys: directory, localCounters, recentLines });
   const readiness = new Readiness(readinessChecks(config), config.server.readyTimeoutMs, config.server.readyCacheMs);
   let draining = false;
@@ -188,6 +193,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       config: next,
       logging,
       metrics,
+      usage: usage?.meter,
       tracing,
       // Counted where the pipeline finishes a request: no listener or closure per request.
       onFinished: () => {
@@ -339,6 +345,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
           clock,
           upstreams: liveUpstreams,
           metrics,
+          usage,
           reload: reloadFile,
           recentLines,
         });
@@ -372,6 +379,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       return adminUrl;
     },
     readiness,
+    usage,
     reload: reloadFile,
     reloadConfig: (next: PortierConfig) => reload({ ok: true, config: next }, dependencies.configFile ?? ''),
     async listen(): Promise<string> {
@@ -425,6 +433,8 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
         server.closeAllConnections();
         // Attempts still running after the grace period are taken over after their lease, here or elsewhere.
         await worker?.stop(graceMs);
+        // Every request has finished: the last counts are written before the stores close.
+        await usage?.close();
         clearInterval(operationSweeper);
         operationStore?.close();
         idempotency?.close();

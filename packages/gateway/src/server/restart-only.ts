@@ -47,6 +47,7 @@ export const restartOnlySettings: readonly RestartOnly[] = [
   },
   setting(['operations', 'sqlitePath'], 'the operation queue is opened at start'),
   setting(['operations', 'postgres'], 'the operation queue is opened at start'),
+  setting(['usage'], 'usage metering, its store and its flush timer are set up at start'),
   {
     path: ['routes'],
     why: 'the first (or last) `async` route opens (or closes) the operation queue and its worker',

@@ -140,4 +140,45 @@ export const sqliteMigrations: readonly { readonly version: number; readonly sql
         BEGIN UPDATE accounts_version SET version = version + 1; END;
     `,
   },
+  {
+    // Usage metering (src/usage): minute rows added to by every gateway, latency buckets, recent errors.
+    version: 6,
+    sql: `
+      CREATE TABLE usage_minutes (
+        minute INTEGER NOT NULL,
+        account_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        route_id TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        total_ms REAL NOT NULL,
+        PRIMARY KEY (minute, account_id, key_id, route_id, status, code)
+      ) WITHOUT ROWID;
+      CREATE INDEX usage_minutes_account ON usage_minutes(account_id, minute);
+      CREATE TABLE usage_latency (
+        minute INTEGER NOT NULL,
+        route_id TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (minute, route_id, bucket)
+      ) WITHOUT ROWID;
+      CREATE TABLE usage_errors (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        correlation_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        route_id TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        code TEXT NOT NULL
+      );
+      CREATE INDEX usage_errors_account ON usage_errors(account_id, at DESC);
+      CREATE INDEX usage_errors_correlation ON usage_errors(correlation_id);
+      CREATE INDEX usage_errors_at ON usage_errors(at);
+    `,
+  },
 ];
