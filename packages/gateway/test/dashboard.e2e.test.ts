@@ -6,6 +6,7 @@ import { startGateway, type TestGateway } from './helpers/gateway.js';
 import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
 import { waitFor } from './helpers/wait-for.js';
+import { catalog, type ErrorCode } from '../src/errors/catalog.js';
 
 const token = 'admin-token-for-the-dashboard-browser-test';
 let upstream: TestUpstream;
@@ -182,9 +183,13 @@ describe('the dashboard counts what was sent', () => {
     expect(count((answer) => answer.status === 402)).toBe(2);
     expect(count((answer) => answer.status === 401)).toBe(2);
     expect(count((answer) => answer.status >= 500)).toBe(2);
+    // Who owns each failure is the catalog's word for its code (rate_limited is capacity, not client).
     const owners = await tableRows(page, '#owners-table');
-    expect(owners['client']).toEqual([String(count((answer) => answer.status >= 400 && answer.status < 500))]);
-    expect(owners['upstream']).toEqual([String(count((answer) => answer.status >= 500))]);
+    const ownerOf = (code: string): string => (code in catalog ? catalog[code as ErrorCode].owner : 'upstream');
+    for (const owner of ['client', 'gateway', 'config', 'upstream', 'capacity']) {
+      expect(owners[owner], owner).toEqual([String(count((answer) => answer.status >= 400 && ownerOf(answer.code) === owner))]);
+    }
+    expect(owners['capacity']).toEqual(['1']);
     const refusals = await tableRows(page, '#refusals-table');
     expect(refusals).toEqual({ [acme]: ['1', '0'], [initech]: ['0', '2'] });
     const accounts = await tableRows(page, '#accounts-table');
@@ -201,6 +206,9 @@ describe('the dashboard counts what was sent', () => {
     await page.locator(`#recent-errors button[data-correlation-id="${newest?.correlationId}"]`).click();
     await page.waitForSelector('#story li');
     expect(await page.locator('#story .story li').first().textContent()).toContain(`-> ${newest?.status}`);
+    // Beside the log lines, the error answer usage metering kept for that ID.
+    const kept = await page.locator('#story table tbody tr').first().locator('td').allTextContents();
+    expect(kept.slice(1, 3)).toEqual([String(newest?.status), newest?.code]);
     expect(problems).toEqual([]);
     await page.close();
   });
