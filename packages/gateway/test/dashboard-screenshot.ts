@@ -31,7 +31,7 @@ const clock = new ManualClock(Math.floor(Date.now() / 60_000) * 60_000 - (minute
 const config = {
   admin: { port: 0, token },
   auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() } },
-  plans: { free: { limits: [{ name: 'burst', limit: 12, per: 'minute', algorithm: 'fixed', by: ['account'] }] }, pro: { features: ['export'] } },
+  plans: { free: { limits: [{ name: 'burst', limit: 7, per: 'minute', algorithm: 'fixed', by: ['account'] }] }, pro: { features: ['export'] } },
   upstreams: { app: { url: upstream.url, errors: 'normalize' }, billing: { url: upstream.url } },
   routes: [
     { id: 'list-rows', path: '/v1/rows', methods: ['GET'], upstream: 'app', auth: {} },
@@ -43,11 +43,11 @@ const config = {
 const portier = await startGateway(config, { clock });
 const admin = adminOf(portier, config);
 const accounts: { name: string; plan: string; weight: number; secret?: string }[] = [
-  { name: 'acme', plan: 'pro', weight: 5 },
-  { name: 'globex', plan: 'free', weight: 4 },
-  { name: 'initech', plan: 'free', weight: 2 },
-  { name: 'umbrella', plan: 'pro', weight: 3 },
-  { name: 'hooli', plan: 'pro', weight: 1 },
+  { name: 'Acme', plan: 'pro', weight: 5 },
+  { name: 'Globex', plan: 'free', weight: 4 },
+  { name: 'Initech', plan: 'free', weight: 2 },
+  { name: 'Umbrella', plan: 'pro', weight: 3 },
+  { name: 'Hooli', plan: 'pro', weight: 1 },
 ];
 for (const account of accounts) {
   const { id } = await admin.createAccount(account.name, account.plan);
@@ -71,6 +71,8 @@ for (let minute = 0; minute < minutes; minute++) {
     const account = weighted[Math.floor(random() * weighted.length)];
     const route = routes[Math.floor(random() * routes.length)];
     if (account === undefined || route === undefined) continue;
+    // Free accounts mostly know that export is not in their plan.
+    if (route.path === '/v1/export' && account.plan === 'free' && random() < 0.85) continue;
     const anonymous = random() < 0.03;
     batch.push(
       request(`${portier.url}${route.path}`, { method: route.method, headers: anonymous ? {} : { authorization: `Bearer ${account.secret}` } }).then(async (response) => {

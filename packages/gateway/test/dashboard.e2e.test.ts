@@ -191,10 +191,10 @@ describe('the dashboard counts what was sent', () => {
     }
     expect(owners['capacity']).toEqual(['1']);
     const refusals = await tableRows(page, '#refusals-table');
-    expect(refusals).toEqual({ [acme]: ['1', '0'], [initech]: ['0', '2'] });
+    expect(refusals).toEqual({ Acme: [acme, '1', '0'], Initech: [initech, '0', '2'] });
     const accounts = await tableRows(page, '#accounts-table');
-    expect(accounts[acme]).toEqual([String(count((answer) => answer.account === acme)), String(count((answer) => answer.account === acme && answer.status >= 400))]);
-    expect(accounts[initech]).toEqual(['2', '2']);
+    expect(accounts['Acme']).toEqual([acme, String(count((answer) => answer.account === acme)), String(count((answer) => answer.account === acme && answer.status >= 400))]);
+    expect(accounts['Initech']).toEqual([initech, '2', '2']);
     const routes = await tableRows(page, '#routes-table');
     for (const route of ['rows', 'limited', 'hourly', 'broken']) {
       expect(routes[route]?.slice(0, 2), route).toEqual([String(count((answer) => answer.route === route)), String(count((answer) => answer.route === route && answer.status >= 400))]);

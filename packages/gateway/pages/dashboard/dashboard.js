@@ -75,7 +75,8 @@ function show(id, ...nodes) {
   byId(id).replaceChildren(...nodes);
 }
 
-function drawUsage(usage, minutesShown) {
+function drawUsage(usage, minutesShown, names) {
+  const nameOf = (id) => names[id] ?? id;
   const byClass = statusClasses.map((one) => ({ ...one, values: usage.byClass[one.key].perMinute }));
   show(
     'requests-chart',
@@ -169,22 +170,22 @@ function drawUsage(usage, minutesShown) {
   );
 
   const refusals = usage.refusalsByAccount.flatMap((one) => [
-    { label: `${one.account} · 429`, value: one.rateLimited, className: 'tone-warn' },
-    { label: `${one.account} · 402`, value: one.paymentRequired, className: 'tone-bad' },
+    { label: `${nameOf(one.account)} · 429`, value: one.rateLimited, className: 'tone-warn' },
+    { label: `${nameOf(one.account)} · 402`, value: one.paymentRequired, className: 'tone-bad' },
   ]).filter((item) => item.value > 0);
   show('refusals-chart', horizontalBars({ width: widthOf('refusals-chart'), items: refusals, title: '429 and 402 answers by account', description: refusals.map((one) => `${one.label}: ${one.value}`).join(', ') || 'None.' }));
-  show('refusals-table', table('429 and 402 answers by account', ['Account', '429 rate limited', '402 plan'], usage.refusalsByAccount.map((one) => ({ cells: [one.account, one.rateLimited, one.paymentRequired], attributes: { 'data-account': one.account } })), { empty: 'No 429 or 402 in this range.' }));
+  show('refusals-table', table('429 and 402 answers by account', ['Account', 'Id', '429 rate limited', '402 plan'], usage.refusalsByAccount.map((one) => ({ cells: [nameOf(one.account), one.account, one.rateLimited, one.paymentRequired], attributes: { 'data-account': one.account } })), { empty: 'No 429 or 402 in this range.' }));
 
-  const accounts = usage.topAccounts.map((one) => ({ label: one.account, value: one.requests, className: 'tone-1' }));
+  const accounts = usage.topAccounts.map((one) => ({ label: nameOf(one.account), value: one.requests, className: 'tone-1' }));
   show('accounts-chart', horizontalBars({ width: widthOf('accounts-chart'), items: accounts, title: 'Accounts with the most requests', description: accounts.map((one) => `${one.label}: ${one.value}`).join(', ') || 'None.' }));
-  show('accounts-table', table('Accounts with the most requests', ['Account', 'Requests', 'Errors'], usage.topAccounts.map((one) => ({ cells: [one.account, one.requests, one.errors], attributes: { 'data-account': one.account } }))));
+  show('accounts-table', table('Accounts with the most requests', ['Account', 'Id', 'Requests', 'Errors'], usage.topAccounts.map((one) => ({ cells: [nameOf(one.account), one.account, one.requests, one.errors], attributes: { 'data-account': one.account } }))));
 
   show(
     'recent-errors',
     table(
       'The newest error answers',
       ['Correlation ID', 'When', 'Request', 'Status', 'Code', 'Account'],
-      usage.recentErrors.map((one) => ({ cells: [searchButton(one.correlationId), new Date(one.at).toLocaleTimeString(), `${one.method} ${one.path}`, one.status, one.code || '–', one.account || '–'] })),
+      usage.recentErrors.map((one) => ({ cells: [searchButton(one.correlationId), new Date(one.at).toLocaleTimeString(), `${one.method} ${one.path}`, one.status, one.code || '–', one.account === '' ? '–' : nameOf(one.account)] })),
       { empty: 'No error answers kept.', numeric: false },
     ),
   );
@@ -258,7 +259,7 @@ function drawTotals(usage) {
 function draw(summary, minutes) {
   shown = { summary, minutes };
   drawTotals(summary.usage);
-  if (summary.usage !== null) drawUsage(summary.usage, minutes);
+  if (summary.usage !== null) drawUsage(summary.usage, minutes, summary.accountNames);
   drawStatus(summary);
 }
 

@@ -89,6 +89,7 @@ export function createAdminApi(options: {
     counters: options.counters,
     upstreams: options.upstreams,
     operations: () => options.current().operations,
+    accountName: directory === undefined ? undefined : async (id) => (await directory.store.getAccount(id))?.name,
   };
 
   type AdminRoute = { method: 'GET' | 'POST' | 'PATCH' | 'PUT'; path: string; handle: AdminHandler };

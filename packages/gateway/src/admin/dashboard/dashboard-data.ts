@@ -19,13 +19,15 @@ export interface DashboardSources {
   readonly counters: CounterBackend;
   readonly upstreams: ReadonlyMap<string, UpstreamClient>;
   readonly operations: () => Operations | undefined;
+  /** An account's name by id, where the deployment has accounts (so the panels can say "Acme", not only an id). */
+  readonly accountName: ((id: string) => Promise<string | undefined>) | undefined;
 }
 
 /** Default and largest range of the charts, minutes. */
 export const defaultMinutes = 60;
 export const maxMinutes = 24 * 60;
 /** Error answers the summary lists, newest first. */
-const recentErrorCount = 15;
+const recentErrorCount = 10;
 
 /** The same charset the correlation-id stage accepts: anything else was never an id of ours. */
 const correlationIdFormat = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -34,6 +36,8 @@ const correlationIdFormat = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export interface DashboardSummary {
   readonly generatedAt: number;
   readonly usage: (UsageSummary & { readonly recentErrors: readonly RecentError[] }) | null;
+  /** Names of the accounts the panels list, by id (an id missing here has no name to show). */
+  readonly accountNames: Readonly<Record<string, string>>;
   readonly upstreams: readonly { readonly name: string; readonly circuit: 'closed' | 'open' | 'half-open'; readonly opens: number }[];
   readonly operations: QueueStats | null;
   readonly rateLimits: ReturnType<CounterBackend['status']>;
@@ -62,14 +66,25 @@ export function minutesOf(query: URLSearchParams): number {
 export async function dashboardSummary(sources: DashboardSources, minutes: number): Promise<DashboardSummary> {
   const now = sources.clock.now();
   const queue = sources.operations();
+  const usage = sources.usage === undefined ? null : await usageSummary(sources.usage, now, minutes);
   return {
     generatedAt: now,
-    usage: sources.usage === undefined ? null : await usageSummary(sources.usage, now, minutes),
+    usage,
+    accountNames: usage === null ? {} : await namesOf(sources, [...usage.topAccounts, ...usage.refusalsByAccount, ...usage.recentErrors].map((entry) => entry.account)),
     upstreams: [...sources.upstreams].map(([name, upstream]) => ({ name, circuit: upstream.breaker.state, opens: upstream.breaker.opens })),
     operations: queue === undefined ? null : await queue.store.stats(now),
     rateLimits: sources.counters.status(),
     recentLog: sources.recentLines?.usage() ?? null,
   };
+}
+
+/** At most a few dozen ids (the lists are short), each one store read; the key cache holds no names. */
+async function namesOf(sources: DashboardSources, ids: readonly string[]): Promise<Record<string, string>> {
+  const lookup = sources.accountName;
+  if (lookup === undefined) return {};
+  const unique = [...new Set(ids.filter((id) => id !== ''))];
+  const names = await Promise.all(unique.map(async (id) => [id, await lookup(id)] as const));
+  return Object.fromEntries(names.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
 }
 
 async function usageSummary(usage: UsageReader, now: number, count: number): Promise<UsageSummary & { recentErrors: readonly RecentError[] }> {
