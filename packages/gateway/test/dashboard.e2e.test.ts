@@ -209,6 +209,9 @@ describe('the dashboard counts what was sent', () => {
     // Beside the log lines, the error answer usage metering kept for that ID.
     const kept = await page.locator('#story table tbody tr').first().locator('td').allTextContents();
     expect(kept.slice(1, 3)).toEqual([String(newest?.status), newest?.code]);
+    // Live: one more request shows up on the page by itself (the next poll), with no reload.
+    await (await request(`${portier.url}/rows`)).body.dump();
+    await waitFor(() => page.locator('[data-total="requests"]').textContent(), { until: (text) => text === String(sent.length + 1), what: 'the page refreshing by itself', timeoutMs: 20_000 });
     expect(problems).toEqual([]);
     await page.close();
   });
