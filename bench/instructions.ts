@@ -1,12 +1,13 @@
 // npm run bench:instructions: user-space instructions per request, counted by valgrind's callgrind, for
 // the full job done three ways: the floor (bench/floor-keyed.ts: node:http + undici + a Map of keys + a
 // fixed-window counter), Portier (key among BENCH_KEYS in its SQLite store, two limit windows,
-// correlation ID, access log and metrics on: its defaults), and fastify with @fastify/http-proxy and
+// correlation ID, access log, metrics and usage metering on: its defaults), and fastify with @fastify/http-proxy and
 // @fastify/rate-limit (bench/fastify-peer.ts). Each server runs alone under callgrind on the server core;
 // BENCH_WARM requests let the JIT settle, the counters are zeroed, BENCH_N requests are counted.
 // Instructions do not depend on what else the machine runs, unlike CPU time: this is the figure to
 // decide with. Environment: BENCH_KEYS (10000), BENCH_WARM (15000), BENCH_N (10000),
-// BENCH_CONNECTIONS (8), BENCH_PEERS (floor,portier,fastify).
+// BENCH_CONNECTIONS (8), BENCH_PEERS (floor,portier,fastify; `portier-nousage` is Portier with usage
+// metering off, so BENCH_PEERS=portier,portier-nousage prints what metering costs per request).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,15 +99,21 @@ async function main(): Promise<void> {
     const commands: Record<string, readonly string[]> = {
       floor: ['--import', 'tsx', 'bench/floor-keyed.ts', upstream.url, '0', keysFile, limit],
       portier: ['packages/gateway/dist/cli/main.js', 'start', '--config', configFile],
+      'portier-nousage': ['packages/gateway/dist/cli/main.js', 'start', '--config', writePortierConfig(upstream.url, dir, undefined, { usage: false })],
       fastify: ['--import', 'tsx', 'bench/fastify-peer.ts', upstream.url, '0', keysFile, limit],
     };
     console.log(`\n${keyCount} keys cycled, ${warm} warm-up and ${counted} counted requests over ${connections} connections, GET ${path}\n`);
     const results: Record<string, number> = {};
     for (const peer of peers) {
       const args = commands[peer];
-      if (args === undefined) throw new Error(`unknown peer ${peer} (floor, portier, fastify)`);
+      if (args === undefined) throw new Error(`unknown peer ${peer} (floor, portier, portier-nousage, fastify)`);
       results[peer] = await instructionsPerRequest(peer, args, keys, dir);
       console.log(`${peer}: ${results[peer].toLocaleString('en')} instructions per request`);
+    }
+    const metered = results['portier'];
+    const unmetered = results['portier-nousage'];
+    if (metered !== undefined && unmetered !== undefined) {
+      console.log(`\nusage metering: ${metered.toLocaleString('en')} vs ${unmetered.toLocaleString('en')} instructions per request off, ${((metered / unmetered - 1) * 100).toFixed(2)}% more`);
     }
     const floor = results['floor'];
     if (floor !== undefined) {

@@ -9,13 +9,15 @@ const rowSchema = `{ type: object, required: [table_name, rows], properties: { t
 /** Limits high enough never to refuse: the scenarios measure the cost of counting, not of refusing. */
 const benchLimits = `[{ name: minute, limit: 1000000000, per: minute, by: [key] }, { name: day, limit: 1000000000, per: day, algorithm: fixed, by: [key] }]`;
 
-export function writePortierConfig(upstreamUrl: string, dir: string, redisUrl?: string): string {
-  const file = join(dir, redisUrl === undefined ? 'portier.yaml' : 'portier-redis.yaml');
+/** `usage: false` turns usage metering off (bench/instructions.ts's `portier-nousage` peer: what metering costs). */
+export function writePortierConfig(upstreamUrl: string, dir: string, redisUrl?: string, options: { readonly usage?: boolean } = {}): string {
+  const metered = options.usage ?? true;
+  const file = join(dir, `${redisUrl === undefined ? 'portier' : 'portier-redis'}${metered ? '' : '-nousage'}.yaml`);
   const redis = redisUrl === undefined ? '' : `rateLimits: { redis: { url: "${redisUrl}", keyPrefix: "portier:bench:${process.pid}:", timeoutMs: 1000 } }\n`;
   writeFileSync(
     file,
     `server: { port: 0 }
-${redis}auth:
+${redis}${metered ? '' : 'usage: { enabled: false }\n'}auth:
   instance: bench
   maxKeysPerAccount: 100
   store: { sqlitePath: "${join(dir, 'portier.db')}" }

@@ -27,6 +27,7 @@ import { printDemoGuide } from './print-demo-guide.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerOperationCommands } from './operation-commands.js';
 import { registerTraceCommand } from './trace-command.js';
+import { registerUsageCommands } from './usage-commands.js';
 
 const configExitCode = 2;
 
@@ -159,5 +160,6 @@ docs
 registerAdminCommands(program, (file) => loadOrExit(file));
 registerOperationCommands(program, (file) => loadOrExit(file));
 registerTraceCommand(program);
+registerUsageCommands(program, (file) => loadOrExit(file));
 
 await program.parseAsync(process.argv);

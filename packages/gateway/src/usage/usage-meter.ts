@@ -50,8 +50,9 @@ export function bucketIndex(ms: number): number {
 /**
  * Usage counted in memory until the next flush. `record` is on every request's path: one Map lookup
  * with a composed string key, a counter bump, two latency bumps; the minute is found again only when
- * the clock passes into the next one. Memory is bounded by `maxRows` cells (new combinations past it
- * are dropped and counted in `dropped`) and `maxErrors` recent errors (the oldest go first).
+ * the clock passes into the next one. Memory is bounded by `maxRows` rows, usage and latency together
+ * (new combinations past it are dropped and counted in `dropped`; the all-routes latency row of each
+ * minute is kept regardless), and twice `maxErrors` recent errors (the oldest go first).
  */
 export class UsageMeter {
   private minutes = new Map<number, Minute>();
@@ -100,11 +101,12 @@ export class UsageMeter {
     // Route '' is all routes together: a request no route matched is counted there only.
     if (route !== '') {
       let buckets = this.latency.get(route);
-      if (buckets === undefined) {
+      if (buckets === undefined && this.rowCount < this.maxRows) {
         buckets = newBuckets();
         this.latency.set(route, buckets);
+        this.rowCount++;
       }
-      (buckets[bucket] as number)++;
+      if (buckets !== undefined) (buckets[bucket] as number)++;
     }
     if (status >= 400 && this.maxErrors > 0) this.keepError(ctx, now, account, keyId, route, status, code);
   }
@@ -158,6 +160,7 @@ export class UsageMeter {
       if (buckets === undefined) {
         buckets = newBuckets();
         held.latency.set(row.route, buckets);
+        this.rowCount++;
       }
       for (let index = 0; index < bucketCount; index++) (buckets[index] as number) += row.buckets[index] ?? 0;
     }
@@ -176,8 +179,10 @@ export class UsageMeter {
     this.latency = held.latency;
     let all = held.latency.get('');
     if (all === undefined) {
+      // Past the bound too: one row a minute keeps the all-routes latency of a long outage.
       all = newBuckets();
       held.latency.set('', all);
+      this.rowCount++;
     }
     this.all = all;
   }
