@@ -6,6 +6,8 @@ import { json, startUpstream, type TestUpstream } from './helpers/upstream.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import { adminOf, tempDbPath } from './helpers/accounts.js';
 import { refusingPort, type RefusingPort } from './helpers/ports.js';
+import { waitFor } from './helpers/wait-for.js';
+import type { DashboardSummary } from '../src/admin/dashboard/dashboard-data.js';
 
 const token = 'admin-token-for-dashboard-tests-0123456789';
 let upstream: TestUpstream;
@@ -146,6 +148,64 @@ describe('dashboard API', () => {
     await portier.logged((logged) => logged['correlationId'] === id && logged['msg'] === 'request', 'the request line');
     const story = (await (await request(`${adminUrl}/admin/dashboard/requests/${id}`, { headers: bearer })).body.json()) as { story: string[] };
     expect(story.story.at(-1)).toMatch(/GET \/down {2}-> 502 {2}bad_gateway {2}route down/);
+  });
+
+  it('dashboard: the summary counts a known mix of answers by status, code, owner, route and account, with latency', async () => {
+    // A gateway of its own, so that no other test's requests are in its counts.
+    const config = {
+      admin: { port: 0, token },
+      auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() } },
+      plans: { free: {} },
+      upstreams: { app: { url: upstream.url }, gone: { url: `http://127.0.0.1:${nothing.port}` } },
+      routes: [
+        { id: 'rows', path: '/rows', upstream: 'app', auth: {}, limits: [{ name: 'three', limit: 3, per: 'hour', by: ['account'] }] },
+        { id: 'down', path: '/down', upstream: 'gone' },
+      ],
+    };
+    const own = await startGateway(config);
+    try {
+      const admin = adminOf(own, config);
+      const account = await admin.createAccount('Globex', 'free');
+      const key = (await admin.createKey({ accountId: account.id, name: 'ci' })).secret;
+      const statuses: number[] = [];
+      const send = async (path: string, headers: Record<string, string>): Promise<void> => {
+        const response = await request(`${own.url}${path}`, { headers });
+        await response.body.dump();
+        statuses.push(response.statusCode);
+      };
+      for (let i = 0; i < 4; i++) await send('/rows', { authorization: `Bearer ${key}` });
+      await send('/rows', {});
+      await send('/down', {});
+      expect(statuses).toEqual([200, 200, 200, 429, 401, 502]);
+      const summary = await waitFor(
+        async () => (await (await request(`${own.gateway.adminUrl}/admin/dashboard/summary?minutes=5`, { headers: bearer })).body.json()) as DashboardSummary,
+        { until: (read) => read.usage?.requests.total === 6, what: 'the six answers counted' },
+      );
+      const usage = summary.usage;
+      expect(usage?.minutes).toHaveLength(5);
+      expect(usage?.byStatus).toEqual([
+        { status: 200, count: 3 },
+        { status: 401, count: 1 },
+        { status: 429, count: 1 },
+        { status: 502, count: 1 },
+      ]);
+      expect(usage?.errorsByCode.map((code) => [code.code, code.owner, code.total])).toEqual([
+        ['authentication_required', 'client', 1],
+        ['bad_gateway', 'upstream', 1],
+        ['rate_limited', 'capacity', 1],
+      ]);
+      expect(usage?.byRoute.map((route) => [route.route, route.requests, route.errors])).toEqual([
+        ['rows', 5, 2],
+        ['down', 1, 1],
+      ]);
+      expect(usage?.refusalsByAccount).toEqual([{ account: account.id, rateLimited: 1, paymentRequired: 0 }]);
+      expect(usage?.topAccounts).toEqual([{ account: account.id, requests: 4, errors: 1 }]);
+      expect(summary.accountNames).toEqual({ [account.id]: 'Globex' });
+      expect(usage?.latency.overall.count).toBe(6);
+      expect(usage?.recentErrors.map((error) => error.status)).toEqual([502, 401, 429]);
+    } finally {
+      await own.close();
+    }
   });
 
   it('dashboard: finds nothing for an unknown ID and refuses one no gateway could have issued', async () => {

@@ -49,6 +49,14 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) await call('/limited', 'limited', acmeKey, acme);
   for (let i = 0; i < 2; i++) await call('/hourly', 'hourly', initechKey, initech);
   for (let i = 0; i < 2; i++) await call('/broken', 'broken', acmeKey, acme);
+  // The usage reader includes what this gateway has not flushed yet; wait until it has every answer.
+  await waitFor(
+    async () => {
+      const summary = (await (await request(`${adminUrl}/admin/dashboard/summary`, { headers: { authorization: `Bearer ${token}` } })).body.json()) as { usage: { requests: { total: number } } | null };
+      return summary.usage?.requests.total ?? 0;
+    },
+    { until: (total) => total >= sent.length, what: `the usage reader counting the ${sent.length} requests sent` },
+  );
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -156,6 +164,11 @@ describe('the dashboard in a real browser', () => {
     const story = await page.locator('#story .story li').allTextContents();
     expect(story).toHaveLength(1);
     expect(story[0]).toMatch(new RegExp(`GET /limited {2}-> 429 {2}rate_limited {2}route limited {2}account ${acme}`));
+    // And the error answer usage metering kept under that ID (not merely the newest one).
+    const kept = await page.locator('#story table tbody tr').allTextContents();
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toContain('GET /limited');
+    expect(kept[0]).toContain('rate_limited');
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -163,14 +176,6 @@ describe('the dashboard in a real browser', () => {
 
 describe('the dashboard counts what was sent', () => {
   it('dashboard: the totals, codes, owners, routes, 429/402 by account and top accounts equal the requests the test sent', async () => {
-    // The usage reader includes what this gateway has not flushed yet; wait until it has every answer.
-    await waitFor(
-      async () => {
-        const summary = (await (await request(`${adminUrl}/admin/dashboard/summary`, { headers: { authorization: `Bearer ${token}` } })).body.json()) as { usage: { requests: { total: number } } | null };
-        return summary.usage?.requests.total ?? 0;
-      },
-      { until: (total) => total >= sent.length, what: `the usage reader counting the ${sent.length} requests sent` },
-    );
     const { page, problems } = await openDashboard();
     await signIn(page);
     const errors = sent.filter((answer) => answer.status >= 400);
