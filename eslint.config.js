@@ -70,4 +70,12 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    // The pages Portier serves (pages/<name>/*.js): plain browser modules, no build step.
+    files: ['packages/gateway/pages/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { document: 'readonly', window: 'readonly', sessionStorage: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Node: 'readonly' },
+    },
+  },
 );

@@ -113,7 +113,8 @@ async function main(): Promise<void> {
     const metered = results['portier'];
     const unmetered = results['portier-nousage'];
     if (metered !== undefined && unmetered !== undefined) {
-      console.log(`\nusage metering: ${metered.toLocaleString('en')} vs ${unmetered.toLocaleString('en')} instructions per request off, ${((metered / unmetered - 1) * 100).toFixed(2)}% more`);
+      const change = (metered / unmetered - 1) * 100;
+      console.log(`\nusage metering on / off: ${metered.toLocaleString('en')} / ${unmetered.toLocaleString('en')} instructions per request, ratio ${(metered / unmetered).toFixed(3)} (${change >= 0 ? '+' : ''}${change.toFixed(2)}%)`);
     }
     const floor = results['floor'];
     if (floor !== undefined) {

@@ -26,6 +26,10 @@ import type { ConfigProblem } from '../config/config-problem.js';
 import { catalog } from '../errors/catalog.js';
 import { fillTemplate } from '../errors/fill-template.js';
 import type { UsageReader } from '../usage/usage-types.js';
+import type { RecentLogLines } from '../log/recent-log-lines.js';
+import { loadPageAssets, pageSecurityHeaders } from '../pages/page-assets.js';
+import { dashboardSummary, minutesOf, requestStory, type DashboardSources } from './dashboard/dashboard-data.js';
+import { dashboardAssetName } from './dashboard/dashboard-asset-name.js';
 
 /** What the admin API reads of the config being served. */
 export interface AdminView {
@@ -61,6 +65,8 @@ export function createAdminApi(options: {
   usage?: UsageReader | undefined;
   /** Loads the config file again and swaps it in (`POST /admin/reload`). */
   reload: () => Promise<ReloadOutcome>;
+  /** The in-memory ring of recent log lines: what the dashboard's correlation-ID search reads. */
+  recentLines?: RecentLogLines | undefined;
 }): { server: Server; listen(host: string, port: number): Promise<string> } {
   const { directory, maintenance, logger } = options;
   const tokenHash = hashKey(options.token);
@@ -74,6 +80,17 @@ export function createAdminApi(options: {
     return new AccountAdmin(directory.store, config as PortierConfig & { auth: AuthConfig }, 'admin-api', () => directory.invalidate());
   };
   const hasAccounts = directory !== undefined && options.current().config.auth !== undefined;
+  // The dashboard's static shell, read once: it holds no data and no secret, so it is served without the token.
+  const dashboardAssets = loadPageAssets('dashboard');
+  const dashboard: DashboardSources = {
+    clock: options.clock,
+    usage: options.usage,
+    recentLines: options.recentLines,
+    counters: options.counters,
+    upstreams: options.upstreams,
+    operations: () => options.current().operations,
+    accountName: directory === undefined ? undefined : async (id) => (await directory.store.getAccount(id))?.name,
+  };
 
   type AdminRoute = { method: 'GET' | 'POST' | 'PATCH' | 'PUT'; path: string; handle: AdminHandler };
   // Account and key routes exist only where the deployment has accounts (an `auth` section).
@@ -183,6 +200,8 @@ export function createAdminApi(options: {
         });
       },
     },
+    { method: 'GET', path: '/admin/dashboard/summary', handle: async (_b, _p, query) => ok(await dashboardSummary(dashboard, minutesOf(query))) },
+    { method: 'GET', path: '/admin/dashboard/requests/:correlationId', handle: async (_b, p) => ok(await requestStory(dashboard, p['correlationId'] ?? '')) },
     {
       method: 'POST',
       path: '/admin/reload',
@@ -216,6 +235,14 @@ export function createAdminApi(options: {
 
   async function serve(ctx: RequestContext): Promise<void> {
     const { req } = ctx;
+    const assetName = dashboardAssetName(ctx.path);
+    if (assetName !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+      const asset = dashboardAssets.get(assetName);
+      if (asset === undefined) throw portierError('not_found', { method: req.method, path: ctx.path });
+      ctx.res.writeHead(200, ['content-type', asset.contentType, 'content-length', String(asset.body.length)]);
+      ctx.res.end(req.method === 'HEAD' ? undefined : asset.body);
+      return;
+    }
     const authorization = req.headers.authorization;
     if (authorization === undefined) throw portierError('authentication_required', { expected });
     const presented = /^Bearer (\S+)$/.exec(authorization)?.[1];
@@ -243,6 +270,9 @@ export function createAdminApi(options: {
     const ctx = new RequestContext(req, res, performance.now());
     ctx.correlationId = randomUUID();
     ctx.path = (req.url ?? '/').split('?')[0] ?? '/';
+    // Every admin answer, page or JSON or error, carries the page headers: the dashboard's data is
+    // never framed, sniffed or cached, and writeHead below merges its own headers with these.
+    for (const [name, value] of Object.entries(pageSecurityHeaders)) res.setHeader(name, value);
     (refusal === undefined ? serve(ctx) : Promise.reject(refusal)).catch((error: unknown) => {
       if (!(error instanceof PortierError)) {
         logger.error({ err: error, correlationId: ctx.correlationId }, 'admin API error');

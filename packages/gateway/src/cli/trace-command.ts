@@ -1,9 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-
-/** A log line, as the gateway writes them (pino JSON, one per line). */
-type LogLine = Record<string, unknown>;
+import { describeLogLine, inTimeOrder, parseLogLine, type LogLine } from '../log/describe-log-line.js';
 
 /**
  * `portier trace <correlation-id>`: what the gateway logged about one request, in order: the request
@@ -23,7 +21,7 @@ export function registerTraceCommand(program: Command): void {
       const found: LogLine[] = [];
       try {
         for await (const text of createInterface({ input, crlfDelay: Infinity })) {
-          const line = parse(text);
+          const line = parseLogLine(text);
           if (line !== undefined && line['correlationId'] === correlationId) found.push(line);
         }
       } catch (error) {
@@ -36,42 +34,7 @@ export function registerTraceCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      found.sort((a, b) => Number(a['time'] ?? 0) - Number(b['time'] ?? 0));
-      process.stdout.write(options.json === true ? `${JSON.stringify(found, null, 2)}\n` : `${found.map(describe).join('\n')}\n`);
+      const story = inTimeOrder(found);
+      process.stdout.write(options.json === true ? `${JSON.stringify(story, null, 2)}\n` : `${story.map(describeLogLine).join('\n')}\n`);
     });
-}
-
-function parse(text: string): LogLine | undefined {
-  if (!text.startsWith('{')) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as LogLine) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** One line of the story: when, then what happened, in words an operator reads at a glance. */
-function describe(line: LogLine): string {
-  const at = typeof line['time'] === 'number' ? new Date(line['time']).toISOString() : '?';
-  const field = (name: string): string => (line[name] === undefined ? '' : String(line[name]));
-  const parts: string[] = [];
-  if (line['msg'] === 'request') {
-    parts.push(`${field('method')} ${field('path')}`, `-> ${field('status')}`);
-    if (line['code'] !== undefined) parts.push(field('code'));
-    if (line['route'] !== undefined) parts.push(`route ${field('route')}`);
-    if (line['account'] !== undefined) parts.push(`account ${field('account')} key ${field('keyId')}`);
-    parts.push(`${field('totalMs')} ms`);
-    if (line['upstreamMs'] !== undefined) parts.push(`(upstream ${field('upstreamMs')} ms)`);
-    if (line['clientClosed'] === true) parts.push('client closed the connection');
-    if (line['brokenMidResponse'] === true) parts.push('response cut off');
-  } else {
-    parts.push(`${field('level')}: ${field('msg')}`);
-    for (const name of ['operationId', 'attempt', 'attempts', 'status', 'code', 'retryInMs', 'route', 'upstream', 'failure']) {
-      if (line[name] !== undefined) parts.push(`${name} ${field(name)}`);
-    }
-    const err = line['err'] as { message?: unknown } | undefined;
-    if (err?.message !== undefined) parts.push(`error: ${String(err.message)}`);
-  }
-  return `${at}  ${parts.join('  ')}`;
 }

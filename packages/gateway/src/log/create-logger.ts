@@ -1,5 +1,6 @@
 import { destination as pinoDestination, pino, type DestinationStream, type Logger } from 'pino';
 import { AccessLog } from './access-log.js';
+import { teeToRecentLines, type RecentLogLines } from './recent-log-lines.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -21,9 +22,12 @@ const flushIntervalMs = 250;
  *
  * No pino `redact`: it costs on every line, and the gateway never logs headers, query strings or
  * bodies in the first place (tests check that keys never appear in the log).
+ *
+ * With `recent`, every line also goes to that in-memory ring (the dashboard's correlation-ID search).
  */
-export function createLogging(level: LogLevel, destination?: DestinationStream): Logging {
-  const stream = destination ?? createStdoutDestination();
+export function createLogging(level: LogLevel, destination?: DestinationStream, recent?: RecentLogLines): Logging {
+  const written = destination ?? createStdoutDestination();
+  const stream = recent === undefined ? written : teeToRecentLines(written, recent);
   const logger = pino({ level, base: { service: 'portier' }, formatters: { level: (label) => ({ level: label }) } }, stream);
   return { logger, accessLog: new AccessLog(stream, logger.isLevelEnabled('info')) };
 }

@@ -9,6 +9,7 @@ import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 import type { KeyDirectory } from '../accounts/key-directory.js';
 import type { LocalCounters } from '../policies/rate-limit/local-counters.js';
+import type { RecentLogLines } from '../log/recent-log-lines.js';
 
 export interface MetricSources {
   readonly counters: CounterBackend;
@@ -18,6 +19,8 @@ export interface MetricSources {
   /** Per-caller memory whose bounds are reported (see `registerMemoryBounds`). */
   readonly keys?: KeyDirectory | undefined;
   readonly localCounters?: LocalCounters | undefined;
+  /** The dashboard's ring of recent log lines, when there is an admin listener. */
+  readonly recentLines?: RecentLogLines | undefined;
 }
 
 const circuitStateValues: Readonly<Record<CircuitState, number>> = { closed: 0, open: 1, 'half-open': 2 };
@@ -154,7 +157,25 @@ export class GatewayMetrics {
  * time): the key cache, unknown keys, pending last-used times, in-process rate-limit counters.
  */
 function registerMemoryBounds(sources: MetricSources, registers: Registry[]): void {
-  const { keys, localCounters } = sources;
+  const { keys, localCounters, recentLines } = sources;
+  if (recentLines !== undefined) {
+    new Gauge({
+      name: 'portier_recent_log_lines',
+      help: 'Log lines kept in memory for the dashboard\'s request search (at most admin.recentLogMaxLines).',
+      registers,
+      collect() {
+        this.set(recentLines.usage().lines);
+      },
+    });
+    new Gauge({
+      name: 'portier_recent_log_bytes',
+      help: 'Bytes of log text kept in memory for the dashboard\'s request search (at most admin.recentLogMaxBytes).',
+      registers,
+      collect() {
+        this.set(recentLines.usage().bytes);
+      },
+    });
+  }
   if (keys !== undefined) {
     new Gauge({
       name: 'portier_key_cache_entries',

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { PortierConfig } from '../config/config-types.js';
 import type { DestinationStream } from 'pino';
 import { createLogging, type Logger } from '../log/create-logger.js';
+import { RecentLogLines } from '../log/recent-log-lines.js';
 import { createPipeline, type Pipeline } from '../pipeline/pipeline.js';
 import type { LifecycleDeps } from '../pipeline/policy.js';
 import { requestStages, routeStages } from '../policies/lifecycle.js';
@@ -111,7 +112,9 @@ interface Generation {
 /** Builds a gateway from a loaded config. Nothing listens until `listen()`. */
 export function createGateway(config: PortierConfig, dependencies: GatewayDependencies = {}): Gateway {
   const clock = dependencies.clock ?? systemClock;
-  const logging = createLogging(config.log.level, dependencies.logDestination);
+  // The dashboard's request search reads the last lines from memory; without an admin listener nobody could.
+  const recentLines = config.admin === undefined ? undefined : new RecentLogLines(config.admin.recentLogMaxLines, config.admin.recentLogMaxBytes);
+  const logging = createLogging(config.log.level, dependencies.logDestination, recentLines);
   const { logger } = logging;
   // Off (the default), there is no Tracing at all: the pipeline and the worker check for one and do nothing.
   const tracing = config.tracing.enabled ? new Tracing(config.tracing, logger) : undefined;
@@ -145,7 +148,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
       : setInterval(() => void operationStore.sweep(clock.now() - retentionMs).catch((error: unknown) => logger.warn({ err: error }, 'operation retention sweep failed')), 60_000).unref();
   // Counted in memory on every request, flushed to the store in batches (docs/usage-metering.md).
   const usage = createUsageMetering(config, clock, logger);
-  const metrics = new GatewayMetrics({ counters, upstreams: liveUpstreams, operations: firstOperations, clock, keys: directory, localCounters });
+  const metrics = new GatewayMetrics({ counters, upstreams: liveUpstreams, operations: firstOperations, clock, keys: directory, localCounters, recentLines });
   const readiness = new Readiness(readinessChecks(config), config.server.readyTimeoutMs, config.server.readyCacheMs);
   let draining = false;
 
@@ -344,6 +347,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
           metrics,
           usage,
           reload: reloadFile,
+          recentLines,
         });
   if (admin !== undefined) {
     // The admin port answers what Node would write itself the same way, in problem+json.
