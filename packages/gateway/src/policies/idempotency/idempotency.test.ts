@@ -12,6 +12,7 @@ import type { RequestContext } from '../../pipeline/request-context.js';
 import { idempotencyStage } from './index.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { parseIdempotencyKey } from './parse-idempotency-key.js';
+import { idempotencyScopeProblem } from './check-idempotency-scope.js';
 import { SqliteIdempotencyStore } from './sqlite-idempotency-store.js';
 
 const clock = { value: Date.UTC(2026, 11, 2, 12, 0, 0), now: () => clock.value };
@@ -56,7 +57,15 @@ function settingsFor(routeId: string, from: PortierConfig = config) {
 function wrap(routeId: string, inner: Terminal, using: IdempotencyStore = store): Terminal {
   const settings = settingsFor(routeId);
   if (settings === undefined) throw new Error('the route uses idempotency');
-  return idempotencyStage.create(settings, { store: using, clock, logger })(inner);
+  const terminal = idempotencyStage.create(settings, { store: using, clock, logger })(inner);
+  // The routing stage has matched the route by the time this stage runs, as in the pipeline.
+  return {
+    name: terminal.name,
+    handle: (ctx) => {
+      ctx.route ??= { id: routeId } as NonNullable<RequestContext['route']>;
+      return terminal.handle(ctx);
+    },
+  };
 }
 
 let account = 0;
@@ -171,6 +180,7 @@ describe('idempotency policy', () => {
     const error = refusal((await send(pay, auth, { headers: { 'idempotency-key': 'k' } })).decision);
     expect(error.code).toBe('idempotency_request_in_flight');
     expect(error.headers).toEqual({ 'Retry-After': '1' });
+    expect(error.params).toEqual({ key: 'k' });
     clock.value += 5000;
     const { terminal, calls } = fakeTerminal();
     expect((await send(wrap('pay', terminal), auth, { headers: { 'idempotency-key': 'k' } })).decision).toBeUndefined();
@@ -274,6 +284,25 @@ describe('idempotency policy', () => {
     expect(error.headers).toEqual({ 'Retry-After': '1' });
     expect(calls).toHaveLength(0);
     expect(() => idempotencyStage.create(settingsFor('pay') as never, { store: undefined, clock, logger })).toThrow(/store/);
+  });
+
+  it('idempotency: a key is per route too: the same key on another route of the same account runs there, no mismatch', async () => {
+    const { terminal, calls } = fakeTerminal();
+    const auth = newAccount();
+    const first = await send(wrap('pay', terminal), auth, { url: '/pay', headers: { 'idempotency-key': 'shared' }, body: 'a' });
+    const second = await send(wrap('order', terminal), auth, { url: '/order', headers: { 'idempotency-key': 'shared' }, body: 'a' });
+    expect([first.decision, second.decision]).toEqual([undefined, undefined]);
+    expect(calls).toHaveLength(2);
+    expect(headerOf(second.written.headers, 'idempotent-replayed')).toBeUndefined();
+  });
+
+  it('idempotency: the scope check refuses only a route that keeps records without a required key', () => {
+    const order = config.routes[1] as (typeof config.routes)[number];
+    const plain = config.routes[2] as (typeof config.routes)[number];
+    expect(idempotencyScopeProblem(order)).toBeUndefined();
+    expect(idempotencyScopeProblem({ ...plain, auth: undefined } as never)).toBeUndefined();
+    expect(idempotencyScopeProblem({ ...order, auth: undefined } as never)).toMatch(/^idempotency needs route `auth` with a required key/);
+    expect(idempotencyScopeProblem({ ...order, auth: { ...order.auth, required: false } } as never)).toMatch(/^idempotency needs route `auth`/);
   });
 
   it('idempotency: parseIdempotencyKey takes bare and quoted keys and says why others cannot be used', () => {

@@ -3,6 +3,9 @@ import { phrase } from '../../errors/param-phrases.js';
 /** Longest key accepted: enough for any UUID or ULID with a prefix, small enough to store cheaply. */
 export const maxIdempotencyKeyLength = 255;
 
+/** A key is printable ASCII, space included (what a structured-field string may hold). */
+const notPrintableAscii = /[^\x20-\x7e]/;
+
 /**
  * Reads an Idempotency-Key header: a structured-field string (`"…"`, the IETF draft) or a bare value
  * (what Stripe's and Codat's clients send). Returns the key, or why it cannot be used.
@@ -10,15 +13,11 @@ export const maxIdempotencyKeyLength = 255;
 export function parseIdempotencyKey(header: string | string[]): { key: string } | { reason: string } {
   if (Array.isArray(header)) return { reason: phrase('idempotencySentTwice') };
   const value = header.trim();
-  if (value === '') return { reason: phrase('idempotencyEmpty') };
   const key = value.startsWith('"') ? unquote(value) : value;
   if (typeof key !== 'string') return key;
   if (key.length === 0) return { reason: phrase('idempotencyEmpty') };
   if (key.length > maxIdempotencyKeyLength) return { reason: phrase('idempotencyTooLong', { max: String(maxIdempotencyKeyLength) }) };
-  for (let i = 0; i < key.length; i++) {
-    const code = key.charCodeAt(i);
-    if (code < 0x20 || code > 0x7e) return { reason: phrase('idempotencyNotAscii') };
-  }
+  if (notPrintableAscii.test(key)) return { reason: phrase('idempotencyNotAscii') };
   return { key };
 }
 
