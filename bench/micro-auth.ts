@@ -35,7 +35,7 @@ for (let a = 0; a < 100; a++) {
   for (let k = 0; k < 100; k++) secrets.push((await admin.createKey({ accountId: account.id, name: `k${k}` })).secret);
 }
 const directory = new KeyDirectory(store, clock, pino({ level: 'silent' }));
-const policy = createApiKeyAuthPolicy({ required: true, scopes: [] }, { auth: config.auth, rules: credentialRules(config.auth.schemes, config.auth.header), directory, clock });
+const policy = createApiKeyAuthPolicy({ required: true, scopes: [] }, { auth: config.auth, rules: credentialRules(config.auth.schemes, config.auth.header), directory, clock }, { acceptTokens: true });
 
 const requests = secrets.map((secret) => ({ headers: { authorization: `Bearer ${secret}` } }) as unknown as IncomingMessage);
 const res = {} as ServerResponse;

@@ -50,8 +50,9 @@ export function createApiKeyAuthPolicy(
 
   function admit(ctx: RequestContext, entry: KeyEntry): Decision {
     const { key, account } = entry;
-    if (clock.now() >= (key.expiresAt ?? Infinity)) {
-      return portierError('key_expired', { expiredAt: new Date(key.expiresAt).toISOString() });
+    const expiresAt = key.expiresAt ?? Infinity;
+    if (clock.now() >= expiresAt) {
+      return portierError('key_expired', { expiredAt: new Date(expiresAt).toISOString() });
     }
     ctx.auth = entry;
     ctx.forwardHeaders.push('x-portier-account-id', account.id, 'x-portier-key-id', key.id);
