@@ -16,6 +16,7 @@ import { createPortier, portierError, PortierConfigError, type PortierExpress, t
 import { outsideAdmin, tempDbPath } from './helpers/accounts.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import { runCli } from './helpers/cli.js';
+import { RawConversation } from './helpers/raw-conversation.js';
 
 // Portier inside an Express app: the app's handlers answer `app: true` routes, every stage before
 // them is the gateway's, over a real socket, for Express 5 and Express 4.
@@ -157,6 +158,22 @@ describe.each([
     expect(seen.scopes).toEqual(['things:write']);
     expect(typeof seen.keyId).toBe('string');
     expect(seen.body).toEqual({ name: 'lamp' });
+  });
+
+  it('express: one 100 Continue to a client that waits for it, when a stage reads the body', async () => {
+    // Node answers Expect itself under the app's server; Portier's validation, reading the body, must not answer it again.
+    const key = await keyOf(['things:write']);
+    const body = JSON.stringify({ name: 'kettle' });
+    const conversation = await RawConversation.open(running.url);
+    conversation.write(
+      `POST /things HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+    );
+    await conversation.waitFor('HTTP/1.1 100 Continue\r\n\r\n');
+    conversation.write(body);
+    await conversation.closed;
+    expect(conversation.text.match(/HTTP\/1\.1 100 Continue/g)?.length, conversation.text).toBe(1);
+    expect(conversation.text).toContain('HTTP/1.1 201 Created');
+    expect(conversation.text).toContain('"name":"kettle"');
   });
 
   it('express: 401 authentication_required in the problem envelope when no key is sent', async () => {
