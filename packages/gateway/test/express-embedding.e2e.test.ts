@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express5 from 'express';
@@ -325,6 +325,42 @@ describe.each([
     const problem = await expectProblem(response, 500, 'internal_error');
     expect(JSON.stringify(problem)).not.toContain('no handler');
     expect(running.logText()).toContain('route forgotten is answered by the app');
+  });
+});
+
+describe('portier/express under a server that listens to checkContinue', () => {
+  it('express: 100 Continue once the stages passed, and none before a refusal', async () => {
+    const portier = createPortier({ ...config, routes: [{ id: 'upload', path: '/upload', methods: ['POST'], app: true, auth: {} }] }, { logDestination: new Writable({ write: (_c, _e, done) => done() }), env: {} });
+    const app = express5();
+    app.use(portier.middleware);
+    app.use(express5.text({ type: '*/*' }));
+    app.post('/upload', (req, res) => res.json({ got: req.body as string }));
+    app.use(portier.errorHandler);
+    const server = createServer(app);
+    // The app decides on Expect itself: Node sends no 100 of its own.
+    server.on('checkContinue', app);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const { key } = await accountWithKey();
+      const refused = await RawConversation.open(url);
+      refused.write('POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+      await refused.waitFor('HTTP/1.1 401');
+      expect(refused.text).not.toContain('100 Continue');
+      refused.reset();
+      const accepted = await RawConversation.open(url);
+      accepted.write(`POST /upload HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${key}\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+      await accepted.waitFor('HTTP/1.1 100 Continue\r\n\r\n');
+      accepted.write('hello');
+      await accepted.closed;
+      expect(accepted.text.match(/HTTP\/1\.1 100 Continue/g)?.length).toBe(1);
+      expect(accepted.text).toContain('{"got":"hello"}');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await portier.close();
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { answered, type Decision } from '../pipeline/policy.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { isNodeRequest, isNodeResponse } from '../pipeline/exchange.js';
 import { warningsHeader } from '../policies/proxy/warnings-header.js';
+import { releaseBody } from '../policies/request-body/expect-continue.js';
 import { describeRequest, type PortierRequest } from './portier-request.js';
 
 /** A request Portier is running, admitted by the adapter: how to let the app continue with it. */
@@ -80,6 +81,9 @@ export class AppHandover implements AppDeps {
     res.setHeader(this.correlationHeader, ctx.correlationId);
     if (ctx.warnings.length > 0) res.setHeader('x-portier-warnings', warningsHeader(ctx.warnings));
     this.enter(req, describeRequest(ctx, bodyOf(ctx)), ctx.body);
+    // Every stage passed: a client still waiting on `Expect: 100-continue` (a server that listens to
+    // 'checkContinue' and hands the request to the app) may send its body to the app now.
+    releaseBody(ctx);
     return new Promise<Decision>((resolve, reject) => {
       admitted.fail = reject;
       admitted.routeId = ctx.route?.id;
