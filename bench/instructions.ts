@@ -5,9 +5,13 @@
 // @fastify/rate-limit (bench/fastify-peer.ts). Each server runs alone under callgrind on the server core;
 // BENCH_WARM requests let the JIT settle, the counters are zeroed, BENCH_N requests are counted.
 // Instructions do not depend on what else the machine runs, unlike CPU time: this is the figure to
-// decide with. Environment: BENCH_KEYS (10000), BENCH_WARM (15000), BENCH_N (10000),
-// BENCH_CONNECTIONS (8), BENCH_PEERS (floor,portier,fastify; `portier-nousage` is Portier with usage
-// metering off, so BENCH_PEERS=portier,portier-nousage prints what metering costs per request).
+// decide with. BENCH_PEERS=embedded counts the embedded pairs instead (bench/embedded/): Express and
+// Fastify with Portier's middleware against each with its rate-limit package and a hand-written key
+// check, all answering from the app's handler. Environment: BENCH_KEYS (10000), BENCH_WARM (15000),
+// BENCH_N (10000), BENCH_CONNECTIONS (8), BENCH_KEEP (set: keep the dumps), BENCH_PEERS
+// (floor,portier,fastify; or embedded, or any of express-portier, express-glued, fastify-portier,
+// fastify-glued; `portier-nousage` is Portier with usage metering off, so
+// BENCH_PEERS=portier,portier-nousage prints what metering costs per request).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +25,8 @@ const keyCount = Number(process.env['BENCH_KEYS'] ?? 10_000);
 const warm = Number(process.env['BENCH_WARM'] ?? 15_000);
 const counted = Number(process.env['BENCH_N'] ?? 10_000);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 8);
-const peers = (process.env['BENCH_PEERS'] ?? 'floor,portier,fastify').split(',');
+const embeddedPeers = ['express-glued', 'express-portier', 'fastify-glued', 'fastify-portier'];
+const peers = (process.env['BENCH_PEERS'] ?? 'floor,portier,fastify').split(',').flatMap((peer) => (peer === 'embedded' ? embeddedPeers : [peer]));
 const path = '/v1/limited/b1/rows';
 
 /** Sends `count` GETs over `connections` keep-alive connections, each with the next key; fails on any non-2xx. */
@@ -101,12 +106,16 @@ async function main(): Promise<void> {
       portier: ['packages/gateway/dist/cli/main.js', 'start', '--config', configFile],
       'portier-nousage': ['packages/gateway/dist/cli/main.js', 'start', '--config', writePortierConfig(upstream.url, dir, undefined, { usage: false })],
       fastify: ['--import', 'tsx', 'bench/fastify-peer.ts', upstream.url, '0', keysFile, limit],
+      'express-portier': ['--import', 'tsx', 'bench/embedded/express-portier.ts', '0', join(dir, 'portier.db')],
+      'express-glued': ['--import', 'tsx', 'bench/embedded/express-glued.ts', '0', keysFile],
+      'fastify-portier': ['--import', 'tsx', 'bench/embedded/fastify-portier.ts', '0', join(dir, 'portier.db')],
+      'fastify-glued': ['--import', 'tsx', 'bench/embedded/fastify-glued.ts', '0', keysFile],
     };
     console.log(`\n${keyCount} keys cycled, ${warm} warm-up and ${counted} counted requests over ${connections} connections, GET ${path}\n`);
     const results: Record<string, number> = {};
     for (const peer of peers) {
       const args = commands[peer];
-      if (args === undefined) throw new Error(`unknown peer ${peer} (floor, portier, portier-nousage, fastify)`);
+      if (args === undefined) throw new Error(`unknown peer ${peer} (floor, portier, portier-nousage, fastify, embedded, ${embeddedPeers.join(', ')})`);
       results[peer] = await instructionsPerRequest(peer, args, keys, dir);
       console.log(`${peer}: ${results[peer].toLocaleString('en')} instructions per request`);
     }
@@ -121,9 +130,16 @@ async function main(): Promise<void> {
       console.log('\n| peer | instructions per request | vs the floor |\n| --- | --- | --- |');
       for (const [peer, value] of Object.entries(results)) console.log(`| ${peer} | ${value.toLocaleString('en')} | ${(value / floor).toFixed(2)}x |`);
     }
+    for (const framework of ['express', 'fastify']) {
+      const glued = results[`${framework}-glued`];
+      const embedded = results[`${framework}-portier`];
+      if (glued !== undefined && embedded !== undefined) console.log(`${framework}: Portier's middleware ${(embedded / glued).toFixed(2)}x the instructions of the hand-glued pair (goal 1.0x or less)`);
+    }
   } finally {
     upstream.child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    // BENCH_KEEP=1 keeps the callgrind dumps (one folder per peer) for callgrind_annotate.
+    if (process.env['BENCH_KEEP'] === undefined) rmSync(dir, { recursive: true, force: true });
+    else console.log(`\ncallgrind dumps kept in ${dir}`);
   }
 }
 

@@ -4,18 +4,23 @@
 // with limits (never reached) counted in-process and in Redis (BENCH_REDIS_URL, default the local one). Prints req/s, p50, p99 and CPU
 // time per request (from /proc, steadier than req/s on a noisy machine), plus the Portier/floor ratios. Last, the
 // full job (a key among 10,000, two windows) by the keyed floor and by fastify with its plugins, against Portier's.
-// Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 1).
+// And Portier embedded (bench/embedded/): Express and Fastify with Portier's middleware against each with its
+// rate-limit package and a hand-written key check, the app's handler answering.
+// Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 1),
+// BENCH_ONLY=embedded (only the embedded pairs).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { loadCore, pinSelf, serverCore, startProcess, hasTaskset } from './processes.js';
+import { embeddedPath } from './embedded/config.js';
+import { loadCore, pinSelf, serverCore, startProcess, hasTaskset, type Running } from './processes.js';
 import { writePortierConfig } from './portier-config.js';
 import { seedKeys } from './seed-keys.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 1);
+const onlyEmbedded = process.env['BENCH_ONLY'] === 'embedded';
 
 /** utime + stime of a process, in clock ticks (1/100 s on Linux). */
 function cpuTicks(pid: number): number {
@@ -88,6 +93,66 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
+/** Each framework with Portier's middleware and glued by hand (bench/embedded/), on the same keys. */
+interface EmbeddedPairs {
+  readonly servers: Record<string, Running>;
+  readonly ratios: Record<string, number[]>;
+}
+
+const frameworks = ['express', 'fastify'] as const;
+
+async function startEmbeddedPairs(dir: string, keysFile: string): Promise<EmbeddedPairs> {
+  const servers: Record<string, Running> = {};
+  for (const framework of frameworks) {
+    servers[`${framework}-glued`] = await startProcess(['--import', 'tsx', `bench/embedded/${framework}-glued.ts`, '0', keysFile], serverCore);
+    servers[`${framework}-portier`] = await startProcess(['--import', 'tsx', `bench/embedded/${framework}-portier.ts`, '0', join(dir, 'portier.db')], serverCore);
+  }
+  return { servers, ratios: { express: [], fastify: [] } };
+}
+
+/** One round of the embedded pairs: prints their rows and each framework's Portier/glued CPU ratio. */
+async function measureEmbeddedPairs(pairs: EmbeddedPairs, credentials: Credentials): Promise<void> {
+  const results: Result[] = [];
+  const lines: string[] = [];
+  for (const framework of frameworks) {
+    const glued = pairs.servers[`${framework}-glued`] as Running;
+    const portier = pairs.servers[`${framework}-portier`] as Running;
+    const gluedResult = await measure(`embedded: ${framework} + rate-limit package + key check`, `${glued.url}${embeddedPath}`, glued.child.pid as number, credentials);
+    const portierResult = await measure(`embedded: ${framework} + portier/${framework}`, `${portier.url}${embeddedPath}`, portier.child.pid as number, credentials);
+    results.push(gluedResult, portierResult);
+    const cpu = portierResult.cpuUsPerRequest / gluedResult.cpuUsPerRequest;
+    pairs.ratios[framework]?.push(cpu);
+    lines.push(`${framework}: portier/glued CPU per request ${cpu.toFixed(2)}x (goal 1.0x or less), throughput ${(portierResult.rps / gluedResult.rps).toFixed(2)}x`);
+  }
+  for (const result of results) console.log(row(result));
+  console.log(`\n${lines.join('\n')}\n`);
+}
+
+function printHeader(): void {
+  console.log(`\nload: ${connections} keep-alive connections, ${seconds} s per scenario, ${rounds} round(s)`);
+  console.log(`pinning: ${hasTaskset ? `servers on core ${serverCore}, upstream and load on core ${loadCore}` : 'taskset not found, unpinned'}\n`);
+  console.log('| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | errors |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+}
+
+/** BENCH_ONLY=embedded: the embedded pairs alone, on 10,000 keys. */
+async function mainEmbedded(): Promise<void> {
+  pinSelf();
+  const dir = mkdtempSync(join(tmpdir(), 'portier-bench-'));
+  // No upstream: the apps answer themselves. The config is only where seedKeys finds the store.
+  const keys = await seedKeys(writePortierConfig('http://127.0.0.1:9', dir), 10_000);
+  const keysFile = join(dir, 'keys.txt');
+  writeFileSync(keysFile, `${keys.join('\n')}\n`);
+  const pairs = await startEmbeddedPairs(dir, keysFile);
+  printHeader();
+  try {
+    for (let round = 0; round < rounds; round++) await measureEmbeddedPairs(pairs, keys.map((key) => `Bearer ${key}`));
+    if (rounds > 1) console.log(`median over ${rounds} rounds, portier/glued CPU per request: express ${median(pairs.ratios['express'] ?? []).toFixed(2)}x, fastify ${median(pairs.ratios['fastify'] ?? []).toFixed(2)}x`);
+  } finally {
+    for (const running of Object.values(pairs.servers)) running.child.kill('SIGTERM');
+  }
+}
+
 async function main(): Promise<void> {
   pinSelf();
   const upstream = await startProcess(['--import', 'tsx', 'bench/upstream.ts', '0'], loadCore);
@@ -104,13 +169,11 @@ async function main(): Promise<void> {
   const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379/0';
   const redisConfig = writePortierConfig(upstream.url, dir, redisUrl);
   const portierRedis = await startProcess(['packages/gateway/dist/cli/main.js', 'start', '--config', redisConfig], serverCore);
+  const pairs = await startEmbeddedPairs(dir, keysFile);
   const limitedPath = '/v1/limited/b1/rows';
   const path = '/v1/bases/b1/rows';
   const keyedPath = '/v1/keyed/b1/rows';
-  console.log(`\nload: ${connections} keep-alive connections, ${seconds} s per scenario, ${rounds} round(s)`);
-  console.log(`pinning: ${hasTaskset ? `servers on core ${serverCore}, upstream and load on core ${loadCore}` : 'taskset not found, unpinned'}\n`);
-  console.log('| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | errors |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  printHeader();
   const throughputRatios: number[] = [];
   const cpuRatios: number[] = [];
   const authRatios: { one: number[]; many: number[] } = { one: [], many: [] };
@@ -163,15 +226,16 @@ async function main(): Promise<void> {
       console.log(
         `validated/unvalidated 1 KB POST: throughput ${(validated.rps / unvalidated.rps).toFixed(2)}x, CPU per request ${(validated.cpuUsPerRequest / unvalidated.cpuUsPerRequest).toFixed(2)}x (target 0.85x)\n`,
       );
+      await measureEmbeddedPairs(pairs, all);
     }
     if (rounds > 1) {
       console.log(
-        `median over ${rounds} rounds: portier/floor throughput ${median(throughputRatios).toFixed(2)}x, CPU per request ${median(cpuRatios).toFixed(2)}x; keyed/open 1 key ${median(authRatios.one).toFixed(2)}x, 10,000 keys ${median(authRatios.many).toFixed(2)}x; limited/keyed in-process ${median(limitRatios['local1'] ?? []).toFixed(2)}x / ${median(limitRatios['local10k'] ?? []).toFixed(2)}x, Redis ${median(limitRatios['redis1'] ?? []).toFixed(2)}x / ${median(limitRatios['redis10k'] ?? []).toFixed(2)}x; validated/unvalidated ${median(validationRatios).toFixed(2)}x; full job CPU vs the keyed floor ${median(jobRatios.floor).toFixed(2)}x, vs fastify ${median(jobRatios.fastify).toFixed(2)}x`,
+        `median over ${rounds} rounds: portier/floor throughput ${median(throughputRatios).toFixed(2)}x, CPU per request ${median(cpuRatios).toFixed(2)}x; keyed/open 1 key ${median(authRatios.one).toFixed(2)}x, 10,000 keys ${median(authRatios.many).toFixed(2)}x; limited/keyed in-process ${median(limitRatios['local1'] ?? []).toFixed(2)}x / ${median(limitRatios['local10k'] ?? []).toFixed(2)}x, Redis ${median(limitRatios['redis1'] ?? []).toFixed(2)}x / ${median(limitRatios['redis10k'] ?? []).toFixed(2)}x; validated/unvalidated ${median(validationRatios).toFixed(2)}x; full job CPU vs the keyed floor ${median(jobRatios.floor).toFixed(2)}x, vs fastify ${median(jobRatios.fastify).toFixed(2)}x; embedded portier/glued CPU express ${median(pairs.ratios['express'] ?? []).toFixed(2)}x, fastify ${median(pairs.ratios['fastify'] ?? []).toFixed(2)}x`,
       );
     }
   } finally {
-    for (const running of [fastifyPeer, keyedFloor, portierRedis, portier, floor, upstream]) running.child.kill('SIGTERM');
+    for (const running of [fastifyPeer, keyedFloor, portierRedis, portier, floor, upstream, ...Object.values(pairs.servers)]) running.child.kill('SIGTERM');
   }
 }
 
-await main();
+await (onlyEmbedded ? mainEmbedded() : main());

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express5 from 'express';
@@ -16,6 +16,7 @@ import { createPortier, portierError, PortierConfigError, type PortierExpress, t
 import { outsideAdmin, tempDbPath } from './helpers/accounts.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import { runCli } from './helpers/cli.js';
+import { RawConversation } from './helpers/raw-conversation.js';
 
 // Portier inside an Express app: the app's handlers answer `app: true` routes, every stage before
 // them is the gateway's, over a real socket, for Express 5 and Express 4.
@@ -157,6 +158,22 @@ describe.each([
     expect(seen.scopes).toEqual(['things:write']);
     expect(typeof seen.keyId).toBe('string');
     expect(seen.body).toEqual({ name: 'lamp' });
+  });
+
+  it('express: one 100 Continue to a client that waits for it, when a stage reads the body', async () => {
+    // Node answers Expect itself under the app's server; Portier's validation, reading the body, must not answer it again.
+    const key = await keyOf(['things:write']);
+    const body = JSON.stringify({ name: 'kettle' });
+    const conversation = await RawConversation.open(running.url);
+    conversation.write(
+      `POST /things HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+    );
+    await conversation.waitFor('HTTP/1.1 100 Continue\r\n\r\n');
+    conversation.write(body);
+    await conversation.closed;
+    expect(conversation.text.match(/HTTP\/1\.1 100 Continue/g)?.length, conversation.text).toBe(1);
+    expect(conversation.text).toContain('HTTP/1.1 201 Created');
+    expect(conversation.text).toContain('"name":"kettle"');
   });
 
   it('express: 401 authentication_required in the problem envelope when no key is sent', async () => {
@@ -308,6 +325,42 @@ describe.each([
     const problem = await expectProblem(response, 500, 'internal_error');
     expect(JSON.stringify(problem)).not.toContain('no handler');
     expect(running.logText()).toContain('route forgotten is answered by the app');
+  });
+});
+
+describe('portier/express under a server that listens to checkContinue', () => {
+  it('express: 100 Continue once the stages passed, and none before a refusal', async () => {
+    const portier = createPortier({ ...config, routes: [{ id: 'upload', path: '/upload', methods: ['POST'], app: true, auth: {} }] }, { logDestination: new Writable({ write: (_c, _e, done) => done() }), env: {} });
+    const app = express5();
+    app.use(portier.middleware);
+    app.use(express5.text({ type: '*/*' }));
+    app.post('/upload', (req, res) => res.json({ got: req.body as string }));
+    app.use(portier.errorHandler);
+    const server = createServer(app);
+    // The app decides on Expect itself: Node sends no 100 of its own.
+    server.on('checkContinue', app);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const { key } = await accountWithKey();
+      const refused = await RawConversation.open(url);
+      refused.write('POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+      await refused.waitFor('HTTP/1.1 401');
+      expect(refused.text).not.toContain('100 Continue');
+      refused.reset();
+      const accepted = await RawConversation.open(url);
+      accepted.write(`POST /upload HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${key}\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+      await accepted.waitFor('HTTP/1.1 100 Continue\r\n\r\n');
+      accepted.write('hello');
+      await accepted.closed;
+      expect(accepted.text.match(/HTTP\/1\.1 100 Continue/g)?.length).toBe(1);
+      expect(accepted.text).toContain('{"got":"hello"}');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await portier.close();
+    }
   });
 });
 

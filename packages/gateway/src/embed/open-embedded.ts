@@ -38,22 +38,34 @@ export interface EmbeddedPortier {
 /** What an adapter hands its app of the embedded Portier: everything but the hooks it runs requests through. */
 export type ExposedPortier = Omit<EmbeddedPortier, 'run' | 'fail' | 'unanswered'>;
 
+/** Where a request went once Portier ran it: to the app's handler, or answered by Portier (or abandoned). */
+export type Outcome = 'app' | 'answered';
+
 /**
- * `run` as a promise, for frameworks that await their middleware: 'app' once every stage passed and
- * the app's handler is to answer, 'answered' when Portier answered itself (a refusal, a replay, a
- * built-in route) or the client left.
+ * `run` with one callback for its outcome: 'app' once every stage passed and the app's handler is
+ * to answer, 'answered' when Portier answered itself (a refusal, a replay, a built-in route) or the
+ * client left. Called once. The listeners are plain ones guarded by a flag, not `once` (a wrapper
+ * each) and `off`: they stay on this request's response, which is dropped with it.
  */
-export function runToOutcome(run: EmbeddedPortier['run'], req: IncomingMessage, res: ServerResponse): Promise<'app' | 'answered'> {
-  return new Promise((resolve) => {
-    const answered = (): void => resolve('answered');
-    res.once('finish', answered);
-    res.once('close', answered);
-    run(req, res, () => {
-      res.off('finish', answered);
-      res.off('close', answered);
-      resolve('app');
-    });
+export function runWithOutcome(run: EmbeddedPortier['run'], req: IncomingMessage, res: ServerResponse, settle: (outcome: Outcome) => void): void {
+  let settled = false;
+  const answered = (): void => {
+    if (settled) return;
+    settled = true;
+    settle('answered');
+  };
+  res.on('finish', answered);
+  res.on('close', answered);
+  run(req, res, () => {
+    if (settled) return;
+    settled = true;
+    settle('app');
   });
+}
+
+/** `runWithOutcome` as a promise, for frameworks that await their middleware. */
+export function runToOutcome(run: EmbeddedPortier['run'], req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
+  return new Promise((resolve) => runWithOutcome(run, req, res, resolve));
 }
 
 /** Builds the gateway's pipeline, stores and stages from a config, with the app answering `app: true` routes. */

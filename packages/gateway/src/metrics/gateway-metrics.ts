@@ -28,22 +28,42 @@ const circuitStateValues: Readonly<Record<CircuitState, number>> = { closed: 0, 
 /** Seconds: from a cache hit (well under a millisecond) to an upstream at its timeout. */
 const durationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/** Requests of one route, method and status counted since the last scrape. */
+interface RequestTally {
+  readonly labels: { readonly route: string; readonly method: string; readonly status: string };
+  pending: number;
+}
+
 /**
  * Prometheus metrics of one gateway, in its own registry (never prom-client's global one). Per request:
- * one counter and one histogram child, looked up in a Map, not built from label objects. The rate-limit
- * store, circuit breakers and the operation queue are read at scrape time.
+ * a tally in a Map (prom-client's `inc` validates and hashes the labels on every call: the tallies
+ * are handed to it at scrape time instead) and one histogram child, looked up in a Map, not built
+ * from label objects. The rate-limit store, circuit breakers and the operation queue are read at
+ * scrape time.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'route' | 'method' | 'status'>;
   private readonly errors: Counter<'code'>;
   private readonly duration: Histogram<'route'>;
-  private readonly requestChildren = new Map<string, Counter.Internal>();
+  private readonly requestTallies = new Map<string, RequestTally>();
   private readonly durationChildren = new Map<string, Histogram.Internal<'route'>>();
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
-    this.requests = new Counter({ name: 'portier_requests_total', help: 'Requests answered, by route, method and status.', labelNames: ['route', 'method', 'status'], registers });
+    const tallies = this.requestTallies;
+    new Counter({
+      name: 'portier_requests_total',
+      help: 'Requests answered, by route, method and status.',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+      collect() {
+        for (const tally of tallies.values()) {
+          if (tally.pending === 0) continue;
+          this.inc(tally.labels, tally.pending);
+          tally.pending = 0;
+        }
+      },
+    });
     this.errors = new Counter({ name: 'portier_errors_total', help: 'Catalogued errors answered, by code.', labelNames: ['code'], registers });
     this.duration = new Histogram({ name: 'portier_request_duration_seconds', help: 'Time from request to the end of the answer, by route.', labelNames: ['route'], buckets: durationBuckets, registers });
     new Gauge({
@@ -128,12 +148,12 @@ export class GatewayMetrics {
     const method = ctx.req.method ?? '';
     const status = answeredStatus(ctx);
     const key = `${route}\n${method}\n${status}`;
-    let counter = this.requestChildren.get(key);
-    if (counter === undefined) {
-      counter = this.requests.labels(route, method, String(status));
-      this.requestChildren.set(key, counter);
+    let tally = this.requestTallies.get(key);
+    if (tally === undefined) {
+      tally = { labels: { route, method, status: String(status) }, pending: 0 };
+      this.requestTallies.set(key, tally);
     }
-    counter.inc();
+    tally.pending++;
     let histogram = this.durationChildren.get(route);
     if (histogram === undefined) {
       histogram = this.duration.labels(route);

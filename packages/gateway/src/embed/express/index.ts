@@ -68,7 +68,8 @@ export function createPortier(source: EmbeddedConfigSource, options: EmbedOption
   return {
     ...rest,
     middleware: function portierMiddleware(req, res, next) {
-      run(req, res, () => next());
+      // `next` itself is the continuation: called with no argument, it runs the app's handlers.
+      run(req, res, next);
     },
     // Express tells error handlers by their four parameters: the first of the pair is a plain one.
     errorHandler: [

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PortierRequest } from '../portier-request.js';
-import { openEmbedded, runToOutcome, type ExposedPortier, type EmbedOptions } from '../open-embedded.js';
+import { openEmbedded, runWithOutcome, type ExposedPortier, type EmbedOptions } from '../open-embedded.js';
 import type { EmbeddedConfigSource } from '../load-embedded-config.js';
 import { PortierError } from '../../errors/portier-error.js';
 
@@ -34,6 +34,10 @@ interface Entered {
   readonly readBody: Buffer | undefined;
 }
 
+/** Where it is kept: a property of the raw request (cheaper per request than a WeakMap entry). */
+const entry = Symbol('portier.entered');
+type EnteredRequest = IncomingMessage & { [entry]?: Entered };
+
 /**
  * Portier inside a Fastify 5 app: `await app.register(portierPlugin, { config: 'portier.yaml' })`
  * before the routes. Every request of the app runs Portier's stages first (config paths are the full
@@ -43,29 +47,36 @@ interface Entered {
  * Fastify's. The plugin applies to the instance it is registered on, not only its own scope.
  */
 async function portierPlugin(instance: FastifyInstance, options: PortierFastifyOptions): Promise<void> {
-  const entered = new WeakMap<IncomingMessage, Entered>();
   const { config, ...embedOptions } = options;
-  const portier = openEmbedded(config, (req, view, readBody) => entered.set(req, { portier: view, readBody }), embedOptions);
+  const portier = openEmbedded(
+    config,
+    (req: EnteredRequest, view, readBody) => {
+      req[entry] = { portier: view, readBody };
+    },
+    embedOptions,
+  );
   const { run, fail, unanswered, ...exposed } = portier;
   instance.decorate('portier', exposed);
   instance.decorateRequest('portier', undefined);
   instance.addHook('onClose', () => portier.close());
 
   // preParsing: after routing, before Fastify reads the body, so that a body Portier read is handed back to Fastify's parser.
-  instance.addHook('preParsing', async function portierStages(request: FastifyRequest, reply: FastifyReply, payload) {
-    const outcome = await runToOutcome(run, request.raw, reply.raw);
-    if (outcome === 'answered') {
-      // Portier answered (a refusal, a replay, a built-in route): Fastify must not answer too.
-      reply.hijack();
-      return payload;
-    }
-    const state = entered.get(request.raw);
-    if (state === undefined) return payload;
-    request.portier = state.portier;
-    if (state.readBody === undefined) return payload;
-    // The stream was read by a stage: Fastify parses the same bytes again, its length check satisfied.
-    const declared = Number(request.headers['content-length']);
-    return Object.assign(Readable.from([state.readBody]), { receivedEncodedLength: Number.isNaN(declared) ? state.readBody.length : declared });
+  // The callback form: no async function, and so no promise of its own, per request.
+  instance.addHook('preParsing', function portierStages(request: FastifyRequest, reply: FastifyReply, payload, done) {
+    runWithOutcome(run, request.raw, reply.raw, (outcome) => {
+      if (outcome === 'answered') {
+        // Portier answered (a refusal, a replay, a built-in route): Fastify must not answer too.
+        reply.hijack();
+        return done(null, payload);
+      }
+      const state = (request.raw as EnteredRequest)[entry];
+      if (state === undefined) return done(null, payload);
+      request.portier = state.portier;
+      if (state.readBody === undefined) return done(null, payload);
+      // The stream was read by a stage: Fastify parses the same bytes again, its length check satisfied.
+      const declared = Number(request.headers['content-length']);
+      done(null, Object.assign(Readable.from([state.readBody]), { receivedEncodedLength: Number.isNaN(declared) ? state.readBody.length : declared }));
+    });
   });
 
   instance.setNotFoundHandler(function portierNotFound(request, reply) {

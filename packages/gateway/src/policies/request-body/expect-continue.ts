@@ -1,4 +1,4 @@
-import type { RequestView } from '../../pipeline/exchange.js';
+import type { RequestView, ResponseSink } from '../../pipeline/exchange.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 
 /** The test Node itself applies to `Expect` before it emits 'checkContinue'. */
@@ -15,6 +15,16 @@ export function expectsContinue(req: RequestView): boolean {
 }
 
 /**
+ * True when the server has already sent `100 Continue` on this response: Node does so itself, before
+ * the request event, when no 'checkContinue' listener is there, as under an app's own server
+ * (`portier/express`, `portier/fastify`, `portier/hono`). Read from Node's own flag (`_sent100`, set by
+ * `writeContinue`) when the body is wanted, so that the client never gets a second 100.
+ */
+export function continueSent(res: ResponseSink): boolean {
+  return (res as { _sent100?: unknown })._sent100 === true;
+}
+
+/**
  * Tells a client that waits on `Expect: 100-continue` to send its body. Called by whatever reads or
  * forwards the body, which happens only once every policy before it has passed. An answer sent
  * before that goes out without the 100, and Node then closes the connection by itself, so a body the
@@ -23,5 +33,5 @@ export function expectsContinue(req: RequestView): boolean {
 export function releaseBody(ctx: RequestContext): void {
   if (!ctx.continuePending) return;
   ctx.continuePending = false;
-  ctx.res.writeContinue();
+  if (!continueSent(ctx.res)) ctx.res.writeContinue();
 }

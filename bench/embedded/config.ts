@@ -1,0 +1,27 @@
+// The Portier config the embedded servers run: one route answered by the app (`app: true`), a key
+// among the bench's (the store seed-keys.ts filled) and two windows by key, everything else Portier's
+// defaults (correlation ID, access log, metrics, RateLimit headers).
+export const embeddedPath = '/v1/limited/b1/rows';
+
+export function embeddedConfig(sqlitePath: string): Record<string, unknown> {
+  return {
+    auth: { instance: 'bench', maxKeysPerAccount: 100, store: { sqlitePath } },
+    plans: { standard: {} },
+    routes: [
+      {
+        id: 'limited-rows',
+        path: '/v1/limited/:base/rows',
+        methods: ['GET'],
+        app: true,
+        auth: { scopes: ['rows:read'], bindTo: 'base' },
+        limits: [
+          { name: 'second', limit: 100, per: 'second', by: ['key'] },
+          { name: 'hour', limit: 10_000, per: 'hour', by: ['key'] },
+        ],
+      },
+    ],
+  };
+}
+
+/** What every embedded server's handler answers (about 60 bytes of JSON). */
+export const answer = { rows: [{ id: 1, name: 'Ada' }], next: null };
