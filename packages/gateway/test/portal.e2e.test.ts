@@ -106,6 +106,19 @@ describe('the portal over HTTP', () => {
     await expectProblem(forged, 401, 'invalid_token');
   });
 
+  it('portal: a path or method no portal route has (404, 405) still carries the page headers', async () => {
+    for (const [method, path, status, code] of [
+      ['GET', '/portal/api/nothing', 404, 'not_found'],
+      ['GET', '/portal/a/b', 404, 'not_found'],
+      ['POST', '/portal/', 405, 'method_not_allowed'],
+      ['DELETE', '/portal/api/session', 405, 'method_not_allowed'],
+    ] as const) {
+      const response = await request(`${portier.url}${path}`, { method });
+      expectPageHeaders(response.headers, `${method} ${path}`);
+      await expectProblem(response, status, code);
+    }
+  });
+
   it('portal: in a deployment with another envelope, its refusals use that envelope, with the correlation ID', async () => {
     const codat = await startGateway({ ...config, auth: { ...config.auth, store: { sqlitePath: tempDbPath() } }, errors: { envelope: 'codat', service: 'PublicApi' } });
     try {

@@ -52,7 +52,8 @@ export interface BuiltInRoute {
 export const keysApiMaxBodyBytes = 4096;
 
 /** The page headers (CSP, no framing, nosniff) on every portal answer; JSON and error answers set their own cache-control. */
-const portalAnswerHeaders: readonly string[] = Object.entries(pageSecurityHeaders).flatMap(([name, value]) => (name === 'cache-control' ? [] : [name, value]));
+export const portalAnswerHeaderRecord: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(pageSecurityHeaders).filter(([name]) => name !== 'cache-control'));
+const portalAnswerHeaders: readonly string[] = Object.entries(portalAnswerHeaderRecord).flat();
 
 /** Ids no configured route may take: every built-in route's, present or not. */
 export const reservedRouteIds: ReadonlySet<string> = new Set(Object.values(builtInRouteIds));
