@@ -377,3 +377,20 @@ describe('the portal in a real browser', () => {
     await context.close();
   });
 });
+
+describe('the portal at the root path', () => {
+  it('portal at /: the config is accepted, the page is served at / with its files, and the JSON answers under /api', async () => {
+    const atRoot = await startGateway({ ...config, auth: { ...config.auth, store: { sqlitePath: tempDbPath() } }, portal: { path: '/' } });
+    try {
+      const page = await request(`${atRoot.url}/`);
+      expect(page.statusCode).toBe(200);
+      expect(await page.body.text()).toContain('portal.js');
+      const script = await request(`${atRoot.url}/portal.js`);
+      expect(script.statusCode).toBe(200);
+      await script.body.dump();
+      await expectProblem(await request(`${atRoot.url}/api/account`), 401, 'authentication_required');
+    } finally {
+      await atRoot.close();
+    }
+  });
+});
