@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import { stringify } from 'yaml';
+import { parseConfig } from '../src/config-loader/load-config.js';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './helpers/chromium.js';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
@@ -379,6 +381,12 @@ describe('the portal in a real browser', () => {
 });
 
 describe('the portal at the root path', () => {
+  it('portal path: one with a trailing slash is refused at config check (its page would be at /portal//)', () => {
+    const result = parseConfig(stringify({ ...config, portal: { path: '/portal/' } }), 'portier.yaml', {});
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.map((problem) => problem.path)).toContain('portal.path');
+  });
+
   it('portal at /: the config is accepted, the page is served at / with its files, and the JSON answers under /api', async () => {
     const atRoot = await startGateway({ ...config, auth: { ...config.auth, store: { sqlitePath: tempDbPath() } }, portal: { path: '/' } });
     try {
