@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import { stringify } from 'yaml';
+import { parseConfig } from '../src/config-loader/load-config.js';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './helpers/chromium.js';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
@@ -104,6 +106,19 @@ describe('the portal over HTTP', () => {
     await expectProblem(anonymous, 401, 'authentication_required');
     const forged = await request(`${portier.url}/portal/api/keys`, { headers: bearer('eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.xxxx') });
     await expectProblem(forged, 401, 'invalid_token');
+  });
+
+  it('portal: a path or method no portal route has (404, 405) still carries the page headers', async () => {
+    for (const [method, path, status, code] of [
+      ['GET', '/portal/api/nothing', 404, 'not_found'],
+      ['GET', '/portal/a/b', 404, 'not_found'],
+      ['POST', '/portal/', 405, 'method_not_allowed'],
+      ['DELETE', '/portal/api/session', 405, 'method_not_allowed'],
+    ] as const) {
+      const response = await request(`${portier.url}${path}`, { method });
+      expectPageHeaders(response.headers, `${method} ${path}`);
+      await expectProblem(response, status, code);
+    }
   });
 
   it('portal: in a deployment with another envelope, its refusals use that envelope, with the correlation ID', async () => {
@@ -362,5 +377,28 @@ describe('the portal in a real browser', () => {
     await page.getByRole('combobox', { name: 'Sprache' }).selectOption('ru');
     await page.locator('#keys-title', { hasText: 'Ваши ключи' }).waitFor();
     await context.close();
+  });
+});
+
+describe('the portal at the root path', () => {
+  it('portal path: one with a trailing slash is refused at config check (its page would be at /portal//)', () => {
+    const result = parseConfig(stringify({ ...config, portal: { path: '/portal/' } }), 'portier.yaml', {});
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.map((problem) => problem.path)).toContain('portal.path');
+  });
+
+  it('portal at /: the config is accepted, the page is served at / with its files, and the JSON answers under /api', async () => {
+    const atRoot = await startGateway({ ...config, auth: { ...config.auth, store: { sqlitePath: tempDbPath() } }, portal: { path: '/' } });
+    try {
+      const page = await request(`${atRoot.url}/`);
+      expect(page.statusCode).toBe(200);
+      expect(await page.body.text()).toContain('portal.js');
+      const script = await request(`${atRoot.url}/portal.js`);
+      expect(script.statusCode).toBe(200);
+      await script.body.dump();
+      await expectProblem(await request(`${atRoot.url}/api/account`), 401, 'authentication_required');
+    } finally {
+      await atRoot.close();
+    }
   });
 });

@@ -157,3 +157,37 @@ describe('usage metering: a dead SQLite store at flush', () => {
     }
   }, 30_000);
 });
+
+describe('usage metering: shutdown with a request still running', () => {
+  it('SQLite: a request cut off when the shutdown grace period ends is still counted in the last flush', async () => {
+    const path = tempDbPath();
+    // An upstream that answers only when the test lets it: the request outlives the grace period.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = await startUpstream((_req, res) => void released.then(() => json(res, 200, { late: true })));
+    const config = { auth: { instance: 'eu1', store: { sqlitePath: path } }, upstreams: { app: { url: slow.url } }, routes: [{ id: 'slow', path: '/slow', upstream: 'app' }] };
+    const portier = await startGateway(config);
+    try {
+      const pending = request(`${portier.url}/slow`).then(
+        (response) => response.body.dump(),
+        () => undefined,
+      );
+      await slow.received(1);
+      await portier.gateway.shutdown(50);
+      await pending;
+    } finally {
+      release();
+      await portier.close();
+      await slow.close();
+    }
+    const store = new Database(path, { readonly: true });
+    try {
+      const counted = store.prepare("SELECT COALESCE(SUM(count), 0) AS n FROM usage_minutes WHERE route_id = 'slow'").get() as { n: number };
+      expect(counted.n).toBe(1);
+    } finally {
+      store.close();
+    }
+  }, 30_000);
+});

@@ -1,13 +1,15 @@
 import { Type } from '@sinclair/typebox';
-import { pathPattern } from '../config/schema-constants.js';
+
+/** `/` or segments without a trailing slash: the page is at `path/`, so `/portal/` would put it at `/portal//`. */
+const portalPathPattern = '^/(?:[^\\s?#/]+(?:/[^\\s?#/]+)*)?$';
 
 /** `portal`: the key holders' portal on the public listener. */
 export const portalSchema = Type.Object(
   {
     path: Type.String({
-      pattern: pathPattern,
+      pattern: portalPathPattern,
       description:
-        'Where the portal is served (route ids `portal-*`): the page at `path/`, its files at `path/<file>`, its JSON at `path/api/...`. `path` itself redirects to `path/`.',
+        'Where the portal is served (route ids `portal-*`), `/` or a path without a trailing slash: the page at `path/`, its files at `path/<file>`, its JSON at `path/api/...`. `path` itself redirects to `path/`.',
     }),
     sessionSeconds: Type.Integer({
       minimum: 60,

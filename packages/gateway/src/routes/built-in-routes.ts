@@ -52,7 +52,8 @@ export interface BuiltInRoute {
 export const keysApiMaxBodyBytes = 4096;
 
 /** The page headers (CSP, no framing, nosniff) on every portal answer; JSON and error answers set their own cache-control. */
-const portalAnswerHeaders: readonly string[] = Object.entries(pageSecurityHeaders).flatMap(([name, value]) => (name === 'cache-control' ? [] : [name, value]));
+export const portalAnswerHeaderRecord: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(pageSecurityHeaders).filter(([name]) => name !== 'cache-control'));
+const portalAnswerHeaders: readonly string[] = Object.entries(portalAnswerHeaderRecord).flat();
 
 /** Ids no configured route may take: every built-in route's, present or not. */
 export const reservedRouteIds: ReadonlySet<string> = new Set(Object.values(builtInRouteIds));
@@ -105,7 +106,8 @@ export function builtInRoutesOf(config: PortierConfig): BuiltInRoute[] {
     const base = portal.path === '/' ? '' : portal.path;
     const at = ['portal', 'path'];
     const add = (route: Omit<BuiltInRoute, 'scopes' | 'keyed' | 'maxBodyBytes'> & Partial<BuiltInRoute>): void => addRoute({ answerHeaders: portalAnswerHeaders, ...route });
-    add({ id: builtInRouteIds.portalHome, path: portal.path, methods: ['GET'], configuredAt: at, summary: 'Redirects to the portal page.' });
+    // At `/` the page's own path is the portal's: there is no bare path to redirect.
+    if (base !== '') add({ id: builtInRouteIds.portalHome, path: portal.path, methods: ['GET'], configuredAt: at, summary: 'Redirects to the portal page.' });
     add({ id: builtInRouteIds.portalPage, path: `${base}/`, methods: ['GET'], configuredAt: at, summary: 'The key holders\' portal page.' });
     add({ id: builtInRouteIds.portalAsset, path: `${base}/:file`, methods: ['GET'], configuredAt: at, summary: 'One file of the portal page (script, style, strings).' });
     // Signing in takes the key itself: a token cannot start a new session that outlives it.

@@ -93,6 +93,8 @@ export interface Gateway {
 
 /** How long `listen()` waits for the rate-limit Redis before starting without it. */
 const redisReadyWaitMs = 3000;
+/** Most a shutdown waits, after the grace period, for the requests it cut off to finish (and be metered). */
+const cutOffWaitMs = 1000;
 
 /** One config as served: its pipeline and what was built for it. A reload builds the next one beside it. */
 interface Generation {
@@ -224,6 +226,26 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const answeredSockets = new WeakSet<Duplex>();
   let current = buildGeneration(config, new Map(), firstOperations);
   for (const [key, upstream] of current.upstreams) liveUpstreams.set(key, upstream);
+
+  /** Resolves once no generation serves a request, or after `timeoutMs`. */
+  async function requestsFinished(timeoutMs: number): Promise<void> {
+    const idle = (generation: Generation): Promise<void> =>
+      generation.inFlight === 0
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            const before = generation.onIdle;
+            generation.onIdle = () => {
+              before?.();
+              resolve();
+            };
+          });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.all([current, ...busy].map(idle)), deadline]);
+    clearTimeout(timer);
+  }
 
   /** Every request goes to the generation current when it arrived, and finishes there. */
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -431,6 +453,9 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
         clearTimeout(timer);
         clearInterval(sweeper);
         server.closeAllConnections();
+        // Requests cut off just now finish once their stages see the closed socket: usage counts them
+        // in its last flush, so wait for them (briefly: a stage stuck on a store has its own timeout).
+        if (usage !== undefined) await requestsFinished(Math.min(graceMs, cutOffWaitMs));
         // Attempts still running after the grace period are taken over after their lease, here or elsewhere.
         await worker?.stop(graceMs);
         // Every request has finished: the last counts are written before the stores close.

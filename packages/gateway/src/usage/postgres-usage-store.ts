@@ -66,8 +66,12 @@ export class PostgresUsageStore implements UsageStore {
   }
 
   write(batch: UsageBatch, keepErrors: number): Promise<void> {
+    // Rows in one agreed order (the conflict key's): gateways flushing the same minute's rows at once then
+    // lock them in the same order, where each meter's own order would let two of them deadlock.
+    const rows = [...batch.rows].sort(byUsageKey);
+    const latency = [...batch.latency].sort((a, b) => a.minute - b.minute || compareText(a.route, b.route));
+    const { errors } = batch;
     return this.db.transaction(async (client) => {
-      const { rows, latency, errors } = batch;
       if (rows.length > 0) {
         await client.query(
           `INSERT INTO usage_minutes (minute, account_id, key_id, route_id, status, code, owner, count, total_ms)
@@ -166,4 +170,13 @@ export class PostgresUsageStore implements UsageStore {
   close(): void {
     this.db.close();
   }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The order of usage_minutes' primary key (minute, account, key, route, status, code). */
+function byUsageKey(a: UsageRow, b: UsageRow): number {
+  return a.minute - b.minute || compareText(a.account, b.account) || compareText(a.keyId, b.keyId) || compareText(a.route, b.route) || a.status - b.status || compareText(a.code, b.code);
 }

@@ -38,6 +38,8 @@ export class SqliteUsageStore implements UsageStore {
       errors: db.prepare('SELECT * FROM usage_errors ORDER BY at DESC, id DESC LIMIT ?'),
       accountErrors: db.prepare('SELECT * FROM usage_errors WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?'),
       correlationErrors: db.prepare('SELECT * FROM usage_errors WHERE correlation_id = ? ORDER BY at DESC, id DESC LIMIT ?'),
+      // The account in the query, not after the LIMIT: correlation IDs come from clients, so another account can flood one.
+      accountCorrelationErrors: db.prepare('SELECT * FROM usage_errors WHERE account_id = ? AND correlation_id = ? ORDER BY at DESC, id DESC LIMIT ?'),
       sweepRows: db.prepare('DELETE FROM usage_minutes WHERE minute < ?'),
       sweepLatency: db.prepare('DELETE FROM usage_latency WHERE minute < ?'),
       sweepErrors: db.prepare('DELETE FROM usage_errors WHERE at < ?'),
@@ -78,7 +80,9 @@ export class SqliteUsageStore implements UsageStore {
     const { statements } = this;
     let rows: StoredErrorRow[];
     if (query.correlationId !== undefined) {
-      rows = (statements.correlationErrors.all(query.correlationId, query.limit) as StoredErrorRow[]).filter((row) => query.account === undefined || row.account_id === query.account);
+      rows = (
+        query.account === undefined ? statements.correlationErrors.all(query.correlationId, query.limit) : statements.accountCorrelationErrors.all(query.account, query.correlationId, query.limit)
+      ) as StoredErrorRow[];
     } else if (query.account !== undefined) rows = statements.accountErrors.all(query.account, query.limit) as StoredErrorRow[];
     else rows = statements.errors.all(query.limit) as StoredErrorRow[];
     return rows.map(toRecentError);

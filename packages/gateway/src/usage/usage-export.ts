@@ -17,7 +17,8 @@ export const exportColumns = ['period', 'account', 'keyId', 'route', 'status', '
 export function parseWhen(text: string, now: number): number | undefined {
   if (/^[1-9][0-9]*(ms|s|m|h|d)$/.test(text)) return now - parseDuration(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
-  const at = Date.parse(text);
+  // A date-time without an offset is UTC, as a date alone is (JavaScript would read it as local time).
+  const at = Date.parse(/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? `${text}Z` : text);
   return Number.isNaN(at) ? undefined : at;
 }
 

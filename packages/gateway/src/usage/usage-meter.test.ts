@@ -142,6 +142,25 @@ describe('usage meter', () => {
     expect(meter.dropped).toBe(1);
   });
 
+  it('memory bound: rows taken by a flush still count until it is written; a failed one gives them back within the bound', () => {
+    // Five rows: the all-routes latency, then a usage row and a latency row for each of a and b.
+    const meter = new UsageMeter(new StepClock(), 5, 3);
+    meter.record(answered({ status: 200, route: 'a' }));
+    meter.record(answered({ status: 200, route: 'b' }));
+    const batch = meter.take();
+    // While that write is out (a store that is down answers late), new combinations do not fit.
+    meter.record(answered({ status: 200, route: 'c' }));
+    meter.record(answered({ status: 200, route: 'd' }));
+    meter.restore(batch);
+    expect(meter.snapshot().rows.map((row) => row.route)).toEqual(['a', 'b']);
+    expect(meter.dropped).toBe(2);
+    // Once a batch is written, its room is free again.
+    meter.take();
+    meter.written();
+    meter.record(answered({ status: 200, route: 'c' }));
+    expect(meter.snapshot().rows.map((row) => row.route)).toEqual(['c']);
+  });
+
   it('memory bound: at most twice maxErrors recent errors are held, the newest kept', () => {
     const meter = new UsageMeter(new StepClock(), 1000, 3);
     for (let i = 0; i < 10; i++) meter.record(answered({ status: 400 + i, route: 'a' }));

@@ -63,6 +63,11 @@ export class UsageMeter {
   private all: number[] = newBuckets();
   private errors: RecentError[] = [];
   private rowCount = 0;
+  /**
+   * Rows handed to a flush that has not settled yet: they still count against `maxRows` (a failed write
+   * gives them back), or every failed flush of an outage would let another `maxRows` in.
+   */
+  private taken = 0;
   /** Requests not counted because `maxRows` cells were held already (reset by `take`). */
   dropped = 0;
 
@@ -86,7 +91,7 @@ export class UsageMeter {
     const key = `${account}\n${keyId}\n${route}\n${status}\n${code}`;
     let cell = this.cells.get(key);
     if (cell === undefined) {
-      if (this.rowCount >= this.maxRows) {
+      if (this.rowCount + this.taken >= this.maxRows) {
         this.dropped++;
         return;
       }
@@ -101,7 +106,7 @@ export class UsageMeter {
     // Route '' is all routes together: a request no route matched is counted there only.
     if (route !== '') {
       let buckets = this.latency.get(route);
-      if (buckets === undefined && this.rowCount < this.maxRows) {
+      if (buckets === undefined && this.rowCount + this.taken < this.maxRows) {
         buckets = newBuckets();
         this.latency.set(route, buckets);
         this.rowCount++;
@@ -119,6 +124,7 @@ export class UsageMeter {
   /** Everything held, as rows, and forgets it: the flush owns it from here (`restore` gives it back on failure). */
   take(): UsageBatch {
     const batch = this.snapshot();
+    this.taken = this.rowCount;
     this.minutes = new Map();
     this.minute = -1;
     this.minuteEnd = 0;
@@ -126,6 +132,11 @@ export class UsageMeter {
     this.rowCount = 0;
     this.dropped = 0;
     return batch;
+  }
+
+  /** The batch last taken is in the store: its rows no longer count against the bound. */
+  written(): void {
+    this.taken = 0;
   }
 
   /** Everything held, as rows, without forgetting it (what the reader adds to the store's rows). */
@@ -141,6 +152,8 @@ export class UsageMeter {
 
   /** Adds back a batch whose write failed, so the next flush writes it with what came since. */
   restore(batch: UsageBatch): void {
+    // Its rows are counted again below, as held ones.
+    this.taken = 0;
     for (const row of batch.rows) {
       const held = this.minuteAt(row.minute);
       const key = `${row.account}\n${row.keyId}\n${row.route}\n${row.status}\n${row.code}`;

@@ -58,6 +58,7 @@ export class UsageMetering implements UsageReader {
     let ok = true;
     this.flushing = this.store
       .write(batch, this.keepErrors)
+      .then(() => this.meter.written())
       .catch((error: unknown) => {
         ok = false;
         this.meter.restore(batch);

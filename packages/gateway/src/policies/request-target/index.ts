@@ -20,7 +20,9 @@ export const requestTargetStage: RequestStageModule<'request-target', true, unkn
         const { req } = ctx;
         const target = resolveRequestTarget(req.url ?? '/');
         if (target === undefined) {
-          ctx.path = (req.url ?? '').slice(0, 200);
+          // The path as sent, without its query string (where keys travel): it is logged, kept in the
+          // dashboard's ring and in usage's recent errors.
+          ctx.path = (req.url ?? '').split('?', 1)[0]?.slice(0, 200) ?? '';
           return portierError('invalid_request_target', {});
         }
         ctx.path = target.path;

@@ -32,6 +32,12 @@ describe('request-target policy', () => {
     expect(ctx.req.url).toBe(url);
   });
 
+  it('request-target: a refused target\'s path keeps no query string (a key sent there is never logged)', () => {
+    const ctx = policyContext({ url: '/v1/%2e%2e/things?api_key=pt_live_eu1_secret&x=1' });
+    expect((policy.handle(ctx) as PortierError).code).toBe('invalid_request_target');
+    expect(ctx.path).toBe('/v1/%2e%2e/things');
+  });
+
   it('request-target: keeps plain paths and queries as they are', () => {
     expect(resolveRequestTarget("/a-b._~!$&'()*+,;=:@/c")).toEqual({ path: "/a-b._~!$&'()*+,;=:@/c", query: '' });
     expect(resolveRequestTarget('/p?q=1&r=%20')).toEqual({ path: '/p', query: '?q=1&r=%20' });

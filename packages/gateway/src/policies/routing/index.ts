@@ -2,22 +2,31 @@ import { portierError } from '../../errors/portier-error.js';
 import type { CompiledRoute } from '../../pipeline/compiled-route.js';
 import type { RequestStageModule } from '../../pipeline/policy.js';
 import type { RouteTable } from '../../routes/route-table.js';
+import { portalAnswerHeaderRecord } from '../../routes/built-in-routes.js';
+import type { PortierConfig } from '../../config/config-types.js';
 
 export interface RoutingDeps {
   /** Every compiled route, configured ones first. */
   readonly routes: RouteTable<CompiledRoute>;
 }
 
+export interface RoutingSettings {
+  /** The portal's path, when it is served: a 404 or 405 under it carries the page headers too (CSP, no framing, nosniff). */
+  readonly pageHeadersUnder: string | undefined;
+}
+
 /** Picks the route: path first, then method, so that a known path with another method is a 405 with Allow. */
-export const routingStage: RequestStageModule<'routing', true, RoutingDeps> = {
+export const routingStage: RequestStageModule<'routing', RoutingSettings, RoutingDeps> = {
   name: 'routing',
   scope: 'request',
   summary: 'find-my-way over the normalized target; a known path with another method is told which methods it has',
   emits: ['not_found', 'method_not_allowed'],
-  settingsOf: () => true,
+  settingsOf: (config: PortierConfig) => ({ pageHeadersUnder: config.portal !== undefined && config.auth?.accessTokens !== undefined ? config.portal.path : undefined }),
   // `not_found` is the answer of no route, so it is not among any route's codes.
   codes: () => ['method_not_allowed'],
-  create(_settings, { routes }) {
+  create({ pageHeadersUnder }, { routes }) {
+    const base = pageHeadersUnder === '/' ? '' : pageHeadersUnder;
+    const isUnderPage = (path: string): boolean => pageHeadersUnder !== undefined && (path === pageHeadersUnder || path.startsWith(`${base}/`));
     return {
       name: 'routing',
       handle: function matchRoute(ctx) {
@@ -28,8 +37,9 @@ export const routingStage: RequestStageModule<'routing', true, RoutingDeps> = {
           ctx.params = match.params;
           return undefined;
         }
-        if (match.kind === 'not_found') return portierError('not_found', { method, path: ctx.path });
-        return portierError('method_not_allowed', { method, path: ctx.path, allowed: match.allow }, { headers: { Allow: match.allow } });
+        const pageHeaders = isUnderPage(ctx.path) ? portalAnswerHeaderRecord : {};
+        if (match.kind === 'not_found') return portierError('not_found', { method, path: ctx.path }, { headers: pageHeaders });
+        return portierError('method_not_allowed', { method, path: ctx.path, allowed: match.allow }, { headers: { ...pageHeaders, Allow: match.allow } });
       },
     };
   },

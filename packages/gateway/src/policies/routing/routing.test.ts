@@ -4,10 +4,11 @@ import type { CompiledRoute } from '../../pipeline/compiled-route.js';
 import type { PortierError } from '../../errors/portier-error.js';
 import { RouteTable } from '../../routes/route-table.js';
 import { routingStage } from './index.js';
+import { pageSecurityHeaders } from '../../pages/page-assets.js';
 
 const orders = { id: 'orders', path: '/orders/:orderId', methods: ['GET', 'DELETE'] } as unknown as CompiledRoute;
 const routes = new RouteTable([{ path: orders.path, methods: orders.methods, target: orders }]);
-const routing = routingStage.create(true, { routes });
+const routing = routingStage.create({ pageHeadersUnder: undefined }, { routes });
 
 describe('routing stage', () => {
   it('routing: picks the route and its path parameters', () => {
@@ -31,11 +32,22 @@ describe('routing stage', () => {
 
   it('routing: runs on every request, a request without a method is matched as GET, and only 405 is a route code', () => {
     const config = configOf(`upstreams: { app: { url: 'http://127.0.0.1:9' } }\nroutes: [{ id: open, path: /open, upstream: app }]`);
-    expect(routingStage.settingsOf(config)).toBe(true);
-    expect(routingStage.codes(true, config)).toEqual(['method_not_allowed']);
+    expect(routingStage.settingsOf(config)).toEqual({ pageHeadersUnder: undefined });
+    expect(routingStage.codes({ pageHeadersUnder: undefined }, config)).toEqual(['method_not_allowed']);
     const ctx = policyContext({ url: '/orders/42' });
     (ctx.req as { method: string | undefined }).method = undefined;
     expect(routing.handle(ctx)).toBeUndefined();
     expect(ctx.route).toBe(orders);
+  });
+
+  it('routing: a 404 or 405 under the portal carries the page headers (CSP, no framing), elsewhere not', () => {
+    const underPortal = routingStage.create({ pageHeadersUnder: '/portal' }, { routes });
+    const csp = pageSecurityHeaders['content-security-policy'];
+    for (const url of ['/portal', '/portal/api/nope', '/portal/a/b']) {
+      expect((underPortal.handle(policyContext({ url })) as PortierError).headers?.['content-security-policy'], url).toBe(csp);
+    }
+    expect((underPortal.handle(policyContext({ url: '/portalx' })) as PortierError).headers?.['content-security-policy']).toBeUndefined();
+    const wrongMethod = underPortal.handle(policyContext({ method: 'POST', url: '/orders/42' })) as PortierError;
+    expect(wrongMethod.headers).toEqual({ Allow: 'DELETE, GET, HEAD' });
   });
 });
