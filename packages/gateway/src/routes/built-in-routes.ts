@@ -55,6 +55,22 @@ export const keysApiMaxBodyBytes = 4096;
 export const portalAnswerHeaderRecord: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(pageSecurityHeaders).filter(([name]) => name !== 'cache-control'));
 const portalAnswerHeaders: readonly string[] = Object.entries(portalAnswerHeaderRecord).flat();
 
+/** The portal's settings when it is served (it signs in with access tokens, so it needs them). */
+function servedPortal(config: PortierConfig): PortierConfig['portal'] {
+  return config.auth?.accessTokens === undefined ? undefined : config.portal;
+}
+
+/** Paths whose every answer carries headers, even one no route gives (404, 405): the portal's page headers. */
+export interface PrefixHeaders {
+  readonly prefix: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export function prefixAnswerHeaders(config: PortierConfig): readonly PrefixHeaders[] {
+  const portal = servedPortal(config);
+  return portal === undefined ? [] : [{ prefix: portal.path, headers: portalAnswerHeaderRecord }];
+}
+
 /** Ids no configured route may take: every built-in route's, present or not. */
 export const reservedRouteIds: ReadonlySet<string> = new Set(Object.values(builtInRouteIds));
 
@@ -101,8 +117,8 @@ export function builtInRoutesOf(config: PortierConfig): BuiltInRoute[] {
     add({ id: builtInRouteIds.errorReference, path: base, methods: ['GET'], configuredAt: at, summary: 'The error reference, in the language Accept-Language picks.' });
     add({ id: builtInRouteIds.errorReferenceLanguage, path: `${base}/:language`, methods: ['GET'], configuredAt: at, summary: 'The error reference in one language.' });
   }
-  const portal = config.portal;
-  if (auth !== undefined && tokens !== undefined && portal !== undefined) {
+  const portal = servedPortal(config);
+  if (auth !== undefined && portal !== undefined) {
     const base = portal.path === '/' ? '' : portal.path;
     const at = ['portal', 'path'];
     const add = (route: Omit<BuiltInRoute, 'scopes' | 'keyed' | 'maxBodyBytes'> & Partial<BuiltInRoute>): void => addRoute({ answerHeaders: portalAnswerHeaders, ...route });

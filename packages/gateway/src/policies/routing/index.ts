@@ -2,7 +2,7 @@ import { portierError } from '../../errors/portier-error.js';
 import type { CompiledRoute } from '../../pipeline/compiled-route.js';
 import type { RequestStageModule } from '../../pipeline/policy.js';
 import type { RouteTable } from '../../routes/route-table.js';
-import { portalAnswerHeaderRecord } from '../../routes/built-in-routes.js';
+import { prefixAnswerHeaders, type PrefixHeaders } from '../../routes/built-in-routes.js';
 import type { PortierConfig } from '../../config/config-types.js';
 
 export interface RoutingDeps {
@@ -11,8 +11,8 @@ export interface RoutingDeps {
 }
 
 export interface RoutingSettings {
-  /** The portal's path, when it is served: a 404 or 405 under it carries the page headers too (CSP, no framing, nosniff). */
-  readonly pageHeadersUnder: string | undefined;
+  /** Paths whose 404 and 405 carry headers too (the portal's CSP, no framing, nosniff). */
+  readonly headersUnder: readonly PrefixHeaders[];
 }
 
 /** Picks the route: path first, then method, so that a known path with another method is a 405 with Allow. */
@@ -21,12 +21,12 @@ export const routingStage: RequestStageModule<'routing', RoutingSettings, Routin
   scope: 'request',
   summary: 'find-my-way over the normalized target; a known path with another method is told which methods it has',
   emits: ['not_found', 'method_not_allowed'],
-  settingsOf: (config: PortierConfig) => ({ pageHeadersUnder: config.portal !== undefined && config.auth?.accessTokens !== undefined ? config.portal.path : undefined }),
+  settingsOf: (config: PortierConfig) => ({ headersUnder: prefixAnswerHeaders(config) }),
   // `not_found` is the answer of no route, so it is not among any route's codes.
   codes: () => ['method_not_allowed'],
-  create({ pageHeadersUnder }, { routes }) {
-    const base = pageHeadersUnder === '/' ? '' : pageHeadersUnder;
-    const isUnderPage = (path: string): boolean => pageHeadersUnder !== undefined && (path === pageHeadersUnder || path.startsWith(`${base}/`));
+  create({ headersUnder }, { routes }) {
+    const isUnder = (path: string, prefix: string): boolean => prefix === '/' || path === prefix || path.startsWith(`${prefix}/`);
+    const headersFor = (path: string): Readonly<Record<string, string>> => headersUnder.find(({ prefix }) => isUnder(path, prefix))?.headers ?? {};
     return {
       name: 'routing',
       handle: function matchRoute(ctx) {
@@ -37,7 +37,7 @@ export const routingStage: RequestStageModule<'routing', RoutingSettings, Routin
           ctx.params = match.params;
           return undefined;
         }
-        const pageHeaders = isUnderPage(ctx.path) ? portalAnswerHeaderRecord : {};
+        const pageHeaders = headersFor(ctx.path);
         if (match.kind === 'not_found') return portierError('not_found', { method, path: ctx.path }, { headers: pageHeaders });
         return portierError('method_not_allowed', { method, path: ctx.path, allowed: match.allow }, { headers: { ...pageHeaders, Allow: match.allow } });
       },

@@ -8,7 +8,7 @@ import { pageSecurityHeaders } from '../../pages/page-assets.js';
 
 const orders = { id: 'orders', path: '/orders/:orderId', methods: ['GET', 'DELETE'] } as unknown as CompiledRoute;
 const routes = new RouteTable([{ path: orders.path, methods: orders.methods, target: orders }]);
-const routing = routingStage.create({ pageHeadersUnder: undefined }, { routes });
+const routing = routingStage.create({ headersUnder: [] }, { routes });
 
 describe('routing stage', () => {
   it('routing: picks the route and its path parameters', () => {
@@ -32,8 +32,8 @@ describe('routing stage', () => {
 
   it('routing: runs on every request, a request without a method is matched as GET, and only 405 is a route code', () => {
     const config = configOf(`upstreams: { app: { url: 'http://127.0.0.1:9' } }\nroutes: [{ id: open, path: /open, upstream: app }]`);
-    expect(routingStage.settingsOf(config)).toEqual({ pageHeadersUnder: undefined });
-    expect(routingStage.codes({ pageHeadersUnder: undefined }, config)).toEqual(['method_not_allowed']);
+    expect(routingStage.settingsOf(config)).toEqual({ headersUnder: [] });
+    expect(routingStage.codes({ headersUnder: [] }, config)).toEqual(['method_not_allowed']);
     const ctx = policyContext({ url: '/orders/42' });
     (ctx.req as { method: string | undefined }).method = undefined;
     expect(routing.handle(ctx)).toBeUndefined();
@@ -41,7 +41,7 @@ describe('routing stage', () => {
   });
 
   it('routing: a 404 or 405 under the portal carries the page headers (CSP, no framing), elsewhere not', () => {
-    const underPortal = routingStage.create({ pageHeadersUnder: '/portal' }, { routes });
+    const underPortal = routingStage.create({ headersUnder: [{ prefix: '/portal', headers: pageSecurityHeaders }] }, { routes });
     const csp = pageSecurityHeaders['content-security-policy'];
     for (const url of ['/portal', '/portal/api/nope', '/portal/a/b']) {
       expect((underPortal.handle(policyContext({ url })) as PortierError).headers?.['content-security-policy'], url).toBe(csp);
