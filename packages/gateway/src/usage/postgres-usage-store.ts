@@ -78,17 +78,7 @@ export class PostgresUsageStore implements UsageStore {
            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bigint[], $9::float8[])
            ON CONFLICT (minute, account_id, key_id, route_id, status, code)
            DO UPDATE SET count = usage_minutes.count + excluded.count, total_ms = usage_minutes.total_ms + excluded.total_ms`,
-          [
-            rows.map((row) => row.minute),
-            rows.map((row) => row.account),
-            rows.map((row) => row.keyId),
-            rows.map((row) => row.route),
-            rows.map((row) => row.status),
-            rows.map((row) => row.code),
-            rows.map((row) => row.owner),
-            rows.map((row) => row.count),
-            rows.map((row) => row.totalMs),
-          ],
+          columnsOf(rows, ['minute', 'account', 'keyId', 'route', 'status', 'code', 'owner', 'count', 'totalMs']),
         );
       }
       const buckets = latency.flatMap((row) => row.buckets.flatMap((count, bucket) => (count > 0 ? [{ minute: row.minute, route: row.route, bucket, count }] : [])));
@@ -97,24 +87,14 @@ export class PostgresUsageStore implements UsageStore {
           `INSERT INTO usage_latency (minute, route_id, bucket, count)
            SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[])
            ON CONFLICT (minute, route_id, bucket) DO UPDATE SET count = usage_latency.count + excluded.count`,
-          [buckets.map((row) => row.minute), buckets.map((row) => row.route), buckets.map((row) => row.bucket), buckets.map((row) => row.count)],
+          columnsOf(buckets, ['minute', 'route', 'bucket', 'count']),
         );
       }
       if (errors.length > 0) {
         await client.query(
           `INSERT INTO usage_errors (at, correlation_id, account_id, key_id, route_id, method, path, status, code)
            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[])`,
-          [
-            errors.map((error) => error.at),
-            errors.map((error) => error.correlationId),
-            errors.map((error) => error.account),
-            errors.map((error) => error.keyId),
-            errors.map((error) => error.route),
-            errors.map((error) => error.method),
-            errors.map((error) => error.path),
-            errors.map((error) => error.status),
-            errors.map((error) => error.code),
-          ],
+          columnsOf(errors, ['at', 'correlationId', 'account', 'keyId', 'route', 'method', 'path', 'status', 'code']),
         );
         await client.query(
           `DELETE FROM usage_errors e USING (
@@ -170,6 +150,11 @@ export class PostgresUsageStore implements UsageStore {
   close(): void {
     this.db.close();
   }
+}
+
+/** One array per field, in the order given: what `unnest($1::…[], $2::…[], …)` takes for a batch of rows. */
+function columnsOf<T>(items: readonly T[], fields: readonly (keyof T)[]): unknown[][] {
+  return fields.map((field) => items.map((item) => item[field]));
 }
 
 function compareText(a: string, b: string): number {
