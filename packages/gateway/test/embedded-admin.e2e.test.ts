@@ -1,4 +1,7 @@
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
@@ -6,6 +9,7 @@ import { Writable } from 'node:stream';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { request } from 'undici';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPortier, portierError, type PortierExpress } from '../src/embed/express/index.js';
 import { portierPlugin } from '../src/embed/fastify/index.js';
@@ -232,6 +236,45 @@ describe('embedded admin listener under Fastify', () => {
     expect(value('portier_errors_total{code="credentials_malformed"}')).toBe(1);
     expect(value('portier_errors_total{code="entity_limit_reached"}')).toBe(1);
     expect(value('portier_errors_total{code="not_found"}')).toBe(1);
+  });
+});
+
+describe('embedded admin listener: reload', () => {
+  it('embedded admin: POST /admin/reload reads the app\'s config file again and swaps it in; a refused file leaves the running config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portier-embedded-reload-'));
+    const file = join(dir, 'portier.yaml');
+    const rest = configOf();
+    delete rest['routes'];
+    writeFileSync(file, stringify({ ...rest, routes: [{ id: 'open', path: '/open', methods: ['GET'], app: true }] }));
+    const portier = createPortier(file, { logDestination: memoryLog().destination, env: {} });
+    const app = express();
+    app.use('/v1', portier.middleware);
+    app.get(['/v1/open', '/v1/later'], (_req, res) => {
+      res.json({ ok: true });
+    });
+    app.use(portier.errorHandler);
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const adminUrl = (await portier.ready).adminUrl ?? '';
+    try {
+      await expectProblem(await request(`${appUrl}/v1/later`), 404, 'not_found');
+      writeFileSync(file, stringify({ ...rest, routes: [{ id: 'open', path: '/open', methods: ['GET'], app: true }, { id: 'later', path: '/later', methods: ['GET'], app: true }] }));
+      const reloaded = await adminCall(adminUrl, 'POST', '/admin/reload');
+      expect(reloaded).toMatchObject({ status: 200, json: { reloaded: true, file, routes: expect.any(Number) as number } });
+      const later = await request(`${appUrl}/v1/later`);
+      expect(later.statusCode).toBe(200);
+      expect(await later.body.json()).toEqual({ ok: true });
+      writeFileSync(file, stringify({ ...rest, routes: [{ id: 'later', path: '/later', methods: ['GET'] }] }));
+      const refused = await adminCall(adminUrl, 'POST', '/admin/reload');
+      expect(refused).toMatchObject({ status: 422, json: { reloaded: false, code: 'config_invalid' } });
+      const still = await request(`${appUrl}/v1/open`);
+      expect(still.statusCode).toBe(200);
+      await still.body.dump();
+    } finally {
+      server.close();
+      await portier.close();
+    }
   });
 });
 

@@ -91,6 +91,9 @@ export function openEmbedded(source: EmbeddedConfigSource, enter: EnterApp, opti
     app: handover,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }),
+    // A config file is read again by `POST /admin/reload` (and `portier reload`), as a gateway's is.
+    ...(typeof source === 'string' ? { configFile: source } : {}),
+    ...(options.env === undefined ? {} : { env: options.env }),
   });
   const { handle } = gateway;
   const ready = gateway.listenAdmin().then((adminUrl) => ({ adminUrl }));

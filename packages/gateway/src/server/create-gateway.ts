@@ -53,6 +53,8 @@ export interface GatewayDependencies {
   readonly app?: AppDeps;
   /** The file the config was loaded from: what `reload()` (SIGHUP, `portier reload`, `POST /admin/reload`) reads again. */
   readonly configFile?: string;
+  /** Environment for `${VAR}` when `configFile` is read again (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface Gateway {
@@ -353,7 +355,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     if (file === undefined) return { ok: false, file: '', problems: [{ file: '', line: 0, column: 0, path: '', message: 'this gateway was not started from a config file: there is nothing to reload' }] };
     // Reading the file is synchronous: let the event loop run what is queued first.
     await new Promise((resolve) => setImmediate(resolve));
-    const outcome = reload(loadConfigFile(file), file);
+    const outcome = reload(loadConfigFile(file, dependencies.env), file);
     if (outcome.ok) logger.info({ file, routes: outcome.routes }, 'config reloaded');
     else logger.error({ file, problems: outcome.problems.map(formatConfigProblem) }, 'config reload refused: the running config stays');
     for (const warning of outcome.ok ? outcome.warnings : []) logger.warn({ path: warning.path }, warning.message);
