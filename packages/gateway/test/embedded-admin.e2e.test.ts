@@ -6,13 +6,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
+import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
+import { Hono } from 'hono';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPortier, portierError, type PortierExpress } from '../src/embed/express/index.js';
 import { portierPlugin } from '../src/embed/fastify/index.js';
+import { createPortier as createHonoPortier, type PortierEnv } from '../src/embed/hono/index.js';
 import { tempDbPath } from './helpers/accounts.js';
 import { expectProblem } from './helpers/expect-problem.js';
 import { sendRaw } from './helpers/raw-http.js';
@@ -236,6 +239,35 @@ describe('embedded admin listener under Fastify', () => {
     expect(value('portier_errors_total{code="credentials_malformed"}')).toBe(1);
     expect(value('portier_errors_total{code="entity_limit_reached"}')).toBe(1);
     expect(value('portier_errors_total{code="not_found"}')).toBe(1);
+  });
+});
+
+describe('embedded admin listener under Hono', () => {
+  it('embedded metrics: /metrics counts the requests through Hono by route, method and status', async () => {
+    const portier = createHonoPortier(configOf(), { logDestination: memoryLog().destination, env: {} });
+    const app = new Hono<PortierEnv>();
+    // Under Hono, config paths are the full paths.
+    app.use('*', portier.middleware);
+    app.get('/things', (c) => c.json({ things: [] }));
+    const server = createAdaptorServer({ fetch: app.fetch });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const adminUrl = (await portier.ready).adminUrl ?? '';
+    try {
+      const key = await keyFromAdminApi(adminUrl);
+      const answer = await request(`${appUrl}/things`, { headers: { authorization: `Bearer ${key}` } });
+      expect(answer.statusCode).toBe(200);
+      await answer.body.dump();
+      await expectProblem(await request(`${appUrl}/things`), 401, 'authentication_required');
+      const value = await waitFor(() => scrape(adminUrl), { what: 'the last request counted', until: (read) => read('portier_requests_total{route="things-list",method="GET",status="401"}') === 1 });
+      expect(value('portier_requests_total{route="things-list",method="GET",status="200"}')).toBe(1);
+      expect(value('portier_errors_total{code="authentication_required"}')).toBe(1);
+    } finally {
+      (server as Server).closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await portier.close();
+    }
   });
 });
 
