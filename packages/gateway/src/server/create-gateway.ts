@@ -451,13 +451,12 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
         clearInterval(counterSweeper);
         redisCounters?.close();
         snapshots?.close();
-        if (admin !== undefined && adminListening !== undefined) {
-          // A listener still opening is closed once open; one that could not open has nothing to close.
-          if ((await adminListening.then(() => true, () => false)) && admin.server.listening) {
-            const closed = new Promise((resolve) => admin.server.close(resolve));
-            admin.server.closeAllConnections();
-            await closed;
-          }
+        // A listener still opening is closed once open; one that could not open has nothing to close.
+        const adminOpened = adminListening !== undefined && (await adminListening.then(() => true, () => false));
+        if (admin !== undefined && adminOpened && admin.server.listening) {
+          const adminClosed = new Promise((resolve) => admin.server.close(resolve));
+          admin.server.closeAllConnections();
+          await adminClosed;
         }
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Connections that finish their last response while draining go idle; close them as they do,
