@@ -2,7 +2,7 @@ export { createGateway, type Gateway, type GatewayDependencies } from './server/
 export { loadConfigFile, parseConfig, type ConfigResult } from './config-loader/load-config.js';
 export { formatConfigProblem, type ConfigProblem } from './config/config-problem.js';
 export type { PortierConfig } from './config/config-types.js';
-export { listenFailureLines } from './cli/listen-failure.js';
+export { listenFailureLines } from './server/listen-failure.js';
 export { catalog, errorCodes, type ErrorCode, type CatalogEntry, type ErrorOwner } from './errors/catalog.js';
 export { PortierError, portierError, type ErrorItem } from './errors/portier-error.js';
 export { createLogging, type Logging } from './log/create-logger.js';

@@ -2,7 +2,7 @@ import { readFileSync, watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { configWarnings } from '../config/config-warnings.js';
 import type { PortierConfig } from '../config/config-types.js';
-import { listenFailureLines } from './listen-failure.js';
+import { listenFailureLines } from '../server/listen-failure.js';
 import { createGateway, type Gateway } from '../server/create-gateway.js';
 import { StoreOpenError } from '../accounts/store/open-database.js';
 

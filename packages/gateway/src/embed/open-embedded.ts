@@ -6,7 +6,7 @@ import type { PortierConfig } from '../config/config-types.js';
 import type { Logger } from '../log/create-logger.js';
 import type { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
 import { createGateway } from '../server/create-gateway.js';
-import { listenFailureLines } from '../cli/listen-failure.js';
+import { listenFailureLines } from '../server/listen-failure.js';
 import { AppHandover, type EnterApp } from './app-handover.js';
 import { loadEmbeddedConfig, type EmbeddedConfigSource } from './load-embedded-config.js';
 
