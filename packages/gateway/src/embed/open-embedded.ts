@@ -7,7 +7,9 @@ import type { Logger } from '../log/create-logger.js';
 import type { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
 import { createGateway } from '../server/create-gateway.js';
 import { AppHandover, type EnterApp } from './app-handover.js';
-import { loadEmbeddedConfig, type EmbeddedConfigSource } from './load-embedded-config.js';
+import { loadEmbeddedConfig, PortierConfigError, type EmbeddedConfigSource } from './load-embedded-config.js';
+import type { OperationHandlers } from '../operations/operation-handler.js';
+import { operationHandlerProblems } from '../operations/operation-handler-problems.js';
 
 /** Options of an embedded Portier; everything has the gateway's default. */
 export interface EmbedOptions {
@@ -16,6 +18,12 @@ export interface EmbedOptions {
   readonly logDestination?: DestinationStream;
   /** Environment for `${VAR}` in the config (default: process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The work of each async app route (`app: true` + `async`), by route id: the worker runs it for
+   * every operation the route queued, with the queue's leases and retries (docs/embedding.md). Every
+   * such route needs one, and each one needs such a route: the config is refused otherwise.
+   */
+  readonly operations?: OperationHandlers;
 }
 
 /** Portier's pipeline inside an app, built from one config: what every framework adapter wraps. */
@@ -31,8 +39,11 @@ export interface EmbeddedPortier {
   fail(req: IncomingMessage, error: unknown): boolean;
   /** No handler of the app answered a request Portier handed it: true when Portier answers `internal_error`. */
   unanswered(req: IncomingMessage): boolean;
-  /** Closes the stores and flushes the log. */
-  close(): Promise<void>;
+  /**
+   * Stops the operation worker (its attempts under way get up to `graceMs`, default
+   * `server.shutdownGraceMs`), closes the stores and flushes the log.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** What an adapter hands its app of the embedded Portier: everything but the hooks it runs requests through. */
@@ -71,13 +82,19 @@ export function runToOutcome(run: EmbeddedPortier['run'], req: IncomingMessage, 
 /** Builds the gateway's pipeline, stores and stages from a config, with the app answering `app: true` routes. */
 export function openEmbedded(source: EmbeddedConfigSource, enter: EnterApp, options: EmbedOptions = {}): EmbeddedPortier {
   const config = loadEmbeddedConfig(source, options.env);
+  const handlers = options.operations ?? {};
+  const handlerProblems = operationHandlerProblems(config, handlers, typeof source === 'string' ? source : '<config object>');
+  if (handlerProblems.length > 0) throw new PortierConfigError(handlerProblems);
   const handover = new AppHandover(config.correlation.header, enter);
   const gateway = createGateway(config, {
     app: handover,
+    operationHandlers: handlers,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }),
   });
   const { handle } = gateway;
+  // Operations queued by the async routes (this run's, and those a previous run left) are worked on from now.
+  gateway.startWorker();
   return {
     config,
     keys: gateway.keys,
@@ -90,6 +107,6 @@ export function openEmbedded(source: EmbeddedConfigSource, enter: EnterApp, opti
     fail: (req, error) => handover.fail(req, error),
     unanswered: (req) => handover.unanswered(req),
     // Nothing listens: the app's server is the app's to close; this closes what Portier opened.
-    close: () => gateway.shutdown(0),
+    close: (graceMs = config.server.shutdownGraceMs) => gateway.shutdown(graceMs),
   };
 }
