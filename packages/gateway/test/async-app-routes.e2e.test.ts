@@ -151,7 +151,7 @@ describe.each(frameworks)('async app routes on %s', (framework) => {
     expect(done).toMatchObject({ status: 'Failed', attempts: 1, error: { code: 'entity_limit_reached', status: 402 } });
     expect(jobs.filter((seen) => seen.operationId === operation.id)).toHaveLength(1);
     const problem = await expectProblem(await get(`${location}/result`), 402, 'entity_limit_reached');
-    expect(problem.instance).toBe(location);
+    expect(problem.instance).toBe(`${location}/result`);
   });
 
   it('async app route: Failed with the handler\'s answer as its result when the handler answers a final 4xx', async () => {
