@@ -57,7 +57,6 @@ export function createAcceptTerminal(operations: Operations, options: AcceptOpti
       const operation = {
         id: randomUUID(),
         accountId: account.id,
-        keyId: ctx.auth?.key.id,
         routeId: route.id,
         method: ctx.req.method ?? 'POST',
         url: ctx.req.url ?? '/',

@@ -10,7 +10,7 @@ export interface OperationJob {
   readonly attempt: number;
   readonly routeId: string;
   readonly accountId: string;
-  /** The key (or the key behind the access token) the caller used; undefined on operations queued before Portier stored it. */
+  /** The key (or the key behind the access token) the caller used. */
   readonly keyId: string | undefined;
   readonly method: string;
   /** The path as the caller sent it, without the query. */

@@ -7,8 +7,6 @@ import type { Operation, OperationStatus } from './operation.js';
 export interface OperationRow<Parsed extends boolean = true> {
   id: string;
   account_id: string;
-  /** Null on operations queued before the column existed. */
-  key_id: string | null;
   route_id: string;
   method: string;
   url: string;
@@ -46,7 +44,6 @@ export function toOperation(row: OperationRow): Operation {
   return {
     id: row.id,
     accountId: row.account_id,
-    keyId: row.key_id ?? undefined,
     routeId: row.route_id,
     method: row.method,
     url: row.url,

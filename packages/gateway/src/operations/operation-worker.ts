@@ -359,7 +359,8 @@ function jobOf(operation: Operation, signal: AbortSignal): OperationJob {
     attempt: operation.attempts,
     routeId: operation.routeId,
     accountId: operation.accountId,
-    keyId: operation.keyId,
+    // Set by Portier's auth stage on every queued request (a forged one from the caller is dropped first).
+    keyId: headers['x-portier-key-id'],
     method: operation.method,
     path: question === -1 ? operation.url : operation.url.slice(0, question),
     query: new URLSearchParams(question === -1 ? '' : operation.url.slice(question + 1)),

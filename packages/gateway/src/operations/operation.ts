@@ -23,8 +23,6 @@ export interface OperationResult {
 export interface Operation {
   readonly id: string;
   readonly accountId: string;
-  /** The key (or the key behind the access token) the operation was created with. */
-  readonly keyId: string | undefined;
   readonly routeId: string;
   readonly method: string;
   /** Path and query as the caller sent them. */
@@ -50,7 +48,7 @@ export interface Operation {
 
 export type NewOperation = Pick<
   Operation,
-  'id' | 'accountId' | 'keyId' | 'routeId' | 'method' | 'url' | 'params' | 'headers' | 'body' | 'correlationId' | 'requestedAt' | 'deadlineAt'
+  'id' | 'accountId' | 'routeId' | 'method' | 'url' | 'params' | 'headers' | 'body' | 'correlationId' | 'requestedAt' | 'deadlineAt'
 >;
 
 /** How an attempt ended, as the worker reports it. */

@@ -41,11 +41,6 @@ const migrations: readonly Migration[] = [
       CREATE INDEX operations_completed ON operations(completed_at);
     `,
   },
-  {
-    // The key an operation was created with: what the app's handler of an async app route is told.
-    version: 2,
-    sql: 'ALTER TABLE operations ADD COLUMN key_id TEXT',
-  },
 ];
 
 
@@ -76,8 +71,8 @@ export class PostgresOperationQueue implements OperationQueue {
       const { rows } = await client.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM operations WHERE status = 'Pending'");
       if ((rows[0]?.n ?? 0) >= maxPending) return false;
       await client.query(
-        `INSERT INTO operations (id, account_id, key_id, route_id, method, url, params, headers, body, correlation_id, status, requested_at, deadline_at, next_attempt_at)
-         VALUES ($1, $2, $12, $3, $4, $5, $6, $7, $8, $9, 'Pending', $10, $11, $10)`,
+        `INSERT INTO operations (id, account_id, route_id, method, url, params, headers, body, correlation_id, status, requested_at, deadline_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'Pending', $10, $11, $10)`,
         [
           operation.id,
           operation.accountId,
@@ -90,7 +85,6 @@ export class PostgresOperationQueue implements OperationQueue {
           operation.correlationId,
           operation.requestedAt,
           operation.deadlineAt,
-          operation.keyId ?? null,
         ],
       );
       return true;

@@ -21,8 +21,8 @@ export class SqliteOperationQueue implements OperationQueue {
     const db = this.db;
     this.statements = {
       insert: db.prepare(
-        `INSERT INTO operations (id, account_id, key_id, route_id, method, url, params, headers, body, correlation_id, status, requested_at, deadline_at, next_attempt_at)
-         VALUES (@id, @accountId, @keyId, @routeId, @method, @url, @params, @headers, @body, @correlationId, 'Pending', @requestedAt, @deadlineAt, @requestedAt)`,
+        `INSERT INTO operations (id, account_id, route_id, method, url, params, headers, body, correlation_id, status, requested_at, deadline_at, next_attempt_at)
+         VALUES (@id, @accountId, @routeId, @method, @url, @params, @headers, @body, @correlationId, 'Pending', @requestedAt, @deadlineAt, @requestedAt)`,
       ),
       pendingCount: db.prepare("SELECT COUNT(*) AS n FROM operations WHERE status = 'Pending'"),
       get: db.prepare('SELECT * FROM operations WHERE id = ?'),
@@ -62,7 +62,6 @@ export class SqliteOperationQueue implements OperationQueue {
           params: JSON.stringify(operation.params),
           headers: JSON.stringify(operation.headers),
           body: operation.body ?? null,
-          keyId: operation.keyId ?? null,
         });
         return true;
       })

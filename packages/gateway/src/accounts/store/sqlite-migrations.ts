@@ -181,9 +181,4 @@ export const sqliteMigrations: readonly { readonly version: number; readonly sql
       CREATE INDEX usage_errors_at ON usage_errors(at);
     `,
   },
-  {
-    // The key an operation was created with: what the app's handler of an async app route is told.
-    version: 7,
-    sql: 'ALTER TABLE operations ADD COLUMN key_id TEXT',
-  },
 ];
