@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
+import express from 'express';
 import Fastify from 'fastify';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
 import { systemClock } from '../src/clock.js';
@@ -84,9 +86,9 @@ describe.each(frameworks)('async app routes on %s', (framework) => {
     admin.close();
   });
 
-  const post = (path: string, body: unknown): ReturnType<typeof request> =>
+  const post = (path: string, body: unknown): Promise<Dispatcher.ResponseData> =>
     request(`${app.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json', 'x-trace-me': 'yes' }, body: JSON.stringify(body) });
-  const get = (path: string): ReturnType<typeof request> => request(`${app.url}${path}`, { headers: { authorization: `Bearer ${key.secret}` } });
+  const get = (path: string): Promise<Dispatcher.ResponseData> => request(`${app.url}${path}`, { headers: { authorization: `Bearer ${key.secret}` } });
 
   /** Queues one operation and returns its 202 body and Location. */
   async function queue(path: string, body: unknown): Promise<{ location: string; operation: OperationBody }> {
@@ -187,7 +189,7 @@ describe('async app routes: config checks', () => {
   };
 
   it('config: refused at start, naming the route, when an async app route has no handler', () => {
-    const { 'exports-flaky': _flaky, ...rest } = handlers;
+    const rest = Object.fromEntries(Object.entries(handlers).filter(([routeId]) => routeId !== 'exports-flaky'));
     const message = refusal({ operations: rest });
     expect(message).toContain('routes[1].async');
     expect(message).toContain('route "exports-flaky" is async and answered by the app');
@@ -204,5 +206,87 @@ describe('async app routes: config checks', () => {
     const app = Fastify();
     await expect(app.register(portierPlugin, { config, env: {} })).rejects.toThrow(/route "exports-create" is async and answered by the app/);
     await app.close();
+  });
+});
+
+describe('async app routes: leases and shutdown', () => {
+  it('async app route: an attempt that outlives its lease has its signal aborted and is attempted again', async () => {
+    const config = {
+      auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() } },
+      plans: { free: {} },
+      operations: { leaseMs: 1000, retry: { baseDelayMs: 10, maxDelayMs: 50 } },
+      routes: [{ id: 'slow', path: '/slow', methods: ['POST'], app: true, auth: {}, async: {} }],
+    };
+    const seen: OperationJob[] = [];
+    const app = await startEmbeddedApp('express', config, {
+      // The first attempt never answers (it ignores its signal); the second answers at once.
+      slow: (job) => {
+        seen.push(job);
+        return job.attempt === 1 ? new Promise(() => undefined) : { status: 200, body: { attempt: job.attempt } };
+      },
+    });
+    const { admin, close } = outsideAdmin(config, systemClock);
+    try {
+      const account = await admin.createAccount('slow', 'free');
+      const secret = (await admin.createKey({ accountId: account.id, name: 'k' })).secret;
+      const accepted = await request(`${app.url}/slow`, { method: 'POST', headers: { authorization: `Bearer ${secret}` } });
+      expect(accepted.statusCode).toBe(202);
+      const location = String(accepted.headers['location']);
+      await accepted.body.dump();
+      const done = await waitFor(
+        async () => (await (await request(`${app.url}${location}`, { headers: { authorization: `Bearer ${secret}` } })).body.json()) as OperationBody,
+        { what: 'the slow operation finished', until: (operation) => operation.status !== 'Pending' },
+      );
+      expect(done).toMatchObject({ status: 'Success', statusCode: 200, attempts: 2 });
+      expect(seen.map((job) => job.attempt)).toEqual([1, 2]);
+      expect(seen[0]?.signal.aborted).toBe(true);
+      expect(String((seen[0]?.signal.reason as Error).message)).toContain('ran past its lease');
+      expect(seen[1]?.signal.aborted).toBe(false);
+    } finally {
+      close();
+      await app.close();
+    }
+  });
+
+  it('async app route: close() waits for an attempt under way within its grace, and aborts it past that', async () => {
+    const config = {
+      auth: { instance: 'eu1', store: { sqlitePath: tempDbPath() } },
+      plans: { free: {} },
+      routes: [{ id: 'held', path: '/held', methods: ['POST'], app: true, auth: {}, async: {} }],
+    };
+    let started!: (job: OperationJob) => void;
+    const running = new Promise<OperationJob>((resolve) => (started = resolve));
+    const portier = createPortier(config, {
+      env: {},
+      logDestination: new Writable({ write: (_chunk, _encoding, callback) => callback() }),
+      operations: {
+        held: (job) => {
+          started(job);
+          return new Promise(() => undefined);
+        },
+      },
+    });
+    const app = express();
+    app.use(portier.middleware);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const { admin, close } = outsideAdmin(config, systemClock);
+    try {
+      const account = await admin.createAccount('held', 'free');
+      const secret = (await admin.createKey({ accountId: account.id, name: 'k' })).secret;
+      const accepted = await request(`${url}/held`, { method: 'POST', headers: { authorization: `Bearer ${secret}` } });
+      expect(accepted.statusCode).toBe(202);
+      await accepted.body.dump();
+      const job = await running;
+      expect(job.signal.aborted).toBe(false);
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await portier.close(50);
+      expect(job.signal.aborted).toBe(true);
+      expect(String((job.signal.reason as Error).message)).toBe('the operation worker stopped');
+    } finally {
+      close();
+    }
   });
 });

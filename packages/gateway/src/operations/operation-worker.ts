@@ -247,6 +247,8 @@ export class OperationWorker {
       hintMs = retryAfter === undefined ? undefined : retryAfter * 1000;
     } catch (error) {
       if (error instanceof PortierError) return { kind: 'done', status: 'Failed', error: toOperationError(error), webhook };
+      // Cut off by `stop`: not a failure of the handler; the operation is taken over after its lease.
+      if (this.stopped) return { kind: 'retry', at: this.clock.now() };
       failure = { code: 'thrown', error };
     } finally {
       clearTimeout(timer);
