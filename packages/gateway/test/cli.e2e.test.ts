@@ -77,6 +77,16 @@ describe('portier CLI', () => {
     expect(result.stderr).toContain('already in use');
   });
 
+  it('start: exits 1 with listen_failed naming the admin port when that one is taken', async () => {
+    const upstream = await startUpstream((_req, res) => json(res, 200, {}));
+    cleanups.push(() => upstream.close());
+    const port = Number(new URL(upstream.url).port);
+    const admin = `admin:\n  port: ${port}\n  token: ${'t'.repeat(32)}\n`;
+    const result = await runCli(['start', '--config', writeConfig(goodConfig(upstream.url) + admin)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`listen_failed: The gateway cannot listen on 127.0.0.1:${port}: the address is already in use`);
+  });
+
   it('start: finishes in-flight requests and exits 0 when sent SIGTERM', async () => {
     let release: () => void = () => undefined;
     const upstream = await startUpstream(

@@ -33,8 +33,9 @@ class Gate {
  * The real store, with key lookups that read their row at once and answer only when `gate` opens (a
  * store answering late); counts the lookups that reached it. Everything else goes straight through.
  */
-function slowStore(real: AccountStore, gate: () => Gate | undefined, onRead: () => void = () => undefined): AccountStore & { readonly getKeyCalls: () => number; readonly useBatches: () => number; readonly lastUseWrite: () => Promise<void> } {
+function slowStore(real: AccountStore, gate: () => Gate | undefined, onRead: () => void = () => undefined): AccountStore & { readonly getKeyCalls: () => number; readonly getAccountCalls: () => number; readonly useBatches: () => number; readonly lastUseWrite: () => Promise<void> } {
   let calls = 0;
+  let accountCalls = 0;
   let batches = 0;
   let lastUseWrite: Promise<void> = Promise.resolve();
   const wrapper = Object.create(real) as AccountStore;
@@ -52,8 +53,12 @@ function slowStore(real: AccountStore, gate: () => Gate | undefined, onRead: () 
       return lastUseWrite;
     },
     changeMarker: () => real.changeMarker(),
-    getAccount: (id: string) => real.getAccount(id),
+    getAccount: (id: string) => {
+      accountCalls++;
+      return real.getAccount(id);
+    },
     getKeyCalls: () => calls,
+    getAccountCalls: () => accountCalls,
     useBatches: () => batches,
     lastUseWrite: () => lastUseWrite,
   });
@@ -185,6 +190,34 @@ for (const backend of backends) {
         expect(await Promise.all([...attacker, other])).toEqual(['answered', 'answered', 'answered']);
         // Slots given back: the address starts lookups again.
         expect(await outcome(directory.lookup('k_rand_4', '10.0.0.66'))).toBe('answered');
+      } finally {
+        await directory.close();
+      }
+    });
+
+    it(`${backend.name}: keys of one account share the cached account, read from the store once until keys change; the cached key's lists and hash are its own values`, async () => {
+      const [first, second] = [await newKey(), await newKey()] as [string, string];
+      const stored = (await reader.getKey(first)) as ApiKey;
+      const store = slowStore(reader, () => undefined);
+      const directory = new KeyDirectory(store, systemClock, silent);
+      try {
+        await directory.started;
+        const a = (await directory.lookup(first)) as KeyEntry;
+        const b = (await directory.lookup(second)) as KeyEntry;
+        expect(store.getAccountCalls()).toBe(1);
+        expect(b.account).toBe(a.account);
+        expect(a.account.id).toBe(accountId);
+        expect(a.key.accountId).toBe(accountId);
+        expect(a.key).toEqual(stored);
+        expect(b.key.scopes).toBe(a.key.scopes);
+        // The two hashes are copies side by side in one buffer, each still its own key's.
+        expect(a.key.hash.equals(stored.hash)).toBe(true);
+        expect(b.key.hash.equals(a.key.hash)).toBe(false);
+        expect(b.key.hash.buffer).toBe(a.key.hash.buffer);
+        // A change empties the shared accounts with the cache: the next key reads its account again.
+        directory.invalidate();
+        expect((await directory.lookup(second))?.account.id).toBe(accountId);
+        expect(store.getAccountCalls()).toBe(2);
       } finally {
         await directory.close();
       }

@@ -81,6 +81,43 @@ describe('OpenAPI document', () => {
     expect(document['paths']['/companies/{companyId}/push/{operationId}']['get'].responses['402']).toBeDefined();
   });
 
+  it('openapi: describes a route the app answers (`app: true`) like a proxied one, without the upstream\'s errors', async () => {
+    const result = parseConfig(
+      stringify({
+        auth: { instance: 'eu1', store: { sqlitePath: '/tmp/unused.db' } },
+        plans: { free: {} },
+        routes: [
+          {
+            id: 'projects-create',
+            path: '/projects/:team',
+            methods: ['POST'],
+            app: true,
+            auth: { scopes: ['projects:write'] },
+            validation: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
+            idempotency: {},
+          },
+        ],
+      }),
+      'portier.yaml',
+      {},
+    );
+    if (!result.ok) throw new Error('config invalid');
+    const document = renderOpenApi(result.config, { title: 'Projects API', version: '1.0.0', serverUrl: 'https://api.example.com/v1' }) as Json;
+    expect((await new Validator().validate(document)).valid).toBe(true);
+    const operation = document['paths']['/projects/{team}']['post'] as Json;
+    expect(operation['operationId']).toBe('projects-create');
+    expect(operation['parameters'].map((parameter: Json) => parameter['name'])).toEqual(['team', 'Idempotency-Key']);
+    expect(operation['requestBody']['content']['application/json']['schema']['required']).toEqual(['name']);
+    expect(operation['security']).toEqual([{ bearerKey: [] }]);
+    expect(operation['responses']['2XX']['description']).toContain('the app Portier runs in');
+    expect(Object.keys(operation['responses']['401']['content']['application/problem+json']['examples'])).toContain('authentication_required');
+    expect(Object.keys(operation['responses']['403']['content']['application/problem+json']['examples'])).toContain('access_denied');
+    expect(Object.keys(operation['responses']['500']['content']['application/problem+json']['examples'])).toEqual(['internal_error']);
+    // The app answers, not an upstream: no bad_gateway, upstream_timeout or circuit.
+    expect(Object.keys(operation['responses'])).not.toContain('502');
+    expect(Object.keys(operation['responses'])).not.toContain('504');
+  });
+
   it('openapi: `portier docs openapi` prints it as JSON or YAML', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'portier-openapi-')), 'portier.yaml');
     writeFileSync(file, stringify(config));

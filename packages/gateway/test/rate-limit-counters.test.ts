@@ -63,6 +63,42 @@ describe('local counters', () => {
     counters.sweep(t0 + 120_000);
     expect(counters.size).toBe(0);
   });
+
+  it('local counters: slots freed by the sweep and by the cap are reused, each new counter starting from zero', () => {
+    const counters = new LocalCounters(3);
+    const minute = limit('minute', 10);
+    const spend = (key: string, cost: number, at = t0) => counters.decide([{ limit: minute, counterKey: key }], cost, at).states[0]?.remaining;
+    expect(spend('a', 4)).toBe(6);
+    expect(spend('b', 2)).toBe(8);
+    counters.sweep(t0 + 120_000);
+    // More counters than the first table holds, in reused and new slots: each its own count.
+    const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`);
+    const wide = new LocalCounters(5000);
+    for (const [i, key] of keys.entries()) wide.decide([{ limit: minute, counterKey: key }], 1 + (i % 5), t0);
+    for (const [i, key] of keys.entries()) expect(wide.decide([{ limit: minute, counterKey: key }], 0, t0).states[0]?.remaining).toBe(10 - (1 + (i % 5)));
+    expect(spend('c', 1, t0 + 120_000)).toBe(9);
+    expect(spend('d', 3, t0 + 120_000)).toBe(7);
+    expect(spend('e', 5, t0 + 120_000)).toBe(5);
+    // Full: a fourth counter drops the oldest (c), whose slot the next new one gets, from zero.
+    expect(spend('f', 2, t0 + 120_000)).toBe(8);
+    expect(counters.evicted).toBe(1);
+    // c again is new (it drops d); e and f kept their counts through both reuses.
+    expect(spend('c', 1, t0 + 120_000)).toBe(9);
+    expect([spend('e', 0, t0 + 120_000), spend('f', 0, t0 + 120_000)]).toEqual([5, 8]);
+    expect(counters.evicted).toBe(2);
+  });
+
+  it('local counters: a counter dropped by the cap during a decision does not lend its slot to another counter of that decision', () => {
+    const counters = new LocalCounters(1);
+    const minute = limit('minute', 10);
+    // Two new counters, room for one: the second drops the first while the decision still holds it.
+    const both = counters.decide([{ limit: minute, counterKey: 'x' }, { limit: minute, counterKey: 'y' }], 3, t0);
+    expect(both.admitted).toBe(true);
+    expect(both.states.map((state) => state.remaining)).toEqual([7, 7]);
+    expect(counters.size).toBe(1);
+    // y kept its own 3 (a shared slot would hold 6).
+    expect(counters.decide([{ limit: minute, counterKey: 'y' }], 0, t0).states[0]?.remaining).toBe(7);
+  });
 });
 
 describe('windows', () => {

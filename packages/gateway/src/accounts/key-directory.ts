@@ -4,6 +4,31 @@ import { portierError } from '../errors/portier-error.js';
 import type { Logger } from '../log/create-logger.js';
 import type { Account, AccountStore, ApiKey } from './store/account-store.js';
 
+/** Hashes per slab: a slab is freed once none of its keys is cached, so small slabs waste little when keys churn. */
+const hashesPerSlab = 16;
+
+/**
+ * Copies of key hashes, packed into small buffers of their own: a buffer per hash (what the store
+ * driver returns) costs about 230 bytes, a view into a shared one about 150. Never Node's shared
+ * buffer pool, where one cached hash would keep 8 KiB of unrelated bytes alive. Space is never
+ * reused: a view an in-flight request holds keeps meaning the hash it was given.
+ */
+class HashSlabs {
+  private slab = Buffer.alloc(0);
+  private used = 0;
+
+  copy(hash: Buffer): Buffer {
+    if (this.used + hash.length > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(Math.max(hash.length, 32) * hashesPerSlab);
+      this.used = 0;
+    }
+    const copy = this.slab.subarray(this.used, this.used + hash.length);
+    hash.copy(copy);
+    this.used += hash.length;
+    return copy;
+  }
+}
+
 /** A key with the account it belongs to, as the policies see it. */
 export interface KeyEntry {
   readonly key: ApiKey;
@@ -62,6 +87,11 @@ export class KeyDirectory {
   private readonly uses = new Map<string, number>();
   /** Store lookups each client address holds now; an address leaves the map with its last one. */
   private readonly lookupsByClient = new Map<string, number>();
+  /** The accounts of cached keys, one object per account, shared by its keys (and its store read spared). */
+  private readonly accounts = new Map<string, Account>();
+  /** The scope and binding lists of cached keys, one array per distinct list (by its JSON): keys tend to share them. */
+  private readonly lists = new Map<string, readonly string[]>();
+  private readonly hashes = new HashSlabs();
   private generation = 0;
   private lookupsRunning = 0;
   private flushing = false;
@@ -115,6 +145,8 @@ export class KeyDirectory {
     this.cache.clear();
     this.unknown.clear();
     this.inFlight.clear();
+    this.accounts.clear();
+    this.lists.clear();
   }
 
   noteUse(id: string): void {
@@ -183,9 +215,9 @@ export class KeyDirectory {
 
   private conclude(id: string, entry: KeyEntry | undefined, generation: number, retryIfStale: boolean): KeyEntry | undefined | Promise<KeyEntry | undefined> {
     if (generation === this.generation) {
-      if (entry === undefined) this.rememberUnknown(id);
-      else this.remember(id, entry);
-      return entry;
+      if (entry !== undefined) return this.remember(entry);
+      this.rememberUnknown(id);
+      return undefined;
     }
     // Read before an invalidation (a revocation, say): never cached, and asked again once.
     this.staleFills++;
@@ -202,18 +234,48 @@ export class KeyDirectory {
   private async load(id: string): Promise<KeyEntry | undefined> {
     const key = await this.store.getKey(id);
     if (key === undefined) return undefined;
-    const account = await this.store.getAccount(key.accountId);
+    // An account already cached is as current as the store's (any write empties both): not read again.
+    const account = this.accounts.get(key.accountId) ?? (await this.store.getAccount(key.accountId));
     if (account === undefined) return undefined;
     return { key, account };
   }
 
-  private remember(id: string, entry: KeyEntry): void {
-    if (!this.cache.has(id) && this.cache.size >= this.limits.maxKeys) {
+  /** Caches the entry, in its compact form, which is what every request for it gets from now on. */
+  private remember(entry: KeyEntry): KeyEntry {
+    // Keyed by the stored id, not the caller's: that one is a slice of the request's header, which it would keep.
+    const keyId = entry.key.id;
+    if (!this.cache.has(keyId) && this.cache.size >= this.limits.maxKeys) {
       const oldest = this.cache.keys().next();
       if (oldest.done !== true) this.cache.delete(oldest.value);
       this.evictedKeys++;
     }
-    this.cache.set(id, entry);
+    const compact = this.compact(entry);
+    this.cache.set(keyId, compact);
+    return compact;
+  }
+
+  /**
+   * The entry as the cache keeps it, in less memory (issue 22's bound: 500 bytes a cached key): the
+   * account and the scope and binding lists shared with the keys cached before it, and the hash copied
+   * out of the store driver's buffer (a buffer of its own costs about 230 bytes, a copy about 150).
+   * The maps that share them are emptied with the cache, and never hold more entries than it may.
+   */
+  private compact(entry: KeyEntry): KeyEntry {
+    const { key } = entry;
+    const account = this.shared(this.accounts, key.accountId, entry.account);
+    // Both lists are read-only: a scope list and a binding list with the same values may be one array.
+    const scopes = this.shared(this.lists, JSON.stringify(key.scopes), key.scopes);
+    const bindings = this.shared(this.lists, JSON.stringify(key.bindings), key.bindings);
+    // The account's id and a status literal in place of the row's own copies of those strings.
+    return { key: { ...key, accountId: account.id, status: key.status === 'active' ? 'active' : 'revoked', scopes, bindings, hash: this.hashes.copy(key.hash) }, account };
+  }
+
+  private shared<T>(map: Map<string, T>, name: string, value: T): T {
+    const known = map.get(name);
+    if (known !== undefined) return known;
+    if (map.size >= this.limits.maxKeys) map.clear();
+    map.set(name, value);
+    return value;
   }
 
   private rememberUnknown(id: string): void {

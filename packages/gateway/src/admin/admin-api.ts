@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { AuthConfig, PortierConfig } from '../config/config-types.js';
@@ -30,6 +29,7 @@ import type { RecentLogLines } from '../log/recent-log-lines.js';
 import { loadPageAssets, pageSecurityHeaders } from '../pages/page-assets.js';
 import { dashboardSummary, minutesOf, requestStory, type DashboardSources } from './dashboard/dashboard-data.js';
 import { dashboardAssetName } from './dashboard/dashboard-asset-name.js';
+import { baseUrlOf } from '../server/base-url-of.js';
 
 /** What the admin API reads of the config being served. */
 export interface AdminView {
@@ -292,8 +292,8 @@ export function createAdminApi(options: {
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
-          const address = server.address() as AddressInfo;
-          resolve(`http://${address.address}:${address.port}`);
+          server.off('error', reject);
+          resolve(baseUrlOf(server));
         });
       }),
   };

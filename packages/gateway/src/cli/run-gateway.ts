@@ -26,7 +26,10 @@ export async function runGateway(config: PortierConfig, onStop?: () => Promise<v
   try {
     url = await gateway.listen();
   } catch (error) {
-    for (const line of listenFailureLines(`${config.server.host}:${config.server.port}`, error)) process.stderr.write(`${line}\n`);
+    // Node names the address it could not open: the front port's or the admin API's.
+    const failed = error as { address?: unknown; port?: unknown } | null;
+    const address = typeof failed?.address === 'string' && typeof failed.port === 'number' ? `${failed.address}:${failed.port}` : `${config.server.host}:${config.server.port}`;
+    for (const line of listenFailureLines(address, error)) process.stderr.write(`${line}\n`);
     await gateway.shutdown(0);
     process.exit(1);
   }

@@ -76,6 +76,7 @@ function operationOf(route: RouteConfig, method: string, config: PortierConfig):
 }
 
 function successOf(route: RouteConfig): Json {
+  if (route.app === true) return { '2XX': { description: 'The answer of the app Portier runs in (`app: true`).', headers: correlationHeader() } };
   if (route.async === undefined) return { '2XX': { description: 'The answer of the service behind the gateway.', headers: correlationHeader() } };
   return {
     '202': {

@@ -6,6 +6,7 @@ import type { PortierConfig } from '../config/config-types.js';
 import type { Logger } from '../log/create-logger.js';
 import type { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
 import { createGateway } from '../server/create-gateway.js';
+import { listenFailureLines } from '../cli/listen-failure.js';
 import { AppHandover, type EnterApp } from './app-handover.js';
 import { loadEmbeddedConfig, PortierConfigError, type EmbeddedConfigSource } from './load-embedded-config.js';
 import type { OperationHandlers } from '../operations/operation-handler.js';
@@ -33,6 +34,14 @@ export interface EmbeddedPortier {
   readonly keys: KeyDirectory | undefined;
   readonly maintenance: MaintenanceState;
   readonly logger: Logger;
+  /**
+   * Settles once what Portier listens on itself is open: with the config's `admin` section, the admin
+   * API, `/metrics` and the dashboard on their own listener (`admin.host`, `admin.port`), started
+   * when the embedded Portier opens. Resolves with its base URL (`adminUrl`; undefined without an
+   * `admin` section). When that port cannot be opened, the error is logged and `ready` rejects with it:
+   * await `ready` before the app listens to stop there instead.
+   */
+  readonly ready: Promise<EmbeddedReady>;
   /** Runs the pipeline on one request; `proceed` lets the app's handler answer once every stage passed. */
   run(req: IncomingMessage, res: ServerResponse, proceed: () => void): void;
   /** The app failed on a request Portier handed it: true when Portier renders the failure. */
@@ -44,6 +53,12 @@ export interface EmbeddedPortier {
    * `server.shutdownGraceMs`), closes the stores and flushes the log.
    */
   close(graceMs?: number): Promise<void>;
+}
+
+/** What `ready` resolves with. */
+export interface EmbeddedReady {
+  /** Base URL (`http://host:port`) of the admin API's listener, when the config has an `admin` section. */
+  readonly adminUrl: string | undefined;
 }
 
 /** What an adapter hands its app of the embedded Portier: everything but the hooks it runs requests through. */
@@ -91,22 +106,33 @@ export function openEmbedded(source: EmbeddedConfigSource, enter: EnterApp, opti
     operationHandlers: handlers,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }),
+    // A config file is read again by `POST /admin/reload` (and `portier reload`), as a gateway's is.
+    ...(typeof source === 'string' ? { configFile: source } : {}),
+    ...(options.env === undefined ? {} : { env: options.env }),
   });
   const { handle } = gateway;
   // Operations queued by the async routes (this run's, and those a previous run left) are worked on from now.
   gateway.startWorker();
+  const ready = gateway.listenAdmin().then((adminUrl) => ({ adminUrl }));
+  // Logged whether or not the app awaits `ready`, and never an unhandled rejection of the app's process.
+  ready.catch((error: unknown) => {
+    const address = config.admin === undefined ? '' : `${config.admin.host}:${config.admin.port}`;
+    // The catalog's `listen_failed` line; its hints name `server.port`, which is the app's here.
+    gateway.logger.error({ err: error, address }, `admin API (admin.port): ${listenFailureLines(address, error)[0] ?? ''}`);
+  });
   return {
     config,
     keys: gateway.keys,
     maintenance: gateway.maintenance,
     logger: gateway.logger,
+    ready,
     run(req, res, proceed) {
       handover.admit(req, proceed);
       handle(req, res);
     },
     fail: (req, error) => handover.fail(req, error),
     unanswered: (req) => handover.unanswered(req),
-    // Nothing listens: the app's server is the app's to close; this closes what Portier opened.
+    // The app's server is the app's to close; this closes what Portier opened (the admin listener too).
     close: (graceMs = config.server.shutdownGraceMs) => gateway.shutdown(graceMs),
   };
 }

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import { loadConfigFile, type ConfigResult } from '../config-loader/load-config.js';
@@ -21,6 +20,7 @@ import { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
 import { UpstreamClient } from '../policies/proxy/upstream-client.js';
 import { createClientErrorHandler, createSocketAnswer } from './answer-client-error.js';
 import { createConnectRefusal } from './refuse-connect.js';
+import { baseUrlOf } from './base-url-of.js';
 import { createAdminApi } from '../admin/admin-api.js';
 import { LocalCounters } from '../policies/rate-limit/local-counters.js';
 import { RedisCounters } from '../policies/rate-limit/redis-counters.js';
@@ -57,6 +57,8 @@ export interface GatewayDependencies {
   readonly operationHandlers?: OperationHandlers;
   /** The file the config was loaded from: what `reload()` (SIGHUP, `portier reload`, `POST /admin/reload`) reads again. */
   readonly configFile?: string;
+  /** Environment for `${VAR}` when `configFile` is read again (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface Gateway {
@@ -91,6 +93,12 @@ export interface Gateway {
    * Portier does, the app's server being the one that listens. `listen()` starts it too; twice is once.
    */
   startWorker(): void;
+  /**
+   * Starts the admin API's own listener (`admin.host`, `admin.port`) alone, when the config has an
+   * `admin` section: what `listen()` does for it, and all an embedded Portier listens on. Once: a
+   * second call returns the first one's promise. Resolves with its base URL, or undefined without one.
+   */
+  listenAdmin(): Promise<string | undefined>;
   /** Base URL of the admin API once listening, when configured. */
   readonly adminUrl: string | undefined;
   /**
@@ -356,7 +364,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     if (file === undefined) return { ok: false, file: '', problems: [{ file: '', line: 0, column: 0, path: '', message: 'this gateway was not started from a config file: there is nothing to reload' }] };
     // Reading the file is synchronous: let the event loop run what is queued first.
     await new Promise((resolve) => setImmediate(resolve));
-    const outcome = reload(loadConfigFile(file), file);
+    const outcome = reload(loadConfigFile(file, dependencies.env), file);
     if (outcome.ok) logger.info({ file, routes: outcome.routes }, 'config reloaded');
     else logger.error({ file, problems: outcome.problems.map(formatConfigProblem) }, 'config reload refused: the running config stays');
     for (const warning of outcome.ok ? outcome.warnings : []) logger.warn({ path: warning.path }, warning.message);
@@ -387,6 +395,14 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     admin.server.on('connect', createConnectRefusal(config, answerOnAdminSocket));
   }
   let adminUrl: string | undefined;
+  let adminListening: Promise<string | undefined> | undefined;
+  function listenAdmin(): Promise<string | undefined> {
+    adminListening ??=
+      admin === undefined || config.admin === undefined
+        ? Promise.resolve(undefined)
+        : admin.listen(config.admin.host, config.admin.port).then((url) => (adminUrl = url));
+    return adminListening;
+  }
 
   let stopping: Promise<void> | undefined;
   return {
@@ -414,6 +430,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     reload: reloadFile,
     reloadConfig: (next: PortierConfig) => reload({ ok: true, config: next }, dependencies.configFile ?? ''),
     startWorker: () => worker?.start(),
+    listenAdmin,
     async listen(): Promise<string> {
       if (redisCounters !== undefined && !(await redisCounters.ready(redisReadyWaitMs))) {
         logger.error({ url: redactUrl(config.rateLimits.redis?.url ?? '') }, 'rate-limit store not reachable at start: limits follow their whenStoreDown policy');
@@ -425,12 +442,10 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
         server.once('error', reject);
         server.listen(settings.port, settings.host, () => {
           server.off('error', reject);
-          const address = server.address() as AddressInfo;
-          const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          resolve(`http://${host}:${address.port}`);
+          resolve(baseUrlOf(server));
         });
       });
-      if (admin !== undefined && config.admin !== undefined) adminUrl = await admin.listen(config.admin.host, config.admin.port);
+      await listenAdmin();
       // Operations left by a previous run (or another replica) are picked up from here on.
       worker?.start();
       return url;
@@ -446,9 +461,12 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
         clearInterval(counterSweeper);
         redisCounters?.close();
         snapshots?.close();
-        if (admin !== undefined && admin.server.listening) {
+        // A listener still opening is closed once open; one that could not open has nothing to close.
+        const adminOpened = adminListening !== undefined && (await adminListening.then(() => true, () => false));
+        if (admin !== undefined && adminOpened && admin.server.listening) {
+          const adminClosed = new Promise((resolve) => admin.server.close(resolve));
           admin.server.closeAllConnections();
-          admin.server.close();
+          await adminClosed;
         }
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Connections that finish their last response while draining go idle; close them as they do,

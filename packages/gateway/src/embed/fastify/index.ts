@@ -60,6 +60,11 @@ async function portierPlugin(instance: FastifyInstance, options: PortierFastifyO
   instance.decorate('portier', exposed);
   instance.decorateRequest('portier', undefined);
   instance.addHook('onClose', () => portier.close());
+  // `await app.register(...)` fails when the admin API cannot listen, with nothing left open.
+  await portier.ready.catch(async (error: unknown) => {
+    await portier.close();
+    throw error;
+  });
 
   // preParsing: after routing, before Fastify reads the body, so that a body Portier read is handed back to Fastify's parser.
   // The callback form: no async function, and so no promise of its own, per request.

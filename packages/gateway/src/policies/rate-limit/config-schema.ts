@@ -115,7 +115,7 @@ export const rateLimitsSchema = Type.Object(
       maximum: 100000000,
       default: 1000000,
       description:
-        'Most counters kept in memory (one per limit and subject, about 220 bytes each); past it the oldest are dropped, which forgets their counts.',
+        'Most counters kept in memory (one per limit and subject, about 170 bytes each); past it the oldest are dropped, which forgets their counts.',
     }),
     headers: Type.Array(Enum(['ietf', 'x-ratelimit', 'x-rate-limit'], { description: 'A header set.' }), {
       uniqueItems: true,

@@ -48,24 +48,36 @@ export interface CounterSnapshot {
 /** Windows at least this long are worth keeping across a restart. */
 const persistFromMs = 3_600_000;
 
-interface Counter {
-  start: number;
-  current: number;
-  previous: number;
-  /** End of the window `start` belongs to, so calendar windows are computed once per window. */
-  end: number;
-}
-
-/** Counters kept at most this many by default; past it the oldest are dropped (about 220 bytes each). */
+/** Counters kept at most this many by default; past it the oldest are dropped (about 170 bytes each, bench:memory:heap). */
 const defaultMaxCounters = 1_000_000;
+
+/** Where a counter's four numbers sit in `CounterTable.numbers`: a counter is a slot of four. */
+const START = 0;
+const CURRENT = 1;
+const PREVIOUS = 2;
+/** End of the window `start` belongs to, so calendar windows are computed once per window. */
+const END = 3;
+const FIELDS = 4;
 
 /**
  * In-process counters: one decision per request over every limit that applies, atomically (this is
  * one synchronous step, so nothing runs between the check and the increments). A rejected request
  * moves no counter. Sliding windows weigh the previous window's count by how much of it still overlaps.
+ *
+ * Kept compact (issue 22's bound: 200 bytes a counter): the numbers of every counter live in one
+ * Float64Array, four to a slot, and the map holds each counter's key and slot number (an object of four
+ * numbers per counter took about 90 bytes more, two of them boxed). A dropped counter's slot is reused.
  */
 export class LocalCounters {
-  private readonly counters = new Map<string, Counter>();
+  /** Counter key to slot, oldest first (the order `maxCounters` drops them in). */
+  private readonly slots = new Map<string, number>();
+  private numbers = new Float64Array(FIELDS * 1024);
+  /** Slots given back by the sweep and by drops, to be reused. */
+  private readonly free: number[] = [];
+  /** Slots dropped during the current decision: reused only once it is over, never by a counter it holds. */
+  private readonly dropped: number[] = [];
+  /** Slots never used yet start here. */
+  private fresh = 0;
   /** Long-window counters changed since the last snapshot. */
   private readonly dirty = new Set<string>();
   private evictedCount = 0;
@@ -73,28 +85,32 @@ export class LocalCounters {
   constructor(private readonly maxCounters = defaultMaxCounters) {}
 
   decide(checks: readonly LimitCheck[], cost: number, now: number): LimitDecision {
-    const counters: Counter[] = [];
+    const slots: number[] = [];
     const states: LimitState[] = [];
     let rejectedBy: CompiledLimit | undefined;
     let retryAfterMs = 0;
     for (const check of checks) {
-      const counter = this.counterFor(check, now);
-      counters.push(counter);
-      const used = usedNow(counter, check.limit, now);
+      const slot = this.slotFor(check, now);
+      slots.push(slot);
+      // Read after `slotFor`, which may have grown the table.
+      const numbers = this.numbers;
+      const used = usedNow(numbers, slot, check.limit, now);
       if (used + cost > check.limit.limit) {
-        const wait = waitFor(counter, check.limit, cost, now);
+        const wait = waitFor(numbers, slot, check.limit, cost, now);
         if (rejectedBy === undefined || wait > retryAfterMs) {
           rejectedBy = check.limit;
           retryAfterMs = wait;
         }
       }
-      states.push({ limit: check.limit, remaining: Math.max(0, Math.floor(check.limit.limit - used)), resetAt: counter.end });
+      states.push({ limit: check.limit, remaining: Math.max(0, Math.floor(check.limit.limit - used)), resetAt: numbers[slot + END] as number });
     }
+    if (this.dropped.length > 0) this.free.push(...this.dropped.splice(0));
     if (rejectedBy !== undefined) return { admitted: false, states, rejectedBy, retryAfterMs };
-    for (let i = 0; i < counters.length; i++) {
-      const counter = counters[i] as Counter;
-      counter.current += cost;
-      if (counter.end - counter.start >= persistFromMs) this.dirty.add((checks[i] as LimitCheck).counterKey);
+    const numbers = this.numbers;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as number;
+      numbers[slot + CURRENT] = (numbers[slot + CURRENT] as number) + cost;
+      if ((numbers[slot + END] as number) - (numbers[slot + START] as number) >= persistFromMs) this.dirty.add((checks[i] as LimitCheck).counterKey);
       const state = states[i] as LimitState;
       states[i] = { ...state, remaining: Math.max(0, state.remaining - cost) };
     }
@@ -103,19 +119,26 @@ export class LocalCounters {
 
   /** Drops counters whose windows are over (called periodically). */
   sweep(now: number): void {
-    for (const [key, counter] of this.counters) {
-      const length = counter.end - counter.start;
+    const numbers = this.numbers;
+    for (const [key, slot] of this.slots) {
+      const end = numbers[slot + END] as number;
       // A sliding counter still matters during the window after its own.
-      if (counter.end + length <= now) this.counters.delete(key);
+      if (end + (end - (numbers[slot + START] as number)) <= now) {
+        this.slots.delete(key);
+        this.free.push(slot);
+      }
     }
   }
 
   /** Long-window counters changed since the last call, to be saved. */
   takeChanged(): CounterSnapshot[] {
     const out: CounterSnapshot[] = [];
+    const numbers = this.numbers;
     for (const key of this.dirty) {
-      const counter = this.counters.get(key);
-      if (counter !== undefined) out.push({ key, start: counter.start, end: counter.end, current: counter.current, previous: counter.previous });
+      const slot = this.slots.get(key);
+      if (slot !== undefined) {
+        out.push({ key, start: numbers[slot + START] as number, end: numbers[slot + END] as number, current: numbers[slot + CURRENT] as number, previous: numbers[slot + PREVIOUS] as number });
+      }
     }
     this.dirty.clear();
     return out;
@@ -129,14 +152,12 @@ export class LocalCounters {
   /** Puts saved counters back (at start); counters already counting since are kept. */
   restore(snapshots: readonly CounterSnapshot[]): void {
     for (const snapshot of snapshots) {
-      if (!this.counters.has(snapshot.key)) {
-        this.counters.set(snapshot.key, { start: snapshot.start, end: snapshot.end, current: snapshot.current, previous: snapshot.previous });
-      }
+      if (!this.slots.has(snapshot.key)) this.place(snapshot.key, snapshot.start, snapshot.end, snapshot.current, snapshot.previous);
     }
   }
 
   get size(): number {
-    return this.counters.size;
+    return this.slots.size;
   }
 
   /** Counters dropped because `maxCounters` was reached, since the start. */
@@ -144,51 +165,79 @@ export class LocalCounters {
     return this.evictedCount;
   }
 
-  private counterFor(check: LimitCheck, now: number): Counter {
-    let counter = this.counters.get(check.counterKey);
-    if (counter === undefined) {
+  private slotFor(check: LimitCheck, now: number): number {
+    const slot = this.slots.get(check.counterKey);
+    if (slot === undefined) {
+      if (this.slots.size >= this.maxCounters) this.dropOldest();
       const bounds = check.limit.window.boundsAt(now);
-      counter = { start: bounds.start, end: bounds.end, current: 0, previous: 0 };
-      if (this.counters.size >= this.maxCounters) this.dropOldest();
-      this.counters.set(check.counterKey, counter);
-      return counter;
+      return this.place(check.counterKey, bounds.start, bounds.end, 0, 0);
     }
-    if (now >= counter.end) roll(counter, check.limit.window.boundsAt(now), check.limit.sliding);
-    return counter;
+    if (now >= (this.numbers[slot + END] as number)) roll(this.numbers, slot, check.limit.window.boundsAt(now), check.limit.sliding);
+    return slot;
+  }
+
+  /** A new counter in a free slot (the table grows by doubling when none is left). */
+  private place(key: string, start: number, end: number, current: number, previous: number): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.fresh;
+      this.fresh += FIELDS;
+      if (this.fresh > this.numbers.length) {
+        const grown = new Float64Array(this.numbers.length * 2);
+        grown.set(this.numbers);
+        this.numbers = grown;
+      }
+    }
+    const numbers = this.numbers;
+    numbers[slot + START] = start;
+    numbers[slot + END] = end;
+    numbers[slot + CURRENT] = current;
+    numbers[slot + PREVIOUS] = previous;
+    this.slots.set(key, slot);
+    return slot;
   }
 
   private dropOldest(): void {
-    const oldest = this.counters.keys().next();
-    if (oldest.done !== true) this.counters.delete(oldest.value);
+    const oldest = this.slots.entries().next();
+    if (oldest.done === true) return;
+    this.slots.delete(oldest.value[0]);
+    this.dropped.push(oldest.value[1]);
     this.evictedCount++;
   }
 }
 
-function roll(counter: Counter, bounds: WindowBounds, sliding: boolean): void {
-  const adjacent = bounds.start === counter.end;
-  counter.previous = sliding && adjacent ? counter.current : 0;
-  counter.current = 0;
-  counter.start = bounds.start;
-  counter.end = bounds.end;
+function roll(numbers: Float64Array, slot: number, bounds: WindowBounds, sliding: boolean): void {
+  const adjacent = bounds.start === numbers[slot + END];
+  numbers[slot + PREVIOUS] = sliding && adjacent ? (numbers[slot + CURRENT] as number) : 0;
+  numbers[slot + CURRENT] = 0;
+  numbers[slot + START] = bounds.start;
+  numbers[slot + END] = bounds.end;
 }
 
-function usedNow(counter: Counter, limit: CompiledLimit, now: number): number {
-  if (!limit.sliding || counter.previous === 0) return counter.current;
-  const length = counter.end - counter.start;
-  return counter.previous * (1 - (now - counter.start) / length) + counter.current;
+function usedNow(numbers: Float64Array, slot: number, limit: CompiledLimit, now: number): number {
+  const current = numbers[slot + CURRENT] as number;
+  const previous = numbers[slot + PREVIOUS] as number;
+  if (!limit.sliding || previous === 0) return current;
+  const start = numbers[slot + START] as number;
+  const length = (numbers[slot + END] as number) - start;
+  return previous * (1 - (now - start) / length) + current;
 }
 
 /** How long until `cost` more units fit. */
-function waitFor(counter: Counter, limit: CompiledLimit, cost: number, now: number): number {
-  const length = counter.end - counter.start;
-  if (!limit.sliding) return counter.end - now;
+function waitFor(numbers: Float64Array, slot: number, limit: CompiledLimit, cost: number, now: number): number {
+  const start = numbers[slot + START] as number;
+  const end = numbers[slot + END] as number;
+  const current = numbers[slot + CURRENT] as number;
+  const previous = numbers[slot + PREVIOUS] as number;
+  const length = end - start;
+  if (!limit.sliding) return end - now;
   const room = limit.limit - cost;
-  if (counter.current <= room && counter.previous > 0) {
+  if (current <= room && previous > 0) {
     // Within this window, as the previous window's weight fades.
-    const at = counter.start + length * (1 - (room - counter.current) / counter.previous);
+    const at = start + length * (1 - (room - current) / previous);
     return Math.max(1, at - now);
   }
   // Only in the next window, as this window's count fades in turn.
-  const at = counter.end + length * (1 - room / Math.max(counter.current, 1));
+  const at = end + length * (1 - room / Math.max(current, 1));
   return Math.max(1, at - now);
 }
