@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const afterKeys = retained();
   const cached = directory.stats().cachedKeys;
 
-  const windows = [compileLimit({ name: 'minute', limit: 300, per: 'minute', algorithm: 'sliding', by: ['key'], whenStoreDown: 'local' }), compileLimit({ name: 'day', limit: 5000, per: 'day', algorithm: 'sliding', by: ['key'], whenStoreDown: 'local' })];
+  const windows = [compileLimit({ name: 'minute', limit: 300, per: 'minute', algorithm: 'sliding', timeZone: 'UTC', by: ['key'], whenStoreDown: 'local' }), compileLimit({ name: 'day', limit: 5000, per: 'day', algorithm: 'sliding', timeZone: 'UTC', by: ['key'], whenStoreDown: 'local' })];
   const counters = new LocalCounters(10 * count);
   const beforeCounters = retained();
   const now = Date.now();
