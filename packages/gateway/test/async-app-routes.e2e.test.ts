@@ -1,7 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import express from 'express';
 import Fastify from 'fastify';
 import { request, type Dispatcher } from 'undici';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountAdmin } from '../src/admin/account-admin.js';
 import { systemClock } from '../src/clock.js';
@@ -287,6 +291,33 @@ describe('async app routes: leases and shutdown', () => {
       expect(String((job.signal.reason as Error).message)).toBe('the operation worker stopped');
     } finally {
       close();
+    }
+  });
+});
+
+describe('async app routes: reload', () => {
+  it('config: a reload that adds an async app route with no handler is refused, naming it; the running config stays', async () => {
+    const token = 'async-reload-token-0123456789abcdef';
+    const dir = mkdtempSync(join(tmpdir(), 'portier-async-reload-'));
+    const file = join(dir, 'portier.yaml');
+    const base = { admin: { host: '127.0.0.1', port: 0, token }, auth: { instance: 'eu1', store: { sqlitePath: join(dir, 'portier.db') } }, plans: { free: {} } };
+    const exportRoute = { id: 'exports-create', path: '/exports', methods: ['POST'], app: true, auth: {}, async: {} };
+    writeFileSync(file, stringify({ ...base, routes: [exportRoute] }));
+    const portier = createPortier(file, { env: {}, logDestination: new Writable({ write: (_chunk, _encoding, callback) => callback() }), operations: { 'exports-create': () => ({ status: 200 }) } });
+    try {
+      const adminUrl = (await portier.ready).adminUrl ?? '';
+      const reload = async (): Promise<{ status: number; text: string }> => {
+        const response = await request(`${adminUrl}/admin/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+        return { status: response.statusCode, text: await response.body.text() };
+      };
+      writeFileSync(file, stringify({ ...base, routes: [exportRoute, { ...exportRoute, id: 'exports-later', path: '/later' }] }));
+      const refused = await reload();
+      expect(refused.status).toBe(422);
+      expect(refused.text).toContain('route \\"exports-later\\" is async and answered by the app');
+      writeFileSync(file, stringify({ ...base, routes: [exportRoute, { id: 'ping', path: '/ping', methods: ['GET'], app: true }] }));
+      expect((await reload()).status).toBe(200);
+    } finally {
+      await portier.close();
     }
   });
 });
