@@ -9,8 +9,20 @@ import { printGuide, runIfMain } from '../shared/start-example.js';
 /** A small projects API on Express, every route under /v1 guarded by Portier in-process. */
 export async function startExpressApp(port = examplePort()): Promise<RunningApp> {
   const { file, env } = exampleConfig(import.meta.url);
-  const portier = createPortier(file, { env });
   const projects = new Projects();
+  const portier = createPortier(file, {
+    env,
+    operations: {
+      // The work of the async route, run by Portier's worker after the 202 (poll GET /v1/operations/<id>).
+      // A read, so a second attempt of the same operation does no harm.
+      'projects-export': (job) => {
+        const project = projects.list(job.accountId).find((item) => item.id === job.params['projectId']);
+        // A final 4xx: the operation ends Failed, with this answer as its result.
+        if (project === undefined) return { status: 404, body: { message: 'no such project' } };
+        return { status: 200, body: { project, operationId: job.operationId, exportedAt: new Date().toISOString() } };
+      },
+    },
+  });
   const app = express();
   app.get('/', (_req, res) => res.send('Projects API (Express): see the guide printed at start.\n'));
   app.use('/v1', portier.middleware);

@@ -8,7 +8,9 @@ import type { MaintenanceState } from '../policies/maintenance/maintenance-state
 import { createGateway } from '../server/create-gateway.js';
 import { listenFailureLines } from '../server/listen-failure.js';
 import { AppHandover, type EnterApp } from './app-handover.js';
-import { loadEmbeddedConfig, type EmbeddedConfigSource } from './load-embedded-config.js';
+import { loadEmbeddedConfig, PortierConfigError, type EmbeddedConfigSource } from './load-embedded-config.js';
+import type { OperationHandlers } from '../operations/operation-handler.js';
+import { operationHandlerProblems } from '../operations/operation-handler-problems.js';
 
 /** Options of an embedded Portier; everything has the gateway's default. */
 export interface EmbedOptions {
@@ -17,6 +19,12 @@ export interface EmbedOptions {
   readonly logDestination?: DestinationStream;
   /** Environment for `${VAR}` in the config (default: process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The work of each async app route (`app: true` + `async`), by route id: the worker runs it for
+   * every operation the route queued, with the queue's leases and retries (docs/embedding.md). Every
+   * such route needs one, and each one needs such a route: the config is refused otherwise.
+   */
+  readonly operations?: OperationHandlers;
 }
 
 /** Portier's pipeline inside an app, built from one config: what every framework adapter wraps. */
@@ -40,8 +48,11 @@ export interface EmbeddedPortier {
   fail(req: IncomingMessage, error: unknown): boolean;
   /** No handler of the app answered a request Portier handed it: true when Portier answers `internal_error`. */
   unanswered(req: IncomingMessage): boolean;
-  /** Closes the stores and flushes the log. */
-  close(): Promise<void>;
+  /**
+   * Stops the operation worker (its attempts under way get up to `graceMs`, default
+   * `server.shutdownGraceMs`), closes the stores and flushes the log.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** What `ready` resolves with. */
@@ -86,9 +97,13 @@ export function runToOutcome(run: EmbeddedPortier['run'], req: IncomingMessage, 
 /** Builds the gateway's pipeline, stores and stages from a config, with the app answering `app: true` routes. */
 export function openEmbedded(source: EmbeddedConfigSource, enter: EnterApp, options: EmbedOptions = {}): EmbeddedPortier {
   const config = loadEmbeddedConfig(source, options.env);
+  const handlers = options.operations ?? {};
+  const handlerProblems = operationHandlerProblems(config, handlers, typeof source === 'string' ? source : '<config object>');
+  if (handlerProblems.length > 0) throw new PortierConfigError(handlerProblems);
   const handover = new AppHandover(config.correlation.header, enter);
   const gateway = createGateway(config, {
     app: handover,
+    operationHandlers: handlers,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }),
     // A config file is read again by `POST /admin/reload` (and `portier reload`), as a gateway's is.
@@ -96,6 +111,8 @@ export function openEmbedded(source: EmbeddedConfigSource, enter: EnterApp, opti
     ...(options.env === undefined ? {} : { env: options.env }),
   });
   const { handle } = gateway;
+  // Operations queued by the async routes (this run's, and those a previous run left) are worked on from now.
+  gateway.startWorker();
   const ready = gateway.listenAdmin().then((adminUrl) => ({ adminUrl }));
   // Logged whether or not the app awaits `ready`, and never an unhandled rejection of the app's process.
   ready.catch((error: unknown) => {
@@ -116,6 +133,6 @@ export function openEmbedded(source: EmbeddedConfigSource, enter: EnterApp, opti
     fail: (req, error) => handover.fail(req, error),
     unanswered: (req) => handover.unanswered(req),
     // The app's server is the app's to close; this closes what Portier opened (the admin listener too).
-    close: () => gateway.shutdown(0),
+    close: (graceMs = config.server.shutdownGraceMs) => gateway.shutdown(graceMs),
   };
 }

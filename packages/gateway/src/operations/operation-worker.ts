@@ -7,7 +7,8 @@ import { normalizeUpstreamError } from '../policies/proxy/normalize-upstream-err
 import { parseRetryAfter } from '../policies/proxy/parse-retry-after.js';
 import { connectionScopedHeaders } from '../policies/proxy/hop-by-hop.js';
 import { isResponseScopedHeader } from '../policies/idempotency/response-scoped-headers.js';
-import type { PortierError } from '../errors/portier-error.js';
+import { PortierError } from '../errors/portier-error.js';
+import type { OperationAnswer, OperationHandler, OperationHandlers, OperationJob } from './operation-handler.js';
 import { backoffDelay } from './backoff.js';
 import type { Operation, OperationError, OperationResult, Outcome } from './operation.js';
 import type { Operations } from './operations.js';
@@ -41,6 +42,8 @@ export class OperationWorker {
   private filling = false;
   private refill = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The signals of app handlers running now. */
+  private readonly attempting = new Set<AbortController>();
 
   constructor(
     private operations: Operations,
@@ -49,6 +52,8 @@ export class OperationWorker {
     private readonly logger: Logger,
     /** Present while tracing is on: each attempt is a span, linked to the request that queued it. */
     private readonly tracing?: Tracing,
+    /** The work of async app routes, by route id (embedded Portier): run in place of an upstream call. */
+    private readonly handlers: OperationHandlers = {},
   ) {}
 
   /** A reloaded config: attempts claimed from now on follow its async routes and queue settings. */
@@ -56,7 +61,9 @@ export class OperationWorker {
     this.operations = operations;
   }
 
+  /** Starts polling (once: a second call, or one after `stop`, does nothing). */
   start(): void {
+    if (this.timer !== undefined || this.stopped) return;
     this.timer = setInterval(() => this.wake(), pollMs);
     this.timer.unref();
     this.wake();
@@ -79,6 +86,8 @@ export class OperationWorker {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
+    // App handlers still running are told their answer will not be recorded.
+    for (const aborter of this.attempting) aborter.abort(new Error('the operation worker stopped'));
   }
 
   private async fill(): Promise<void> {
@@ -146,17 +155,21 @@ export class OperationWorker {
 
   private async run(operation: Operation, attempt: TracedAttempt | undefined): Promise<void> {
     const route = this.operations.routeOf(operation.routeId);
-    const upstream = route === undefined ? undefined : this.upstreams.get(route.upstream);
+    const byApp = route !== undefined && route.upstream === undefined;
+    const upstream = route?.upstream === undefined ? undefined : this.upstreams.get(route.upstream);
+    const handler = byApp && Object.hasOwn(this.handlers, operation.routeId) ? this.handlers[operation.routeId] : undefined;
     const webhook = route?.async.webhook !== undefined;
     const now = this.clock.now();
     let outcome: Outcome;
-    if (upstream === undefined) {
+    if (upstream === undefined && handler === undefined) {
       // The route was removed from the config while the operation waited.
       outcome = { kind: 'done', status: 'Failed', error: { code: 'not_found', status: 404, params: { method: operation.method, path: operation.url } }, webhook };
     } else if (now >= operation.deadlineAt) {
       outcome = this.timedOut(operation, webhook);
+    } else if (handler !== undefined) {
+      outcome = await this.runHandler(operation, handler, webhook);
     } else {
-      outcome = await this.send(operation, upstream, webhook, attempt);
+      outcome = await this.send(operation, upstream as UpstreamClient, webhook, attempt);
     }
     if (attempt !== undefined) describeOutcome(attempt.span, outcome);
     return this.settle(operation, outcome, this.clock.now());
@@ -201,6 +214,52 @@ export class OperationWorker {
     const now = this.clock.now();
     const at = now + backoffDelay(operation.attempts, this.operations.config.operations.retry, hintMs);
     this.logger.warn({ correlationId: operation.correlationId, operationId: operation.id, attempt: operation.attempts, code: failure.code, retryInMs: at - now }, 'operation attempt failed');
+    if (at >= operation.deadlineAt) return this.timedOut(operation, webhook);
+    return { kind: 'retry', at };
+  }
+
+  /**
+   * One attempt of an async app route: the app's handler in place of the upstream, its answer read
+   * as an upstream's. A catalog error it throws ends the operation; anything else it throws, and an
+   * answer of the retried kind, is retried with the same backoff and deadline.
+   */
+  private async runHandler(operation: Operation, handler: OperationHandler, webhook: boolean): Promise<Outcome> {
+    const { maxResultBytes, leaseMs } = this.operations.config.operations;
+    const correlationLower = this.operations.config.correlation.header.toLowerCase();
+    const aborter = new AbortController();
+    this.attempting.add(aborter);
+    // Past its lease the attempt is someone else's to make again: its answer is not awaited any longer.
+    let timer: NodeJS.Timeout | undefined;
+    const leaseOver = new Promise<never>((_resolve, reject) => {
+      aborter.signal.addEventListener('abort', () => reject(aborter.signal.reason as Error), { once: true });
+      timer = setTimeout(() => aborter.abort(new Error(`the operation handler ran past its lease (operations.leaseMs: ${leaseMs})`)), leaseMs).unref();
+    });
+    let failure: { readonly code: string; readonly error?: unknown };
+    let hintMs: number | undefined;
+    try {
+      const answer = await Promise.race([handler(jobOf(operation, aborter.signal)), leaseOver]);
+      const result = answerResult(answer, maxResultBytes, correlationLower);
+      const status = result.status;
+      if (status < 400) return { kind: 'done', status: 'Success', result, webhook };
+      if (status < 500 && !retryStatuses.has(status)) return { kind: 'done', status: 'Failed', result, webhook };
+      failure = { code: `status ${status}` };
+      const retryAfter = parseRetryAfter(headerOf(result.headers, 'retry-after'), this.clock.now());
+      hintMs = retryAfter === undefined ? undefined : retryAfter * 1000;
+    } catch (error) {
+      if (error instanceof PortierError) return { kind: 'done', status: 'Failed', error: toOperationError(error), webhook };
+      // Cut off by `stop`: not a failure of the handler; the operation is taken over after its lease.
+      if (this.stopped) return { kind: 'retry', at: this.clock.now() };
+      failure = { code: 'thrown', error };
+    } finally {
+      clearTimeout(timer);
+      this.attempting.delete(aborter);
+    }
+    const now = this.clock.now();
+    const at = now + backoffDelay(operation.attempts, this.operations.config.operations.retry, hintMs);
+    this.logger.warn(
+      { correlationId: operation.correlationId, operationId: operation.id, attempt: operation.attempts, failure: failure.code, err: failure.error, retryInMs: at - now },
+      'operation attempt failed: the app\'s handler',
+    );
     if (at >= operation.deadlineAt) return this.timedOut(operation, webhook);
     return { kind: 'retry', at };
   }
@@ -286,4 +345,76 @@ async function readResult(response: Dispatcher.ResponseData, maxBytes: number, c
     for (const item of Array.isArray(value) ? value : [value]) headers.push(name, item);
   }
   return { status: response.statusCode, headers, body: overflow ? undefined : Buffer.concat(chunks) };
+}
+
+/** What the app's handler sees of a stored operation. */
+function jobOf(operation: Operation, signal: AbortSignal): OperationJob {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < operation.headers.length; i += 2) {
+    const name = operation.headers[i] as string;
+    const value = operation.headers[i + 1] as string;
+    headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value;
+  }
+  const question = operation.url.indexOf('?');
+  return {
+    operationId: operation.id,
+    attempt: operation.attempts,
+    routeId: operation.routeId,
+    accountId: operation.accountId,
+    // Set by Portier's auth stage on every queued request (a forged one from the caller is dropped first).
+    keyId: headers['x-portier-key-id'],
+    method: operation.method,
+    path: question === -1 ? operation.url : operation.url.slice(0, question),
+    query: new URLSearchParams(question === -1 ? '' : operation.url.slice(question + 1)),
+    params: operation.params,
+    headers,
+    body: storedBody(operation.body, headers['content-type']),
+    correlationId: operation.correlationId,
+    requestedAt: operation.requestedAt,
+    deadlineAt: operation.deadlineAt,
+    signal,
+  };
+}
+
+/** A stored body as the app's handlers see one (`req.portier.body`): JSON parsed, anything else its bytes. */
+function storedBody(body: Buffer | undefined, type: string | undefined): unknown {
+  if (body === undefined || body.length === 0) return undefined;
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type ?? '')) return body;
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return body;
+  }
+}
+
+/** The handler's answer as an operation result: what `readResult` makes of an upstream's. */
+function answerResult(answer: OperationAnswer, maxBytes: number, correlationHeader: string): OperationResult {
+  const status = answer?.status;
+  if (!Number.isInteger(status) || status < 200 || status > 599) throw new Error(`the operation handler answered no valid status (${String(status)}): it must return { status, headers?, body? }`);
+  const headers: string[] = [];
+  let hasType = false;
+  for (const [key, value] of Object.entries(answer.headers ?? {})) {
+    const name = key.toLowerCase();
+    if (name === 'content-type') hasType = true;
+    if (name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || isResponseScopedHeader(name, correlationHeader)) continue;
+    for (const item of Array.isArray(value) ? (value as readonly string[]) : [String(value)]) headers.push(name, item);
+  }
+  const raw = answer.body;
+  let body: Buffer;
+  if (raw === undefined || raw === null) body = Buffer.alloc(0);
+  else if (Buffer.isBuffer(raw)) body = raw;
+  else if (typeof raw === 'string') {
+    body = Buffer.from(raw, 'utf8');
+    if (!hasType) headers.push('content-type', 'text/plain; charset=utf-8');
+  } else {
+    body = Buffer.from(JSON.stringify(raw), 'utf8');
+    if (!hasType) headers.push('content-type', 'application/json');
+  }
+  return { status, headers, body: body.length > maxBytes ? undefined : body };
+}
+
+/** The first value of a header in flat pairs. */
+function headerOf(headers: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return headers[i + 1];
+  return undefined;
 }

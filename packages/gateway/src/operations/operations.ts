@@ -14,8 +14,8 @@ import type { OperationQueue } from './operation-queue.js';
 export interface AsyncRoute {
   readonly async: AsyncRouteConfig;
   readonly deadlineMs: number;
-  /** Key of the upstream the route forwards to. */
-  readonly upstream: string;
+  /** Key of the upstream the route forwards to; undefined on an app route (`app: true`), whose handler the app registered. */
+  readonly upstream: string | undefined;
   /** The route's scopes and binding: polling an operation or reading its result needs them too. */
   readonly auth: RouteAuthConfig | undefined;
 }
@@ -29,8 +29,7 @@ export class Operations {
   ) {
     this.routes = new Map(
       config.routes.flatMap((route) =>
-        // `config check` refuses an async route without an upstream (an app route cannot be async).
-        route.async === undefined || route.upstream === undefined ? [] : [[route.id, { async: route.async, deadlineMs: parseDuration(route.async.deadline), upstream: route.upstream, auth: route.auth }] as const],
+        route.async === undefined ? [] : [[route.id, { async: route.async, deadlineMs: parseDuration(route.async.deadline), upstream: route.upstream, auth: route.auth }] as const],
       ),
     );
   }

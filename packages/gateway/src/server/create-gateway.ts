@@ -38,6 +38,8 @@ import { RedisIdempotencyStore } from '../policies/idempotency/redis-idempotency
 import { openOperationQueue } from '../operations/open-operation-queue.js';
 import { Operations } from '../operations/operations.js';
 import { OperationWorker } from '../operations/operation-worker.js';
+import type { OperationHandlers } from '../operations/operation-handler.js';
+import { operationHandlerProblems } from '../operations/operation-handler-problems.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { AppDeps } from '../policies/app/index.js';
 import { Tracing } from '../tracing/tracing.js';
@@ -51,6 +53,8 @@ export interface GatewayDependencies {
   readonly logDestination?: DestinationStream;
   /** The app that answers routes with `app: true`, when Portier runs inside it (`portier/express`). */
   readonly app?: AppDeps;
+  /** The work of async app routes (`app: true` + `async`), by route id: what the worker runs in place of an upstream. */
+  readonly operationHandlers?: OperationHandlers;
   /** The file the config was loaded from: what `reload()` (SIGHUP, `portier reload`, `POST /admin/reload`) reads again. */
   readonly configFile?: string;
   /** Environment for `${VAR}` when `configFile` is read again (default: process.env). */
@@ -84,6 +88,11 @@ export interface Gateway {
   reloadConfig(config: PortierConfig): ReloadOutcome;
   /** Starts listening (and the admin API, when configured); resolves with the base URL (`http://host:port`). */
   listen(): Promise<string>;
+  /**
+   * Starts the operation worker, when some route is async, without listening: what an embedded
+   * Portier does, the app's server being the one that listens. `listen()` starts it too; twice is once.
+   */
+  startWorker(): void;
   /**
    * Starts the admin API's own listener (`admin.host`, `admin.port`) alone, when the config has an
    * `admin` section: what `listen()` does for it, and all an embedded Portier listens on. Once: a
@@ -150,7 +159,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   const firstOperations = operationStore === undefined ? undefined : new Operations(operationStore, config);
   /** The upstreams served now: what the worker, the metrics and the admin status read. */
   const liveUpstreams = new Map<string, UpstreamClient>();
-  const worker = firstOperations === undefined ? undefined : new OperationWorker(firstOperations, liveUpstreams, clock, logger, tracing);
+  const worker = firstOperations === undefined ? undefined : new OperationWorker(firstOperations, liveUpstreams, clock, logger, tracing, dependencies.operationHandlers);
   const retentionMs = parseDuration(config.operations.retention);
   const operationSweeper =
     operationStore === undefined
@@ -344,7 +353,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
   }
 
   function appRouteProblems(next: PortierConfig, file: string): ConfigProblem[] {
-    if (dependencies.app !== undefined) return [];
+    if (dependencies.app !== undefined) return operationHandlerProblems(next, dependencies.operationHandlers ?? {}, file);
     return next.routes.flatMap((route, index) =>
       route.app === true ? [{ file, line: 0, column: 0, path: `routes[${index}].app`, message: 'answered by the app (`app: true`): this gateway runs no app' }] : [],
     );
@@ -420,6 +429,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
     usage,
     reload: reloadFile,
     reloadConfig: (next: PortierConfig) => reload({ ok: true, config: next }, dependencies.configFile ?? ''),
+    startWorker: () => worker?.start(),
     listenAdmin,
     async listen(): Promise<string> {
       if (redisCounters !== undefined && !(await redisCounters.ready(redisReadyWaitMs))) {

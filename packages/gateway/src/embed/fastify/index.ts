@@ -8,6 +8,7 @@ import { PortierError } from '../../errors/portier-error.js';
 
 export type { PortierRequest } from '../portier-request.js';
 export type { EmbedOptions } from '../open-embedded.js';
+export type { OperationAnswer, OperationHandler, OperationHandlers, OperationJob } from '../../operations/operation-handler.js';
 export { PortierConfigError, type EmbeddedConfigSource } from '../load-embedded-config.js';
 export { PortierError, portierError, type ErrorItem } from '../../errors/portier-error.js';
 export type { ErrorCode } from '../../errors/catalog.js';

@@ -45,7 +45,7 @@ describe('app stage module', () => {
     expect(appStage.emits).toEqual(['internal_error']);
   });
 
-  it('app: config check wants exactly one answer per route, and no async app route', () => {
+  it('app: config check wants exactly one answer per route; an app route may be async (the app registers its work)', () => {
     expect(problemsOf(routeOf('profile'))).toEqual([]);
     expect(problemsOf(routeOf('orders'))).toEqual([]);
     expect(problemsOf({ ...routeOf('profile'), upstream: 'app' })).toEqual([
@@ -56,9 +56,7 @@ describe('app stage module', () => {
     expect(problemsOf(withoutUpstream)).toEqual([
       { path: ['routes', 2], message: 'the route has no answer: set `upstream` (an upstream serves it) or `app: true` (the app Portier is embedded in serves it)' },
     ]);
-    expect(problemsOf({ ...routeOf('profile'), async: { deadline: '1h', forwardCredentials: false } })).toEqual([
-      { path: ['routes', 2, 'async'], message: 'async routes are forwarded to an upstream by the worker: an app route cannot be async' },
-    ]);
+    expect(problemsOf({ ...routeOf('profile'), async: { deadline: '1h', forwardCredentials: false } })).toEqual([]);
   });
 
   it('app: without an app to hand over to (the gateway alone), the route cannot be created', () => {

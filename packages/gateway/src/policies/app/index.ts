@@ -31,7 +31,6 @@ export const appStage: TerminalStageModule<'app', AppSettings, AppDeps | undefin
     const byApp = route.app === true;
     if (byApp && route.upstream !== undefined) report(['routes', index, 'app'], 'a route is answered by its upstream or by the app, not both: drop `upstream` or `app`');
     if (!byApp && route.upstream === undefined) report(['routes', index], 'the route has no answer: set `upstream` (an upstream serves it) or `app: true` (the app Portier is embedded in serves it)');
-    if (byApp && route.async !== undefined) report(['routes', index, 'async'], 'async routes are forwarded to an upstream by the worker: an app route cannot be async');
   },
   create(settings, deps) {
     if (deps === undefined) {

@@ -25,7 +25,7 @@ export interface AsyncDeps {
 export const asyncStage: TerminalStageModule<'async', AsyncSettings, AsyncDeps> = {
   name: 'async',
   scope: 'terminal',
-  summary: 'on routes with `async`: the request is queued durably and answered 202 + `Location`; a worker forwards it with retries; `GET /operations/:id` and `/result` to poll',
+  summary: 'on routes with `async`: the request is queued durably and answered 202 + `Location`; a worker forwards it with retries (on an `app: true` route, runs the handler the app registered); `GET /operations/:id` and `/result` to poll',
   emits: ['operation_queue_full', 'payload_too_large'],
   settingsOf(route, config) {
     const configured = route.config;
