@@ -1,5 +1,3 @@
-import { answeredStatus } from '../pipeline/answered-status.js';
-import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
 import type { Operations } from '../operations/operations.js';
@@ -142,11 +140,11 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'portier_' });
   }
 
-  /** Counts one finished request. */
+  /** Counts one finished request (its outcome fixed by `ctx.settle`). */
   observe(ctx: RequestContext): void {
     const route = ctx.route?.id ?? '(none)';
     const method = ctx.req.method ?? '';
-    const status = answeredStatus(ctx);
+    const status = ctx.status;
     const key = `${route}\n${method}\n${status}`;
     let tally = this.requestTallies.get(key);
     if (tally === undefined) {
@@ -159,7 +157,7 @@ export class GatewayMetrics {
       histogram = this.duration.labels(route);
       this.durationChildren.set(route, histogram);
     }
-    histogram.observe((performance.now() - ctx.startedAt) / 1000);
+    histogram.observe(ctx.totalMs / 1000);
     if (ctx.errorCode !== undefined) this.errors.inc({ code: ctx.errorCode });
   }
 
