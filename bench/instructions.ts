@@ -11,7 +11,10 @@
 // BENCH_N (10000), BENCH_CONNECTIONS (8), BENCH_KEEP (set: keep the dumps), BENCH_PEERS
 // (floor,portier,fastify; or embedded, or any of express-portier, express-glued, fastify-portier,
 // fastify-glued; `portier-nousage` is Portier with usage metering off, so
-// BENCH_PEERS=portier,portier-nousage prints what metering costs per request).
+// BENCH_PEERS=portier,portier-nousage prints what metering costs per request; `dist:<folder>` is Portier
+// from another build, e.g. a copy of packages/gateway/dist taken before a change, kept inside
+// packages/gateway so that it resolves the same packages: BENCH_PEERS=dist:packages/gateway/dist-base,portier
+// is an A/B of two builds in one invocation, each later peer printed as a ratio to the one before it).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,21 +56,34 @@ function callgrindControl(option: '-z' | '-d', pid: number): void {
   if (result.status !== 0) throw new Error(`callgrind_control ${option} failed: ${result.stderr}`);
 }
 
-/** The instruction total of the newest dump in `dir` (the one `callgrind_control -d` just wrote). */
-function dumpedInstructions(dir: string): number {
+/** The newest dump in `dir` (the one `callgrind_control -d` just wrote) and its instruction total. */
+function newestDump(dir: string): { readonly file: string; readonly total: number } {
   const dumps = readdirSync(dir)
     .filter((name) => name.startsWith('callgrind.'))
     .map((name) => join(dir, name))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   for (const file of dumps) {
     const total = /^(?:summary|totals): (\d+)/m.exec(readFileSync(file, 'utf8'))?.[1];
-    if (total !== undefined) return Number(total);
+    if (total !== undefined) return { file, total: Number(total) };
   }
   throw new Error(`no callgrind dump with a total in ${dir}`);
 }
 
-async function instructionsPerRequest(name: string, args: readonly string[], keys: readonly string[], dir: string): Promise<number> {
-  const out = mkdtempSync(join(dir, `${name}-`));
+/** Instructions of the whole process, and inclusive of the event loop's socket work (the requests) and of its timers. */
+interface Counted {
+  readonly total: number;
+  readonly requests: number | undefined;
+  readonly timers: number | undefined;
+}
+
+/** The inclusive count of libuv's `name` in a dump, from callgrind_annotate (undefined when it is not there). */
+function inclusive(annotated: string, name: string): number | undefined {
+  const count = new RegExp(`^\\s*([\\d,]+) \\([^)]*\\)\\s+\\S*:${name} `, 'm').exec(annotated)?.[1];
+  return count === undefined ? undefined : Number(count.replaceAll(',', ''));
+}
+
+async function instructionsPerRequest(name: string, args: readonly string[], keys: readonly string[], dir: string): Promise<Counted> {
+  const out = mkdtempSync(join(dir, `${name.replace(/[^\w-]/g, '_')}-`));
   const wrapper = ['valgrind', '--tool=callgrind', `--callgrind-out-file=${join(out, 'callgrind.%p')}`, '--cache-sim=no', '--dump-instr=no', '--collect-jumps=no', '--smc-check=all-non-file'];
   const server: Running = await startProcess(args, serverCore, wrapper);
   try {
@@ -79,7 +95,10 @@ async function instructionsPerRequest(name: string, args: readonly string[], key
     // The dump is written by the server's own thread: wait until it is there.
     for (let tries = 0; ; tries++) {
       try {
-        return Math.round(dumpedInstructions(out) / counted);
+        const dump = newestDump(out);
+        const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', dump.file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }).stdout ?? '';
+        const perRequest = (n: number | undefined): number | undefined => (n === undefined ? undefined : Math.round(n / counted));
+        return { total: Math.round(dump.total / counted), requests: perRequest(inclusive(annotated, 'uv__io_poll')), timers: perRequest(inclusive(annotated, 'uv__run_timers')) };
       } catch (error) {
         if (tries > 100) throw error;
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -113,11 +132,15 @@ async function main(): Promise<void> {
     };
     console.log(`\n${keyCount} keys cycled, ${warm} warm-up and ${counted} counted requests over ${connections} connections, GET ${path}\n`);
     const results: Record<string, number> = {};
+    const requestPaths: Record<string, number | undefined> = {};
     for (const peer of peers) {
-      const args = commands[peer];
-      if (args === undefined) throw new Error(`unknown peer ${peer} (floor, portier, portier-nousage, fastify, embedded, ${embeddedPeers.join(', ')})`);
-      results[peer] = await instructionsPerRequest(peer, args, keys, dir);
-      console.log(`${peer}: ${results[peer].toLocaleString('en')} instructions per request`);
+      const args = peer.startsWith('dist:') ? [join(peer.slice('dist:'.length), 'cli/main.js'), 'start', '--config', configFile] : commands[peer];
+      if (args === undefined) throw new Error(`unknown peer ${peer} (floor, portier, dist:<folder>, portier-nousage, fastify, embedded, ${embeddedPeers.join(', ')})`);
+      const counts = await instructionsPerRequest(peer, args, keys, dir);
+      results[peer] = counts.total;
+      requestPaths[peer] = counts.requests;
+      const split = counts.requests === undefined ? '' : ` (requests, uv__io_poll: ${counts.requests.toLocaleString('en')}; timers, uv__run_timers: ${(counts.timers ?? 0).toLocaleString('en')})`;
+      console.log(`${peer}: ${counts.total.toLocaleString('en')} instructions per request${split}`);
     }
     const metered = results['portier'];
     const unmetered = results['portier-nousage'];
@@ -125,10 +148,24 @@ async function main(): Promise<void> {
       const change = (metered / unmetered - 1) * 100;
       console.log(`\nusage metering on / off: ${metered.toLocaleString('en')} / ${unmetered.toLocaleString('en')} instructions per request, ratio ${(metered / unmetered).toFixed(3)} (${change >= 0 ? '+' : ''}${change.toFixed(2)}%)`);
     }
+    const builds = peers.filter((peer) => peer === 'portier' || peer.startsWith('dist:'));
+    for (let i = 1; i < builds.length; i++) {
+      const before = results[builds[i - 1] as string] as number;
+      const after = results[builds[i] as string] as number;
+      const requestsAfter = requestPaths[builds[i] as string];
+      const requestsBefore = requestPaths[builds[i - 1] as string];
+      const requests = requestsAfter === undefined || requestsBefore === undefined ? '' : `; request path ${requestsAfter.toLocaleString('en')} / ${requestsBefore.toLocaleString('en')}, ratio ${(requestsAfter / requestsBefore).toFixed(3)}`;
+      console.log(`${builds[i]} / ${builds[i - 1]}: ${after.toLocaleString('en')} / ${before.toLocaleString('en')} instructions per request, ratio ${(after / before).toFixed(3)}${requests}`);
+    }
     const floor = results['floor'];
     if (floor !== undefined) {
-      console.log('\n| peer | instructions per request | vs the floor |\n| --- | --- | --- |');
-      for (const [peer, value] of Object.entries(results)) console.log(`| ${peer} | ${value.toLocaleString('en')} | ${(value / floor).toFixed(2)}x |`);
+      const floorRequests = requestPaths['floor'];
+      console.log('\n| peer | instructions per request | vs the floor | request path (uv__io_poll) | vs the floor |\n| --- | --- | --- | --- | --- |');
+      for (const [peer, value] of Object.entries(results)) {
+        const requests = requestPaths[peer];
+        const ratio = requests === undefined || floorRequests === undefined ? 'n/a' : `${(requests / floorRequests).toFixed(2)}x`;
+        console.log(`| ${peer} | ${value.toLocaleString('en')} | ${(value / floor).toFixed(2)}x | ${requests?.toLocaleString('en') ?? 'n/a'} | ${ratio} |`);
+      }
     }
     for (const framework of ['express', 'fastify']) {
       const glued = results[`${framework}-glued`];

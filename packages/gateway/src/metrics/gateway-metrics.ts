@@ -1,6 +1,4 @@
-import { answeredStatus } from '../pipeline/answered-status.js';
-import { performance } from 'node:perf_hooks';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
 import type { Operations } from '../operations/operations.js';
 import type { RequestContext } from '../pipeline/request-context.js';
@@ -10,6 +8,7 @@ import type { CounterBackend } from '../policies/rate-limit/shared-counters.js';
 import type { KeyDirectory } from '../accounts/key-directory.js';
 import type { LocalCounters } from '../policies/rate-limit/local-counters.js';
 import type { RecentLogLines } from '../log/recent-log-lines.js';
+import { RouteDurationHistogram } from './route-duration-histogram.js';
 
 export interface MetricSources {
   readonly counters: CounterBackend;
@@ -37,16 +36,20 @@ interface RequestTally {
 /**
  * Prometheus metrics of one gateway, in its own registry (never prom-client's global one). Per request:
  * a tally in a Map (prom-client's `inc` validates and hashes the labels on every call: the tallies
- * are handed to it at scrape time instead) and one histogram child, looked up in a Map, not built
- * from label objects. The rate-limit store, circuit breakers and the operation queue are read at
+ * are handed to it at scrape time instead), the same for an error's code, and one observation of the
+ * duration histogram, which keeps its buckets in a typed array per route and is exported in
+ * prom-client's format. The rate-limit store, circuit breakers and the operation queue are read at
  * scrape time.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly errors: Counter<'code'>;
-  private readonly duration: Histogram<'route'>;
-  private readonly requestTallies = new Map<string, RequestTally>();
-  private readonly durationChildren = new Map<string, Histogram.Internal<'route'>>();
+  private readonly duration: RouteDurationHistogram;
+  /** Every tally, in the order first counted (the order prom-client shows them in). */
+  private readonly requestTallies: RequestTally[] = [];
+  /** The same tallies by route, method and status: no key string to build and hash per request. */
+  private readonly tallyIndex = new Map<string, Map<string, Map<number, RequestTally>>>();
+  /** Errors answered since the last scrape, by catalog code. */
+  private readonly errorTallies = new Map<string, number>();
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -57,15 +60,25 @@ export class GatewayMetrics {
       labelNames: ['route', 'method', 'status'],
       registers,
       collect() {
-        for (const tally of tallies.values()) {
+        for (const tally of tallies) {
           if (tally.pending === 0) continue;
           this.inc(tally.labels, tally.pending);
           tally.pending = 0;
         }
       },
     });
-    this.errors = new Counter({ name: 'portier_errors_total', help: 'Catalogued errors answered, by code.', labelNames: ['code'], registers });
-    this.duration = new Histogram({ name: 'portier_request_duration_seconds', help: 'Time from request to the end of the answer, by route.', labelNames: ['route'], buckets: durationBuckets, registers });
+    const errorTallies = this.errorTallies;
+    new Counter({
+      name: 'portier_errors_total',
+      help: 'Catalogued errors answered, by code.',
+      labelNames: ['code'],
+      registers,
+      collect() {
+        for (const [code, pending] of errorTallies) this.inc({ code }, pending);
+        errorTallies.clear();
+      },
+    });
+    this.duration = new RouteDurationHistogram('portier_request_duration_seconds', 'Time from request to the end of the answer, by route.', durationBuckets, this.registry);
     new Gauge({
       name: 'portier_rate_limit_store_up',
       help: '1 when the rate-limit store answers (always 1 for in-process counters), 0 while limits follow their whenStoreDown policy.',
@@ -142,25 +155,25 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'portier_' });
   }
 
-  /** Counts one finished request. */
+  /** Counts one finished request (its outcome fixed by `ctx.settle`). */
   observe(ctx: RequestContext): void {
     const route = ctx.route?.id ?? '(none)';
     const method = ctx.req.method ?? '';
-    const status = answeredStatus(ctx);
-    const key = `${route}\n${method}\n${status}`;
-    let tally = this.requestTallies.get(key);
+    const status = ctx.status;
+    let byMethod = this.tallyIndex.get(route);
+    if (byMethod === undefined) this.tallyIndex.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+    let tally = byStatus.get(status);
     if (tally === undefined) {
       tally = { labels: { route, method, status: String(status) }, pending: 0 };
-      this.requestTallies.set(key, tally);
+      byStatus.set(status, tally);
+      this.requestTallies.push(tally);
     }
     tally.pending++;
-    let histogram = this.durationChildren.get(route);
-    if (histogram === undefined) {
-      histogram = this.duration.labels(route);
-      this.durationChildren.set(route, histogram);
-    }
-    histogram.observe((performance.now() - ctx.startedAt) / 1000);
-    if (ctx.errorCode !== undefined) this.errors.inc({ code: ctx.errorCode });
+    this.duration.observe(route, ctx.totalMs / 1000);
+    const code = ctx.errorCode;
+    if (code !== undefined) this.errorTallies.set(code, (this.errorTallies.get(code) ?? 0) + 1);
   }
 
   text(): Promise<string> {

@@ -1,12 +1,11 @@
-import { performance } from 'node:perf_hooks';
 import type { AccessLog } from '../log/access-log.js';
 import type { RequestContext } from './request-context.js';
-import { answeredStatus } from './answered-status.js';
 
 /**
  * One JSON line per request. Only chosen fields are logged: never headers, query strings or bodies,
  * which is where keys and tokens travel.
  */
+/** Reads the outcome `ctx.settle` fixed. */
 export function logAccess(accessLog: AccessLog, ctx: RequestContext): void {
   if (!accessLog.enabled) return;
   const { req, res } = ctx;
@@ -15,11 +14,11 @@ export function logAccess(accessLog: AccessLog, ctx: RequestContext): void {
     method: req.method ?? '',
     path: ctx.path,
     route: ctx.route?.id,
-    status: answeredStatus(ctx),
+    status: ctx.status,
     code: ctx.errorCode,
     account: ctx.auth?.account.id,
     keyId: ctx.auth?.key.id,
-    totalMs: performance.now() - ctx.startedAt,
+    totalMs: ctx.totalMs,
     upstreamMs: ctx.upstreamMs,
     brokenMidResponse: ctx.brokenMidResponse,
     clientClosed: !res.writableEnded,

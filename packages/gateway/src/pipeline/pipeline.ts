@@ -88,6 +88,7 @@ export function createPipeline(setup: PipelineSetup): Pipeline {
     } catch (error) {
       logger.error({ correlationId: ctx.correlationId, route: ctx.route?.id, err: error }, 'a deferred action failed');
     }
+    ctx.settle(performance.now());
     logAccess(accessLog, ctx);
     metrics?.observe(ctx);
     usage?.record(ctx);

@@ -4,6 +4,7 @@ import type { CompiledRoute } from './compiled-route.js';
 import type { KeyEntry } from '../accounts/key-directory.js';
 import type { RequestView, ResponseSink } from './exchange.js';
 import type { RequestTrace } from '../tracing/tracing.js';
+import { answeredStatus } from './answered-status.js';
 
 const noParams: Readonly<Record<string, string | undefined>> = Object.freeze({});
 
@@ -36,6 +37,10 @@ export class RequestContext {
   upstreamStatus: number | undefined = undefined;
   /** The pipeline is done with this request: logged, counted, its deferred actions run. */
   finished = false;
+  /** The status the caller was sent (499 when nothing was), set by `settle` when the pipeline finishes. */
+  status = 0;
+  /** Time from arrival to the end of the exchange, in ms, set by `settle`. */
+  totalMs = 0;
   /** The request's server span, while tracing is on (`tracing.enabled`); stages add child spans through it. */
   trace: RequestTrace | undefined = undefined;
   /** Work to do once the exchange is over, in the order `defer` was called; run last-first. */
@@ -48,6 +53,15 @@ export class RequestContext {
     /** performance.now() when the request arrived. */
     readonly startedAt: number,
   ) {}
+
+  /**
+   * Fixes what the access log, the metrics and usage metering report of this request (its status and
+   * total time), once for all three.
+   */
+  settle(now: number): void {
+    this.status = answeredStatus(this);
+    this.totalMs = now - this.startedAt;
+  }
 
   /**
    * Runs `action` once the exchange is over, answered or not (release a reservation, count a

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { policyContext } from '../../test/helpers/policy-context.js';
 import type { KeyEntry } from '../accounts/key-directory.js';
@@ -30,11 +29,11 @@ interface Answer {
 function answered(answer: Answer): RequestContext {
   const res = { headersSent: answer.left !== true, statusCode: answer.status } as unknown as ResponseSink;
   const ctx = policyContext({ url: answer.url ?? '/rows' }, res);
-  Object.defineProperty(ctx, 'startedAt', { value: performance.now() - (answer.tookMs ?? 0) });
   ctx.correlationId = `c-${answer.status}`;
   if (answer.route !== undefined) ctx.route = { id: answer.route } as CompiledRoute;
   if (answer.code !== undefined) ctx.errorCode = answer.code;
   if (answer.account !== undefined) ctx.auth = { account: { id: answer.account }, key: { id: answer.key ?? 'k' } } as unknown as KeyEntry;
+  ctx.settle(ctx.startedAt + (answer.tookMs ?? 0));
   return ctx;
 }
 

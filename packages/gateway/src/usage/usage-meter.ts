@@ -1,7 +1,6 @@
-import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 import { catalog } from '../errors/catalog.js';
-import { answeredStatus, clientClosedStatus } from '../pipeline/answered-status.js';
+import { clientClosedStatus } from '../pipeline/answered-status.js';
 import type { RequestContext } from '../pipeline/request-context.js';
 import { latencyBucketsMs, type LatencyRow, type RecentError, type UsageOwner, type UsageRow } from './usage-types.js';
 
@@ -77,12 +76,12 @@ export class UsageMeter {
     private readonly maxErrors: number,
   ) {}
 
-  /** Counts one finished request (the pipeline's `finish`). */
+  /** Counts one finished request (the pipeline's `finish`, its outcome fixed by `ctx.settle`). */
   record(ctx: RequestContext): void {
     const now = this.clock.now();
     if (now >= this.minuteEnd || now < this.minute) this.enter(now);
-    const ms = performance.now() - ctx.startedAt;
-    const status = answeredStatus(ctx);
+    const ms = ctx.totalMs;
+    const status = ctx.status;
     const auth = ctx.auth;
     const route = ctx.route === undefined ? '' : ctx.route.id;
     const code: string = ctx.errorCode ?? '';
