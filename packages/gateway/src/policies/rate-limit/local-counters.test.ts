@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { tempDbPath } from '../../../test/helpers/accounts.js';
+import { CounterSnapshots } from './counter-snapshots.js';
 import { LocalCounters, type CompiledLimit } from './local-counters.js';
 import { compileLimit } from './compile-limits.js';
 import { boundsAt, parseWindow, windowSeconds, WindowTracker } from './window.js';
@@ -271,5 +274,33 @@ describe('windows', () => {
     expect(compileLimit({ ...config, algorithm: 'sliding' }, 20).localFallback?.limit).toBe(1);
     expect(compileLimit({ ...config, algorithm: 'sliding' }).sliding).toBe(true);
     expect(compileLimit(config).localFallback?.limit).toBe(10);
+  });
+});
+
+describe('counter snapshots', () => {
+  it('counter snapshots: long windows survive a restart; windows over (and the one after them) are not loaded back', () => {
+    const path = tempDbPath();
+    const clock = { now: () => t0 };
+    const logger = pino({ level: 'silent' });
+    const before = new LocalCounters();
+    const snapshots = new CounterSnapshots(path, before, clock, logger);
+    const perDay = limit('day', 10);
+    const perHour = limit('hour', 10);
+    before.decide([{ limit: perDay, counterKey: 'd' }], 3, t0);
+    snapshots.save();
+    before.decide([{ limit: perDay, counterKey: 'd' }], 1, t0);
+    before.decide([{ limit: perHour, counterKey: 'h' }], 2, t0);
+    before.decide([{ limit: limit('minute', 10), counterKey: 'm' }], 2, t0);
+    snapshots.close();
+    const after = new LocalCounters();
+    new CounterSnapshots(path, after, clock, logger).close();
+    expect(after.size).toBe(2);
+    expect(after.decide([{ limit: perDay, counterKey: 'd' }], 0, t0).states[0]?.remaining).toBe(6);
+    expect(after.decide([{ limit: perHour, counterKey: 'h' }], 0, t0).states[0]?.remaining).toBe(8);
+    // Two hours on, the hour counter's window and the one after it are over; the day counter stays.
+    const later = new LocalCounters();
+    new CounterSnapshots(path, later, { now: () => t0 + 2 * 3_600_000 }, logger).close();
+    expect(later.size).toBe(1);
+    expect(later.decide([{ limit: perDay, counterKey: 'd' }], 0, t0).states[0]?.remaining).toBe(6);
   });
 });

@@ -10,11 +10,12 @@ import { PortierError } from '../../errors/portier-error.js';
 import type { Decision } from '../../pipeline/policy.js';
 import { rateLimitStage, type RateLimitSettings } from './index.js';
 import { isKnownTimeZone } from './is-known-time-zone.js';
-import { compileLimit } from './compile-limits.js';
+import { compileLimit, compileRouteLimits } from './compile-limits.js';
 import { describeUsage } from './describe-usage.js';
 import { boundUsageParams, createUsageTerminal } from './usage-terminal.js';
 import { LocalCounters, type CompiledLimit, type LimitCheck } from './local-counters.js';
-import { localBackend, type CounterAnswer, type CounterBackend } from './shared-counters.js';
+import { localBackend, RedisBackend, type CounterAnswer, type CounterBackend } from './shared-counters.js';
+import { RedisCounters } from './redis-counters.js';
 
 const config = configOf(`
 upstreams: { app: { url: 'http://127.0.0.1:9' } }
@@ -92,7 +93,7 @@ routes:
     upstream: app
     auth: {}
     cost: 3
-    limits: [{ name: minute, limit: 10, per: minute, by: [key, route] }]
+    limits: [{ name: minute, limit: 10, per: minute, by: [key, account, route] }]
   - { id: plain, path: /plain, upstream: app, auth: {} }
   - { id: public, path: /public, upstream: app, limits: [{ name: burst, limit: 4, per: 10s, by: [ip] }] }
 `);
@@ -137,7 +138,7 @@ describe('rate-limit policy: limits, subjects and headers', () => {
     ctx.auth = keyEntry('free');
     ctx.params = { base: 'b1' };
     expect(await policy.handle(ctx)).toBeUndefined();
-    expect(asked).toEqual([{ keys: ['r:rows:minute|key1|rows', 'p:free:day|acc1', 'p:free:per-base|b1'], cost: 3, now: t0 }]);
+    expect(asked).toEqual([{ keys: ['r:rows:minute|key1|acc1|rows', 'p:free:day|acc1', 'p:free:per-base|b1'], cost: 3, now: t0 }]);
     // The plan's `minute` is replaced by the route's; the tightest relative to its limit is per-base (4/7 left).
     expect(ctx.responseHeaders).toEqual(['ratelimit-policy', '"minute";q=10;w=60, "day";q=100;w=86400, "per-base";q=7;w=60', 'ratelimit', '"per-base";r=4;t=60']);
   });
@@ -155,7 +156,7 @@ describe('rate-limit policy: limits, subjects and headers', () => {
     const gone = policyContext({ url: '/bases/b1/rows' });
     gone.auth = keyEntry('gone');
     expect(await policy.handle(gone)).toBeUndefined();
-    expect(asked.map((call) => call.keys)).toEqual([['r:rows:minute|-|rows'], ['r:rows:minute|key1|rows'], ['r:rows:minute|key1|rows']]);
+    expect(asked.map((call) => call.keys)).toEqual([['r:rows:minute|-|-|rows'], ['r:rows:minute|key1|acc1|rows'], ['r:rows:minute|key1|acc1|rows']]);
     // 29.5 s to the end of the minute: rounded up.
     for (const ctx of [anonymous, pro, gone]) expect(ctx.responseHeaders).toEqual(['ratelimit-policy', '"minute";q=10;w=60', 'ratelimit', '"minute";r=7;t=30']);
   });
@@ -325,6 +326,31 @@ routes:
     expect(codesOf(closed(''), 'b')).toEqual(['rate_limited']);
   });
 
+  it('rate-limit: a route without its own config (a built-in one) gets its callers\' plan limits at cost 1; only keyed routes get plan limits', () => {
+    const plain = planConfig.routes[1];
+    const open = planConfig.routes[2];
+    if (plain === undefined || open === undefined) throw new Error('routes');
+    const builtIn = rateLimitStage.settingsOf({ ...configuredSpec(plain, planConfig), config: undefined }, planConfig);
+    expect(builtIn?.cost).toBe(1);
+    expect([...(builtIn?.limits.byPlan.keys() ?? [])]).toEqual(['free']);
+    expect(builtIn?.limits.withoutPlan).toEqual([]);
+    const anonymous = compileRouteLimits({ id: open.id, path: open.path, limits: open.limits, auth: undefined }, planConfig);
+    expect(anonymous?.byPlan.size).toBe(0);
+    expect([...(anonymous?.policyHeader ?? [])]).toEqual([['', '"burst";q=4;w=10']]);
+  });
+
+  it('rate-limit: with Redis and replicas, each limit\'s local fallback is its share', () => {
+    const replicated = configOf(`
+upstreams: { app: { url: 'http://127.0.0.1:9' } }
+rateLimits: { redis: { url: 'redis://127.0.0.1:9', replicas: 3 } }
+routes: [{ id: search, path: /search, upstream: app, limits: [{ name: minute, limit: 10, per: minute, by: [ip] }] }]
+`);
+    const limit = settingsIn(replicated, 'search')?.limits.withoutPlan[0]?.limit;
+    expect(limit?.limit).toBe(10);
+    expect(limit?.localFallback?.limit).toBe(3);
+    expect(settingsIn(planConfig, 'public')?.limits.withoutPlan[0]?.limit.localFallback?.limit).toBe(4);
+  });
+
   it('rate-limit: config checks refuse key or account counts without auth, a parameter the path lacks and an unknown time zone', () => {
     const problems: string[] = [];
     const report = (path: readonly (string | number)[], message: string) => problems.push(`${path.join('.')}: ${message}`);
@@ -454,5 +480,37 @@ routes:
   it('usage route: runs only after api-key-auth', async () => {
     const terminal = createUsageTerminal(usageConfig, localBackend(new LocalCounters()), { now: () => t0 });
     await expect(terminal.handle(policyContext({ url: '/usage' }))).rejects.toThrow('the usage route runs after api-key-auth');
+  });
+});
+
+describe('rate-limit store down', () => {
+  it('rate-limit: while the shared store is down, each limit does what whenStoreDown says, and the status counts it', async () => {
+    // A real client to a port nothing listens on: never ready, so every decision is the fallback's.
+    const redis = new RedisCounters({ url: 'redis://127.0.0.1:9', timeoutMs: 1000, keyPrefix: 'unused:', cluster: false, replicas: 2, retryAfterSeconds: 5 });
+    try {
+      const local = new LocalCounters();
+      const backend = new RedisBackend(redis, local, pino({ level: 'silent' }));
+      const limitOf = (whenStoreDown: 'open' | 'closed' | 'local', count = 4) =>
+        compileLimit({ name: whenStoreDown, limit: count, per: 'minute', algorithm: 'fixed', timeZone: 'UTC', whenStoreDown, by: ['ip'] }, 2);
+      const open = { limit: limitOf('open'), counterKey: 'o' };
+      const counted = { limit: limitOf('local'), counterKey: 'l' };
+      const closed = { limit: limitOf('closed'), counterKey: 'c' };
+      expect(backend.status()).toEqual({ store: 'redis', available: false, fallbackDecisions: 0, trackedLocalCounters: 0 });
+      expect(await backend.decide([open, closed], 1, t0)).toEqual({ unavailable: true });
+      // `local` counts with its share of the limit (4 over 2 replicas); `open` is not counted at all.
+      const first = await backend.decide([open, counted], 1, t0);
+      expect(first).toEqual({ admitted: true, states: [{ limit: counted.limit.localFallback, remaining: 1, resetAt: t0 + 60_000 }] });
+      expect((await backend.decide([open, counted], 1, t0)).admitted).toBe(true);
+      expect(await backend.decide([open, counted], 1, t0)).toMatchObject({ admitted: false, rejectedBy: counted.limit.localFallback });
+      expect(await backend.decide([open], 1, t0)).toEqual({ admitted: true, states: [] });
+      // A limit compiled without a fallback share counts with its own limit.
+      const bare = { limit: { ...limitOf('local', 1), localFallback: undefined }, counterKey: 'b' };
+      expect((await backend.decide([bare], 1, t0)).admitted).toBe(true);
+      expect((await backend.decide([bare], 1, t0)).admitted).toBe(false);
+      expect(backend.status()).toEqual({ store: 'redis', available: false, fallbackDecisions: 7, trackedLocalCounters: 2 });
+      expect(localBackend(local).status()).toEqual({ store: 'local', available: true, fallbackDecisions: 0, trackedLocalCounters: 2 });
+    } finally {
+      redis.close();
+    }
   });
 });
