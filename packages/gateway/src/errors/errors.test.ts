@@ -92,6 +92,11 @@ describe('localizer', () => {
     expect(localizer.negotiate('es;q=1, fr;q=0.2, en;q=0.1')).toBe('fr');
     expect(localizer.negotiate('fr;q=0, fr-CH')).toBe('en');
     expect(localizer.negotiate('ja')).toBe('en');
+    // Lookup drops whole subtags only: `fra` is not `fr`.
+    expect(localizer.negotiate('fra')).toBe('en');
+    // A refused regional tag refuses only itself, and is not looked up further.
+    expect(localizer.negotiate('fr-CH;q=0')).toBe('en');
+    expect(localizer.negotiate('fr-CH;q=0, fr;q=0.5')).toBe('fr');
   });
 
   it('localizer: * is the deployment language unless refused, then the first offered one not refused', () => {
@@ -102,6 +107,8 @@ describe('localizer', () => {
     expect(localizer.negotiate('fr;q=0, en;q=0, de;q=0, *, ja')).toBe('fr');
     const offeredOnce = new Localizer({ language: 'de', languages: ['de'], texts: {} });
     expect(offeredOnce.negotiate('de;q=0, *;q=0.5, en')).toBe('de');
+    // `*;q=0` refuses the others; it never picks one.
+    expect(localizer.negotiate('fr;q=0, *;q=0')).toBe('fr');
   });
 
   it('accept-language: parses tags and q values, drops malformed members and sorts stably by quality', () => {
@@ -113,6 +120,10 @@ describe('localizer', () => {
       { tag: '*', q: 0.1 },
     ]);
     expect(parseAcceptLanguage('a;Q=0.3;q=0.7')).toEqual([{ tag: 'a', q: 0.7 }]);
+    expect(parseAcceptLanguage('a;q=1, b;xq=0.5, c;q=0.5x, d;q=1.')).toEqual([
+      { tag: 'a', q: 1 },
+      { tag: 'd', q: 1 },
+    ]);
     expect(parseAcceptLanguage('a;q=0, b;q=0.')).toEqual([
       { tag: 'a', q: 0 },
       { tag: 'b', q: 0 },
