@@ -42,7 +42,7 @@ export class Localizer {
   }
 
   textsOf(code: ErrorCode, language: string): ErrorTexts {
-    const base = (shippedLanguages as readonly string[]).includes(language) ? shippedTexts(code, language) : this.fallbackTexts(code, language);
+    const base = (shippedLanguages as readonly string[]).includes(language) ? shippedTexts(code, language) : this.fallbackTexts(code);
     const override = this.settings.texts[language]?.[code];
     return override === undefined ? base : { ...base, ...override };
   }
@@ -75,7 +75,7 @@ export class Localizer {
   }
 
   /** For an added language: each field from the override, else the deployment language's text. */
-  private fallbackTexts(code: ErrorCode, language: string): ErrorTexts {
+  private fallbackTexts(code: ErrorCode): ErrorTexts {
     // When the added language is the deployment's own, its shipped texts are English ones.
     const deployment = this.settings.language;
     const base = shippedTexts(code, deployment);
