@@ -183,7 +183,7 @@ describe('rate-limit policy: limits, subjects and headers', () => {
     const policy = rateLimitStage.create(settings, { counters: backend, clock: { now: () => t0 } });
     await policy.handle(policyContext({ url: '/public', remoteAddress: '10.1.1.1' }));
     const gone = policyContext({ url: '/public' });
-    (gone.req.socket as { remoteAddress?: string }).remoteAddress = undefined;
+    Object.assign(gone.req.socket, { remoteAddress: undefined });
     await policy.handle(gone);
     expect(asked.map((call) => call.keys)).toEqual([['r:public:burst|10.1.1.1'], ['r:public:burst|-']]);
     const rows = settingsIn(planConfig, 'rows');
@@ -500,13 +500,16 @@ describe('rate-limit store down', () => {
       // `local` counts with its share of the limit (4 over 2 replicas); `open` is not counted at all.
       const first = await backend.decide([open, counted], 1, t0);
       expect(first).toEqual({ admitted: true, states: [{ limit: counted.limit.localFallback, remaining: 1, resetAt: t0 + 60_000 }] });
-      expect((await backend.decide([open, counted], 1, t0)).admitted).toBe(true);
+      expect(await backend.decide([open, counted], 1, t0)).toMatchObject({ admitted: true });
       expect(await backend.decide([open, counted], 1, t0)).toMatchObject({ admitted: false, rejectedBy: counted.limit.localFallback });
       expect(await backend.decide([open], 1, t0)).toEqual({ admitted: true, states: [] });
       // A limit compiled without a fallback share counts with its own limit.
-      const bare = { limit: { ...limitOf('local', 1), localFallback: undefined }, counterKey: 'b' };
-      expect((await backend.decide([bare], 1, t0)).admitted).toBe(true);
-      expect((await backend.decide([bare], 1, t0)).admitted).toBe(false);
+      // (A share is such a limit: 2 over 2 replicas is 1.)
+      const share = limitOf('local', 2).localFallback;
+      if (share === undefined || share.localFallback !== undefined) throw new Error('a share has no share of its own');
+      const bare = { limit: share, counterKey: 'b' };
+      expect(await backend.decide([bare], 1, t0)).toMatchObject({ admitted: true });
+      expect(await backend.decide([bare], 1, t0)).toMatchObject({ admitted: false });
       expect(backend.status()).toEqual({ store: 'redis', available: false, fallbackDecisions: 7, trackedLocalCounters: 2 });
       expect(localBackend(local).status()).toEqual({ store: 'local', available: true, fallbackDecisions: 0, trackedLocalCounters: 2 });
     } finally {
