@@ -9,6 +9,7 @@
  *
  *   tsx scripts/mutation-gate.ts                 # check every gate (part of `npm test`)
  *   tsx scripts/mutation-gate.ts --record <name> # score one folder and record floor, digest and report
+ *   ... --concurrency 1                          # Stryker's test runners (default: stryker.config.json's)
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -41,6 +42,9 @@ class GateError extends Error {}
 const root = join(import.meta.dirname, '..');
 const gatesFile = join(root, 'test/mutation/gates.json');
 const gates = JSON.parse(readFileSync(gatesFile, 'utf8')) as Record<string, Gate>;
+/** `--concurrency <n>`, passed on to Stryker (a machine shared with other work). */
+const concurrencyAt = process.argv.indexOf('--concurrency');
+const concurrency = concurrencyAt === -1 ? [] : ['--concurrency', process.argv[concurrencyAt + 1] ?? ''];
 
 /** A gated file that was renamed or removed fails here, instead of dropping out of its gate unseen. */
 function digestOf(gate: Gate): string {
@@ -72,7 +76,7 @@ function score(name: string, gate: Gate): { score: number; survivors: string[]; 
   const configFile = join(work, 'stryker.config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   try {
-    execFileSync(join(root, 'node_modules/.bin/stryker'), ['run', relative(root, configFile), '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    execFileSync(join(root, 'node_modules/.bin/stryker'), ['run', relative(root, configFile), '--logLevel', 'warn', ...concurrency], { cwd: root, stdio: 'inherit' });
   } catch {
     // Stryker has printed why (most often: a unit test fails without any mutant).
     throw new GateError(`mutation gate ${name}: Stryker could not score the folder (see above)`);

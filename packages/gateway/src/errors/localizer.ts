@@ -42,7 +42,7 @@ export class Localizer {
   }
 
   textsOf(code: ErrorCode, language: string): ErrorTexts {
-    const base = (shippedLanguages as readonly string[]).includes(language) ? shippedTexts(code, language) : this.fallbackTexts(code, language);
+    const base = (shippedLanguages as readonly string[]).includes(language) ? shippedTexts(code, language) : this.fallbackTexts(code);
     const override = this.settings.texts[language]?.[code];
     return override === undefined ? base : { ...base, ...override };
   }
@@ -53,7 +53,7 @@ export class Localizer {
    * deployment's language.
    */
   negotiate(acceptLanguage: string | undefined): string {
-    if (acceptLanguage === undefined || acceptLanguage === '') return this.settings.language;
+    if (acceptLanguage === undefined) return this.settings.language;
     const ranges = parseAcceptLanguage(acceptLanguage);
     const refused = new Set(ranges.filter((range) => range.q === 0).map((range) => range.tag));
     for (const range of ranges) {
@@ -75,8 +75,9 @@ export class Localizer {
   }
 
   /** For an added language: each field from the override, else the deployment language's text. */
-  private fallbackTexts(code: ErrorCode, language: string): ErrorTexts {
-    const deployment = this.settings.language === language ? 'en' : this.settings.language;
+  private fallbackTexts(code: ErrorCode): ErrorTexts {
+    // When the added language is the deployment's own, its shipped texts are English ones.
+    const deployment = this.settings.language;
     const base = shippedTexts(code, deployment);
     const deploymentOverride = this.settings.texts[deployment]?.[code];
     return deploymentOverride === undefined ? base : { ...base, ...deploymentOverride };
@@ -103,7 +104,8 @@ export function parseAcceptLanguage(value: string): LanguageRange[] {
     }
     if (valid) ranges.push({ tag: rawTag.toLowerCase(), q });
   }
-  return ranges.map((range, index) => ({ range, index })).sort((a, b) => b.range.q - a.range.q || a.index - b.index).map((item) => item.range);
+  // Array.prototype.sort is stable: equal qualities keep the order they were sent in.
+  return ranges.sort((a, b) => b.q - a.q);
 }
 
 /** English only, every shipped language offered: what code without a config uses. */

@@ -105,6 +105,16 @@ describe('access policy', () => {
     expect(refusal(check('rows', bound))).toEqual({ code: 'key_not_bound', params: { param: 'base', value: '' } });
   });
 
+  it('access: bindings restrict only routes with bindTo: a bound key may use a route that names no resource', () => {
+    expect(check('admin', entry({ bindings: ['b1'] }))).toBeUndefined();
+  });
+
+  it('access: the policy is named access (its span and log name)', () => {
+    const settings = settingsFor('admin');
+    if (settings === undefined) throw new Error('the route has auth');
+    expect(accessStage.create(settings, { clock: { now: () => now } }).name).toBe('access');
+  });
+
   it('access: a missing scope is 403 access_denied naming the first one missing', () => {
     expect(refusal(check('rows', entry({ scopes: ['rows:list'] }), { base: 'b' }))).toEqual({ code: 'access_denied', params: { scope: 'rows:read' } });
     expect(refusal(check('rows', entry({ scopes: ['rows:read'] }), { base: 'b' }))).toEqual({ code: 'access_denied', params: { scope: 'rows:list' } });

@@ -22,6 +22,7 @@ describe('correlation-id policy', () => {
     const config = configOf(`${minimal}\ncorrelation: { header: X-Request-ID }`);
     expect(correlationIdStage.settingsOf(config)).toEqual({ header: 'x-request-id' });
     expect(correlationIdStage.codes({ header: 'x-request-id' }, config)).toEqual([]);
+    expect(correlationIdStage.create({ header: 'x-request-id' }, undefined).name).toBe('correlation-id');
     expect(assign({ 'x-request-id': 'req-1' }, `${minimal}\ncorrelation: { header: X-Request-ID }`)).toBe('req-1');
   });
 

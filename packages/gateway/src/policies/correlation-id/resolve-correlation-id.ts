@@ -11,11 +11,8 @@ const allZeros = /^0+$/;
  */
 export function resolveCorrelationId(incoming: string | undefined, traceparent: string | undefined): string {
   if (incoming !== undefined && safeId.test(incoming)) return incoming;
-  if (traceparent !== undefined) {
-    const traceId = traceIdOf(traceparent);
-    if (traceId !== undefined) return traceId;
-  }
-  return randomUUID();
+  // No traceparent is one of the wrong shape (''): no separate guard, whose removal no test could tell.
+  return traceIdOf(traceparent ?? '') ?? randomUUID();
 }
 
 function traceIdOf(traceparent: string): string | undefined {
