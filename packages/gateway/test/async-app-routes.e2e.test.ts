@@ -34,6 +34,7 @@ function configOf(sqlitePath: string): Record<string, unknown> {
       asyncRoute('exports-refused', '/refused'),
       asyncRoute('exports-invalid', '/invalid'),
       { id: 'ping', path: '/ping', methods: ['GET'], app: true },
+      asyncRoute('exports-bad-header', '/bad-header'),
     ],
   };
 }
@@ -60,6 +61,11 @@ const handlers: OperationHandlers = {
   'exports-invalid': (job) => {
     jobs.push(job);
     return { status: 422, body: { message: 'unknown format' } };
+  },
+  // Attempt 1 answers a header value no HTTP answer may carry (a line break, from data echoed into it).
+  'exports-bad-header': (job) => {
+    jobs.push(job);
+    return { status: 200, headers: { 'x-export-name': job.attempt === 1 ? 'q3\r\nset-cookie: a=b' : 'q3' }, body: { attempt: job.attempt } };
   },
 };
 
@@ -168,6 +174,19 @@ describe.each(frameworks)('async app routes on %s', (framework) => {
     const result = await get(`${location}/result`);
     expect(result.statusCode).toBe(422);
     expect(await result.body.json()).toEqual({ message: 'unknown format' });
+  });
+
+  it('async app route: an answer with a header Node cannot send is a failed attempt, retried, not a Success whose result cannot be read', async () => {
+    const { location, operation } = await queue('/bad-header', {});
+    const done = await finished(location);
+    expect(done).toMatchObject({ status: 'Success', statusCode: 200, attempts: 2 });
+    expect(jobs.filter((seen) => seen.operationId === operation.id).map((seen) => seen.attempt)).toEqual([1, 2]);
+    const result = await get(`${location}/result`);
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['x-export-name']).toBe('q3');
+    expect(result.headers['set-cookie']).toBeUndefined();
+    expect(await result.body.json()).toEqual({ attempt: 2 });
+    expect(app.logText()).toContain('x-export-name');
   });
 
   it('async app route: nothing queued when validation refuses the body; a synchronous app route beside it is the app\'s', async () => {

@@ -37,7 +37,8 @@ export interface OperationJob {
  * The handler's answer, stored as the operation's result exactly as an upstream's answer is:
  * below 400 the operation is `Success`; 408, 425, 429 and 5xx are retried with backoff (a
  * `Retry-After` header is honoured) until the deadline; any other 4xx is a final `Failed` with this
- * answer as its result.
+ * answer as its result. A status outside 200-599, or a header name or value HTTP cannot carry, is
+ * a failed attempt (logged, retried), never a result that could not be replayed.
  */
 export interface OperationAnswer {
   readonly status: number;

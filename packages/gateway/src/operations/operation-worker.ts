@@ -387,6 +387,10 @@ function storedBody(body: Buffer | undefined, type: string | undefined): unknown
   }
 }
 
+/** A header name (an RFC 9110 token) and value (visible characters, spaces and tabs): what Node's `writeHead` accepts. */
+const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 /** The handler's answer as an operation result: what `readResult` makes of an upstream's. */
 function answerResult(answer: OperationAnswer, maxBytes: number, correlationHeader: string): OperationResult {
   const status = answer?.status;
@@ -397,7 +401,13 @@ function answerResult(answer: OperationAnswer, maxBytes: number, correlationHead
     const name = key.toLowerCase();
     if (name === 'content-type') hasType = true;
     if (name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || isResponseScopedHeader(name, correlationHeader)) continue;
-    for (const item of Array.isArray(value) ? (value as readonly string[]) : [String(value)]) headers.push(name, item);
+    for (const item of Array.isArray(value) ? (value as readonly string[]) : [String(value)]) {
+      // Checked now, as Node checks an upstream's: a header the result's answer could not carry would make
+      // the operation a Success whose result every GET fails on. Thrown, it is a failed attempt, logged.
+      const text = String(item);
+      if (!headerName.test(name) || !headerValue.test(text)) throw new Error(`the operation handler answered a header HTTP cannot carry ("${name}": a name that is not a token, or a line break or control character in the value)`);
+      headers.push(name, text);
+    }
   }
   const raw = answer.body;
   let body: Buffer;
