@@ -2,10 +2,9 @@ import type { AccessLog } from '../log/access-log.js';
 import type { RequestContext } from './request-context.js';
 
 /**
- * One JSON line per request. Only chosen fields are logged: never headers, query strings or bodies,
- * which is where keys and tokens travel.
+ * One JSON line per request, with the outcome `ctx.settle` fixed. Only chosen fields are logged: never
+ * headers, query strings or bodies, which is where keys and tokens travel.
  */
-/** Reads the outcome `ctx.settle` fixed. */
 export function logAccess(accessLog: AccessLog, ctx: RequestContext): void {
   if (!accessLog.enabled) return;
   const { req, res } = ctx;
