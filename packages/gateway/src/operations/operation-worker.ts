@@ -37,6 +37,8 @@ export class OperationWorker {
   private webhooksRunning = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Set once `stop`'s grace is over: answers from then on are left to whoever takes the lease over. */
+  private graceOver = false;
   private scheduled = false;
   /** A fill is claiming (claims are async); a wake during it runs one more fill after it. */
   private filling = false;
@@ -86,6 +88,7 @@ export class OperationWorker {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
+    this.graceOver = true;
     // App handlers still running are told their answer will not be recorded.
     for (const aborter of this.attempting) aborter.abort(new Error('the operation worker stopped'));
   }
@@ -248,7 +251,7 @@ export class OperationWorker {
     } catch (error) {
       if (error instanceof PortierError) return { kind: 'done', status: 'Failed', error: toOperationError(error), webhook };
       // Cut off by `stop`: not a failure of the handler; the operation is taken over after its lease.
-      if (this.stopped) return { kind: 'retry', at: this.clock.now() };
+      if (this.graceOver) return { kind: 'retry', at: this.clock.now() };
       failure = { code: 'thrown', error };
     } finally {
       clearTimeout(timer);
@@ -270,8 +273,9 @@ export class OperationWorker {
   }
 
   private async settle(operation: Operation, outcome: Outcome, now: number): Promise<void> {
-    // Stopped mid-attempt: leave the operation to whoever takes its lease over next.
-    if (this.stopped) return;
+    // Past the grace `stop` gave it: leave the operation to whoever takes its lease over next. An
+    // attempt that ended within the grace is recorded: that is what the grace is for.
+    if (this.graceOver) return;
     if (!(await this.operations.store.settle(operation, outcome, now))) {
       this.logger.warn({ correlationId: operation.correlationId, operationId: operation.id }, 'operation lease lost: another worker took it over; this answer is dropped');
       return;
