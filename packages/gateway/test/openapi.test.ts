@@ -118,6 +118,24 @@ describe('OpenAPI document', () => {
     expect(Object.keys(operation['responses'])).not.toContain('504');
   });
 
+  it('openapi: an async route the app answers (`app: true` + `async`) is described as 202 + Location, as any async route', async () => {
+    const result = parseConfig(
+      stringify({
+        auth: { instance: 'eu1', store: { sqlitePath: '/tmp/unused.db' } },
+        plans: { free: {} },
+        routes: [{ id: 'exports-create', path: '/exports', methods: ['POST'], app: true, auth: {}, async: { deadline: '1m' } }],
+      }),
+      'portier.yaml',
+      {},
+    );
+    if (!result.ok) throw new Error('config invalid');
+    const document = renderOpenApi(result.config, { title: 'Exports API', version: '1.0.0', serverUrl: 'https://api.example.com/v1' }) as Json;
+    expect((await new Validator().validate(document)).valid).toBe(true);
+    const responses = document['paths']['/exports']['post']['responses'] as Json;
+    expect(responses['202']['headers']['Location']).toBeDefined();
+    expect(responses['2XX']).toBeUndefined();
+  });
+
   it('openapi: `portier docs openapi` prints it as JSON or YAML', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'portier-openapi-')), 'portier.yaml');
     writeFileSync(file, stringify(config));

@@ -76,8 +76,11 @@ function operationOf(route: RouteConfig, method: string, config: PortierConfig):
 }
 
 function successOf(route: RouteConfig): Json {
-  if (route.app === true) return { '2XX': { description: 'The answer of the app Portier runs in (`app: true`).', headers: correlationHeader() } };
-  if (route.async === undefined) return { '2XX': { description: 'The answer of the service behind the gateway.', headers: correlationHeader() } };
+  if (route.async === undefined) {
+    const answeredBy = route.app === true ? 'the app Portier runs in (`app: true`)' : 'the service behind the gateway';
+    return { '2XX': { description: `The answer of ${answeredBy}.`, headers: correlationHeader() } };
+  }
+  // Async, whoever does the work (an upstream, or the app's operation handler): 202 + Location.
   return {
     '202': {
       description: 'Accepted: the operation is queued; poll its Location.',
