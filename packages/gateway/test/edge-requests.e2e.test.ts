@@ -328,6 +328,32 @@ describe('a malformed request behind pipelined ones', () => {
     }
   });
 
+  it('server: bytes after a request that said Connection: close are not read as another request: one answer, then the close', async () => {
+    // A proxied request (answered later), and one Portier refuses at once, while Node still parses the chunk.
+    const requests = [
+      { target: '/files/d', status: 200 },
+      { target: '/nowhere', status: 404 },
+    ];
+    for (const { target, status } of requests) {
+      for (const after of ['{', 'GARBAGE / HTTP/1.1\r\n\r\n', 'GET /files/e HTTP/1.1\r\nHost: a\r\n\r\n']) {
+        const conversation = await RawConversation.open(portier.url);
+        conversation.write(`POST ${target} HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nConnection: close\r\n\r\n${after}`);
+        await conversation.closed;
+        const answers = answersIn(conversation.text);
+        expect(answers.map((answer) => answer.status), `${target} then ${JSON.stringify(after)}: ${conversation.text}`).toEqual([status]);
+        expect(answers[0]?.headers['connection']).toBe('close');
+      }
+    }
+    // HTTP/1.0 naming keep-alive and close (in two Connection headers), then one byte more than its body:
+    // close wins, and the stray byte gets no answer of its own.
+    const conversation = await RawConversation.open(portier.url);
+    conversation.write('POST /files/d HTTP/1.0\r\nHost: a\r\nConnection: keep-alive, X-Hop\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}}');
+    await conversation.closed;
+    const answers = answersIn(conversation.text);
+    expect(answers.map((answer) => answer.status), conversation.text).toEqual([200]);
+    expect(answers[0]?.headers['connection']).toBe('close');
+  });
+
   it('server: answers a request before a pipelined CONNECT first, then the catalogued 405', async () => {
     const conversation = await RawConversation.open(portier.url);
     conversation.write('GET /files/c HTTP/1.1\r\nHost: a\r\n\r\nCONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n');

@@ -125,6 +125,13 @@ export function createClientErrorHandler(
       socket.destroy();
       return;
     }
+    if (error.code === 'HPE_CLOSED_CONNECTION') {
+      // Bytes after a request that said `Connection: close` are not a request (RFC 9112, 9.6): no answer
+      // of their own, which the client would read as the answer to that request; the connection closes
+      // once the answers before them are out, as that request asked.
+      afterCompleteRequests(socket, () => socket.end());
+      return;
+    }
     afterCompleteRequests(socket, (broken) => {
       // A response whose head is already out cannot be followed by another status line: bytes written
       // now would be read as part of it (Node's own handler makes the same check). A client that ends

@@ -47,6 +47,9 @@ import { redactUrl } from '../log/redact-url.js';
 import { createUsageMetering, type UsageMetering } from '../usage/usage-metering.js';
 
 /** What the gateway is built with; everything has a production default. */
+
+/** The `close` option in a Connection header (Node joins repeated ones with commas). */
+const closeOption = /(?:^|,)[ \t]*close[ \t]*(?:,|$)/i;
 export interface GatewayDependencies {
   readonly clock?: Clock;
   /** Where JSON log lines go (default: stdout, batched). */
@@ -266,6 +269,10 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
 
   /** Every request goes to the generation current when it arrived, and finishes there. */
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    // Node keeps an HTTP/1.0 connection open when the request names both `keep-alive` and `close`;
+    // `close` wins (RFC 9110, 7.6.1): the answer says so, and nothing after it is read as a request.
+    const connection = req.headers.connection;
+    if (connection !== undefined && res.shouldKeepAlive && closeOption.test(connection)) res.shouldKeepAlive = false;
     const generation = current;
     generation.inFlight++;
     generation.pipeline.handle(req, res);
