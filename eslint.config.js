@@ -6,7 +6,7 @@ const pipelineKnowsNoPolicy = { regex: '(^|/)policies/', message: 'the pipeline 
 const stagesSeeViews = { name: 'node:http', message: 'stages see RequestView and ResponseSink (pipeline/exchange.ts), not Node\'s objects' };
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'reports/**', '.stryker-tmp/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'reports/**', '.stryker-tmp*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
