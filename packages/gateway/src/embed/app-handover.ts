@@ -6,6 +6,7 @@ import { isNodeRequest, isNodeResponse } from '../pipeline/exchange.js';
 import { warningsHeader } from '../policies/proxy/warnings-header.js';
 import { releaseBody } from '../policies/request-body/expect-continue.js';
 import { describeRequest, type PortierRequest } from './portier-request.js';
+import { handlerBody } from '../pipeline/handler-body.js';
 
 /** A request Portier is running, admitted by the adapter: how to let the app continue with it. */
 interface Admitted {
@@ -80,7 +81,7 @@ export class AppHandover implements AppDeps {
     for (let i = 0; i < added.length; i += 2) res.appendHeader(added[i] as string, added[i + 1] as string);
     res.setHeader(this.correlationHeader, ctx.correlationId);
     if (ctx.warnings.length > 0) res.setHeader('x-portier-warnings', warningsHeader(ctx.warnings));
-    this.enter(req, describeRequest(ctx, bodyOf(ctx)), ctx.body);
+    this.enter(req, describeRequest(ctx, handlerBody(ctx.body, ctx.req.headers['content-type'])), ctx.body);
     // Every stage passed: a client still waiting on `Expect: 100-continue` (a server that listens to
     // 'checkContinue' and hands the request to the app) may send its body to the app now.
     releaseBody(ctx);
@@ -102,18 +103,5 @@ export class AppHandover implements AppDeps {
       res.on('close', settle);
       admitted.proceed();
     });
-  }
-}
-
-/** A body a stage read: JSON parsed (it was validated as such), anything else as its bytes. */
-function bodyOf(ctx: RequestContext): unknown {
-  const body = ctx.body;
-  if (body === undefined || body.length === 0) return undefined;
-  const type = ctx.req.headers['content-type'] ?? '';
-  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return body;
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch {
-    return body;
   }
 }

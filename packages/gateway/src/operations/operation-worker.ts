@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { handlerBody } from '../pipeline/handler-body.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log/create-logger.js';
 import type { UpstreamClient } from '../policies/proxy/upstream-client.js';
@@ -372,23 +373,12 @@ function jobOf(operation: Operation, signal: AbortSignal): OperationJob {
     query: new URLSearchParams(question === -1 ? '' : operation.url.slice(question + 1)),
     params: operation.params,
     headers,
-    body: storedBody(operation.body, headers['content-type']),
+    body: handlerBody(operation.body, headers['content-type']),
     correlationId: operation.correlationId,
     requestedAt: operation.requestedAt,
     deadlineAt: operation.deadlineAt,
     signal,
   };
-}
-
-/** A stored body as the app's handlers see one (`req.portier.body`): JSON parsed, anything else its bytes. */
-function storedBody(body: Buffer | undefined, type: string | undefined): unknown {
-  if (body === undefined || body.length === 0) return undefined;
-  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type ?? '')) return body;
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch {
-    return body;
-  }
 }
 
 /** A header name (an RFC 9110 token) and value (visible characters, spaces and tabs): what Node's `writeHead` accepts. */
