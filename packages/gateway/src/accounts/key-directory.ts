@@ -126,9 +126,9 @@ export class KeyDirectory {
   lookup(id: string, client?: string): KeyEntry | undefined | Promise<KeyEntry | undefined> {
     const cached = this.cache.get(id);
     if (cached !== undefined) {
-      // Least recently used goes first: a hit moves the key to the end.
+      // Least recently used goes first: a hit moves the key to the end, still under the entry's own id.
       this.cache.delete(id);
-      this.cache.set(id, cached);
+      this.cache.set(cached.key.id, cached);
       return cached;
     }
     const unknownUntil = this.unknown.get(id);
@@ -242,7 +242,7 @@ export class KeyDirectory {
 
   /** Caches the entry, in its compact form, which is what every request for it gets from now on. */
   private remember(entry: KeyEntry): KeyEntry {
-    // Keyed by the stored id, not the caller's: that one is a slice of the request's header, which it would keep.
+    // Keyed by the entry's own id string (the same value as the caller's), so the map holds no string of the request's.
     const keyId = entry.key.id;
     if (!this.cache.has(keyId) && this.cache.size >= this.limits.maxKeys) {
       const oldest = this.cache.keys().next();
