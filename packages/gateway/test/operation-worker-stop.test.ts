@@ -23,11 +23,11 @@ afterAll(() => {
 });
 
 /** A worker over a fresh queue holding one operation of `export`, whose handler waits for `answer`. */
-async function workerWithOneOperation(answer: () => Promise<void>) {
+async function workerWithOneOperation(answer: () => Promise<void>, headers: string[] = []) {
   const store = new SqliteOperationQueue(tempDbPath(), systemClock);
   stores.push(store);
   const now = systemClock.now();
-  await store.enqueue({ id: 'op-1', accountId: 'acc1', routeId: 'export', method: 'POST', url: '/exports', params: {}, headers: [], body: undefined, correlationId: 'corr-1', requestedAt: now, deadlineAt: now + 60_000 }, 10);
+  await store.enqueue({ id: 'op-1', accountId: 'acc1', routeId: 'export', method: 'POST', url: '/exports', params: {}, headers, body: undefined, correlationId: 'corr-1', requestedAt: now, deadlineAt: now + 60_000 }, 10);
   let started!: (job: OperationJob) => void;
   const running = new Promise<OperationJob>((resolve) => (started = resolve));
   const worker = new OperationWorker(new Operations(store, config), new Map<string, UpstreamClient>(), systemClock, pino({ level: 'silent' }), undefined, {
@@ -39,6 +39,21 @@ async function workerWithOneOperation(answer: () => Promise<void>) {
   });
   return { store, worker, running };
 }
+
+describe('operation worker: the job', () => {
+  it("worker: the job's headers hold every stored header, a repeated one joined and one named __proto__ kept as a header", async () => {
+    const { worker, running } = await workerWithOneOperation(async () => undefined, ['__proto__', 'odd', 'x-tag', 'a', 'x-tag', 'b', 'constructor', 'c']);
+    worker.start();
+    const job = await running;
+    await worker.stop(60_000);
+    expect(Object.entries(job.headers)).toEqual([
+      ['__proto__', 'odd'],
+      ['x-tag', 'a, b'],
+      ['constructor', 'c'],
+    ]);
+    expect(job.headers['toString']).toBeUndefined();
+  });
+});
 
 describe('operation worker: stop', () => {
   it('worker: an attempt that answers while stop() waits for it, within the grace, is recorded (Success, attempted once)', async () => {

@@ -354,7 +354,8 @@ async function readResult(response: Dispatcher.ResponseData, maxBytes: number, c
 
 /** What the app's handler sees of a stored operation. */
 function jobOf(operation: Operation, signal: AbortSignal): OperationJob {
-  const headers: Record<string, string> = {};
+  // No prototype, as Node's own `req.headers`: a header named `__proto__` is kept as a header.
+  const headers = Object.create(null) as Record<string, string>;
   for (let i = 0; i < operation.headers.length; i += 2) {
     const name = operation.headers[i] as string;
     const value = operation.headers[i + 1] as string;
