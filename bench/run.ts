@@ -8,11 +8,11 @@
 // rate-limit package and a hand-written key check, the app's handler answering.
 // Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 1),
 // BENCH_ONLY=embedded (only the embedded pairs).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { embeddedPath } from './embedded/config.js';
+import { measure as measureLoad, median, row, type Credentials, type Result } from './load.js';
 import { loadCore, pinSelf, serverCore, startProcess, hasTaskset, type Running } from './processes.js';
 import { writePortierConfig } from './portier-config.js';
 import { seedKeys } from './seed-keys.js';
@@ -22,57 +22,8 @@ const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 1);
 const onlyEmbedded = process.env['BENCH_ONLY'] === 'embedded';
 
-/** utime + stime of a process, in clock ticks (1/100 s on Linux). */
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-interface Result {
-  readonly name: string;
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly cpuUsPerRequest: number;
-  readonly errors: number;
-}
-
-/** Authorization headers to cycle through, one per request; none for an open route. */
-type Credentials = readonly string[] | undefined;
-
-async function measure(name: string, url: string, pid: number, credentials?: Credentials, body?: string): Promise<Result> {
-  const options = loadOptions(url, credentials, body);
-  await autocannon({ ...options, duration: 5 }); // warm-up: JIT, pools, keep-alive sockets, key cache
-  const before = cpuTicks(pid);
-  const result = await autocannon({ ...options, duration: seconds });
-  const ticks = cpuTicks(pid) - before;
-  const requests = result.requests.total;
-  return {
-    name,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    cpuUsPerRequest: requests === 0 ? 0 : (ticks * 10_000) / requests,
-    errors: result.errors + result.non2xx,
-  };
-}
-
-function loadOptions(url: string, credentials: Credentials, body?: string): autocannon.Options {
-  if (body !== undefined) return { url, connections, method: 'POST', headers: { 'content-type': 'application/json' }, body };
-  if (credentials === undefined) return { url, connections };
-  let next = 0;
-  return {
-    url,
-    connections,
-    requests: [
-      {
-        setupRequest: (request) => {
-          const authorization = credentials[next++ % credentials.length] as string;
-          return { ...request, headers: { ...request.headers, authorization } };
-        },
-      },
-    ],
-  };
+function measure(name: string, url: string, pid: number, credentials?: Credentials, body?: string): Promise<Result> {
+  return measureLoad(name, url, pid, { connections, seconds, credentials, body });
 }
 
 /** A 1 KB JSON body (portier-config.ts has the schema that checks every field of it). */
@@ -80,18 +31,6 @@ const rowBody = JSON.stringify({
   table_name: 'Contacts',
   rows: Array.from({ length: 10 }, (_, i) => ({ Name: `Person number ${i}`, Email: `person${i}@example.com`, Age: 30 + i, Tags: ['a', 'b'], Active: i % 2 === 0 })),
 });
-
-
-
-function row(result: Result): string {
-  return `| ${result.name} | ${Math.round(result.rps)} | ${result.p50} | ${result.p99} | ${result.cpuUsPerRequest.toFixed(1)} | ${result.errors} |`;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 /** Each framework with Portier's middleware and glued by hand (bench/embedded/), on the same keys. */
 interface EmbeddedPairs {
