@@ -75,6 +75,14 @@ describe('json text', () => {
     expect(located('[!]')).toEqual({ offset: 1, reason: phrase('jsonUnexpected', { found: "'!'" }) });
   });
 
+  it('json text: valid numbers and literals before the error are read whole', () => {
+    // Multi-digit integers, fractions and exponents, then the error after them.
+    expect(located('[100, 12.50e+10, -0.25E-12, x]')).toEqual({ offset: 28, reason: phrase('jsonUnexpected', { found: "'x'" }) });
+    expect(located('[false, x]')).toEqual({ offset: 8, reason: phrase('jsonUnexpected', { found: "'x'" }) });
+    // A number starts where the scanner is, not at the next digit.
+    expect(located('[x1]')).toEqual({ offset: 1, reason: phrase('jsonUnexpected', { found: "'x'" }) });
+  });
+
   it('json text: a text the scanner accepts has no position to give but its end', () => {
     expect(locateJsonError('{"a":[1,{"b":null}]}')).toEqual({ offset: 20, reason: phrase('jsonUnparsable') });
   });
