@@ -11,8 +11,9 @@ export function removePointers(document: unknown, pointers: readonly string[]): 
       if (parent === null || typeof parent !== 'object') break;
       parent = (parent as Record<string, unknown>)[token];
     }
-    const last = path[path.length - 1];
-    if (last === undefined || parent === null || typeof parent !== 'object') continue;
+    // `split` gives at least one token.
+    const last = path[path.length - 1] as string;
+    if (parent === null || typeof parent !== 'object') continue;
     if (Array.isArray(parent)) parent.splice(Number(last), 1);
     else delete (parent as Record<string, unknown>)[last];
   }
