@@ -22,7 +22,8 @@ export function createRequestValidationPolicy(validation: ValidationConfig, maxB
 
   async function validateBody(ctx: RequestContext, schema: CompiledSchema): Promise<{ findings: Findings; value: unknown } | PortierError> {
     const received = ctx.req.headers['content-type'];
-    if (received === undefined || !jsonType.test(received)) {
+    // No header reads as the text 'undefined', which is no JSON type.
+    if (!jsonType.test(String(received))) {
       return portierError('unsupported_media_type', { expected: '`application/json`', received: received === undefined ? phrase('noContentType') : `\`${received.slice(0, 100)}\`` });
     }
     const tooLarge = await readRequestBody(ctx, maxBodyBytes);
