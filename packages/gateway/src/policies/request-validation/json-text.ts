@@ -52,7 +52,8 @@ export function locateJsonError(text: string): { offset: number; reason: string 
     throw Object.assign(new Error(reason), { offset: i });
   };
   const space = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
+    // Past the end `charAt` gives '', which is no white space.
+    while (/[ \t\n\r]/.test(text.charAt(i))) i++;
   };
   const literal = (word: string): void => {
     if (text.startsWith(word, i)) i += word.length;
@@ -70,8 +71,7 @@ export function locateJsonError(text: string): { offset: number; reason: string 
         // Empty past the end, which matches no escape.
         const next = text.slice(i + 1, i + 2);
         if (next === 'u') {
-          // The slice is at most 4 characters long: 4 hex digits in it are all of it.
-          if (!/[0-9a-fA-F]{4}/.test(text.slice(i + 2, i + 6))) fail(phrase('jsonBadUnicodeEscape'));
+          if (!/^[0-9a-fA-F]{4}/.test(text.slice(i + 2))) fail(phrase('jsonBadUnicodeEscape'));
           i += 6;
         } else if (/["\\/bfnrt]/.test(next)) i += 2;
         else fail(phrase('jsonBadEscape'));
