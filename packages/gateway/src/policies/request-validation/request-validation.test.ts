@@ -25,7 +25,7 @@ routes:
         properties:
           name: { type: string, maxLength: 5, x-rule: short-name, x-message: 'Keep names short' }
           age: { type: integer }
-          tags: { type: array, items: { type: string, maxLength: 3, x-fatal: false, x-drop: true } }
+          tags: { type: array, items: { type: string, maxLength: 3, pattern: '^[a-z]*$', x-fatal: false, x-drop: true } }
           note: { type: string, maxLength: 4, x-fatal: false }
   - id: lookup
     path: /lookup
@@ -118,6 +118,13 @@ describe('request-validation policy', () => {
     expect(decision).toBeUndefined();
     expect(ctx.warnings.map((warning) => warning.pointer)).toEqual(['/tags/1', '/tags/2', '/note']);
     expect(JSON.parse(ctx.body?.toString() ?? '')).toEqual({ name: 'a', tags: ['ok'], note: 'lengthy' });
+  });
+
+  it('request-validation: an item that fails two x-drop rules is dropped once, the items after it kept', async () => {
+    const { decision, ctx } = await validate('rows', { headers: json, body: '{"name":"a","tags":["ok","ABCD","no"]}' });
+    expect(decision).toBeUndefined();
+    expect(ctx.warnings.map((warning) => `${warning.pointer} ${warning.rule}`)).toEqual(['/tags/1 maxLength', '/tags/1 pattern']);
+    expect(JSON.parse(ctx.body?.toString() ?? '')).toEqual({ name: 'a', tags: ['ok', 'no'] });
   });
 
   it('request-validation: warnings are not added, nor items dropped, when a fatal error refuses the request', async () => {
