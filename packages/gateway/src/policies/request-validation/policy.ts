@@ -6,7 +6,7 @@ import type { RequestContext } from '../../pipeline/request-context.js';
 import { readRequestBody } from '../request-body/read-request-body.js';
 import { parseJsonText } from './parse-json-text.js';
 import { removePointers } from './remove-pointers.js';
-import { compileBodySchema, compileTextSchema, findingsOf, type CompiledSchema, type Findings } from './request-schemas.js';
+import { compileBodySchema, compileTextSchema, findingsFor, type CompiledSchema, type Findings } from './request-schemas.js';
 
 const jsonType = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
@@ -31,7 +31,7 @@ export function createRequestValidationPolicy(validation: ValidationConfig, maxB
     const parsed = parseJsonText(ctx.body as Buffer, validation.maxDepth);
     if (!('value' in parsed)) return parsed;
     const { value } = parsed;
-    return { findings: schema(value) ? { errors: [], warnings: [], drops: [] } : findingsOf(schema.errors ?? [], ''), value };
+    return { findings: findingsFor(schema, value, ''), value };
   }
 
   return {
@@ -43,14 +43,8 @@ export function createRequestValidationPolicy(validation: ValidationConfig, maxB
         errors.push(...findings.errors);
         warnings.push(...findings.warnings);
       };
-      if (query !== undefined) {
-        const values = queryObject(ctx.req.url ?? '/');
-        if (!query(values)) collect(findingsOf(query.errors ?? [], '/query'));
-      }
-      if (params !== undefined) {
-        const values = { ...ctx.params };
-        if (!params(values)) collect(findingsOf(params.errors ?? [], '/params'));
-      }
+      if (query !== undefined) collect(findingsFor(query, queryObject(ctx.req.url ?? '/'), '/query'));
+      if (params !== undefined) collect(findingsFor(params, { ...ctx.params }, '/params'));
       let drop: { value: unknown; pointers: string[] } | undefined;
       if (body !== undefined) {
         const outcome = await validateBody(ctx, body);

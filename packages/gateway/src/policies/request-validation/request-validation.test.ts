@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { configOf, policyContext, type RequestShape } from '../../../test/helpers/policy-context.js';
 import { configuredSpec } from '../../pipeline/compile-routes.js';
 import { PortierError } from '../../errors/portier-error.js';
+import { localizeItem } from '../../errors/item-messages.js';
 import { phrase } from '../../errors/param-phrases.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { requestValidationStage } from './index.js';
@@ -48,6 +49,8 @@ routes:
           kind: { oneOf: [{ type: string, maxLength: 2 }, { type: integer }] }
           meta: { type: object, maxSerializedBytes: 12, x-rule: small-meta }
           at: { type: string, format: timestamp }
+          size: { maxSerializedBytes: 2 }
+        propertyNames: { pattern: '^[a-z]+$' }
         if: { required: [kind], properties: { kind: { const: ab } } }
         then: { required: [at] }
   - { id: plain, path: /plain, upstream: app }
@@ -81,6 +84,8 @@ describe('request-validation policy', () => {
     const rows = config.routes[0] as (typeof config.routes)[number];
     const settings = requestValidationStage.settingsOf(configuredSpec(rows, config), config);
     expect(settings?.maxBodyBytes).toBe(200);
+    // A built-in route has no route config at all.
+    expect(requestValidationStage.settingsOf({ ...configuredSpec(rows, config), config: undefined }, config)).toBeUndefined();
     expect(requestValidationStage.codes(settings as never, config)).toEqual(['invalid_json', 'unsupported_media_type', 'validation_failed', 'payload_too_large']);
   });
 
@@ -125,6 +130,14 @@ describe('request-validation policy', () => {
     expect(decision).toBeUndefined();
     expect(ctx.warnings.map((warning) => `${warning.pointer} ${warning.rule}`)).toEqual(['/tags/1 maxLength', '/tags/1 pattern']);
     expect(JSON.parse(ctx.body?.toString() ?? '')).toEqual({ name: 'a', tags: ['ok', 'no'] });
+  });
+
+  it('request-validation: a warning without x-drop leaves the body as sent', async () => {
+    const body = '{ "name": "a", "note": "lengthy" }';
+    const { decision, ctx } = await validate('rows', { headers: json, body });
+    expect(decision).toBeUndefined();
+    expect(ctx.warnings.map((warning) => warning.pointer)).toEqual(['/note']);
+    expect(ctx.body?.toString()).toBe(body);
   });
 
   it('request-validation: warnings are not added, nor items dropped, when a fatal error refuses the request', async () => {
@@ -216,6 +229,19 @@ describe('request-validation policy', () => {
     }
   });
 
+  it('request-validation: maxSerializedBytes without x-rule is its own rule, worded in the caller\'s language too', async () => {
+    const items = failure((await validate('notes', { headers: json, body: '{"size":[1,2]}' })).decision).items ?? [];
+    expect(items).toEqual([{ pointer: '/size', message: '/size must be at most 2 bytes once serialized', rule: 'maxSerializedBytes' }]);
+    expect(localizeItem(items[0] as never, 'fr').message).toBe('/size doit faire au plus 2 octets une fois sérialisé');
+  });
+
+  it('request-validation: a rule with errors inside its own (propertyNames) keeps both, only anyOf and oneOf fold theirs', async () => {
+    expect(failure((await validate('notes', { headers: json, body: '{"Kind":1}' })).decision).items).toEqual([
+      { pointer: '', message: 'the body must match pattern "^[a-z]+$"', rule: 'pattern' },
+      { pointer: '', message: 'the body property name must be valid', rule: 'propertyNames' },
+    ]);
+  });
+
   it('request-validation: format timestamp takes what Date.parse reads (RFC 3339, RFC 2822) and refuses the rest', async () => {
     for (const at of ['2026-12-02T10:00:00Z', 'Wed, 02 Dec 2026 10:00:00 GMT']) {
       expect((await validate('notes', { headers: json, body: JSON.stringify({ at }) })).decision, at).toBeUndefined();
@@ -242,5 +268,7 @@ describe('request-validation policy', () => {
     const route = { ...(config.routes[1] as (typeof config.routes)[number]), validation: { maxDepth: 64, body: { type: 'nope' }, params: { type: 'object' } } };
     requestValidationStage.checkRoute?.(route as never, 1, config, (path, message) => problems.push(`${path.join('.')}: ${message.slice(0, 20).trimEnd()}`));
     expect(problems).toEqual(['routes.1.validation.body: invalid JSON Schema:']);
+    requestValidationStage.checkRoute?.(config.routes.find((candidate) => candidate.id === 'plain') as never, 4, config, (path) => problems.push(path.join('.')));
+    expect(problems).toHaveLength(1);
   });
 });
