@@ -19,7 +19,7 @@ import { join, relative } from 'node:path';
 interface Gate {
   /** Files Stryker mutates, relative to the repository root. */
   readonly mutate: readonly string[];
-  /** The unit test files that cover them (part of the digest). */
+  /** The unit test files that cover them (part of the digest): the only tests Stryker runs for the gate. */
   readonly tests: readonly string[];
   /** Mutation score recorded, percent, rounded down to a tenth. */
   floor: number;
@@ -66,6 +66,9 @@ function score(name: string, gate: Gate): { score: number; survivors: string[]; 
     ...base,
     $schema: undefined,
     mutate: gate.mutate,
+    // Only the gate's own tests run (dry run and mutants alike), so its score is what they kill, and a
+    // change to another gate's test file cannot change it.
+    testFiles: gate.tests,
     incremental: true,
     incrementalFile: relative(root, incremental),
     reporters: ['json', 'clear-text'],

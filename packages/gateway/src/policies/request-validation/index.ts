@@ -1,7 +1,7 @@
 import type { ValidationConfig } from '../../config/config-types.js';
 import type { RouteStageModule } from '../../pipeline/policy.js';
 import { createRequestValidationPolicy } from './policy.js';
-import { compileBodySchema, compileTextSchema } from './request-schemas.js';
+import { compileBodySchema } from './request-schemas.js';
 
 export interface RequestValidationSettings {
   readonly validation: ValidationConfig;
@@ -20,8 +20,9 @@ export const requestValidationStage: RouteStageModule<'request-validation', Requ
       const schema = route.validation?.[part];
       if (schema === undefined) continue;
       try {
-        if (part === 'body') compileBodySchema(schema);
-        else compileTextSchema(schema);
+        // The body's Ajv and the query's and params' take the same options but coercion, so they
+        // refuse the same schemas: one check serves the three parts.
+        compileBodySchema(schema);
       } catch (error) {
         report(['routes', index, 'validation', part], `invalid JSON Schema: ${(error as Error).message}`);
       }

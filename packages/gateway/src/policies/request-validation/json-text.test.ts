@@ -27,6 +27,8 @@ describe('json text', () => {
     expect(findTooDeep('["[[[", "\\"[[["]', 1)).toBe(-1);
     expect(findTooDeep('["\\\\", [[]]]', 2)).toBe(8);
     expect(findTooDeep('{}', 0)).toBe(0);
+    // Closing brackets of both kinds give the depth back.
+    expect(findTooDeep('[{},{},[],[]]', 2)).toBe(-1);
     expect(findTooDeep('1', 0)).toBe(-1);
   });
 
@@ -63,6 +65,8 @@ describe('json text', () => {
     expect(located('"a\\')).toEqual({ offset: 2, reason: phrase('jsonBadEscape') });
     expect(located('"\\u12G4"')).toEqual({ offset: 1, reason: phrase('jsonBadUnicodeEscape') });
     expect(located('"\\u12"')).toEqual({ offset: 1, reason: phrase('jsonBadUnicodeEscape') });
+    // The four digits must follow the \u, not come later in the text.
+    expect(located('["\\u12", "beef"]')).toEqual({ offset: 2, reason: phrase('jsonBadUnicodeEscape') });
     expect(located('"a\tb"')).toEqual({ offset: 2, reason: phrase('jsonControlCharacter') });
     expect(located('["\\"\\\\\\/\\b\\f\\n\\r\\t\\u00aF", "\u001f"]')).toEqual({ offset: 28, reason: phrase('jsonControlCharacter') });
     expect(located('[" ", 1 2]')).toEqual({ offset: 8, reason: phrase('jsonArrayNext', { found: "'2'" }) });
@@ -73,6 +77,14 @@ describe('json text', () => {
     expect(located('[1\u2028]')).toEqual({ offset: 2, reason: phrase('jsonArrayNext', { found: phrase('jsonCharacter', { code: 'U+2028' }) }) });
     expect(located('[ ~]')).toEqual({ offset: 2, reason: phrase('jsonUnexpected', { found: "'~'" }) });
     expect(located('[!]')).toEqual({ offset: 1, reason: phrase('jsonUnexpected', { found: "'!'" }) });
+  });
+
+  it('json text: valid numbers and literals before the error are read whole', () => {
+    // Multi-digit integers, fractions and exponents, then the error after them.
+    expect(located('[100, 12.50e+10, -0.25E-12, x]')).toEqual({ offset: 28, reason: phrase('jsonUnexpected', { found: "'x'" }) });
+    expect(located('[false, x]')).toEqual({ offset: 8, reason: phrase('jsonUnexpected', { found: "'x'" }) });
+    // A number starts where the scanner is, not at the next digit.
+    expect(located('[x1]')).toEqual({ offset: 1, reason: phrase('jsonUnexpected', { found: "'x'" }) });
   });
 
   it('json text: a text the scanner accepts has no position to give but its end', () => {

@@ -6,10 +6,11 @@ export interface TextPosition {
   readonly column: number;
 }
 
+/** Offsets come from the text itself; one past its end reads `NaN` there, which is no line feed. */
 export function positionOf(text: string, offset: number): TextPosition {
   let line = 1;
   let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
+  for (let i = 0; i < offset; i++) {
     if (text.charCodeAt(i) === 10) {
       line++;
       lineStart = i + 1;
@@ -51,7 +52,8 @@ export function locateJsonError(text: string): { offset: number; reason: string 
     throw Object.assign(new Error(reason), { offset: i });
   };
   const space = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
+    // Past the end `charAt` gives '', which is no white space.
+    while (/[ \t\n\r]/.test(text.charAt(i))) i++;
   };
   const literal = (word: string): void => {
     if (text.startsWith(word, i)) i += word.length;
@@ -66,11 +68,12 @@ export function locateJsonError(text: string): { offset: number; reason: string 
         return;
       }
       if (c === '\\') {
-        const next = text[i + 1];
+        // Empty past the end, which matches no escape.
+        const next = text.slice(i + 1, i + 2);
         if (next === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail(phrase('jsonBadUnicodeEscape'));
+          if (!/^[0-9a-fA-F]{4}/.test(text.slice(i + 2))) fail(phrase('jsonBadUnicodeEscape'));
           i += 6;
-        } else if (next !== undefined && '"\\/bfnrt'.includes(next)) i += 2;
+        } else if (/["\\/bfnrt]/.test(next)) i += 2;
         else fail(phrase('jsonBadEscape'));
       } else if (c.charCodeAt(0) < 32) {
         fail(phrase('jsonControlCharacter'));
@@ -79,8 +82,9 @@ export function locateJsonError(text: string): { offset: number; reason: string 
     fail(phrase('jsonUnterminated'));
   };
   const number = (): void => {
+    // At least one digit or no match: a lone '-' is no number.
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (match === null || match[0] === '' || match[0] === '-') fail(phrase('jsonUnexpected', { found: describe(text, i) }));
+    if (match === null) fail(phrase('jsonUnexpected', { found: describe(text, i) }));
     i += (match as RegExpExecArray)[0].length;
   };
   const value = (): void => {

@@ -6,7 +6,7 @@ import type { RequestContext } from '../../pipeline/request-context.js';
 import { readRequestBody } from '../request-body/read-request-body.js';
 import { parseJsonText } from './parse-json-text.js';
 import { removePointers } from './remove-pointers.js';
-import { compileBodySchema, compileTextSchema, findingsOf, type CompiledSchema, type Findings } from './request-schemas.js';
+import { compileBodySchema, compileTextSchema, findingsFor, type CompiledSchema, type Findings } from './request-schemas.js';
 
 const jsonType = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
@@ -22,7 +22,8 @@ export function createRequestValidationPolicy(validation: ValidationConfig, maxB
 
   async function validateBody(ctx: RequestContext, schema: CompiledSchema): Promise<{ findings: Findings; value: unknown } | PortierError> {
     const received = ctx.req.headers['content-type'];
-    if (received === undefined || !jsonType.test(received)) {
+    // No header reads as the text 'undefined', which is no JSON type.
+    if (!jsonType.test(String(received))) {
       return portierError('unsupported_media_type', { expected: '`application/json`', received: received === undefined ? phrase('noContentType') : `\`${received.slice(0, 100)}\`` });
     }
     const tooLarge = await readRequestBody(ctx, maxBodyBytes);
@@ -30,7 +31,7 @@ export function createRequestValidationPolicy(validation: ValidationConfig, maxB
     const parsed = parseJsonText(ctx.body as Buffer, validation.maxDepth);
     if (!('value' in parsed)) return parsed;
     const { value } = parsed;
-    return { findings: schema(value) ? { errors: [], warnings: [], drops: [] } : findingsOf(schema.errors ?? [], ''), value };
+    return { findings: findingsFor(schema, value, ''), value };
   }
 
   return {
@@ -42,14 +43,8 @@ export function createRequestValidationPolicy(validation: ValidationConfig, maxB
         errors.push(...findings.errors);
         warnings.push(...findings.warnings);
       };
-      if (query !== undefined) {
-        const values = queryObject(ctx.req.url ?? '/');
-        if (!query(values)) collect(findingsOf(query.errors ?? [], '/query'));
-      }
-      if (params !== undefined) {
-        const values = { ...ctx.params };
-        if (!params(values)) collect(findingsOf(params.errors ?? [], '/params'));
-      }
+      if (query !== undefined) collect(findingsFor(query, queryObject(ctx.req.url ?? '/'), '/query'));
+      if (params !== undefined) collect(findingsFor(params, { ...ctx.params }, '/params'));
       let drop: { value: unknown; pointers: string[] } | undefined;
       if (body !== undefined) {
         const outcome = await validateBody(ctx, body);

@@ -1,31 +1,27 @@
 /**
- * Removes the values at the given JSON pointers from a document, in place. Array elements are removed
- * from the highest index down, so removing one does not shift the others.
+ * Removes the values at the given JSON pointers from a document, in place. Every pointer is resolved
+ * against the document as it came: array elements are removed together at the end, so removing one
+ * does not shift the others, and a value inside one that is removed simply goes with it.
  */
 export function removePointers(document: unknown, pointers: readonly string[]): void {
-  const paths = pointers.map((pointer) => pointer.slice(1).split('/').map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~')));
-  paths.sort((a, b) => compareDescending(a, b));
-  for (const path of paths) {
+  const doomedIndices = new Map<unknown[], Set<number>>();
+  for (const pointer of pointers) {
+    const tokens = pointer.slice(1).split('/').map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
+    // `split` gives at least one token: the last names the value, the others lead to its parent.
+    const last = tokens.pop() as string;
     let parent: unknown = document;
-    for (const token of path.slice(0, -1)) {
+    for (const token of tokens) {
       if (parent === null || typeof parent !== 'object') break;
       parent = (parent as Record<string, unknown>)[token];
     }
-    const last = path[path.length - 1];
-    if (last === undefined || parent === null || typeof parent !== 'object') continue;
-    if (Array.isArray(parent)) parent.splice(Number(last), 1);
+    if (parent === null || typeof parent !== 'object') continue;
+    // Deleting a key shifts nothing, so it can go at once.
+    if (Array.isArray(parent)) doomedIndices.set(parent, (doomedIndices.get(parent) ?? new Set()).add(Number(last)));
     else delete (parent as Record<string, unknown>)[last];
   }
-}
-
-/** Deeper paths first; for siblings in an array, higher indices first. */
-function compareDescending(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i] as string;
-    const y = b[i] as string;
-    if (x === y) continue;
-    const numeric = /^\d+$/.test(x) && /^\d+$/.test(y);
-    return numeric ? Number(y) - Number(x) : y < x ? -1 : 1;
+  for (const [array, doomed] of doomedIndices) {
+    let kept = 0;
+    for (let index = 0; index < array.length; index++) if (!doomed.has(index)) array[kept++] = array[index];
+    array.length = kept;
   }
-  return b.length - a.length;
 }

@@ -34,14 +34,13 @@ function createAjv(coerceTypes: boolean): Ajv {
     schemaType: 'number',
     errors: true,
     validate: function maxSerializedBytes(limit: number, data: unknown, parentSchema?: unknown): boolean {
-      const ok = Buffer.byteLength(JSON.stringify(data) ?? '') <= limit;
-      if (!ok) {
-        // The parent schema carries the x-rule / x-message annotations of this rule.
-        (maxSerializedBytes as unknown as { errors: Partial<ErrorObject>[] }).errors = [
-          { keyword: 'maxSerializedBytes', message: `must be at most ${limit} bytes once serialized`, params: { limit }, parentSchema: parentSchema as NonNullable<ErrorObject['parentSchema']> },
-        ];
-      }
-      return ok;
+      // The data is a JSON value, which always serializes.
+      if (Buffer.byteLength(JSON.stringify(data) as string) <= limit) return true;
+      // The parent schema carries the x-rule / x-message annotations of this rule.
+      (maxSerializedBytes as unknown as { errors: Partial<ErrorObject>[] }).errors = [
+        { keyword: 'maxSerializedBytes', message: `must be at most ${limit} bytes once serialized`, params: { limit }, parentSchema: parentSchema as NonNullable<ErrorObject['parentSchema']> },
+      ];
+      return false;
     },
   });
   return ajv;
@@ -67,6 +66,11 @@ export interface Findings {
   readonly warnings: ErrorItem[];
   /** Pointers of items to remove from the forwarded body (non-fatal rules with `x-drop: true`). */
   readonly drops: string[];
+}
+
+/** A value's findings against a schema: none when it passes. Ajv sets `errors` whenever it fails. */
+export function findingsFor(schema: CompiledSchema, value: unknown, pointerPrefix: string): Findings {
+  return schema(value) ? { errors: [], warnings: [], drops: [] } : findingsOf(schema.errors as ErrorObject[], pointerPrefix);
 }
 
 /** Turns Ajv's errors into items (JSON pointer, message, rule), split into fatal and non-fatal. */
@@ -96,8 +100,8 @@ export function findingsOf(errors: readonly ErrorObject[], pointerPrefix: string
   return findings;
 }
 
-/** Ajv's message with the item's pointer in front; a missing property is simply "is required". */
+/** Ajv's message (it words every error) with the item's pointer in front; a missing property is simply "is required". */
 function defaultMessage(error: ErrorObject, pointer: string): string {
   const subject = pointer === '' ? 'the body' : pointer;
-  return error.keyword === 'required' ? `${subject} is required` : `${subject} ${error.message ?? 'is not valid'}`;
+  return error.keyword === 'required' ? `${subject} is required` : `${subject} ${error.message as string}`;
 }

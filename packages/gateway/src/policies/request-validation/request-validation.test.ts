@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { configOf, policyContext, type RequestShape } from '../../../test/helpers/policy-context.js';
 import { configuredSpec } from '../../pipeline/compile-routes.js';
 import { PortierError } from '../../errors/portier-error.js';
+import { localizeItem } from '../../errors/item-messages.js';
 import { phrase } from '../../errors/param-phrases.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { requestValidationStage } from './index.js';
 import { parseJsonText } from './parse-json-text.js';
-import { removePointers } from './remove-pointers.js';
 
 const config = configOf(`
 upstreams: { app: { url: 'http://127.0.0.1:9' } }
@@ -26,12 +26,33 @@ routes:
         properties:
           name: { type: string, maxLength: 5, x-rule: short-name, x-message: 'Keep names short' }
           age: { type: integer }
-          tags: { type: array, items: { type: string, maxLength: 3, x-fatal: false, x-drop: true } }
+          tags: { type: array, items: { type: string, maxLength: 3, pattern: '^[a-z]*$', x-fatal: false, x-drop: true } }
           note: { type: string, maxLength: 4, x-fatal: false }
   - id: lookup
     path: /lookup
     upstream: app
     validation: { query: { type: object, required: [q] } }
+  - id: search
+    path: /search
+    upstream: app
+    validation:
+      query: { type: object, additionalProperties: false, properties: { tag: { type: array, maxItems: 2, items: { type: string, maxLength: 1 } } } }
+  - id: notes
+    path: /notes
+    methods: [POST]
+    upstream: app
+    validation:
+      body:
+        type: object
+        properties:
+          contact: { anyOf: [{ type: object, required: [email] }, { type: object, required: [phone] }] }
+          kind: { oneOf: [{ type: string, maxLength: 2 }, { type: integer }] }
+          meta: { type: object, maxSerializedBytes: 12, x-rule: small-meta }
+          at: { type: string, format: timestamp }
+          size: { maxSerializedBytes: 2 }
+        propertyNames: { pattern: '^[a-z]+$' }
+        if: { required: [kind], properties: { kind: { const: ab } } }
+        then: { required: [at] }
   - { id: plain, path: /plain, upstream: app }
 `);
 
@@ -63,6 +84,8 @@ describe('request-validation policy', () => {
     const rows = config.routes[0] as (typeof config.routes)[number];
     const settings = requestValidationStage.settingsOf(configuredSpec(rows, config), config);
     expect(settings?.maxBodyBytes).toBe(200);
+    // A built-in route has no route config at all.
+    expect(requestValidationStage.settingsOf({ ...configuredSpec(rows, config), config: undefined }, config)).toBeUndefined();
     expect(requestValidationStage.codes(settings as never, config)).toEqual(['invalid_json', 'unsupported_media_type', 'validation_failed', 'payload_too_large']);
   });
 
@@ -102,6 +125,21 @@ describe('request-validation policy', () => {
     expect(JSON.parse(ctx.body?.toString() ?? '')).toEqual({ name: 'a', tags: ['ok'], note: 'lengthy' });
   });
 
+  it('request-validation: an item that fails two x-drop rules is dropped once, the items after it kept', async () => {
+    const { decision, ctx } = await validate('rows', { headers: json, body: '{"name":"a","tags":["ok","ABCD","no"]}' });
+    expect(decision).toBeUndefined();
+    expect(ctx.warnings.map((warning) => `${warning.pointer} ${warning.rule}`)).toEqual(['/tags/1 maxLength', '/tags/1 pattern']);
+    expect(JSON.parse(ctx.body?.toString() ?? '')).toEqual({ name: 'a', tags: ['ok', 'no'] });
+  });
+
+  it('request-validation: a warning without x-drop leaves the body as sent', async () => {
+    const body = '{ "name": "a", "note": "lengthy" }';
+    const { decision, ctx } = await validate('rows', { headers: json, body });
+    expect(decision).toBeUndefined();
+    expect(ctx.warnings.map((warning) => warning.pointer)).toEqual(['/note']);
+    expect(ctx.body?.toString()).toBe(body);
+  });
+
   it('request-validation: warnings are not added, nor items dropped, when a fatal error refuses the request', async () => {
     const { decision, ctx } = await validate('rows', { headers: json, body: '{"tags":["long"]}' });
     expect(failure(decision).params).toEqual({ count: 1 });
@@ -134,10 +172,95 @@ describe('request-validation policy', () => {
     expect(parseJsonText(Buffer.from('"\\"["'), 0)).toEqual({ value: '"[' });
   });
 
-  it('request-validation: removePointers removes array items from the highest index down, and nested keys', () => {
-    const document = { a: [0, 1, 2, 3], b: { 'c/d': 1, e: 2 }, f: 'x' };
-    removePointers(document, ['/a/1', '/a/3', '/b/c~1d', '/f/x', '/missing/y']);
-    expect(document).toEqual({ a: [0, 2], b: { e: 2 }, f: 'x' });
+  it('request-validation: the policy is named for its stage', () => {
+    expect(policyFor('rows').name).toBe('request-validation');
+  });
+
+  it('request-validation: repeated query parameters are a list, one value per repeat, in order', async () => {
+    expect((await validate('search', { url: '/search?tag=a&tag=b' })).decision).toBeUndefined();
+    expect(failure((await validate('search', { url: '/search?tag=a&tag=b&tag=c' })).decision).items).toEqual([
+      { pointer: '/query/tag', message: '/query/tag must NOT have more than 2 items', rule: 'maxItems' },
+    ]);
+    expect(failure((await validate('search', { url: '/search?tag=a&tag=bc' })).decision).items).toEqual([
+      { pointer: '/query/tag/1', message: '/query/tag/1 must NOT have more than 1 characters', rule: 'maxLength' },
+    ]);
+  });
+
+  it('request-validation: a URL without a query, or without a URL at all, has no query parameters', async () => {
+    expect((await validate('search', { url: '/search' })).decision).toBeUndefined();
+    const ctx = policyContext({ method: 'GET' });
+    ctx.req.url = undefined;
+    expect(await policyFor('search').handle(ctx)).toBeUndefined();
+  });
+
+  it('request-validation: a route with a body schema only checks the body, and leaves a body without drops as sent', async () => {
+    const body = '{ "kind": 1,\n  "meta": {} }';
+    const { decision, ctx } = await validate('notes', { url: '/notes?anything=1', headers: json, body });
+    expect(decision).toBeUndefined();
+    expect(ctx.body?.toString()).toBe(body);
+    const spaced = await validate('rows', { headers: json, body: '{ "name": "ab" }' });
+    expect(spaced.decision).toBeUndefined();
+    expect(spaced.ctx.body?.toString()).toBe('{ "name": "ab" }');
+  });
+
+  it('request-validation: a failed anyOf or oneOf is one item, without its branches\' errors', async () => {
+    const { decision } = await validate('notes', { headers: json, body: '{"contact":{},"kind":"abc"}' });
+    expect(failure(decision).items).toEqual([
+      { pointer: '/contact', message: '/contact must match a schema in anyOf', rule: 'anyOf' },
+      { pointer: '/kind', message: '/kind must match exactly one schema in oneOf', rule: 'oneOf' },
+    ]);
+  });
+
+  it('request-validation: a failed if/then is the then-branch\'s error alone', async () => {
+    const { decision } = await validate('notes', { headers: json, body: '{"kind":"ab"}' });
+    expect(failure(decision).items).toEqual([{ pointer: '/at', message: '/at is required', rule: 'required' }]);
+    expect((await validate('notes', { headers: json, body: '{"kind":"ab","at":"2026-12-02T10:00:00Z"}' })).decision).toBeUndefined();
+  });
+
+  it('request-validation: maxSerializedBytes counts the value\'s UTF-8 bytes once serialized, the limit passing and one more failing', async () => {
+    // {"a":"1234"} is 12 bytes, {"a":"12345"} 13; {"a":"éé"} is 10 characters but 12 bytes.
+    for (const meta of ['{"a":"1234"}', '{"a":"éé"}']) {
+      expect((await validate('notes', { headers: json, body: `{"meta":${meta}}` })).decision, meta).toBeUndefined();
+    }
+    for (const meta of ['{"a":"12345"}', '{"a":"ééé"}']) {
+      expect(failure((await validate('notes', { headers: json, body: `{"meta":${meta}}` })).decision).items, meta).toEqual([
+        { pointer: '/meta', message: '/meta must be at most 12 bytes once serialized', rule: 'small-meta' },
+      ]);
+    }
+  });
+
+  it('request-validation: maxSerializedBytes without x-rule is its own rule, worded in the caller\'s language too', async () => {
+    const items = failure((await validate('notes', { headers: json, body: '{"size":[1,2]}' })).decision).items ?? [];
+    expect(items).toEqual([{ pointer: '/size', message: '/size must be at most 2 bytes once serialized', rule: 'maxSerializedBytes' }]);
+    expect(localizeItem(items[0] as never, 'fr').message).toBe('/size doit faire au plus 2 octets une fois sérialisé');
+  });
+
+  it('request-validation: a rule with errors inside its own (propertyNames) keeps both, only anyOf and oneOf fold theirs', async () => {
+    expect(failure((await validate('notes', { headers: json, body: '{"Kind":1}' })).decision).items).toEqual([
+      { pointer: '', message: 'the body must match pattern "^[a-z]+$"', rule: 'pattern' },
+      { pointer: '', message: 'the body property name must be valid', rule: 'propertyNames' },
+    ]);
+  });
+
+  it('request-validation: format timestamp takes what Date.parse reads (RFC 3339, RFC 2822) and refuses the rest', async () => {
+    for (const at of ['2026-12-02T10:00:00Z', 'Wed, 02 Dec 2026 10:00:00 GMT']) {
+      expect((await validate('notes', { headers: json, body: JSON.stringify({ at }) })).decision, at).toBeUndefined();
+    }
+    expect(failure((await validate('notes', { headers: json, body: '{"at":"next week"}' })).decision).items).toEqual([
+      { pointer: '/at', message: '/at must match format "timestamp"', rule: 'format' },
+    ]);
+  });
+
+  it('request-validation: a problem with the whole body names "the body"', async () => {
+    expect(failure((await validate('notes', { headers: json, body: '[]' })).decision).items).toEqual([
+      { pointer: '', message: 'the body must be object', rule: 'type' },
+    ]);
+  });
+
+  it('request-validation: an overlong Content-Type is quoted cut to its first 100 characters', async () => {
+    const type = `text/${'x'.repeat(200)}`;
+    const error = failure((await validate('rows', { headers: { 'content-type': type }, body: '{}' })).decision);
+    expect(error.params).toEqual({ expected: '`application/json`', received: `\`${type.slice(0, 100)}\`` });
   });
 
   it('request-validation: config check reports a schema Ajv cannot compile, naming the part', () => {
@@ -145,5 +268,7 @@ describe('request-validation policy', () => {
     const route = { ...(config.routes[1] as (typeof config.routes)[number]), validation: { maxDepth: 64, body: { type: 'nope' }, params: { type: 'object' } } };
     requestValidationStage.checkRoute?.(route as never, 1, config, (path, message) => problems.push(`${path.join('.')}: ${message.slice(0, 20).trimEnd()}`));
     expect(problems).toEqual(['routes.1.validation.body: invalid JSON Schema:']);
+    requestValidationStage.checkRoute?.(config.routes.find((candidate) => candidate.id === 'plain') as never, 4, config, (path) => problems.push(path.join('.')));
+    expect(problems).toHaveLength(1);
   });
 });
