@@ -744,12 +744,12 @@ describe('proxy terminal over real sockets', () => {
     await (await upstreamReady).close();
   });
 
-  async function setUp(options: { errors?: 'normalize'; threshold?: number; warningsInBody?: ProxyOptions['warningsInBody']; url?: string } = {}) {
+  async function setUp(options: { errors?: 'normalize'; threshold?: number; warningsInBody?: ProxyOptions['warningsInBody']; url?: string; logger?: ProxyOptions['logger'] } = {}) {
     const upstream = await upstreamReady;
     const base = config.upstreams.app as NonNullable<PortierConfig['upstreams'][string]>;
     const client = new UpstreamClient('app', { ...base, url: options.url ?? `${upstream.url}/v2/`, errors: options.errors ?? 'passthrough', circuitBreaker: { failureThreshold: options.threshold ?? 5, openMs: 1000 } }, new TestClock());
     clients.push(client);
-    terminal = createProxyTerminal(client, { ...forwardOptionsOf(config, new Set(['authorization'])), maxBodyBytes: 64, warningsInBody: options.warningsInBody, clock: new TestClock(), unavailableRetryAfterSeconds: 17, logger });
+    terminal = createProxyTerminal(client, { ...forwardOptionsOf(config, new Set(['authorization'])), maxBodyBytes: 64, warningsInBody: options.warningsInBody, clock: new TestClock(), unavailableRetryAfterSeconds: 17, logger: options.logger ?? logger });
     prepare = () => undefined;
     settled.length = 0;
     return { upstream, client, url: await frontReady };
@@ -923,10 +923,15 @@ describe('proxy terminal over real sockets', () => {
     const refusing = await refusingPort();
     try {
       const { client, url } = await setUp({ threshold: 1, url: `http://127.0.0.1:${refusing.port}` });
+      const before = performance.now();
       await nodeRequest(`${url}/orders`);
-      const error = refusal((await last()).decision);
+      const { decision, ctx } = await last();
+      const error = refusal(decision);
       expect(error.code).toBe('bad_gateway');
       expect(client.breaker.state).toBe('open');
+      // The time to the failure is kept for the access log: from sending to the failure, within the request.
+      expect(ctx.upstreamMs).toBeGreaterThanOrEqual(0);
+      expect(ctx.upstreamMs).toBeLessThanOrEqual(performance.now() - before);
     } finally {
       await refusing.release();
     }
@@ -959,6 +964,22 @@ describe('proxy terminal over real sockets', () => {
     expect(ctx.brokenMidResponse).toBe(true);
     expect(ctx.upstreamStatus).toBe(200);
     expect(client.breaker.state).toBe('open');
+  });
+
+  it('proxy: an upstream 5xx that breaks off its body counts once against the breaker, and the failure is logged', async () => {
+    const lines: { level: number; msg: string; correlationId?: string; upstream?: string; failure?: string; afterHeaders?: boolean }[] = [];
+    const recorder = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const { client, url } = await setUp({ threshold: 2, logger: recorder });
+    answer = (_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/plain', 'content-length': '100' });
+      res.write('partial', () => res.socket?.destroy());
+    };
+    await nodeRequest(`${url}/orders`).catch(() => undefined);
+    const { ctx } = await last();
+    expect(ctx.brokenMidResponse).toBe(true);
+    // The 502 was counted when its status line came; the break after it is the same failure.
+    expect(client.breaker.state).toBe('closed');
+    expect(lines.map((line) => [line.level, line.msg, line.correlationId, line.upstream, line.failure, line.afterHeaders])).toEqual([[40, 'upstream failed', 'corr-1', 'app', 'SocketError UND_ERR_SOCKET', true]]);
   });
 
   it('proxy: a request with Content-Length 0 sends no body; a client waiting on 100-continue is told to send it', async () => {
