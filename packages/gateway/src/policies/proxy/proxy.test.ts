@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -980,6 +980,27 @@ describe('proxy terminal over real sockets', () => {
     // The 502 was counted when its status line came; the break after it is the same failure.
     expect(client.breaker.state).toBe('closed');
     expect(lines.map((line) => [line.level, line.msg, line.correlationId, line.upstream, line.failure, line.afterHeaders])).toEqual([[40, 'upstream failed', 'corr-1', 'app', 'SocketError UND_ERR_SOCKET', true]]);
+  });
+
+  it('proxy: a client that leaves while the upstream works is nobody\'s failure: nothing answered, nothing thrown, the breaker hears nothing', async () => {
+    const { client, url } = await setUp({ threshold: 1 });
+    const held: ServerResponse[] = [];
+    const atUpstream = new Promise<void>((resolve) => {
+      answer = (_req, res) => {
+        held.push(res);
+        resolve();
+      };
+    });
+    const leaving = httpRequest(`${url}/orders`, { agent: false });
+    leaving.on('error', () => undefined);
+    leaving.end();
+    await atUpstream;
+    leaving.destroy();
+    const { decision, ctx } = await last();
+    for (const res of held) res.destroy();
+    expect(decision).toBeUndefined();
+    expect(ctx.brokenMidResponse).toBe(false);
+    expect(client.breaker.state).toBe('closed');
   });
 
   it('proxy: a request with Content-Length 0 sends no body; a client waiting on 100-continue is told to send it', async () => {
