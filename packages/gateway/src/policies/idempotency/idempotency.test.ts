@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { configOf, policyContext, recordingResponse, type RequestShape } from '../../../test/helpers/policy-context.js';
 import { tempDbPath } from '../../../test/helpers/accounts.js';
 import type { KeyEntry } from '../../accounts/key-directory.js';
@@ -7,6 +9,8 @@ import { configuredSpec } from '../../pipeline/compile-routes.js';
 import { PortierError } from '../../errors/portier-error.js';
 import { phrase } from '../../errors/param-phrases.js';
 import type { PortierConfig } from '../../config/config-types.js';
+import type { Logger } from '../../log/create-logger.js';
+import { Tracing } from '../../tracing/tracing.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
 import { idempotencyStage } from './index.js';
@@ -54,18 +58,10 @@ function settingsFor(routeId: string, from: PortierConfig = config) {
   return idempotencyStage.settingsOf(configuredSpec(route, from), from);
 }
 
-function wrap(routeId: string, inner: Terminal, using: IdempotencyStore = store): Terminal {
+function wrap(routeId: string, inner: Terminal, using: IdempotencyStore = store, log: Logger = logger): Terminal {
   const settings = settingsFor(routeId);
   if (settings === undefined) throw new Error('the route uses idempotency');
-  const terminal = idempotencyStage.create(settings, { store: using, clock, logger })(inner);
-  // The routing stage has matched the route by the time this stage runs, as in the pipeline.
-  return {
-    name: terminal.name,
-    handle: (ctx) => {
-      ctx.route ??= { id: routeId } as NonNullable<RequestContext['route']>;
-      return terminal.handle(ctx);
-    },
-  };
+  return idempotencyStage.create(settings, { store: using, clock, logger: log })(inner);
 }
 
 let account = 0;
@@ -99,6 +95,7 @@ describe('idempotency policy', () => {
     expect(settingsFor('plain')).toBeUndefined();
     expect(settingsFor('pay')).toEqual({
       route: { required: true, methods: ['POST'] },
+      routeId: 'pay',
       ttlMs: 600_000,
       lockTimeoutMs: 5000,
       maxStoredBodyBytes: 20,
@@ -284,6 +281,56 @@ describe('idempotency policy', () => {
     expect(error.headers).toEqual({ 'Retry-After': '1' });
     expect(calls).toHaveLength(0);
     expect(() => idempotencyStage.create(settingsFor('pay') as never, { store: undefined, clock, logger })).toThrow(/store/);
+  });
+
+  it('idempotency: a store that fails is logged as an error with the correlation ID and the cause', async () => {
+    const lines: { level: number; msg: string; correlationId?: string; err?: { message: string } }[] = [];
+    const recorder = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) }) as unknown as Logger;
+    const failing = { begin: () => Promise.reject(new Error('down')) } as unknown as IdempotencyStore;
+    await send(wrap('pay', fakeTerminal().terminal, failing, recorder), newAccount(), { headers: { 'idempotency-key': 'k' } }, 'corr-down');
+    expect(lines.map((line) => [line.level, line.msg, line.correlationId, line.err?.message])).toEqual([[50, 'idempotency store unavailable', 'corr-down', 'down']]);
+  });
+
+  it('idempotency: the store span of begin says what the store decided (started, then replay)', async () => {
+    const spans: ReadableSpan[] = [];
+    const exporter: SpanExporter = {
+      export: (batch, done) => {
+        spans.push(...batch);
+        done({ code: 0 });
+      },
+      shutdown: async () => undefined,
+    };
+    const tracing = new Tracing({ ...config.tracing, enabled: true, sampleRatio: 1 }, logger, exporter);
+    const pay = wrap('pay', fakeTerminal().terminal);
+    const auth = newAccount();
+    for (const correlationId of ['corr-1', 'corr-2']) {
+      const { res } = recordingResponse();
+      const ctx = policyContext({ method: 'POST', url: '/pay', headers: { 'idempotency-key': 'traced' } }, res);
+      ctx.auth = auth;
+      ctx.correlationId = correlationId;
+      ctx.trace = tracing.startRequest(ctx.req);
+      await pay.handle(ctx);
+      await new Promise((resolve) => setImmediate(resolve));
+      ctx.trace.span.end();
+    }
+    await tracing.shutdown();
+    const begins = spans.filter((span) => span.name === 'idempotency begin').map((span) => span.attributes['portier.idempotency.result']);
+    expect(begins).toEqual(['started', 'replay']);
+  });
+
+  it('idempotency: the fingerprint is the SHA-256 of method, target and body as records already stored hold it', async () => {
+    const begun: string[] = [];
+    const recording: IdempotencyStore = {
+      begin: (request) => {
+        begun.push(request.fingerprint);
+        return store.begin(request);
+      },
+      complete: (scope, owner, response) => store.complete(scope, owner, response),
+      release: (scope, owner) => store.release(scope, owner),
+      close: () => undefined,
+    };
+    await send(wrap('pay', fakeTerminal().terminal, recording), newAccount(), { url: '/pay?x=1', headers: { 'idempotency-key': 'k' }, body: '{"a":1}' });
+    expect(begun).toEqual([createHash('sha256').update('POST\n/pay?x=1\n{"a":1}').digest('hex')]);
   });
 
   it('idempotency: a key is per route too: the same key on another route of the same account runs there, no mismatch', async () => {

@@ -24,6 +24,8 @@ export interface IdempotencySettings {
   readonly correlationHeader: string;
   /** Where records are kept, as trace spans name it (`db.system.name`). */
   readonly storeSystem: 'redis' | 'sqlite';
+  /** The route this terminal answers: records are per account, route and key. */
+  readonly routeId: string;
 }
 
 /** Answers that say "try again later" rather than what the request did: never replayed. */
@@ -58,6 +60,25 @@ export function createIdempotentTerminal(inner: Terminal, route: RouteIdempotenc
     ctx.res.end(body);
   }
 
+  /** Keeps this request's answer when it is final (completes the record), else gives the key back. */
+  function record(ctx: RequestContext, scope: string, owner: string): void {
+    const { store, logger } = settings;
+    const trace = ctx.trace;
+    const report = (error: unknown): void => logger.error({ correlationId: ctx.correlationId, err: error }, 'idempotency record not saved');
+    recordResponse(
+      ctx.res,
+      { maxBodyBytes: settings.maxStoredBodyBytes, skip },
+      (recorded) => {
+        const final = recorded.status < 500 && !notFinal.has(recorded.status);
+        const saved = final
+          ? store.complete(scope, owner, { ...recorded, correlationId: ctx.correlationId })
+          : store.release(scope, owner);
+        tracedStoreCall(trace, final ? storeCalls.complete : storeCalls.release, saved).catch(report);
+      },
+      () => tracedStoreCall(trace, storeCalls.release, store.release(scope, owner)).catch(report),
+    );
+  }
+
   return {
     name: 'idempotency',
     handle: async function handleIdempotency(ctx: RequestContext): Promise<Decision> {
@@ -74,8 +95,9 @@ export function createIdempotentTerminal(inner: Terminal, route: RouteIdempotenc
 
       // Records are the account's: `config check` refuses idempotency on a route without a required key.
       if (ctx.auth === undefined) throw new Error('idempotency without a key: config check prevents it');
-      const scope = sha256(`account:${ctx.auth.account.id}\n${ctx.route?.id ?? ''}\n${parsed.key}`);
-      const fingerprint = createHash('sha256').update(`${method}\n${ctx.req.url ?? ''}\n`).update(ctx.body ?? Buffer.alloc(0)).digest('hex');
+      const scope = sha256(`account:${ctx.auth.account.id}\n${settings.routeId}\n${parsed.key}`);
+      // `join` writes an absent URL as '' (the request-target stage always sets one by now).
+      const fingerprint = createHash('sha256').update([method, ctx.req.url, ''].join('\n')).update(ctx.body ?? Buffer.alloc(0)).digest('hex');
       const owner = randomUUID();
       const now = settings.clock.now();
       const trace = ctx.trace;
@@ -97,23 +119,9 @@ export function createIdempotentTerminal(inner: Terminal, route: RouteIdempotenc
           replay(ctx, result.response);
           return undefined;
         case 'started':
-          break;
+          record(ctx, scope, owner);
+          return inner.handle(ctx);
       }
-      const { store, logger } = settings;
-      const report = (error: unknown): void => logger.error({ correlationId: ctx.correlationId, err: error }, 'idempotency record not saved');
-      recordResponse(
-        ctx.res,
-        { maxBodyBytes: settings.maxStoredBodyBytes, skip },
-        (recorded) => {
-          const final = recorded.status < 500 && !notFinal.has(recorded.status);
-          const saved = final
-            ? store.complete(scope, owner, { ...recorded, correlationId: ctx.correlationId })
-            : store.release(scope, owner);
-          tracedStoreCall(trace, final ? storeCalls.complete : storeCalls.release, saved).catch(report);
-        },
-        () => tracedStoreCall(trace, storeCalls.release, store.release(scope, owner)).catch(report),
-      );
-      return inner.handle(ctx);
     },
   };
 }

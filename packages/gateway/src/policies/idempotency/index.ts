@@ -10,6 +10,8 @@ import { idempotencyScopeProblem } from './check-idempotency-scope.js';
 
 export interface IdempotencyStageSettings {
   readonly route: RouteIdempotencyConfig;
+  /** The route's id: records are kept per account, route and key. */
+  readonly routeId: string;
   readonly ttlMs: number;
   readonly lockTimeoutMs: number;
   readonly maxStoredBodyBytes: number;
@@ -38,6 +40,7 @@ export const idempotencyStage: WrapperStageModule<'idempotency', IdempotencyStag
     if (idempotency === undefined) return undefined;
     return {
       route: idempotency,
+      routeId: route.id,
       ttlMs: parseDuration(config.idempotency.ttl),
       lockTimeoutMs: config.idempotency.lockTimeoutMs,
       maxStoredBodyBytes: config.idempotency.maxStoredBodyBytes,

@@ -3,14 +3,15 @@ import { pino } from 'pino';
 import { configOf, policyContext, type RequestShape } from '../../../test/helpers/policy-context.js';
 import { tempDbPath } from '../../../test/helpers/accounts.js';
 import type { KeyEntry } from '../../accounts/key-directory.js';
-import type { Account } from '../../accounts/store/account-store.js';
+import type { Account, AccountStore } from '../../accounts/store/account-store.js';
 import { SqliteAccountStore } from '../../accounts/store/sqlite-account-store.js';
 import { AccountAdmin } from '../../admin/account-admin.js';
 import type { AuthConfig, PortierConfig } from '../../config/config-types.js';
+import type { Logger } from '../../log/create-logger.js';
 import { configuredSpec } from '../../pipeline/compile-routes.js';
 import { PortierError } from '../../errors/portier-error.js';
 import type { RequestContext } from '../../pipeline/request-context.js';
-import { planStage } from './index.js';
+import { planStage, type PlanDeps } from './index.js';
 
 const dayMs = 86_400_000;
 const start = Date.UTC(2026, 11, 1);
@@ -48,10 +49,10 @@ function settingsFor(routeId: string) {
   return planStage.settingsOf(configuredSpec(route, config), config);
 }
 
-function policyFor(routeId: string) {
+function policyFor(routeId: string, deps: Partial<PlanDeps> = {}) {
   const settings = settingsFor(routeId);
   if (settings === undefined) throw new Error('the route has auth');
-  return planStage.create(settings, { clock, store, logger: pino({ level: 'silent' }) });
+  return planStage.create(settings, { clock, store, logger: pino({ level: 'silent' }), ...deps });
 }
 
 function contextFor(account: Account, shape: RequestShape = {}): RequestContext {
@@ -85,6 +86,14 @@ describe('plan policy', () => {
     const noTrials = { ...config, plans: { pro: config.plans.pro } } as PortierConfig;
     const postgres = { ...noTrials, auth: { ...config.auth, store: { ...config.auth.store, postgres: { url: 'postgres://x' } } } } as PortierConfig;
     expect(planStage.codes({ ...(settingsFor('create') as object), plans: noTrials.plans } as never, postgres)).toEqual(['entity_limit_reached', 'account_store_unavailable']);
+    // A config not checked yet (the docs' examples) may have no auth section: no store to fail then.
+    expect(planStage.codes({ ...(settingsFor('create') as object), plans: noTrials.plans } as never, { ...noTrials, auth: undefined } as never)).toEqual(['entity_limit_reached']);
+  });
+
+  it('plan: the policy is named plan; counting entities without the account store is refused at boot', () => {
+    expect(policyFor('sync').name).toBe('plan');
+    expect(policyFor('sync', { store: undefined }).handle(contextFor({ id: 'a', plan: 'pro', planSince: start } as Account))).toBeUndefined();
+    for (const routeId of ['create', 'remove']) expect(() => policyFor(routeId, { store: undefined })).toThrow(/entity counts are kept in the account store/);
   });
 
   it('plan: a trial admits until its last millisecond, then is 402 trial_expired with its end', async () => {
@@ -129,6 +138,26 @@ describe('plan policy', () => {
     first.runDeferred();
     await settle();
     expect(await store.entityCounts(free.id)).toEqual({ companies: 1 });
+  });
+
+  it('plan: a create on a plan without a limit for that entity takes a slot every time', async () => {
+    clock.value = start;
+    const trial = await admin.createAccount('u', 'trial');
+    for (let i = 0; i < 3; i++) expect(await policyFor('create').handle(contextFor(trial))).toBeUndefined();
+    expect(await store.entityCounts(trial.id)).toEqual({ companies: 3 });
+  });
+
+  it('plan: a slot the store fails to give back is logged with the account and the entity', async () => {
+    const lines: { level: number; msg: string; accountId?: string; entity?: string; err?: { message: string } }[] = [];
+    const recorder = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) }) as unknown as Logger;
+    const failing = { reserveEntity: () => Promise.resolve({ taken: true, usage: 1 }), releaseEntity: () => Promise.reject(new Error('down')) } as unknown as AccountStore;
+    const free = await admin.createAccount('l', 'free');
+    const ctx = contextFor(free);
+    expect(await policyFor('create', { store: failing, logger: recorder }).handle(ctx)).toBeUndefined();
+    ctx.upstreamStatus = 500;
+    ctx.runDeferred();
+    await settle();
+    expect(lines.map((line) => [line.level, line.msg, line.accountId, line.entity, line.err?.message])).toEqual([[50, 'could not release an entity slot', free.id, 'companies', 'down']]);
   });
 
   it('plan: a create whose upstream did not answer 2xx gives its slot back once the exchange is over', async () => {

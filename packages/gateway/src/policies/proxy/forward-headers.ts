@@ -67,9 +67,10 @@ function streamedLength(req: RequestView): string | undefined {
   return req.headers['content-length'];
 }
 
+/** A header's value as one string; none for an empty one. */
 function joinHeader(value: string | string[] | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  return Array.isArray(value) ? value.join(', ') : value;
+  if (Array.isArray(value)) return value.join(', ');
+  return value === '' ? undefined : value;
 }
 
 function firstValue(headers: RequestHeaders, name: string): string | undefined {

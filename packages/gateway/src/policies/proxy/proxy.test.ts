@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -744,12 +744,12 @@ describe('proxy terminal over real sockets', () => {
     await (await upstreamReady).close();
   });
 
-  async function setUp(options: { errors?: 'normalize'; threshold?: number; warningsInBody?: ProxyOptions['warningsInBody']; url?: string } = {}) {
+  async function setUp(options: { errors?: 'normalize'; threshold?: number; warningsInBody?: ProxyOptions['warningsInBody']; url?: string; logger?: ProxyOptions['logger'] } = {}) {
     const upstream = await upstreamReady;
     const base = config.upstreams.app as NonNullable<PortierConfig['upstreams'][string]>;
     const client = new UpstreamClient('app', { ...base, url: options.url ?? `${upstream.url}/v2/`, errors: options.errors ?? 'passthrough', circuitBreaker: { failureThreshold: options.threshold ?? 5, openMs: 1000 } }, new TestClock());
     clients.push(client);
-    terminal = createProxyTerminal(client, { ...forwardOptionsOf(config, new Set(['authorization'])), maxBodyBytes: 64, warningsInBody: options.warningsInBody, clock: new TestClock(), unavailableRetryAfterSeconds: 17, logger });
+    terminal = createProxyTerminal(client, { ...forwardOptionsOf(config, new Set(['authorization'])), maxBodyBytes: 64, warningsInBody: options.warningsInBody, clock: new TestClock(), unavailableRetryAfterSeconds: 17, logger: options.logger ?? logger });
     prepare = () => undefined;
     settled.length = 0;
     return { upstream, client, url: await frontReady };
@@ -828,7 +828,7 @@ describe('proxy terminal over real sockets', () => {
     expect(upstream.seen.at(-1)?.headers['content-length']).toBeUndefined();
   });
 
-  it('proxy: an upstream 503 without Retry-After is passed on with the configured one, and counts against the breaker', async () => {
+  it('proxy: an upstream 503 without Retry-After is passed on with the configured one, with its own keeps only that, and counts against the breaker', async () => {
     const { client, url } = await setUp({ threshold: 1 });
     answer = (_req, res) => {
       res.writeHead(503, { 'content-type': 'text/plain' });
@@ -846,7 +846,10 @@ describe('proxy terminal over real sockets', () => {
       res.end();
     };
     await setUp();
-    expect((await nodeRequest(`${url}/orders`)).headers['retry-after']).toBe('3');
+    // fetch joins repeated headers (Node's client keeps the first Retry-After): the upstream's is the only one.
+    const own = await fetch(`${url}/orders`);
+    await own.arrayBuffer();
+    expect(own.headers.get('retry-after')).toBe('3');
   });
 
   it('proxy: an upstream 4xx passes through and does not count against the breaker', async () => {
@@ -920,10 +923,15 @@ describe('proxy terminal over real sockets', () => {
     const refusing = await refusingPort();
     try {
       const { client, url } = await setUp({ threshold: 1, url: `http://127.0.0.1:${refusing.port}` });
+      const before = performance.now();
       await nodeRequest(`${url}/orders`);
-      const error = refusal((await last()).decision);
+      const { decision, ctx } = await last();
+      const error = refusal(decision);
       expect(error.code).toBe('bad_gateway');
       expect(client.breaker.state).toBe('open');
+      // The time to the failure is kept for the access log: from sending to the failure, within the request.
+      expect(ctx.upstreamMs).toBeGreaterThanOrEqual(0);
+      expect(ctx.upstreamMs).toBeLessThanOrEqual(performance.now() - before);
     } finally {
       await refusing.release();
     }
@@ -956,6 +964,43 @@ describe('proxy terminal over real sockets', () => {
     expect(ctx.brokenMidResponse).toBe(true);
     expect(ctx.upstreamStatus).toBe(200);
     expect(client.breaker.state).toBe('open');
+  });
+
+  it('proxy: an upstream 5xx that breaks off its body counts once against the breaker, and the failure is logged', async () => {
+    const lines: { level: number; msg: string; correlationId?: string; upstream?: string; failure?: string; afterHeaders?: boolean }[] = [];
+    const recorder = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const { client, url } = await setUp({ threshold: 2, logger: recorder });
+    answer = (_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/plain', 'content-length': '100' });
+      res.write('partial', () => res.socket?.destroy());
+    };
+    await nodeRequest(`${url}/orders`).catch(() => undefined);
+    const { ctx } = await last();
+    expect(ctx.brokenMidResponse).toBe(true);
+    // The 502 was counted when its status line came; the break after it is the same failure.
+    expect(client.breaker.state).toBe('closed');
+    expect(lines.map((line) => [line.level, line.msg, line.correlationId, line.upstream, line.failure, line.afterHeaders])).toEqual([[40, 'upstream failed', 'corr-1', 'app', 'SocketError UND_ERR_SOCKET', true]]);
+  });
+
+  it('proxy: a client that leaves while the upstream works is nobody\'s failure: nothing answered, nothing thrown, the breaker hears nothing', async () => {
+    const { client, url } = await setUp({ threshold: 1 });
+    const held: ServerResponse[] = [];
+    const atUpstream = new Promise<void>((resolve) => {
+      answer = (_req, res) => {
+        held.push(res);
+        resolve();
+      };
+    });
+    const leaving = httpRequest(`${url}/orders`, { agent: false });
+    leaving.on('error', () => undefined);
+    leaving.end();
+    await atUpstream;
+    leaving.destroy();
+    const { decision, ctx } = await last();
+    for (const res of held) res.destroy();
+    expect(decision).toBeUndefined();
+    expect(ctx.brokenMidResponse).toBe(false);
+    expect(client.breaker.state).toBe('closed');
   });
 
   it('proxy: a request with Content-Length 0 sends no body; a client waiting on 100-continue is told to send it', async () => {
