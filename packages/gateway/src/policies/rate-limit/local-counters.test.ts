@@ -174,6 +174,29 @@ describe('local counters', () => {
     expect(restarted.decide([{ limit: limit('day', 5), counterKey: 'kept' }], 1, t0).admitted).toBe(true);
   });
 
+  it('local counters: restore keeps within maxCounters the saved counters whose windows end last, and drops the soonest over first', () => {
+    const limits = { hour: limit('hour', 1), '2h': limit('2h', 1), day: limit('day', 1), month: limit('month', 1) };
+    const saved = (name: keyof typeof limits) => ({ key: name, ...limits[name].window.boundsAt(t0), current: 1, previous: 0 });
+    const spend = (counters: LocalCounters, name: keyof typeof limits) => counters.decide([{ limit: limits[name], counterKey: name }], 1, t0).admitted;
+    const counters = new LocalCounters(3);
+    counters.restore([saved('day'), saved('hour'), saved('month'), saved('2h')]);
+    expect(counters.size).toBe(3);
+    expect(counters.evicted).toBe(1);
+    // The three that end last were put back (each is full), the hour (ending first) was not.
+    expect([spend(counters, 'month'), spend(counters, 'day'), spend(counters, '2h')]).toEqual([false, false, false]);
+    expect(spend(counters, 'hour')).toBe(true);
+    // That new counter dropped the restored one that ends first (2h), not the month.
+    expect(spend(counters, '2h')).toBe(true);
+    expect(spend(counters, 'month')).toBe(false);
+    // Counters already counting take their room first.
+    const started = new LocalCounters(2);
+    started.decide([{ limit: limits.hour, counterKey: 'live' }], 1, t0);
+    started.restore([saved('hour'), saved('day'), { ...saved('day'), key: 'live', current: 0 }]);
+    expect(started.size).toBe(2);
+    expect(started.evicted).toBe(1);
+    expect([spend(started, 'day'), started.decide([{ limit: limits.hour, counterKey: 'live' }], 1, t0).admitted]).toEqual([false, false]);
+  });
+
   it('local counters: count what was dropped at the cap, the oldest first', () => {
     const counters = new LocalCounters(2);
     const perMinute = limit('minute', 1);

@@ -149,11 +149,16 @@ export class LocalCounters {
     for (const key of keys) this.dirty.add(key);
   }
 
-  /** Puts saved counters back (at start); counters already counting since are kept. */
+  /**
+   * Puts saved counters back (at start); counters already counting since are kept. Past `maxCounters`,
+   * the saved counters whose windows end last are kept (the others are the first to be over), placed
+   * oldest first so that later drops take the soonest over; the rest count as dropped (`evicted`).
+   */
   restore(snapshots: readonly CounterSnapshot[]): void {
-    for (const snapshot of snapshots) {
-      if (!this.slots.has(snapshot.key)) this.place(snapshot.key, snapshot.start, snapshot.end, snapshot.current, snapshot.previous);
-    }
+    const missing = snapshots.filter((snapshot) => !this.slots.has(snapshot.key));
+    const kept = missing.sort((a, b) => b.end - a.end).slice(0, this.maxCounters - this.slots.size);
+    this.evictedCount += missing.length - kept.length;
+    for (const snapshot of kept.reverse()) this.place(snapshot.key, snapshot.start, snapshot.end, snapshot.current, snapshot.previous);
   }
 
   get size(): number {
