@@ -97,7 +97,8 @@ export class LocalCounters {
       const used = usedNow(numbers, slot, check.limit, now);
       if (used + cost > check.limit.limit) {
         const wait = waitFor(numbers, slot, check.limit, cost, now);
-        if (rejectedBy === undefined || wait > retryAfterMs) {
+        // Every wait is positive (a fixed window's end is ahead, a sliding wait at least 1 ms): the first refusal is taken.
+        if (wait > retryAfterMs) {
           rejectedBy = check.limit;
           retryAfterMs = wait;
         }
@@ -237,7 +238,8 @@ function waitFor(numbers: Float64Array, slot: number, limit: CompiledLimit, cost
   const length = end - start;
   if (!limit.sliding) return end - now;
   const room = limit.limit - cost;
-  if (current <= room && previous > 0) {
+  // Refused with `current` fitting: the previous window weighs, so `previous` is above 0.
+  if (current <= room) {
     // Within this window, as the previous window's weight fades.
     const at = start + length * (1 - (room - current) / previous);
     return Math.max(1, at - now);

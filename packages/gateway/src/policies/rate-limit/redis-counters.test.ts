@@ -1,10 +1,12 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { PrivateRedis, requireSharedRedis, sharedRedisUrl, uniquePrefix } from '../../../test/helpers/redis.js';
 import { compileLimit } from './compile-limits.js';
 import { LocalCounters, type CompiledLimit, type LimitCheck, type LimitDecision } from './local-counters.js';
 import { RedisCounters, type StoreHealthListener } from './redis-counters.js';
+import { RedisBackend } from './shared-counters.js';
+import { pino } from 'pino';
 
 /**
  * RedisCounters against the shared Redis (real scripts, real counts), each run under its own key
@@ -262,5 +264,74 @@ describe('redis counters', () => {
       redis.resume();
       await redis.kill();
     }
+  });
+});
+
+describe('redis counters in a cluster', () => {
+  /** What a cluster client sends its seed node first (its AUTH, or its request for the slot map), which gets no answer. */
+  async function firstCommandsTo(auth: string): Promise<string> {
+    let received = '';
+    let asked: () => void = () => undefined;
+    const firstSent = new Promise<void>((resolve) => (asked = resolve));
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString();
+        asked();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const counters = new RedisCounters({ url: `redis://${auth}127.0.0.1:${port}`, timeoutMs: 1000, keyPrefix: prefix, cluster: true, replicas: 1, retryAfterSeconds: 5 });
+    try {
+      await firstSent;
+      expect(counters.available).toBe(false);
+      return received;
+    } finally {
+      counters.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  it('redis counters: a cluster seed is reached at its URL\'s port with its user and password decoded, and without them when the URL has none', async () => {
+    expect(await firstCommandsTo('us%3Aer:p%40ss@')).toMatch(/^\*3\r\n\$4\r\nauth\r\n\$5\r\nus:er\r\n\$4\r\np@ss\r\n/i);
+    expect(await firstCommandsTo(':p%40ss@')).toMatch(/^\*2\r\n\$4\r\nauth\r\n\$4\r\np@ss\r\n/i);
+    expect(await firstCommandsTo('')).not.toMatch(/auth/i);
+  });
+});
+
+describe('redis backend', () => {
+  it('redis backend: counts in Redis while it answers; a failed call and the time after it are decided locally, logged once each way', async () => {
+    const own = await countersAt(sharedRedisUrl, 50);
+    const lines: { level: number; msg: string; fallbackDecisions?: number; err?: { message: string } }[] = [];
+    let recovered: () => void = () => undefined;
+    const up = new Promise<void>((resolve) => (recovered = resolve));
+    const write = (line: string): void => {
+      const entry = JSON.parse(line) as (typeof lines)[number];
+      lines.push(entry);
+      if (entry.level === 40) recovered();
+    };
+    // The backend is the store's health listener: its log lines tell when the store went down and came back.
+    const backend = new RedisBackend(own, new LocalCounters(), pino({ level: 'warn' }, { write }));
+    const day = compileLimit({ name: 'day', limit: 4, per: 'day', algorithm: 'fixed', timeZone: 'UTC', whenStoreDown: 'local', by: ['ip'] }, 2);
+    const shared = { limit: day, counterKey: 'r:backend|s' };
+    expect(await backend.decide([shared], 1, t0)).toMatchObject({ admitted: true, states: [{ limit: day, remaining: 3 }] });
+    expect(await admin.hget(`${prefix}{s}:r:backend`, 'c')).toBe('1');
+    expect(backend.status()).toEqual({ store: 'redis', available: true, fallbackDecisions: 0, trackedLocalCounters: 0 });
+    // A counter key holding a string fails the script: decided locally, with the share of the limit (4 over 2).
+    await admin.set(`${prefix}{s}:r:backend-broken`, 'not a hash');
+    const broken = { limit: day, counterKey: 'r:backend-broken|s' };
+    expect(await backend.decide([broken], 1, t0)).toEqual({ admitted: true, states: [{ limit: day.localFallback, remaining: 1, resetAt: day.window.boundsAt(t0).end }] });
+    expect(lines).toMatchObject([{ level: 50, msg: 'rate-limit store unavailable: limits follow their whenStoreDown policy', err: { message: expect.stringMatching(/WRONGTYPE/) as unknown } }]);
+    // While down, decided at once, without a call.
+    const meanwhile = backend.decide([shared], 1, t0);
+    expect(meanwhile).not.toBeInstanceOf(Promise);
+    expect(meanwhile).toMatchObject({ admitted: true, states: [{ remaining: 1 }] });
+    expect(backend.status()).toEqual({ store: 'redis', available: false, fallbackDecisions: 2, trackedLocalCounters: 2 });
+    await up;
+    expect(lines.slice(1)).toEqual([expect.objectContaining({ level: 40, msg: 'rate-limit store recovered: counting in Redis again', fallbackDecisions: 2 })]);
+    expect(await backend.decide([shared], 1, t0)).toMatchObject({ admitted: true, states: [{ limit: day, remaining: 2 }] });
   });
 });
