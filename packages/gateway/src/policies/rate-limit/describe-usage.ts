@@ -45,7 +45,8 @@ export async function describeUsage(config: PortierConfig, counters: CounterBack
     const limit = compiledLimit(limitConfig, config.rateLimits.redis?.replicas ?? 1);
     for (const subject of subjectsFor(limitConfig.by, request)) {
       let key = `p:${request.account.plan}:${limit.name}`;
-      for (const by of limitConfig.by) key += `|${subject[by] ?? '-'}`;
+      // `subject` names a value for every `by` (subjectsFor), as the policy's key does when it has one.
+      for (const by of limitConfig.by) key += `|${subject[by] as string}`;
       checks.push({ check: { limit, counterKey: key }, subject });
     }
   }
@@ -70,7 +71,7 @@ function subjectsFor(by: readonly LimitSubject[], request: UsageRequest): Record
   let combinations: Record<string, string>[] = [{}];
   for (const dimension of by) {
     const values = valuesOf(dimension, request);
-    if (values.length === 0) return [];
+    // A dimension without a value leaves no combination: the limit is not listed.
     combinations = combinations.flatMap((combination) => values.map((value) => ({ ...combination, [dimension]: value })));
   }
   return combinations;

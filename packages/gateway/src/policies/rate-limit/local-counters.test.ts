@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import Database from 'better-sqlite3';
 import { tempDbPath } from '../../../test/helpers/accounts.js';
 import { CounterSnapshots } from './counter-snapshots.js';
 import { LocalCounters, type CompiledLimit } from './local-counters.js';
@@ -174,6 +175,55 @@ describe('local counters', () => {
     expect(restarted.decide([{ limit: limit('day', 5), counterKey: 'kept' }], 1, t0).admitted).toBe(true);
   });
 
+  it('local counters: restore keeps within maxCounters the saved counters whose windows end last, and drops the soonest over first', () => {
+    const limits = { hour: limit('hour', 1), '2h': limit('2h', 1), day: limit('day', 1), month: limit('month', 1) };
+    const saved = (name: keyof typeof limits) => ({ key: name, ...limits[name].window.boundsAt(t0), current: 1, previous: 0 });
+    const spend = (counters: LocalCounters, name: keyof typeof limits) => counters.decide([{ limit: limits[name], counterKey: name }], 1, t0).admitted;
+    const counters = new LocalCounters(3);
+    counters.restore([saved('day'), saved('hour'), saved('month'), saved('2h')]);
+    expect(counters.size).toBe(3);
+    expect(counters.evicted).toBe(1);
+    // The three that end last were put back (each is full), the hour (ending first) was not.
+    expect([spend(counters, 'month'), spend(counters, 'day'), spend(counters, '2h')]).toEqual([false, false, false]);
+    expect(spend(counters, 'hour')).toBe(true);
+    // That new counter dropped the restored one that ends first (2h), not the month.
+    expect(spend(counters, '2h')).toBe(true);
+    expect(spend(counters, 'month')).toBe(false);
+    // Counters already counting take their room first.
+    const started = new LocalCounters(2);
+    started.decide([{ limit: limits.hour, counterKey: 'live' }], 1, t0);
+    started.restore([saved('hour'), saved('day'), { ...saved('day'), key: 'live', current: 0 }]);
+    expect(started.size).toBe(2);
+    expect(started.evicted).toBe(1);
+    expect([spend(started, 'day'), started.decide([{ limit: limits.hour, counterKey: 'live' }], 1, t0).admitted]).toEqual([false, false]);
+  });
+
+  it('local counters: restored sliding counters each weigh their own previous window', () => {
+    const perMinute = limit('minute', 10, 'sliding');
+    const counters = new LocalCounters();
+    counters.restore([
+      { key: 'a', start: t0, end: t0 + 60_000, current: 0, previous: 4 },
+      { key: 'b', start: t0, end: t0 + 60_000, current: 0, previous: 8 },
+    ]);
+    // Halfway through the window, half of each previous count weighs.
+    const remaining = (key: string) => counters.decide([{ limit: perMinute, counterKey: key }], 0, t0 + 30_000).states[0]?.remaining;
+    expect([remaining('a'), remaining('b')]).toEqual([8, 6]);
+  });
+
+  it('local counters: a sliding wait when this window alone is over the room, or when the cost takes the whole limit', () => {
+    const perMinute = limit('minute', 10, 'sliding');
+    const counters = new LocalCounters();
+    counters.restore([
+      { key: 'full', start: t0, end: t0 + 60_000, current: 10, previous: 5 },
+      { key: 'faded', start: t0, end: t0 + 60_000, current: 0, previous: 5 },
+    ]);
+    const refusal = (key: string, cost: number) => counters.decide([{ limit: perMinute, counterKey: key }], cost, t0 + 30_000);
+    // 10 counted now (room 9): only in the next window, once a tenth of this one has faded: 36 s from now.
+    expect(refusal('full', 1)).toMatchObject({ admitted: false, retryAfterMs: 36_000 });
+    // A cost of the whole limit fits once the previous window weighs nothing: at this window's end.
+    expect(refusal('faded', 10)).toMatchObject({ admitted: false, retryAfterMs: 30_000 });
+  });
+
   it('local counters: count what was dropped at the cap, the oldest first', () => {
     const counters = new LocalCounters(2);
     const perMinute = limit('minute', 1);
@@ -259,6 +309,7 @@ describe('windows', () => {
   });
 
   it('window: reads durations and named units', () => {
+    expect(parseWindow('month', 'fixed', 'UTC')).toEqual({ kind: 'calendar', unit: 'month', timeZone: 'UTC' });
     expect(parseWindow('90s', 'sliding', 'UTC')).toEqual({ kind: 'duration', ms: 90_000 });
     expect(parseWindow('hour', 'sliding', 'UTC')).toEqual({ kind: 'duration', ms: 3_600_000 });
     expect(parseWindow('2d', 'fixed', 'UTC')).toEqual({ kind: 'duration', ms: 172_800_000 });
@@ -341,5 +392,29 @@ describe('counter snapshots', () => {
     new CounterSnapshots(path, later, { now: () => t0 + 2 * 3_600_000 }, logger).close();
     expect(later.size).toBe(1);
     expect(later.decide([{ limit: perDay, counterKey: 'd' }], 0, t0).states[0]?.remaining).toBe(6);
+  });
+
+  it('counter snapshots: a save that fails is logged with its count and saved again with the next batch', () => {
+    const path = tempDbPath();
+    const lines: { msg: string; counters?: number; err?: { message: string } }[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const counters = new LocalCounters();
+    const snapshots = new CounterSnapshots(path, counters, { now: () => t0 }, logger);
+    const perDay = limit('day', 10);
+    counters.decide([{ limit: perDay, counterKey: 'd1' }, { limit: perDay, counterKey: 'd2' }], 2, t0);
+    // Another connection makes every write of the table fail, as a full disk would.
+    const other = new Database(path);
+    other.exec("CREATE TRIGGER refuse BEFORE INSERT ON rate_counters BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
+    snapshots.save();
+    expect(lines).toMatchObject([{ msg: 'could not save rate-limit counters', counters: 2, err: { message: 'disk full' } }]);
+    other.exec('DROP TRIGGER refuse');
+    snapshots.save();
+    expect(other.prepare('SELECT key, current FROM rate_counters ORDER BY key').all()).toEqual([
+      { key: 'd1', current: 2 },
+      { key: 'd2', current: 2 },
+    ]);
+    other.close();
+    snapshots.close();
+    expect(lines).toHaveLength(1);
   });
 });

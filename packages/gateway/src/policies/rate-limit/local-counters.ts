@@ -97,7 +97,8 @@ export class LocalCounters {
       const used = usedNow(numbers, slot, check.limit, now);
       if (used + cost > check.limit.limit) {
         const wait = waitFor(numbers, slot, check.limit, cost, now);
-        if (rejectedBy === undefined || wait > retryAfterMs) {
+        // Every wait is positive (a fixed window's end is ahead, a sliding wait at least 1 ms): the first refusal is taken.
+        if (wait > retryAfterMs) {
           rejectedBy = check.limit;
           retryAfterMs = wait;
         }
@@ -149,11 +150,16 @@ export class LocalCounters {
     for (const key of keys) this.dirty.add(key);
   }
 
-  /** Puts saved counters back (at start); counters already counting since are kept. */
+  /**
+   * Puts saved counters back (at start); counters already counting since are kept. Past `maxCounters`,
+   * the saved counters whose windows end last are kept (the others are the first to be over), placed
+   * oldest first so that later drops take the soonest over; the rest count as dropped (`evicted`).
+   */
   restore(snapshots: readonly CounterSnapshot[]): void {
-    for (const snapshot of snapshots) {
-      if (!this.slots.has(snapshot.key)) this.place(snapshot.key, snapshot.start, snapshot.end, snapshot.current, snapshot.previous);
-    }
+    const missing = snapshots.filter((snapshot) => !this.slots.has(snapshot.key));
+    const kept = missing.sort((a, b) => b.end - a.end).slice(0, this.maxCounters - this.slots.size);
+    this.evictedCount += missing.length - kept.length;
+    for (const snapshot of kept.reverse()) this.place(snapshot.key, snapshot.start, snapshot.end, snapshot.current, snapshot.previous);
   }
 
   get size(): number {
@@ -232,7 +238,8 @@ function waitFor(numbers: Float64Array, slot: number, limit: CompiledLimit, cost
   const length = end - start;
   if (!limit.sliding) return end - now;
   const room = limit.limit - cost;
-  if (current <= room && previous > 0) {
+  // Refused with `current` fitting: the previous window weighs, so `previous` is above 0.
+  if (current <= room) {
     // Within this window, as the previous window's weight fades.
     const at = start + length * (1 - (room - current) / previous);
     return Math.max(1, at - now);

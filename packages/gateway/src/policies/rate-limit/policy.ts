@@ -44,7 +44,8 @@ export function createRateLimitPolicy(routeId: string, limits: RouteLimits, cost
     const resetSeconds = Math.max(0, Math.ceil((tightest.resetAt - now) / 1000));
     const out = ctx.responseHeaders;
     if (ietf) {
-      out.push('ratelimit-policy', limits.policyHeader.get(planKey) ?? '');
+      // `planKey` is '' or a plan of `byPlan`: each has its header.
+      out.push('ratelimit-policy', limits.policyHeader.get(planKey) as string);
       out.push('ratelimit', `"${tightest.limit.name}";r=${tightest.remaining};t=${resetSeconds}`);
     }
     if (xRateLimit || xRateDashLimit) {
@@ -60,11 +61,13 @@ export function createRateLimitPolicy(routeId: string, limits: RouteLimits, cost
   return {
     name: 'rate-limit',
     handle: function checkRateLimits(ctx: RequestContext): Decision | Promise<Decision> {
-      const plan = ctx.auth?.account.plan;
-      const applicable = plan === undefined ? limits.withoutPlan : (limits.byPlan.get(plan) ?? limits.withoutPlan);
+      // No key reads as plan '', which no plan is named (plan names are ids).
+      const plan = ctx.auth?.account.plan ?? '';
+      const planLimits = limits.byPlan.get(plan);
+      const applicable = planLimits ?? limits.withoutPlan;
       if (applicable.length === 0) return undefined;
       const now = clock.now();
-      const planKey = plan !== undefined && limits.byPlan.has(plan) ? plan : '';
+      const planKey = planLimits === undefined ? '' : plan;
       const answer = counters.decide(checksFor(ctx, applicable), cost, now);
       if (answer instanceof Promise) {
         // A promise is Redis deciding: the one I/O of this stage, and a span while tracing is on.

@@ -517,3 +517,96 @@ describe('rate-limit store down', () => {
     }
   });
 });
+
+describe('rate-limit: what the headers report and which limits apply', () => {
+  const twoLimits = configOf(`
+upstreams: { app: { url: 'http://127.0.0.1:9' } }
+auth: { instance: eu1, store: { sqlitePath: ':memory:' } }
+plans:
+  free:
+    limits:
+      - { name: key-base, limit: 5, per: minute, by: [key, 'param:base'] }
+      - { name: per-key, limit: 6, per: minute, by: [key] }
+routes:
+  - { id: two, path: /two, upstream: app, limits: [{ name: a, limit: 10, per: minute, by: [ip] }, { name: b, limit: 100, per: minute, by: [ip] }] }
+  - { id: keyed, path: /keyed, upstream: app, auth: {} }
+`);
+
+  async function headersFor(remaining: readonly number[]): Promise<string[]> {
+    const settings = settingsIn(twoLimits, 'two');
+    if (settings === undefined) throw new Error('the route has limits');
+    const { backend } = recordingBackend((checks) => ({ admitted: true, states: checks.map((check, i) => ({ limit: check.limit, remaining: remaining[i] as number, resetAt: t0 + 60_000 })) }));
+    const ctx = policyContext({ url: '/two' });
+    expect(await rateLimitStage.create(settings, { counters: backend, clock: { now: () => t0 } }).handle(ctx)).toBeUndefined();
+    return ctx.responseHeaders;
+  }
+
+  it('rate-limit: the RateLimit header names the limit with the least room relative to its limit, the first of equals', async () => {
+    expect((await headersFor([2, 50]))[3]).toBe('"a";r=2;t=60');
+    expect((await headersFor([5, 20]))[3]).toBe('"b";r=20;t=60');
+    expect((await headersFor([5, 50]))[3]).toBe('"a";r=5;t=60');
+  });
+
+  it('rate-limit: a decision without any counted limit (all skipped while the store is down) adds no header', async () => {
+    const settings = settingsIn(twoLimits, 'two');
+    if (settings === undefined) throw new Error('the route has limits');
+    const { backend } = recordingBackend(() => ({ admitted: true, states: [] }));
+    const ctx = policyContext({ url: '/two' });
+    expect(await rateLimitStage.create(settings, { counters: backend, clock: { now: () => t0 } }).handle(ctx)).toBeUndefined();
+    expect(ctx.responseHeaders).toEqual([]);
+  });
+
+  it('rate-limit: a plan limit counting by a parameter the route lacks does not apply there, even with other subjects', () => {
+    const route = twoLimits.routes.find((candidate) => candidate.id === 'keyed');
+    if (route === undefined) throw new Error('keyed');
+    expect(compileRouteLimits(route, twoLimits)?.byPlan.get('free')?.map((entry) => entry.limit.name)).toEqual(['per-key']);
+  });
+
+  it('time zones: an unknown zone is not known', () => {
+    expect(isKnownTimeZone('Mars/Olympus')).toBe(false);
+  });
+});
+
+describe('rate-limit usage: what is read and from where', () => {
+  const usageConfig = configOf(`
+upstreams: { app: { url: 'http://127.0.0.1:9' } }
+auth: { instance: eu1, store: { sqlitePath: ':memory:' } }
+rateLimits: { usagePath: /usage, redis: { url: 'redis://127.0.0.1:9', replicas: 3 } }
+plans:
+  free:
+    limits:
+      - { name: day, limit: 9, per: day, algorithm: fixed, by: [account], whenStoreDown: local }
+      - { name: per-route, limit: 9, per: minute, by: [route] }
+      - { name: per-base, limit: 7, per: minute, by: ['param:base'] }
+  pro: {}
+routes:
+  - { id: rows, path: /bases/:base/rows, upstream: app, auth: { bindTo: base } }
+  - { id: things, path: /things/:t, upstream: app, auth: { bindTo: t } }
+  - { id: open, path: /open, upstream: app }
+`);
+  const account = keyEntry('free').account;
+
+  it('usage: with the store down, a local limit reports its share of the limit among the replicas', async () => {
+    const redis = new RedisCounters({ url: 'redis://127.0.0.1:9', timeoutMs: 1000, keyPrefix: 'unused:', cluster: false, replicas: 3, retryAfterSeconds: 5 });
+    try {
+      const backend = new RedisBackend(redis, new LocalCounters(), pino({ level: 'silent' }));
+      const usage = await describeUsage(usageConfig, backend, { account, keyIds: [], params: {}, ip: undefined }, t0);
+      expect(usage).toEqual([{ name: 'day', limit: 9, window: 'day', subject: { account: 'acc1' }, remaining: 3, used: 6, resetAt: '2026-12-03T00:00:00.000Z' }]);
+    } finally {
+      redis.close();
+    }
+  });
+
+  it('usage: nothing to report asks the counter store nothing, and a query parameter never stands for the route', async () => {
+    const { backend, asked } = recordingBackend((checks) => new LocalCounters().decide(checks, 0, t0));
+    expect(await describeUsage(usageConfig, backend, { account: { ...account, plan: 'pro' }, keyIds: [], params: {}, ip: undefined }, t0)).toEqual([]);
+    expect(asked).toEqual([]);
+    const usage = await describeUsage(usageConfig, backend, { account, keyIds: [], params: { '': 'x', base: 'b1' }, ip: undefined }, t0);
+    expect(usage.map((entry) => entry.name)).toEqual(['day', 'per-base']);
+  });
+
+  it('usage route: only parameters that plan limits count by and routes bind are checked against a bound key', () => {
+    // `t` is bound by a route, but no limit counts by `param:t` (`account` is no parameter).
+    expect([...boundUsageParams(usageConfig)]).toEqual(['base']);
+  });
+});

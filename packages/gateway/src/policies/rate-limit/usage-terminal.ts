@@ -13,7 +13,7 @@ import type { CounterBackend } from './shared-counters.js';
  * key may name only its own resources there, as on the routes themselves.
  */
 export function boundUsageParams(config: PortierConfig): ReadonlySet<string> {
-  const bound = new Set(config.routes.flatMap((route) => (route.auth?.bindTo === undefined ? [] : [route.auth.bindTo])));
+  const bound = new Set(config.routes.flatMap((route) => route.auth?.bindTo ?? []));
   const counted = Object.values(config.plans).flatMap((plan) => (plan.limits ?? []).flatMap((limit) => limit.by));
   return new Set(counted.flatMap((by) => (by.startsWith('param:') && bound.has(by.slice(6)) ? [by.slice(6)] : [])));
 }
@@ -30,7 +30,7 @@ export function createUsageTerminal(config: PortierConfig, counters: CounterBack
     handle: async function answerUsage(ctx: RequestContext): Promise<Decision> {
       const entry = ctx.auth;
       if (entry === undefined) throw new Error('the usage route runs after api-key-auth');
-      const params = Object.fromEntries(new URL(ctx.req.url ?? '/', 'http://portier').searchParams);
+      const params = Object.fromEntries(new URL(ctx.req.url as string, 'http://portier').searchParams);
       const { bindings } = entry.key;
       if (bindings.length > 0) {
         for (const name of boundParams) {
