@@ -16,13 +16,13 @@
 // packages/gateway so that it resolves the same packages: BENCH_PEERS=dist:packages/gateway/dist-base,portier
 // is an A/B of two builds in one invocation, each later peer printed as a ratio to the one before it).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { writePortierConfig } from './portier-config.js';
 import { loadCore, pinSelf, serverCore, startProcess, type Running } from './processes.js';
-import { seedKeys } from './seed-keys.js';
+import { seedKeys, writeKeysFile } from './seed-keys.js';
 
 const keyCount = Number(process.env['BENCH_KEYS'] ?? 10_000);
 const warm = Number(process.env['BENCH_WARM'] ?? 15_000);
@@ -117,8 +117,7 @@ async function main(): Promise<void> {
   try {
     const configFile = writePortierConfig(upstream.url, dir);
     const keys = await seedKeys(configFile, keyCount);
-    const keysFile = join(dir, 'keys.txt');
-    writeFileSync(keysFile, `${keys.join('\n')}\n`);
+    const keysFile = writeKeysFile(dir, keys);
     const limit = '1000000000';
     const commands: Record<string, readonly string[]> = {
       floor: ['--import', 'tsx', 'bench/floor-keyed.ts', upstream.url, '0', keysFile, limit],

@@ -8,14 +8,14 @@
 // Prints p50, p99 and server CPU per request, the ratios of each round and their medians.
 // Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), BENCH_ROUNDS (default 3).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measure, median, row, type LoadOptions, type Result } from './load.js';
+import { measure, median, printTableHead, row, type LoadOptions, type Result } from './load.js';
 import { hasTaskset, loadCore, pinSelf, serverCore, startProcess, type Running } from './processes.js';
 import { writePortierConfig } from './portier-config.js';
-import { seedKeys } from './seed-keys.js';
+import { seedKeys, writeKeysFile } from './seed-keys.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
@@ -106,8 +106,7 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'portier-latency-'));
     const configFile = writePortierConfig(upstream.url, dir);
     const keys = await seedKeys(configFile, 10_000);
-    const keysFile = join(dir, 'keys.txt');
-    writeFileSync(keysFile, `${keys.join('\n')}\n`);
+    const keysFile = writeKeysFile(dir, keys);
     const floor = await startProcess(['--import', 'tsx', 'bench/floor-keyed.ts', upstream.url, '0', keysFile, '1000000000'], serverCore);
     started.push(floor);
     const local = await startProcess(['packages/gateway/dist/cli/main.js', 'start', '--config', configFile], serverCore);
@@ -116,8 +115,7 @@ async function main(): Promise<void> {
     started.push(redisServer);
     console.log(`\nload: ${connections} keep-alive connections, ${seconds} s per scenario (after 5 s of warm-up), ${rounds} round(s)`);
     console.log(`pinning: ${hasTaskset ? `servers on core ${serverCore}, upstream, Redis and load on core ${loadCore}` : 'taskset not found, unpinned'}\n`);
-    console.log('| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | errors |');
-    console.log('| --- | --- | --- | --- | --- | --- |');
+    printTableHead();
     const ratios: Ratios = { p99AtHalf: [], p99AtSaturation: [], cpuAtHalf: [], redisCpuAtHalf: [], redisP99AtHalf: [], redisCpuAtSaturation: [] };
     const credentials = keys.map((key) => `Bearer ${key}`);
     for (let i = 0; i < rounds; i++) await round({ floor, local, redis: redisServer }, credentials, ratios);

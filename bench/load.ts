@@ -67,6 +67,12 @@ function autocannonOptions(url: string, { connections, rate, credentials, body }
   };
 }
 
+/** The head of the table `row` fills. */
+export function printTableHead(): void {
+  console.log('| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | errors |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+}
+
 export function row(result: Result): string {
   return `| ${result.name} | ${Math.round(result.rps)} | ${result.p50} | ${result.p99} | ${result.cpuUsPerRequest.toFixed(1)} | ${result.errors} |`;
 }

@@ -8,14 +8,14 @@
 // rate-limit package and a hand-written key check, the app's handler answering.
 // Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 1),
 // BENCH_ONLY=embedded (only the embedded pairs).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedPath } from './embedded/config.js';
-import { measure as measureLoad, median, row, type Credentials, type Result } from './load.js';
+import { measure as measureLoad, median, printTableHead, row, type Credentials, type Result } from './load.js';
 import { loadCore, pinSelf, serverCore, startProcess, hasTaskset, type Running } from './processes.js';
 import { writePortierConfig } from './portier-config.js';
-import { seedKeys } from './seed-keys.js';
+import { seedKeys, writeKeysFile } from './seed-keys.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
@@ -70,8 +70,7 @@ async function measureEmbeddedPairs(pairs: EmbeddedPairs, credentials: Credentia
 function printHeader(): void {
   console.log(`\nload: ${connections} keep-alive connections, ${seconds} s per scenario, ${rounds} round(s)`);
   console.log(`pinning: ${hasTaskset ? `servers on core ${serverCore}, upstream and load on core ${loadCore}` : 'taskset not found, unpinned'}\n`);
-  console.log('| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | errors |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  printTableHead();
 }
 
 /** BENCH_ONLY=embedded: the embedded pairs alone, on 10,000 keys. */
@@ -80,8 +79,7 @@ async function mainEmbedded(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'portier-bench-'));
   // No upstream: the apps answer themselves. The config is only where seedKeys finds the store.
   const keys = await seedKeys(writePortierConfig('http://127.0.0.1:9', dir), 10_000);
-  const keysFile = join(dir, 'keys.txt');
-  writeFileSync(keysFile, `${keys.join('\n')}\n`);
+  const keysFile = writeKeysFile(dir, keys);
   const pairs = await startEmbeddedPairs(dir, keysFile);
   printHeader();
   try {
@@ -100,8 +98,7 @@ async function main(): Promise<void> {
   const configFile = writePortierConfig(upstream.url, dir);
   const keys = await seedKeys(configFile, 10_000);
   // The same job done by hand (the keyed floor) and by fastify with its own plugins, on the same keys.
-  const keysFile = join(dir, 'keys.txt');
-  writeFileSync(keysFile, `${keys.join('\n')}\n`);
+  const keysFile = writeKeysFile(dir, keys);
   const keyedFloor = await startProcess(['--import', 'tsx', 'bench/floor-keyed.ts', upstream.url, '0', keysFile, '1000000000'], serverCore);
   const fastifyPeer = await startProcess(['--import', 'tsx', 'bench/fastify-peer.ts', upstream.url, '0', keysFile, '1000000000'], serverCore);
   const portier = await startProcess(['packages/gateway/dist/cli/main.js', 'start', '--config', configFile], serverCore);

@@ -1,4 +1,6 @@
 // Creates `count` API keys (100 accounts of 100 keys) in the store a bench config names; returns them.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AccountAdmin } from '../packages/gateway/dist/admin/account-admin.js';
 import { SqliteAccountStore } from '../packages/gateway/dist/accounts/store/sqlite-account-store.js';
 import { loadConfigFile } from '../packages/gateway/dist/config-loader/load-config.js';
@@ -22,4 +24,11 @@ export async function seedKeys(configFile: string, count: number): Promise<strin
     store.close();
   }
   return keys;
+}
+
+/** Writes the keys one per line to `<dir>/keys.txt`, where the hand-written peers read them; returns the path. */
+export function writeKeysFile(dir: string, keys: readonly string[]): string {
+  const file = join(dir, 'keys.txt');
+  writeFileSync(file, `${keys.join('\n')}\n`);
+  return file;
 }
