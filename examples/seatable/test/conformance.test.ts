@@ -12,13 +12,18 @@ let apiToken: string;
 let baseToken: string;
 const rows = `/api-gateway/api/v2/dtables/${demoBaseUuid}/rows/?table_name=Contacts`;
 
-beforeAll(async () => {
-  example = await startSeatableExample({ port: 0, clock });
-  apiToken = await example.issueApiToken('conformance');
+/** Exchanges the API token for a base token, valid from the clock's time on (for three days). */
+async function exchangeForBaseToken(): Promise<void> {
   const exchange = await request(`${example.url}/api/v2.1/dtable/app-access-token/`, { headers: { authorization: `Token ${apiToken}` } });
   const body = (await exchange.body.json()) as { access_token: string; dtable_uuid: string; use_api_gateway: boolean };
   expect(body).toMatchObject({ dtable_uuid: demoBaseUuid, use_api_gateway: true });
   baseToken = body.access_token;
+}
+
+beforeAll(async () => {
+  example = await startSeatableExample({ port: 0, clock });
+  apiToken = await example.issueApiToken('conformance');
+  await exchangeForBaseToken();
 });
 afterAll(async () => {
   await example.close();
@@ -27,6 +32,18 @@ afterAll(async () => {
 async function get(path: string, authorization?: string) {
   const response = await request(`${example.url}${path}`, { headers: authorization === undefined ? {} : { authorization } });
   return { status: response.statusCode, headers: response.headers, body: (await response.body.json()) as Record<string, unknown> };
+}
+
+const dayMs = 86_400_000;
+
+/**
+ * Moves the clock to the start of a day two days past it, and takes a base token there: the base's
+ * minute and day counters hold nothing (the sliding day window weighs the day before, which is empty),
+ * whichever case ran before, as time only moves forward.
+ */
+async function freshDay(): Promise<void> {
+  clock.at = Math.floor(clock.at / dayMs) * dayMs + 2 * dayMs;
+  await exchangeForBaseToken();
 }
 
 /** `count` requests on the base, each admitted; the clock moves `stepMs` every `every` requests. */
@@ -60,7 +77,7 @@ const cases: Record<string, () => Promise<void>> = {
     expect(answer.body).toEqual({ detail: 'The API key is not valid.' });
   },
   'seatable 429: 301st request in a minute': async () => {
-    clock.at = Date.UTC(2026, 5, 2, 0, 0, 0);
+    await freshDay();
     await spend(300);
     const refused = await get(rows, `Token ${baseToken}`);
     expect(refused.status).toBe(429);
@@ -71,7 +88,7 @@ const cases: Record<string, () => Promise<void>> = {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
   },
   'seatable 429: 5001st request in a day': async () => {
-    clock.at = Date.UTC(2026, 5, 3, 0, 0, 0);
+    await freshDay();
     // 5,000 requests, 125 a minute: every minute (sliding) under 300, the day full.
     await spend(5000, 125, 60_000);
     clock.at += 60_000;
