@@ -9,11 +9,12 @@
  *
  *   tsx scripts/mutation-gate.ts                 # check every gate (part of `npm test`)
  *   tsx scripts/mutation-gate.ts --record <name> # score one folder and record floor, digest and report
+ *   ... --record <name> --fresh                  # the same, every mutant run again (no committed report)
  *   ... --concurrency 1                          # Stryker's test runners (default: stryker.config.json's)
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 interface Gate {
@@ -45,6 +46,8 @@ const gates = JSON.parse(readFileSync(gatesFile, 'utf8')) as Record<string, Gate
 /** `--concurrency <n>`, passed on to Stryker (a machine shared with other work). */
 const concurrencyAt = process.argv.indexOf('--concurrency');
 const concurrency = concurrencyAt === -1 ? [] : ['--concurrency', process.argv[concurrencyAt + 1] ?? ''];
+/** `--fresh`: score from nothing, so a gate's figure owes nothing to results of an older test set. */
+const fresh = process.argv.includes('--fresh');
 
 /** A gated file that was renamed or removed fails here, instead of dropping out of its gate unseen. */
 function digestOf(gate: Gate): string {
@@ -60,7 +63,8 @@ function score(name: string, gate: Gate): { score: number; survivors: string[]; 
   mkdirSync(work, { recursive: true });
   const incremental = join(work, 'incremental.json');
   const committed = join(root, 'test/mutation', `${name}.incremental.json`);
-  if (existsSync(committed)) copyFileSync(committed, incremental);
+  if (fresh) rmSync(incremental, { force: true });
+  else if (existsSync(committed)) copyFileSync(committed, incremental);
   const base = JSON.parse(readFileSync(join(root, 'stryker.config.json'), 'utf8')) as Record<string, unknown>;
   const config = {
     ...base,

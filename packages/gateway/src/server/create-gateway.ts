@@ -466,7 +466,7 @@ export function createGateway(config: PortierConfig, dependencies: GatewayDepend
         const delayMs = current.config.server.shutdownDelayMs;
         if (delayMs > 0 && server.listening) await new Promise((resolve) => setTimeout(resolve, delayMs));
         clearInterval(counterSweeper);
-        redisCounters?.close();
+        void redisCounters?.close();
         snapshots?.close();
         // A listener still opening is closed once open; one that could not open has nothing to close.
         const adminOpened = adminListening !== undefined && (await adminListening.then(() => true, () => false));

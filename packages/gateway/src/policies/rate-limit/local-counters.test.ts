@@ -417,4 +417,19 @@ describe('counter snapshots', () => {
     snapshots.close();
     expect(lines).toHaveLength(1);
   });
+
+  it('counter snapshots: a save whose table is gone throws nothing (it runs from a timer: a throw would end the process) and keeps its counters for later', () => {
+    const path = tempDbPath();
+    const lines: { msg: string; counters?: number; err?: { message: string } }[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const counters = new LocalCounters();
+    const snapshots = new CounterSnapshots(path, counters, { now: () => t0 }, logger);
+    counters.decide([{ limit: limit('day', 10), counterKey: 'd1' }], 1, t0);
+    const other = new Database(path);
+    other.exec('DROP TABLE rate_counters');
+    other.close();
+    expect(() => snapshots.save()).not.toThrow();
+    expect(lines).toMatchObject([{ msg: 'could not save rate-limit counters', counters: 1, err: { message: expect.stringMatching(/no such table/) as string } }]);
+    expect(counters.takeChanged().map((row) => row.key)).toEqual(['d1']);
+  });
 });

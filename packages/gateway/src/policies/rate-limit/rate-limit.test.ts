@@ -513,7 +513,7 @@ describe('rate-limit store down', () => {
       expect(backend.status()).toEqual({ store: 'redis', available: false, fallbackDecisions: 7, trackedLocalCounters: 2 });
       expect(localBackend(local).status()).toEqual({ store: 'local', available: true, fallbackDecisions: 0, trackedLocalCounters: 2 });
     } finally {
-      redis.close();
+      void redis.close();
     }
   });
 });
@@ -593,7 +593,7 @@ routes:
       const usage = await describeUsage(usageConfig, backend, { account, keyIds: [], params: {}, ip: undefined }, t0);
       expect(usage).toEqual([{ name: 'day', limit: 9, window: 'day', subject: { account: 'acc1' }, remaining: 3, used: 6, resetAt: '2026-12-03T00:00:00.000Z' }]);
     } finally {
-      redis.close();
+      void redis.close();
     }
   });
 

@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const counters of opened) counters.close();
+  for (const counters of opened) void counters.close();
   // Only this run's keys (SCAN, not KEYS, on a shared server): the shared Redis is never flushed.
   let cursor = '0';
   do {
@@ -226,6 +226,15 @@ describe('redis counters', () => {
     expect(await admin.hget(`${prefix}{s}:r:fine`, 'c')).toBe('1');
   });
 
+  it('redis counters: closing is no outage: no down is told, and close resolves once the connection has ended', async () => {
+    const closing = await countersAt(sharedRedisUrl);
+    const health = healthOf(closing);
+    await closing.close();
+    expect(health.events).toEqual([]);
+    // Closed twice (as afterAll does): resolves at once.
+    await closing.close();
+  });
+
   it('redis counters: a store that is never there is not available, and its decisions are rejected', async () => {
     const { server, url } = await droppingServer();
     const dead = new RedisCounters({ url, timeoutMs: 50, keyPrefix: prefix, cluster: false, replicas: 1, retryAfterSeconds: 5 });
@@ -236,7 +245,7 @@ describe('redis counters', () => {
       await expect(dead.decide([{ limit: limitOf(5, 'minute', 'fixed'), counterKey: 'r:dead|s' }], 1, t0)).rejects.toThrow('Redis is unavailable');
       await expect(dead.ping()).rejects.toThrow();
     } finally {
-      dead.close();
+      void dead.close();
       await new Promise((resolve) => server.close(resolve));
     }
   });
@@ -259,7 +268,7 @@ describe('redis counters', () => {
       expect(health.events).toEqual(['down', 'up']);
       // The stalled call reached Redis and counted there when it woke: the store's own count is what it says.
       expect(await own.decide([{ limit: minute, counterKey: 'r:stall|s' }], 1, t0)).toMatchObject({ admitted: true, states: [{ remaining: 2 }] });
-      own.close();
+      void own.close();
     } finally {
       redis.resume();
       await redis.kill();
@@ -289,7 +298,7 @@ describe('redis counters in a cluster', () => {
       expect(counters.available).toBe(false);
       return received;
     } finally {
-      counters.close();
+      void counters.close();
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
     }

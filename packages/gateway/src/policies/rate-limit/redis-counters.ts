@@ -95,6 +95,7 @@ export class RedisCounters {
   private probing = false;
   private probeSentAt = 0;
   private listener: StoreHealthListener | undefined;
+  private closed = false;
 
   constructor(private readonly config: RedisLimitsConfig) {
     const options = failFastOptions(config.timeoutMs, { commandTimeout: false });
@@ -150,11 +151,19 @@ export class RedisCounters {
     return this.redis.ping();
   }
 
-  close(): void {
+  /**
+   * Stops for good: the connection closing after this is no outage (no `down`, no probe timer left
+   * running). Resolves once the connection has ended; callers that must not wait on a stalled Redis
+   * need not await it.
+   */
+  close(): Promise<void> {
+    this.closed = true;
     this.watch.stop();
     if (this.probeTimer !== undefined) clearInterval(this.probeTimer);
     this.probeTimer = undefined;
+    const ended = this.redis.status === 'end' ? Promise.resolve() : new Promise<void>((resolve) => this.redis.once('end', () => resolve()));
     this.redis.disconnect();
+    return ended;
   }
 
   private markUp(): void {
@@ -166,6 +175,7 @@ export class RedisCounters {
   }
 
   private markDown(reason: unknown): void {
+    if (this.closed) return;
     if (this.probeTimer === undefined) {
       this.probeTimer = setInterval(() => this.probe(), Math.min(1000, Math.max(50, this.config.timeoutMs))).unref();
     }
