@@ -22,6 +22,9 @@ describe('seatable-api against Portier', () => {
     expect(base.dtableUuid).toBe(demoBaseUuid);
     const metadata = await base.getMetadata();
     expect(metadata.tables.map((table) => table.name)).toEqual(['Contacts']);
+    // The budget is the base's, which the other tests of this file spend too, in any order.
+    const remaining = Number(base.apiGateway.getResponseHeaders('x-ratelimit-remaining'));
+    expect(remaining).toBeGreaterThanOrEqual(3);
     const before = await base.listRows('Contacts');
     const added = await base.appendRow('Contacts', { Name: 'Grace', Email: 'grace@example.com' });
     expect(added).toMatchObject({ Name: 'Grace', Email: 'grace@example.com' });
@@ -29,7 +32,7 @@ describe('seatable-api against Portier', () => {
     const after = await base.listRows('Contacts');
     expect(after.length).toBe(before.length + 1);
     expect(base.apiGateway.getResponseHeaders('x-ratelimit-limit')).toBe('300');
-    expect(Number(base.apiGateway.getResponseHeaders('x-ratelimit-remaining'))).toBe(300 - 4);
+    expect(Number(base.apiGateway.getResponseHeaders('x-ratelimit-remaining'))).toBe(remaining - 3);
   });
 
   it('seatable-api: an invalid API-Token fails auth() with the 401 and a {detail} body, as against SeaTable', async () => {
