@@ -58,8 +58,7 @@ function pathParameters(path: string): string[] {
   return [...path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string);
 }
 
-/** The operation body template may name only the operation's fields. */
+/** The operation body template may name only the operation's fields; no template names none. */
 function checkTemplate(template: unknown, segments: readonly (string | number)[], report: ReportProblem): void {
-  if (template === undefined) return;
   for (const name of unknownTemplateFields(template)) report(segments, `unknown field "{${name}}" in the operation body template`);
 }

@@ -162,6 +162,8 @@ describe('cors stage', () => {
     const any = corsFor(`{ origins: ['*'] }`);
     const named = byName(simple('https://anyone.example', any).headers);
     expect(named['access-control-allow-origin']).toBe('*');
+    // A request without Origin is no cross-origin request: only Vary, even where any origin may call.
+    expect(simple(undefined, any).headers).toEqual(['vary', 'Origin']);
     expect(named).not.toHaveProperty('access-control-allow-credentials');
     const flight = byName(preflight('https://anyone.example', '/invoices', 'POST', any).headers);
     expect(flight['access-control-allow-origin']).toBe('*');

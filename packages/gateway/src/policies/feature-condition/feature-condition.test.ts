@@ -101,6 +101,27 @@ describe('feature-condition policy', () => {
     expect(matchesCondition(3, { pointer: '', equals: 3 })).toBe(true);
     expect(matchesCondition({ toString: 1 }, { pointer: '/constructor', equals: {} })).toBe(false);
     expect(matchesCondition({ a: 2 }, { pointer: '/a', equals: 3 })).toBe(false);
+    // Only `*` stands for every member; another segment names one.
+    expect(matchesCondition({ a: 1, b: 5 }, { pointer: '/b', equals: 1 })).toBe(false);
+    // A pointer does not index into a string.
+    expect(matchesCondition({ a: 'xyz' }, { pointer: '/a/0', equals: 'x' })).toBe(false);
+  });
+
+  it('feature-condition: a condition with a pointer alone matches when the pointer reaches a value, null included', () => {
+    expect(matchesCondition({ a: null }, { pointer: '/a' })).toBe(true);
+    expect(matchesCondition({ a: { b: 0 } }, { pointer: '/a/b' })).toBe(true);
+    expect(matchesCondition({}, { pointer: '/a' })).toBe(false);
+    expect(matchesCondition({ a: 5 }, { pointer: '/a/b' })).toBe(false);
+    expect(matchesCondition({ a: null }, { pointer: '/a/b' })).toBe(false);
+    expect(matchesCondition({ a: [] }, { pointer: '/a/*' })).toBe(false);
+    expect(matchesCondition({ a: [0] }, { pointer: '/a/*' })).toBe(true);
+  });
+
+  it('feature-condition: the depth cap is 64 when the route says none', () => {
+    const spec = configuredSpec(config.routes[0] as never, config);
+    expect(featureConditionStage.settingsOf({ ...spec, config: undefined }, config)).toMatchObject({ maxDepth: 64 });
+    const withoutValidation = { ...spec, config: { ...spec.config, validation: undefined } };
+    expect(featureConditionStage.settingsOf(withoutValidation as never, config)).toMatchObject({ maxDepth: 64 });
   });
 
   it('feature-condition: config check refuses featureWhen without a feature', () => {
@@ -108,7 +129,10 @@ describe('feature-condition policy', () => {
     const route = { ...(config.routes[0] as (typeof config.routes)[number]) };
     route.auth = { ...route.auth, feature: undefined } as never;
     featureConditionStage.checkRoute?.(route, 0, config, (path, message) => problems.push(`${path.join('.')}: ${message}`));
-    featureConditionStage.checkRoute?.(config.routes[0] as never, 0, config, (path, message) => problems.push(`${path.join('.')}: ${message}`));
+    // Well formed: both (schedule), a feature alone (sync), no auth at all (public); each at its own index.
+    for (const [index, well] of config.routes.entries()) {
+      featureConditionStage.checkRoute?.(well, index + 1, config, (path, message) => problems.push(`${path.join('.')}: ${message}`));
+    }
     expect(problems).toEqual(['routes.0.auth.featureWhen: featureWhen needs a `feature` to require']);
   });
 });

@@ -22,6 +22,30 @@ function policyFor(routeId: string, state: MaintenanceState) {
 }
 
 describe('maintenance policy', () => {
+  it('maintenance: a reload makes the switches what the new file says, dropping those set at run time', () => {
+    const state = new MaintenanceState(config);
+    state.setGlobal({ enabled: true });
+    state.setRoute('orders', { enabled: true });
+    const reloaded = configOf(`
+upstreams: { app: { url: 'http://127.0.0.1:9' } }
+maintenance: { allowRoutes: [orders] }
+routes:
+  - { id: orders, path: /orders, upstream: app }
+  - { id: status, path: /status, upstream: app, maintenance: { enabled: true, message: 'Status moves', retryAfterSeconds: 30 } }
+  - { id: other, path: /other, upstream: app }
+`);
+    state.reseed(reloaded);
+    // The global switch is off again (the file's), so only the file's own switch of `status` is on.
+    expect(state.activeFor('orders')).toBeUndefined();
+    expect(state.activeFor('other')).toBeUndefined();
+    expect(state.activeFor('status')).toEqual({ enabled: true, message: 'Status moves', retryAfterSeconds: 30 });
+    // The new file's allowRoutes: `orders` stays reachable under the global switch, `status` would not.
+    state.setGlobal({ enabled: true });
+    state.setRoute('status', { enabled: false });
+    expect(state.activeFor('orders')).toBeUndefined();
+    expect(state.activeFor('status')).toMatchObject({ enabled: true });
+  });
+
   it('maintenance: lets requests through while no switch is on', () => {
     expect(policyFor('orders', new MaintenanceState(config)).handle(policyContext())).toBeUndefined();
   });

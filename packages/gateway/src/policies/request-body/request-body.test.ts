@@ -5,7 +5,7 @@ import { builtInRoutesOf } from '../../routes/built-in-routes.js';
 import { PortierError } from '../../errors/portier-error.js';
 import { requestBodyStage } from './index.js';
 import { readRequestBody } from './read-request-body.js';
-import { expectsContinue } from './expect-continue.js';
+import { continueSent, expectsContinue } from './expect-continue.js';
 import { BodySizeLimiter } from './limit-body-stream.js';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -74,6 +74,18 @@ describe('request-body policy', () => {
     ctx.body = Buffer.from('kept');
     expect(await readRequestBody(ctx, 1)).toBeUndefined();
     expect(ctx.body.toString()).toBe('kept');
+  });
+
+  it('request-body: a 100 Continue Node already sent (no checkContinue listener, as under an app) is not sent again', async () => {
+    const { res, written } = recordingResponse();
+    (res as { _sent100?: boolean })._sent100 = true;
+    expect(continueSent(res)).toBe(true);
+    const ctx = policyContext({ method: 'POST', body: 'abc' }, res);
+    ctx.continuePending = true;
+    expect(await readRequestBody(ctx, 10)).toBeUndefined();
+    expect(ctx.continuePending).toBe(false);
+    expect(written().headers).toEqual([]);
+    expect(continueSent(recordingResponse().res)).toBe(false);
   });
 
   it('request-body: the policy is named for its stage', () => {

@@ -23,6 +23,8 @@ describe('request-framing policy', () => {
   it('request-framing: admits HTTP/1.1 with exactly one Host', () => {
     expect(frame({ headers: { host: 'example.com' } })).toEqual({ decision: undefined, continuePending: false });
     expect(frame({ headers: { Host: 'example.com' }, rawHeaders: ['HOST', 'example.com', 'Hosts', 'x'] }).decision).toBeUndefined();
+    // Other names of four letters are not Host.
+    expect(frame({ headers: { host: 'example.com' }, rawHeaders: ['Date', 'today', 'host', 'example.com', 'From', 'a@b.c'] }).decision).toBeUndefined();
   });
 
   it('request-framing: HTTP/1.1 without Host is 400 bad_request saying it is missing', () => {

@@ -18,11 +18,13 @@ export const requestTargetStage: RequestStageModule<'request-target', true, unkn
       name: 'request-target',
       handle: function normalizeTarget(ctx) {
         const { req } = ctx;
-        const target = resolveRequestTarget(req.url ?? '/');
+        const sent = req.url ?? '/';
+        const target = resolveRequestTarget(sent);
         if (target === undefined) {
           // The path as sent, without its query string (where keys travel): it is logged, kept in the
           // dashboard's ring and in usage's recent errors.
-          ctx.path = (req.url ?? '').split('?', 1)[0]?.slice(0, 200) ?? '';
+          const queryAt = sent.indexOf('?');
+          ctx.path = (queryAt === -1 ? sent : sent.slice(0, queryAt)).slice(0, 200);
           return portierError('invalid_request_target', {});
         }
         ctx.path = target.path;

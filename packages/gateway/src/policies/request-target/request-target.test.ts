@@ -36,6 +36,17 @@ describe('request-target policy', () => {
     const ctx = policyContext({ url: '/v1/%2e%2e/things?api_key=pt_live_eu1_secret&x=1' });
     expect((policy.handle(ctx) as PortierError).code).toBe('invalid_request_target');
     expect(ctx.path).toBe('/v1/%2e%2e/things');
+    const withoutQuery = policyContext({ url: '/v1/%2e%2e' });
+    expect((policy.handle(withoutQuery) as PortierError).code).toBe('invalid_request_target');
+    expect(withoutQuery.path).toBe('/v1/%2e%2e');
+  });
+
+  it('request-target: a request the view gives without a target is read as /', () => {
+    const ctx = policyContext({ url: '/ignored' });
+    (ctx.req as { url: string | undefined }).url = undefined;
+    expect(policy.handle(ctx)).toBeUndefined();
+    expect(ctx.path).toBe('/');
+    expect(ctx.req.url).toBe('/');
   });
 
   it('request-target: keeps plain paths and queries as they are', () => {
@@ -57,6 +68,8 @@ describe('request-target policy', () => {
   it('request-target: decodes unreserved escapes, upper-cases the others, and drops a fragment', () => {
     expect(resolveRequestTarget('/%41%5a%61%7A%30%39%2D%2E%5F%7E')).toEqual({ path: '/AZaz09-._~', query: '' });
     expect(resolveRequestTarget('/%40%2b%3a%20')?.path).toBe('/%40%2B%3A%20');
+    // Just past each range of letters, and bytes of UTF-8: kept escaped.
+    expect(resolveRequestTarget('/%5b%60%7b%c3%a9')?.path).toBe('/%5B%60%7B%C3%A9');
     expect(resolveRequestTarget('/%2f'.replace('%2f', '%25'))?.path).toBe('/%25');
     expect(resolveRequestTarget('/a#/../b')).toEqual({ path: '/a', query: '' });
   });

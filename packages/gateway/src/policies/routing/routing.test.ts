@@ -49,5 +49,14 @@ describe('routing stage', () => {
     expect((underPortal.handle(policyContext({ url: '/portalx' })) as PortierError).headers?.['content-security-policy']).toBeUndefined();
     const wrongMethod = underPortal.handle(policyContext({ method: 'POST', url: '/orders/42' })) as PortierError;
     expect(wrongMethod.headers).toEqual({ Allow: 'DELETE, GET, HEAD' });
+    // A portal at the root: every path is under it.
+    const atRoot = routingStage.create({ headersUnder: [{ prefix: '/', headers: pageSecurityHeaders }] }, { routes });
+    for (const url of ['/', '/invoices', '/a/b']) {
+      expect((atRoot.handle(policyContext({ url })) as PortierError).headers?.['content-security-policy'], url).toBe(csp);
+    }
+  });
+
+  it('routing: the stage is named routing, as traces and the lifecycle list call it', () => {
+    expect(routing.name).toBe('routing');
   });
 });
