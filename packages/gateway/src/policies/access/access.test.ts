@@ -125,7 +125,8 @@ describe('access policy', () => {
     const route = { ...(config.routes[0] as (typeof config.routes)[number]), path: '/rows' };
     accessStage.checkRoute?.(route, 0, config, (path, message) => problems.push(`${path.join('.')}: ${message}`));
     expect(problems).toEqual(['routes.0.auth.bindTo: the path has no parameter ":base"']);
-    accessStage.checkRoute?.(config.routes[0] as (typeof config.routes)[number], 0, config, (path, message) => problems.push(message));
+    // Well formed: a bindTo the path names (rows), a key without bindTo (admin), no auth at all (public).
+    for (const [index, well] of config.routes.entries()) accessStage.checkRoute?.(well, index, config, (path, message) => problems.push(message));
     expect(problems).toHaveLength(1);
   });
 });
