@@ -48,7 +48,8 @@ export function extractCredential(headers: RequestHeaders, rules: CredentialRule
   }
   const authorization = headers.authorization;
   // The common form, `Bearer ` and a key of base62 characters and `_` to the end, is what the checks
-  // below would find too (nothing to trim, no quotes or spaces, not empty): one regex test instead of their three, and no trimming.
+  // below would find too (nothing to trim, no quotes or spaces, not empty): one regex test instead of
+  // their three, and no trimming.
   if (authorization !== undefined && plainBearer.test(authorization) && rules.schemes.includes('bearer')) {
     return { kind: 'key', value: authorization.slice(7) };
   }
