@@ -25,3 +25,17 @@ export function toBase62(value: number, width: number): string {
   } while (rest > 0);
   return out.padStart(width, '0');
 }
+
+/**
+ * The number that `text` from `start` to `end` writes in base62 (`toBase62`'s inverse, padding zeros
+ * included); every character must be one of the alphabet's.
+ */
+export function fromBase62(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    // 0-9, then A-Z, then a-z: the alphabet's order.
+    value = value * 62 + (code <= 57 ? code - 48 : code <= 90 ? code - 55 : code - 61);
+  }
+  return value;
+}

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { randomBase62, toBase62 } from './base62.js';
+import { fromBase62, randomBase62, toBase62 } from './base62.js';
 import { phrase } from '../../errors/param-phrases.js';
 
 /**
@@ -39,17 +39,22 @@ export function generateKey(scope: KeyScope): GeneratedKey {
 
 /** Checks a presented key's form and checksum; the hint says what is wrong, in the caller's terms. */
 export function parseKey(key: string): ParsedKey {
-  const match = keyPattern.exec(key);
-  if (match === null) {
+  // `test`, not `exec`: no match array and captures on every request. The parts are where the pattern
+  // puts them: the environment at 3, the instance from 8 to the next `_` (it has none), then the tail.
+  if (!keyPattern.test(key)) {
     return { ok: false, hint: phrase(key.startsWith('pt_') ? 'keyMangled' : 'notOurKey') };
   }
-  const [, environment, instance, tail] = match as unknown as [string, 'live' | 'test', string, string];
-  if (tail.length !== tailLength) return { ok: false, hint: phrase(tail.length < tailLength ? 'keyCutShort' : 'keyTooLong') };
-  const body = key.slice(0, key.length - checksumLength);
-  if (checksumOf(body) !== key.slice(-checksumLength)) {
+  const environment = key.startsWith('pt_live_') ? 'live' : 'test';
+  const instanceEnd = key.indexOf('_', 8);
+  const tail = instanceEnd + 1;
+  const tailLengthSeen = key.length - tail;
+  if (tailLengthSeen !== tailLength) return { ok: false, hint: phrase(tailLengthSeen < tailLength ? 'keyCutShort' : 'keyTooLong') };
+  const checksumAt = key.length - checksumLength;
+  // The checksum read back as a number (the pattern made every character base62), not the CRC written out.
+  if (fromBase62(key, checksumAt, key.length) !== crc32(key.slice(0, checksumAt))) {
     return { ok: false, hint: phrase('checksumMismatch') };
   }
-  return { ok: true, id: tail.slice(0, idLength), environment, instance };
+  return { ok: true, id: key.slice(tail, tail + idLength), environment, instance: key.slice(8, instanceEnd) };
 }
 
 /** The public part shown in listings: prefix and id, never the secret. */

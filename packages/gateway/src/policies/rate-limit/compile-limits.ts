@@ -2,12 +2,15 @@ import type { LimitConfig, LimitSubject, PortierConfig, RouteConfig } from '../.
 import type { CompiledLimit } from './local-counters.js';
 import { parseWindow, windowSeconds, WindowTracker } from './window.js';
 
-/** A limit as it applies on one route: the limit, what it counts by, and its counter namespace. */
+/** A limit as it applies on one route: the limit, what it counts by, and where its counters are. */
 export interface RouteLimit {
   readonly limit: CompiledLimit;
   readonly by: readonly LimitSubject[];
-  /** Plan limits are shared by every route; route limits count per route. */
-  readonly namespace: string;
+  /**
+   * What every counter key of this limit starts with, built once: `p:<plan>:<name>` for a plan limit
+   * (shared by every route), `r:<route>:<name>` for a route limit (counted per route).
+   */
+  readonly counterScope: string;
 }
 
 /** The limits of one route, for requests without a plan and for each plan. */
@@ -40,14 +43,14 @@ export interface LimitedRoute {
  */
 export function compileRouteLimits(route: LimitedRoute, config: PortierConfig): RouteLimits | undefined {
   const replicas = config.rateLimits.redis?.replicas ?? 1;
-  const own = (route.limits ?? []).map((limit) => ({ limit: compileLimit(limit, replicas), by: limit.by, namespace: `r:${route.id}` }));
+  const own = (route.limits ?? []).map((limit) => routeLimit(compileLimit(limit, replicas), limit.by, `r:${route.id}`));
   const byPlan = new Map<string, readonly RouteLimit[]>();
   if (route.auth !== undefined) {
     for (const [planName, plan] of Object.entries(config.plans)) {
       const ownNames = new Set(own.map((entry) => entry.limit.name));
       const inherited = (plan.limits ?? [])
         .filter((limit) => !ownNames.has(limit.name) && limit.by.every((subject) => !subject.startsWith('param:') || route.path.includes(`:${subject.slice(6)}`)))
-        .map((limit) => ({ limit: compileLimit(limit, replicas), by: limit.by, namespace: `p:${planName}` }));
+        .map((limit) => routeLimit(compileLimit(limit, replicas), limit.by, `p:${planName}`));
       if (own.length + inherited.length > 0) byPlan.set(planName, [...own, ...inherited]);
     }
   }
@@ -55,6 +58,10 @@ export function compileRouteLimits(route: LimitedRoute, config: PortierConfig): 
   const policyHeader = new Map<string, string>([['', policyValue(own)]]);
   for (const [planName, limits] of byPlan) policyHeader.set(planName, policyValue(limits));
   return { withoutPlan: own, byPlan, policyHeader };
+}
+
+function routeLimit(limit: CompiledLimit, by: readonly LimitSubject[], namespace: string): RouteLimit {
+  return { limit, by, counterScope: `${namespace}:${limit.name}` };
 }
 
 /** `"minute";q=300;w=60, "day";q=5000;w=86400` (IETF RateLimit header fields, draft 10). */

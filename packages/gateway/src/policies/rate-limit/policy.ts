@@ -28,10 +28,32 @@ export function createRateLimitPolicy(routeId: string, limits: RouteLimits, cost
   const xRateLimit = headers.includes('x-ratelimit');
   const xRateDashLimit = headers.includes('x-rate-limit');
 
+  // A list counting only by key, account or route uses the same counters on every request of one key.
+  const fixedByKey = new Set([limits.withoutPlan, ...limits.byPlan.values()].filter((list) => list.every((entry) => entry.by.every((subject) => keySubjects.has(subject)))));
+  /**
+   * Checks of those lists by key entry (`noKey` for requests without one, which all use `withoutPlan`),
+   * so their counter keys are not built, flattened and hashed again on every request. Held weakly: an
+   * entry lives as long as the key cache keeps it (it is bounded by `auth.keyCache.maxKeys`, and every
+   * store write replaces its entries), and its checks go with it.
+   */
+  const checksByKey = new WeakMap<object, readonly LimitCheck[]>();
+
+  function checksOf(ctx: RequestContext, applicable: readonly RouteLimit[]): readonly LimitCheck[] {
+    if (!fixedByKey.has(applicable)) return checksFor(ctx, applicable);
+    // With a key, `applicable` follows from its entry (its account's plan); without one it is `withoutPlan`.
+    const owner = ctx.auth ?? noKey;
+    let checks = checksByKey.get(owner);
+    if (checks === undefined) {
+      checks = checksFor(ctx, applicable);
+      checksByKey.set(owner, checks);
+    }
+    return checks;
+  }
+
   function checksFor(ctx: RequestContext, applicable: readonly RouteLimit[]): LimitCheck[] {
     const checks: LimitCheck[] = [];
     for (const entry of applicable) {
-      let key = `${entry.namespace}:${entry.limit.name}`;
+      let key = entry.counterScope;
       for (const subject of entry.by) key += `|${subjectValue(ctx, subject, routeId)}`;
       checks.push({ limit: entry.limit, counterKey: key });
     }
@@ -68,7 +90,7 @@ export function createRateLimitPolicy(routeId: string, limits: RouteLimits, cost
       if (applicable.length === 0) return undefined;
       const now = clock.now();
       const planKey = planLimits === undefined ? '' : plan;
-      const answer = counters.decide(checksFor(ctx, applicable), cost, now);
+      const answer = counters.decide(checksOf(ctx, applicable), cost, now);
       if (answer instanceof Promise) {
         // A promise is Redis deciding: the one I/O of this stage, and a span while tracing is on.
         const decided = tracedStoreCall(ctx.trace, decisionCall, answer, describeAnswer);
@@ -94,6 +116,11 @@ export function createRateLimitPolicy(routeId: string, limits: RouteLimits, cost
       );
   }
 }
+
+/** Subjects that a key's entry (or its absence) fixes. */
+const keySubjects: ReadonlySet<string> = new Set(['key', 'account', 'route']);
+/** Stands for "no key" in the checks cache. */
+const noKey = {};
 
 const decisionCall = { name: 'rate-limit decision', system: 'redis', operation: 'EVALSHA' };
 
