@@ -231,7 +231,8 @@ describe('redis counters', () => {
     const health = healthOf(closing);
     await closing.close();
     expect(health.events).toEqual([]);
-    // Closed twice (as afterAll does): resolves at once.
+    await expect(closing.ping()).rejects.toThrow();
+    // Closed twice (as afterAll does): resolves, though no second end will come.
     await closing.close();
   });
 
