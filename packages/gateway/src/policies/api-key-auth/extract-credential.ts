@@ -10,7 +10,6 @@ export type Credential =
 const none: Credential = { kind: 'none' };
 const quoted = /^(["'`]).*\1$|^["'`]|["'`]$/s;
 const base64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const plainBearer = /^Bearer [0-9A-Za-z_]+$/;
 
 /** How a deployment expects keys, resolved once from config. */
 export interface CredentialRules {
@@ -47,12 +46,6 @@ export function extractCredential(headers: RequestHeaders, rules: CredentialRule
     if (typeof value === 'string' && value !== '') return checkBareKey(value.trim());
   }
   const authorization = headers.authorization;
-  // The common form, `Bearer ` and a key of base62 characters and `_` to the end, is what the checks
-  // below would find too (nothing to trim, no quotes or spaces, not empty): one regex test instead of
-  // their three, and no trimming.
-  if (authorization !== undefined && plainBearer.test(authorization) && rules.schemes.includes('bearer')) {
-    return { kind: 'key', value: authorization.slice(7) };
-  }
   if (authorization === undefined || authorization.trim() === '') return none;
   const value = authorization.trim();
   const space = value.search(/\s/);
