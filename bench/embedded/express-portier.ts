@@ -4,10 +4,11 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
+import type * as portierExpress from 'portier/express';
 import { answer, embeddedConfig } from './config.js';
 
 const [portText = '0', sqlitePath = './portier.db', dist] = process.argv.slice(2);
-const { createPortier } = (await import(dist === undefined ? 'portier/express' : pathToFileURL(resolve(dist, 'embed/express/index.js')).href)) as typeof import('portier/express');
+const { createPortier } = (await import(dist === undefined ? 'portier/express' : pathToFileURL(resolve(dist, 'embed/express/index.js')).href)) as typeof portierExpress;
 const portier = createPortier(embeddedConfig(sqlitePath));
 const app = express();
 app.use(portier.middleware);

@@ -5,10 +5,11 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
+import type * as portierFastify from 'portier/fastify';
 import { answer, embeddedConfig } from './config.js';
 
 const [portText = '0', sqlitePath = './portier.db', dist] = process.argv.slice(2);
-const { portierPlugin } = (await import(dist === undefined ? 'portier/fastify' : pathToFileURL(resolve(dist, 'embed/fastify/index.js')).href)) as typeof import('portier/fastify');
+const { portierPlugin } = (await import(dist === undefined ? 'portier/fastify' : pathToFileURL(resolve(dist, 'embed/fastify/index.js')).href)) as typeof portierFastify;
 const app = Fastify({ logger: false, keepAliveTimeout: 60_000 });
 await app.register(portierPlugin, { config: embeddedConfig(sqlitePath) });
 app.get('/v1/limited/:base/rows', async () => answer);
