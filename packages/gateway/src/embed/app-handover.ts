@@ -110,8 +110,14 @@ export class AppHandover implements AppDeps {
       return Promise.resolve(answered);
     }
     // What the stages add to every answer (RateLimit, CORS, the correlation ID) goes on the app's too.
+    // A name the response has not got yet is set: `appendHeader` would validate it, then call `setHeader`,
+    // which validates it again (Node 20). A name it has (set earlier, or repeated in the list) is appended.
     const added = ctx.responseHeaders;
-    for (let i = 0; i < added.length; i += 2) res.appendHeader(added[i] as string, added[i + 1] as string);
+    for (let i = 0; i < added.length; i += 2) {
+      const name = added[i] as string;
+      if (res.hasHeader(name)) res.appendHeader(name, added[i + 1] as string);
+      else res.setHeader(name, added[i + 1] as string);
+    }
     res.setHeader(this.correlationHeader, ctx.correlationId);
     if (ctx.warnings.length > 0) res.setHeader('x-portier-warnings', warningsHeader(ctx.warnings));
     const portier = describeRequest(ctx, handlerBody(ctx.body, ctx.req.headers['content-type']));

@@ -121,11 +121,16 @@ describe('app handover', () => {
     ctx.responseHeaders.push('ratelimit', 'limit=10');
     ctx.warnings.push({ pointer: '/x', message: 'old', rule: 'deprecated' });
     ctx.body = Buffer.from('{"name":"Ada"}');
+    // A name repeated in the list, or one the response had already, keeps every value.
+    ctx.responseHeaders.push('vary', 'Origin', 'Vary', 'Accept', 'link', '<b>');
+    res.setHeader('Link', '<a>');
     const admitted = new Recorded();
     bridge.admit(req, res, admitted);
     const settled = bridge.handOver(ctx);
     expect(admitted.phase).toBe('app');
     expect(res.getHeader('ratelimit')).toBe('limit=10');
+    expect(res.getHeader('vary')).toEqual(['Origin', 'Accept']);
+    expect(res.getHeader('link')).toEqual(['<a>', '<b>']);
     expect(res.getHeader('X-Request-ID')).toBe('corr-1');
     expect(JSON.parse(String(res.getHeader('x-portier-warnings')))).toHaveLength(1);
     expect(admitted.entered).toHaveLength(1);
