@@ -14,7 +14,10 @@
 // BENCH_PEERS=portier,portier-nousage prints what metering costs per request; `dist:<folder>` is Portier
 // from another build, e.g. a copy of packages/gateway/dist taken before a change, kept inside
 // packages/gateway so that it resolves the same packages: BENCH_PEERS=dist:packages/gateway/dist-base,portier
-// is an A/B of two builds in one invocation, each later peer printed as a ratio to the one before it).
+// is an A/B of two builds in one invocation, each later peer printed as a ratio to the one before it;
+// `fastify-dist:<folder>` and `express-dist:<folder>` are the embedded Portier peers with the adapter
+// loaded from such a copy, so BENCH_PEERS=fastify-dist:packages/gateway/dist-base,fastify-portier is
+// the same A/B for the Fastify plugin).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,12 +132,18 @@ async function main(): Promise<void> {
       'fastify-portier': ['--import', 'tsx', 'bench/embedded/fastify-portier.ts', '0', join(dir, 'portier.db')],
       'fastify-glued': ['--import', 'tsx', 'bench/embedded/fastify-glued.ts', '0', keysFile],
     };
+    const argsOf = (peer: string): readonly string[] | undefined => {
+      if (peer.startsWith('dist:')) return [join(peer.slice('dist:'.length), 'cli/main.js'), 'start', '--config', configFile];
+      const embeddedBuild = /^(express|fastify)-dist:(.+)$/.exec(peer);
+      if (embeddedBuild !== null) return ['--import', 'tsx', `bench/embedded/${embeddedBuild[1] as string}-portier.ts`, '0', join(dir, 'portier.db'), embeddedBuild[2] as string];
+      return commands[peer];
+    };
     console.log(`\n${keyCount} keys cycled, ${warm} warm-up and ${counted} counted requests over ${connections} connections, GET ${path}\n`);
     const results: Record<string, number> = {};
     const requestPaths: Record<string, number | undefined> = {};
     for (const peer of peers) {
-      const args = peer.startsWith('dist:') ? [join(peer.slice('dist:'.length), 'cli/main.js'), 'start', '--config', configFile] : commands[peer];
-      if (args === undefined) throw new Error(`unknown peer ${peer} (floor, portier, dist:<folder>, portier-nousage, fastify, embedded, ${embeddedPeers.join(', ')})`);
+      const args = argsOf(peer);
+      if (args === undefined) throw new Error(`unknown peer ${peer} (floor, portier, dist:<folder>, portier-nousage, fastify, embedded, ${embeddedPeers.join(', ')}, fastify-dist:<folder>, express-dist:<folder>)`);
       const counts = await instructionsPerRequest(peer, args, keys, dir);
       results[peer] = counts.total;
       requestPaths[peer] = counts.requests;
@@ -147,14 +156,20 @@ async function main(): Promise<void> {
       const change = (metered / unmetered - 1) * 100;
       console.log(`\nusage metering on / off: ${metered.toLocaleString('en')} / ${unmetered.toLocaleString('en')} instructions per request, ratio ${(metered / unmetered).toFixed(3)} (${change >= 0 ? '+' : ''}${change.toFixed(2)}%)`);
     }
-    const builds = peers.filter((peer) => peer === 'portier' || peer.startsWith('dist:'));
-    for (let i = 1; i < builds.length; i++) {
-      const before = results[builds[i - 1] as string] as number;
-      const after = results[builds[i] as string] as number;
-      const requestsAfter = requestPaths[builds[i] as string];
-      const requestsBefore = requestPaths[builds[i - 1] as string];
-      const requests = requestsAfter === undefined || requestsBefore === undefined ? '' : `; request path ${requestsAfter.toLocaleString('en')} / ${requestsBefore.toLocaleString('en')}, ratio ${(requestsAfter / requestsBefore).toFixed(3)}`;
-      console.log(`${builds[i]} / ${builds[i - 1]}: ${after.toLocaleString('en')} / ${before.toLocaleString('en')} instructions per request, ratio ${(after / before).toFixed(3)}${requests}`);
+    const buildRuns = [
+      peers.filter((peer) => peer === 'portier' || peer.startsWith('dist:')),
+      peers.filter((peer) => peer === 'fastify-portier' || peer.startsWith('fastify-dist:')),
+      peers.filter((peer) => peer === 'express-portier' || peer.startsWith('express-dist:')),
+    ];
+    for (const builds of buildRuns) {
+      for (let i = 1; i < builds.length; i++) {
+        const before = results[builds[i - 1] as string] as number;
+        const after = results[builds[i] as string] as number;
+        const requestsAfter = requestPaths[builds[i] as string];
+        const requestsBefore = requestPaths[builds[i - 1] as string];
+        const requests = requestsAfter === undefined || requestsBefore === undefined ? '' : `; request path ${requestsAfter.toLocaleString('en')} / ${requestsBefore.toLocaleString('en')}, ratio ${(requestsAfter / requestsBefore).toFixed(3)}`;
+        console.log(`${builds[i]} / ${builds[i - 1]}: ${after.toLocaleString('en')} / ${before.toLocaleString('en')} instructions per request, ratio ${(after / before).toFixed(3)}${requests}`);
+      }
     }
     const floor = results['floor'];
     if (floor !== undefined) {
@@ -169,7 +184,10 @@ async function main(): Promise<void> {
     for (const framework of ['express', 'fastify']) {
       const glued = results[`${framework}-glued`];
       const embedded = results[`${framework}-portier`];
-      if (glued !== undefined && embedded !== undefined) console.log(`${framework}: Portier's middleware ${(embedded / glued).toFixed(2)}x the instructions of the hand-glued pair (goal 1.0x or less)`);
+      const gluedRequests = requestPaths[`${framework}-glued`];
+      const embeddedRequests = requestPaths[`${framework}-portier`];
+      const requests = gluedRequests === undefined || embeddedRequests === undefined ? '' : `, ${(embeddedRequests / gluedRequests).toFixed(2)}x on the request path`;
+      if (glued !== undefined && embedded !== undefined) console.log(`${framework}: Portier's middleware ${(embedded / glued).toFixed(2)}x the instructions of the hand-glued pair${requests} (goal 1.0x or less)`);
     }
   } finally {
     upstream.child.kill('SIGTERM');

@@ -1,10 +1,14 @@
 // Express 5 + portier/express: the key, the two windows and Portier's defaults in one middleware.
-//   node --import tsx bench/embedded/express-portier.ts <port> <sqlite path>
+//   node --import tsx bench/embedded/express-portier.ts <port> <sqlite path> [dist folder]
+// The dist folder, as for fastify-portier.ts: the build the middleware is loaded from instead of portier/express's.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import express from 'express';
-import { createPortier } from 'portier/express';
+import type * as portierExpress from 'portier/express';
 import { answer, embeddedConfig } from './config.js';
 
-const [portText = '0', sqlitePath = './portier.db'] = process.argv.slice(2);
+const [portText = '0', sqlitePath = './portier.db', dist] = process.argv.slice(2);
+const { createPortier } = (await import(dist === undefined ? 'portier/express' : pathToFileURL(resolve(dist, 'embed/express/index.js')).href)) as typeof portierExpress;
 const portier = createPortier(embeddedConfig(sqlitePath));
 const app = express();
 app.use(portier.middleware);

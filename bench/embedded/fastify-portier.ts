@@ -1,10 +1,15 @@
 // Fastify 5 + portier/fastify: the key, the two windows and Portier's defaults in one plugin.
-//   node --import tsx bench/embedded/fastify-portier.ts <port> <sqlite path>
+//   node --import tsx bench/embedded/fastify-portier.ts <port> <sqlite path> [dist folder]
+// The dist folder (e.g. packages/gateway/dist-base, a copy of packages/gateway/dist taken before a
+// change) is the build the plugin is loaded from instead of portier/fastify's: an A/B of two builds.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
-import { portierPlugin } from 'portier/fastify';
+import type * as portierFastify from 'portier/fastify';
 import { answer, embeddedConfig } from './config.js';
 
-const [portText = '0', sqlitePath = './portier.db'] = process.argv.slice(2);
+const [portText = '0', sqlitePath = './portier.db', dist] = process.argv.slice(2);
+const { portierPlugin } = (await import(dist === undefined ? 'portier/fastify' : pathToFileURL(resolve(dist, 'embed/fastify/index.js')).href)) as typeof portierFastify;
 const app = Fastify({ logger: false, keepAliveTimeout: 60_000 });
 await app.register(portierPlugin, { config: embeddedConfig(sqlitePath) });
 app.get('/v1/limited/:base/rows', async () => answer);

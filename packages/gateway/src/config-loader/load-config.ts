@@ -18,7 +18,12 @@ export type ConfigResult =
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
+// `code.optimize` off: the optimizer counts the generated code's names in a plain object per expression
+// (`{ [name]: 1 }`), each distinct name a new transition of V8's shared empty-object map. For this schema
+// that filled the map's transitions (V8 keeps at most 1,536), and objects made from `{}` afterwards (Node's
+// nextTick records among them) got maps of their own, leaving the code that reads them megamorphic for
+// the life of the process (docs/benchmarks.md, embedded). Compiled once, this schema needs no optimizing.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true, code: { optimize: false } });
 const validateSchema = ajv.compile(configSchema);
 
 /** Reads, expands, validates and freezes a config file. Every problem is reported, none thrown. */

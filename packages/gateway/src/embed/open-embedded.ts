@@ -7,7 +7,8 @@ import type { Logger } from '../log/create-logger.js';
 import type { MaintenanceState } from '../policies/maintenance/maintenance-state.js';
 import { createGateway } from '../server/create-gateway.js';
 import { listenFailureLines } from '../server/listen-failure.js';
-import { AppHandover, type EnterApp } from './app-handover.js';
+import { Admission, AppHandover } from './app-handover.js';
+import type { PortierRequest } from './portier-request.js';
 import { loadEmbeddedConfig, PortierConfigError, type EmbeddedConfigSource } from './load-embedded-config.js';
 import type { OperationHandlers } from '../operations/operation-handler.js';
 import { operationHandlerProblems } from '../operations/operation-handler-problems.js';
@@ -42,8 +43,12 @@ export interface EmbeddedPortier {
    * await `ready` before the app listens to stop there instead.
    */
   readonly ready: Promise<EmbeddedReady>;
-  /** Runs the pipeline on one request; `proceed` lets the app's handler answer once every stage passed. */
-  run(req: IncomingMessage, res: ServerResponse, proceed: () => void): void;
+  /**
+   * Runs the pipeline on one request, admitted with `admitted` (the adapter's record of it): its
+   * `enterApp` lets the app's handler answer once every stage passed, its `answered` is told when
+   * Portier answered itself or the client left first.
+   */
+  run(req: IncomingMessage, res: ServerResponse, admitted: Admission): void;
   /** The app failed on a request Portier handed it: true when Portier renders the failure. */
   fail(req: IncomingMessage, error: unknown): boolean;
   /** No handler of the app answered a request Portier handed it: true when Portier answers `internal_error`. */
@@ -67,40 +72,40 @@ export type ExposedPortier = Omit<EmbeddedPortier, 'run' | 'fail' | 'unanswered'
 /** Where a request went once Portier ran it: to the app's handler, or answered by Portier (or abandoned). */
 export type Outcome = 'app' | 'answered';
 
-/**
- * `run` with one callback for its outcome: 'app' once every stage passed and the app's handler is
- * to answer, 'answered' when Portier answered itself (a refusal, a replay, a built-in route) or the
- * client left. Called once. The listeners are plain ones guarded by a flag, not `once` (a wrapper
- * each) and `off`: they stay on this request's response, which is dropped with it.
- */
-export function runWithOutcome(run: EmbeddedPortier['run'], req: IncomingMessage, res: ServerResponse, settle: (outcome: Outcome) => void): void {
-  let settled = false;
-  const answered = (): void => {
-    if (settled) return;
-    settled = true;
-    settle('answered');
-  };
-  res.on('finish', answered);
-  res.on('close', answered);
-  run(req, res, () => {
-    if (settled) return;
-    settled = true;
-    settle('app');
-  });
-}
+/** An admission whose outcome is a promise, for frameworks that await their middleware (Hono). */
+export class AwaitedAdmission extends Admission {
+  /** Settles once: 'app' when the app's handler is to answer, 'answered' when Portier answered itself or the client left. */
+  readonly outcome: Promise<Outcome>;
+  /** What `enterApp` was told, for the middleware to hand to the app once `outcome` is 'app'. */
+  portier: PortierRequest | undefined = undefined;
+  readBody: Buffer | undefined = undefined;
+  private settleOutcome: (outcome: Outcome) => void = () => undefined;
 
-/** `runWithOutcome` as a promise, for frameworks that await their middleware. */
-export function runToOutcome(run: EmbeddedPortier['run'], req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
-  return new Promise((resolve) => runWithOutcome(run, req, res, resolve));
+  constructor() {
+    super();
+    this.outcome = new Promise((resolve) => {
+      this.settleOutcome = resolve;
+    });
+  }
+
+  enterApp(portier: PortierRequest, readBody: Buffer | undefined): void {
+    this.portier = portier;
+    this.readBody = readBody;
+    this.settleOutcome('app');
+  }
+
+  override answered(): void {
+    this.settleOutcome('answered');
+  }
 }
 
 /** Builds the gateway's pipeline, stores and stages from a config, with the app answering `app: true` routes. */
-export function openEmbedded(source: EmbeddedConfigSource, enter: EnterApp, options: EmbedOptions = {}): EmbeddedPortier {
+export function openEmbedded(source: EmbeddedConfigSource, options: EmbedOptions = {}): EmbeddedPortier {
   const config = loadEmbeddedConfig(source, options.env);
   const handlers = options.operations ?? {};
   const handlerProblems = operationHandlerProblems(config, handlers, typeof source === 'string' ? source : '<config object>');
   if (handlerProblems.length > 0) throw new PortierConfigError(handlerProblems);
-  const handover = new AppHandover(config.correlation.header, enter);
+  const handover = new AppHandover(config.correlation.header);
   const gateway = createGateway(config, {
     app: handover,
     operationHandlers: handlers,
@@ -126,8 +131,8 @@ export function openEmbedded(source: EmbeddedConfigSource, enter: EnterApp, opti
     maintenance: gateway.maintenance,
     logger: gateway.logger,
     ready,
-    run(req, res, proceed) {
-      handover.admit(req, proceed);
+    run(req, res, admitted) {
+      handover.admit(req, res, admitted);
       handle(req, res);
     },
     fail: (req, error) => handover.fail(req, error),

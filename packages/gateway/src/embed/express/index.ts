@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PortierRequest } from '../portier-request.js';
+import { Admission } from '../app-handover.js';
 import { openEmbedded, type ExposedPortier, type EmbedOptions } from '../open-embedded.js';
 import type { EmbeddedConfigSource } from '../load-embedded-config.js';
 
@@ -46,6 +47,27 @@ interface ParsedRequest extends IncomingMessage {
   _body?: boolean;
 }
 
+/** One request under the middleware: its `next` is the continuation (called with no argument, it runs the app's handlers). */
+class ExpressAdmission extends Admission {
+  constructor(
+    private readonly req: ParsedRequest,
+    private readonly next: Next,
+  ) {
+    super();
+  }
+
+  enterApp(portier: PortierRequest, readBody: Buffer | undefined): void {
+    const req = this.req;
+    req.portier = portier;
+    if (readBody !== undefined) {
+      // The stream was read by a stage: hand the app the body, and keep express.json() from waiting on it.
+      req.body = portier.body;
+      req._body = true;
+    }
+    this.next();
+  }
+}
+
 /**
  * Wires a Portier config (a `portier.yaml` path, or an object with the same schema, validated alike)
  * into an Express app. Routes with `app: true` are answered by the app's handlers once Portier's
@@ -53,24 +75,12 @@ interface ParsedRequest extends IncomingMessage {
  * Throws `PortierConfigError` with every problem when the config is refused.
  */
 export function createPortier(source: EmbeddedConfigSource, options: EmbedOptions = {}): PortierExpress {
-  const portier = openEmbedded(
-    source,
-    (req: ParsedRequest, view, readBody) => {
-      req.portier = view;
-      if (readBody !== undefined) {
-        // The stream was read by a stage: hand the app the body, and keep express.json() from waiting on it.
-        req.body = view.body;
-        req._body = true;
-      }
-    },
-    options,
-  );
+  const portier = openEmbedded(source, options);
   const { run, fail, unanswered, ...rest } = portier;
   return {
     ...rest,
     middleware: function portierMiddleware(req, res, next) {
-      // `next` itself is the continuation: called with no argument, it runs the app's handlers.
-      run(req, res, next);
+      run(req, res, new ExpressAdmission(req, next));
     },
     // Express tells error handlers by their four parameters: the first of the pair is a plain one.
     errorHandler: [

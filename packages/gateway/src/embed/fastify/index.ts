@@ -1,8 +1,8 @@
-import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import type { PortierRequest } from '../portier-request.js';
-import { openEmbedded, runWithOutcome, type ExposedPortier, type EmbedOptions } from '../open-embedded.js';
+import { Admission } from '../app-handover.js';
+import { openEmbedded, type ExposedPortier, type EmbedOptions } from '../open-embedded.js';
 import type { EmbeddedConfigSource } from '../load-embedded-config.js';
 import { PortierError } from '../../errors/portier-error.js';
 
@@ -29,15 +29,34 @@ export interface PortierFastifyOptions extends EmbedOptions {
   readonly config: EmbeddedConfigSource;
 }
 
-/** What Portier learnt about a request while it ran, for the hooks that follow. */
-interface Entered {
-  readonly portier: PortierRequest;
-  readonly readBody: Buffer | undefined;
-}
+/** Fastify's `done` of a preParsing hook, as Portier calls it: no error, the payload its parser is to read. */
+type PreParsingDone = (error: null, payload: RequestPayload) => void;
 
-/** Where it is kept: a property of the raw request (cheaper per request than a WeakMap entry). */
-const entry = Symbol('portier.entered');
-type EnteredRequest = IncomingMessage & { [entry]?: Entered };
+/** One request in the preParsing hook: what Portier's outcome hands back to Fastify (one record per request, no closures). */
+class FastifyAdmission extends Admission {
+  constructor(
+    private readonly request: FastifyRequest,
+    private readonly reply: FastifyReply,
+    private readonly payload: RequestPayload,
+    private readonly done: PreParsingDone,
+  ) {
+    super();
+  }
+
+  enterApp(portier: PortierRequest, body: Buffer | undefined): void {
+    this.request.portier = portier;
+    if (body === undefined) return this.done(null, this.payload);
+    // The stream was read by a stage: Fastify parses the same bytes again, its length check satisfied.
+    const declared = Number(this.request.headers['content-length']);
+    this.done(null, Object.assign(Readable.from([body]), { receivedEncodedLength: Number.isNaN(declared) ? body.length : declared }));
+  }
+
+  override answered(): void {
+    // Portier answered (a refusal, a replay, a built-in route): Fastify must not answer too.
+    this.reply.hijack();
+    this.done(null, this.payload);
+  }
+}
 
 /**
  * Portier inside a Fastify 5 app: `await app.register(portierPlugin, { config: 'portier.yaml' })`
@@ -49,13 +68,7 @@ type EnteredRequest = IncomingMessage & { [entry]?: Entered };
  */
 async function portierPlugin(instance: FastifyInstance, options: PortierFastifyOptions): Promise<void> {
   const { config, ...embedOptions } = options;
-  const portier = openEmbedded(
-    config,
-    (req: EnteredRequest, view, readBody) => {
-      req[entry] = { portier: view, readBody };
-    },
-    embedOptions,
-  );
+  const portier = openEmbedded(config, embedOptions);
   const { run, fail, unanswered, ...exposed } = portier;
   instance.decorate('portier', exposed);
   instance.decorateRequest('portier', undefined);
@@ -68,21 +81,8 @@ async function portierPlugin(instance: FastifyInstance, options: PortierFastifyO
 
   // preParsing: after routing, before Fastify reads the body, so that a body Portier read is handed back to Fastify's parser.
   // The callback form: no async function, and so no promise of its own, per request.
-  instance.addHook('preParsing', function portierStages(request: FastifyRequest, reply: FastifyReply, payload, done) {
-    runWithOutcome(run, request.raw, reply.raw, (outcome) => {
-      if (outcome === 'answered') {
-        // Portier answered (a refusal, a replay, a built-in route): Fastify must not answer too.
-        reply.hijack();
-        return done(null, payload);
-      }
-      const state = (request.raw as EnteredRequest)[entry];
-      if (state === undefined) return done(null, payload);
-      request.portier = state.portier;
-      if (state.readBody === undefined) return done(null, payload);
-      // The stream was read by a stage: Fastify parses the same bytes again, its length check satisfied.
-      const declared = Number(request.headers['content-length']);
-      done(null, Object.assign(Readable.from([state.readBody]), { receivedEncodedLength: Number.isNaN(declared) ? state.readBody.length : declared }));
-    });
+  instance.addHook('preParsing', function portierStages(request: FastifyRequest, reply: FastifyReply, payload: RequestPayload, done: PreParsingDone) {
+    run(request.raw, reply.raw, new FastifyAdmission(request, reply, payload, done));
   });
 
   instance.setNotFoundHandler(function portierNotFound(request, reply) {

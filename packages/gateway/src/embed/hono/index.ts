@@ -4,7 +4,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { PortierRequest } from '../portier-request.js';
-import { openEmbedded, runToOutcome, type ExposedPortier, type EmbedOptions } from '../open-embedded.js';
+import { AwaitedAdmission, openEmbedded, type ExposedPortier, type EmbedOptions } from '../open-embedded.js';
 import type { EmbeddedConfigSource } from '../load-embedded-config.js';
 import { PortierError } from '../../errors/portier-error.js';
 
@@ -50,12 +50,6 @@ export interface PortierHono extends ExposedPortier {
   readonly notFound: NotFoundHandler;
 }
 
-/** What Portier learnt about a request while it ran, for the middleware to hand to the app. */
-interface Entered {
-  readonly portier: PortierRequest;
-  readonly readBody: Buffer | undefined;
-}
-
 /**
  * Wires a Portier config (a `portier.yaml` path, or an object with the same schema, validated alike)
  * into a Hono app on @hono/node-server. Config paths are the full paths (Hono does not strip a
@@ -63,8 +57,7 @@ interface Entered {
  * Throws `PortierConfigError` with every problem when the config is refused.
  */
 export function createPortier(source: EmbeddedConfigSource, options: EmbedOptions = {}): PortierHono {
-  const entered = new WeakMap<IncomingMessage, Entered>();
-  const portier = openEmbedded(source, (req, view, readBody) => entered.set(req, { portier: view, readBody }), options);
+  const portier = openEmbedded(source, options);
   const { run, fail, unanswered, ...rest } = portier;
   /** Contexts Portier handed to the app, and those of them that reached Hono's not-found handler. */
   const handedOver = new WeakSet<Context>();
@@ -84,11 +77,10 @@ export function createPortier(source: EmbeddedConfigSource, options: EmbedOption
     if (!(incoming instanceof IncomingMessage) || !(outgoing instanceof ServerResponse)) {
       throw new Error('portier/hono runs on @hono/node-server over HTTP/1.1: c.env has no Node request and response');
     }
-    const outcome = await runToOutcome(run, incoming, outgoing);
+    const state = new AwaitedAdmission();
+    run(incoming, outgoing, state);
     // Portier answered (a refusal, a replay, a built-in route) on Node's response.
-    if (outcome === 'answered') return alreadySent(c, outgoing);
-    const state = entered.get(incoming);
-    if (state === undefined) return alreadySent(c, outgoing);
+    if ((await state.outcome) === 'answered' || state.portier === undefined) return alreadySent(c, outgoing);
     c.set('portier', state.portier);
     handedOver.add(c);
     if (state.readBody !== undefined) {

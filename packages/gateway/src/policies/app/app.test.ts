@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { configOf, policyContext } from '../../../test/helpers/policy-context.js';
 import { nodeExchange } from '../../../test/helpers/node-exchange.js';
 import type { PortierConfig, RouteConfig } from '../../config/config-types.js';
-import { AppHandover } from '../../embed/app-handover.js';
+import { Admission, AppHandover } from '../../embed/app-handover.js';
 import type { PortierRequest } from '../../embed/portier-request.js';
 import type { CompiledRoute } from '../../pipeline/compiled-route.js';
 import { configuredSpec } from '../../pipeline/compile-routes.js';
@@ -76,10 +76,22 @@ describe('app stage module', () => {
 });
 
 describe('app handover', () => {
+  /** An adapter's record of one request: counts what it was told. */
+  class Recorded extends Admission {
+    readonly entered: { portier: PortierRequest; body: Buffer | undefined }[] = [];
+    answeredCount = 0;
+
+    enterApp(portier: PortierRequest, body: Buffer | undefined): void {
+      this.entered.push({ portier, body });
+    }
+
+    override answered(): void {
+      this.answeredCount++;
+    }
+  }
+
   function handover() {
-    const entered: { portier: PortierRequest; body: Buffer | undefined }[] = [];
-    const bridge = new AppHandover('X-Request-ID', (_req, portier, body) => entered.push({ portier, body }));
-    return { bridge, entered };
+    return { bridge: new AppHandover('X-Request-ID') };
   }
 
   function nodeContext(shape: Parameters<typeof nodeExchange>[0] = {}) {
@@ -90,55 +102,77 @@ describe('app handover', () => {
     return { ctx, req, res };
   }
 
-  it('handover: rejects a request the adapter did not admit, and never enters the app', async () => {
-    const { bridge, entered } = handover();
+  it('handover: rejects a request the adapter did not admit', async () => {
+    const { bridge } = handover();
     const { ctx, req } = nodeContext();
     await expect(bridge.handOver(ctx)).rejects.toThrow('a request reached the app stage without being admitted by the adapter');
-    expect(entered).toEqual([]);
     expect(bridge.fail(req, new Error('late'))).toBe(false);
     expect(bridge.unanswered(req)).toBe(false);
   });
 
   it('handover: rejects a request that is not Node\'s (the app stage runs only under the adapters)', async () => {
-    const { bridge, entered } = handover();
+    const { bridge } = handover();
     await expect(bridge.handOver(policyContext())).rejects.toThrow('the app stage runs only under the Express, Fastify and Hono adapters');
-    expect(entered).toEqual([]);
   });
 
   it('handover: an admitted request enters the app with the stages\' headers and what Portier knows, and settles when the response closes', async () => {
-    const { bridge, entered } = handover();
+    const { bridge } = handover();
     const { ctx, req, res } = nodeContext({ method: 'POST', url: '/profile', headers: { 'content-type': 'application/json' } });
     ctx.responseHeaders.push('ratelimit', 'limit=10');
     ctx.warnings.push({ pointer: '/x', message: 'old', rule: 'deprecated' });
     ctx.body = Buffer.from('{"name":"Ada"}');
-    let proceeded = 0;
-    bridge.admit(req, () => proceeded++);
+    // A name repeated in the list, or one the response had already, keeps every value.
+    ctx.responseHeaders.push('vary', 'Origin', 'Vary', 'Accept', 'link', '<b>');
+    res.setHeader('Link', '<a>');
+    const admitted = new Recorded();
+    bridge.admit(req, res, admitted);
     const settled = bridge.handOver(ctx);
-    expect(proceeded).toBe(1);
+    expect(admitted.phase).toBe('app');
     expect(res.getHeader('ratelimit')).toBe('limit=10');
+    expect(res.getHeader('vary')).toEqual(['Origin', 'Accept']);
+    expect(res.getHeader('link')).toEqual(['<a>', '<b>']);
     expect(res.getHeader('X-Request-ID')).toBe('corr-1');
     expect(JSON.parse(String(res.getHeader('x-portier-warnings')))).toHaveLength(1);
-    expect(entered).toHaveLength(1);
-    expect(entered[0]?.portier).toMatchObject({ routeId: 'profile', correlationId: 'corr-1', body: { name: 'Ada' } });
-    expect(entered[0]?.body?.toString()).toBe('{"name":"Ada"}');
+    expect(admitted.entered).toHaveLength(1);
+    expect(admitted.entered[0]?.portier).toMatchObject({ routeId: 'profile', correlationId: 'corr-1', body: { name: 'Ada' } });
+    expect(admitted.entered[0]?.body?.toString()).toBe('{"name":"Ada"}');
     // The connection closed (no socket here: the event a socket's close gives the response).
     res.emit('close');
     expect(await settled).toBe(answered);
     expect(ctx.upstreamStatus).toBeUndefined();
+    // 'finish' after 'close' changes nothing; Portier's answer is not reported for a request the app had.
+    res.emit('finish');
+    expect(admitted.phase).toBe('over');
+    expect(admitted.answeredCount).toBe(0);
     // Once settled, a failure is the framework's to handle.
+    expect(bridge.fail(req, new Error('late'))).toBe(false);
+    expect(bridge.unanswered(req)).toBe(false);
+  });
+
+  it('handover: a response that ends before the hand-over is Portier\'s answer, told once; the app stage then settles at once, the app not entered', async () => {
+    const { bridge } = handover();
+    const { ctx, req, res } = nodeContext();
+    const admitted = new Recorded();
+    bridge.admit(req, res, admitted);
+    res.emit('finish');
+    res.emit('close');
+    expect(admitted.answeredCount).toBe(1);
+    expect(await bridge.handOver(ctx)).toBe(answered);
+    expect(admitted.entered).toEqual([]);
+    expect(res.getHeader('X-Request-ID')).toBeUndefined();
     expect(bridge.fail(req, new Error('late'))).toBe(false);
   });
 
   it('handover: a failure the app reports while it has the request is the pipeline\'s to render; no handler answering is one too', async () => {
     const { bridge } = handover();
     const first = nodeContext();
-    bridge.admit(first.req, () => undefined);
+    bridge.admit(first.req, first.res, new Recorded());
     const failing = bridge.handOver(first.ctx);
     const error = new Error('app broke');
     expect(bridge.fail(first.req, error)).toBe(true);
     await expect(failing).rejects.toBe(error);
     const second = nodeContext();
-    bridge.admit(second.req, () => undefined);
+    bridge.admit(second.req, second.res, new Recorded());
     const unanswered = bridge.handOver(second.ctx);
     expect(bridge.unanswered(second.req)).toBe(true);
     await expect(unanswered).rejects.toThrow('route profile is answered by the app (`app: true`), but no handler of the app answered it');
