@@ -4,7 +4,7 @@ import type { KeyEntry } from '../../accounts/key-directory.js';
 import { configuredSpec } from '../../pipeline/compile-routes.js';
 import type { Policy } from '../../pipeline/policy.js';
 import { rateLimitStage } from './index.js';
-import { LocalCounters } from './local-counters.js';
+import { LocalCounters, type LimitCheck } from './local-counters.js';
 import type { CounterBackend } from './shared-counters.js';
 
 // The policy keeps the checks of lists that count only by key, account or route per key entry: these
@@ -31,21 +31,23 @@ function entry(keyId: string, plan: string): KeyEntry {
 }
 
 /** The route's policy over real local counters, and the counter keys of every decision asked. */
-function policyOn(routeId: string): { readonly policy: Policy; readonly asked: string[][] } {
+function policyOn(routeId: string): { readonly policy: Policy; readonly asked: string[][]; readonly lists: (readonly LimitCheck[])[] } {
   const route = config.routes.find((candidate) => candidate.id === routeId);
   if (route === undefined) throw new Error(routeId);
   const settings = rateLimitStage.settingsOf(configuredSpec(route, config), config);
   if (settings === undefined) throw new Error('the route has limits');
   const local = new LocalCounters();
   const asked: string[][] = [];
+  const lists: (readonly LimitCheck[])[] = [];
   const counters: CounterBackend = {
     decide: (checks, cost, now) => {
+      lists.push(checks);
       asked.push(checks.map((check) => check.counterKey));
       return local.decide(checks, cost, now);
     },
     status: () => ({ store: 'local', available: true, fallbackDecisions: 0, trackedLocalCounters: local.size }),
   };
-  return { policy: rateLimitStage.create(settings, { counters, clock: { now: () => t0 } }), asked };
+  return { policy: rateLimitStage.create(settings, { counters, clock: { now: () => t0 } }), asked, lists };
 }
 
 async function call(policy: Policy, auth: KeyEntry | undefined, params: Record<string, string> = {}): Promise<string | undefined> {
@@ -94,6 +96,26 @@ describe('rate-limit: counter keys of repeated requests', () => {
     expect(await call(policy, entry('key1', 'free'))).toBeUndefined();
     expect(await call(policy, undefined)).toBe('rate_limited');
     expect(asked).toEqual([['r:rows:minute|-|rows'], ['r:rows:minute|-|rows'], ['r:rows:minute|key1|rows', 'p:free:day|acc-key1'], ['r:rows:minute|-|rows']]);
+  });
+
+  it('rate-limit: the checks of limits by key, account or route are built once per entry; by a parameter, per request', async () => {
+    const byKey = policyOn('rows');
+    const first = entry('key1', 'free');
+    await call(byKey.policy, first);
+    await call(byKey.policy, first);
+    await call(byKey.policy, entry('key2', 'free'));
+    await call(byKey.policy, undefined);
+    await call(byKey.policy, undefined);
+    const [a, b, c, d, e] = byKey.lists;
+    // One list for both requests of key1, and one for every request without a key.
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+    expect(e).toBe(d);
+    const byParam = policyOn('per-base');
+    const key = entry('key1', 'free');
+    await call(byParam.policy, key, { base: 'b1' });
+    await call(byParam.policy, key, { base: 'b1' });
+    expect(byParam.lists[1]).not.toBe(byParam.lists[0]);
   });
 
   it('rate-limit: a limit counting by a route parameter takes each request\'s value, for the same key entry', async () => {
