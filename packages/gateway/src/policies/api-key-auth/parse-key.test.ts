@@ -34,7 +34,7 @@ function variants(): string[] {
   return out;
 }
 
-describe('api-key-auth: credential parsing fast paths', () => {
+describe('api-key-auth: parseKey', () => {
   it('parseKey: decides every key and mangled key as the exec-and-encode form did', () => {
     const differing = variants().filter((key) => JSON.stringify(parseKey(key)) !== JSON.stringify(parseKeyAsBefore(key)));
     expect(differing).toEqual([]);
