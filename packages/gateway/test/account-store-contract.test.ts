@@ -115,6 +115,17 @@ for (const backend of backends) {
       expect(await store.changeMarker()).not.toBe(before);
     });
 
+    it(`${backend.name}: last-used times of many keys in one write (more than one statement's rows) each land on their own key, and leave the change marker`, async () => {
+      const account = await store.createAccount({ name: 'Many uses', plan: 'free' }, 't');
+      const many = { ...policy, maxKeysPerAccount: 100 };
+      const ids: string[] = [];
+      for (let i = 0; i < 70; i++) ids.push((await store.createKey({ accountId: account.id, name: `k${i}`, scopes: [], bindings: [], expiresAt: undefined }, many, 't')).key.id);
+      const before = await store.changeMarker();
+      await other.recordKeyUse(new Map([...ids.map((id, i): [string, number] => [id, 10_000 + i]), ['unknown', 5]]));
+      for (const [i, id] of ids.entries()) expect((await store.getKey(id))?.lastUsedAt).toBe(10_000 + i);
+      expect(await store.changeMarker()).toBe(before);
+    });
+
     it(`${backend.name}: the store's own writes leave its change marker (its writer empties the cache; the poll need not again)`, async () => {
       const account = await store.createAccount({ name: 'Own', plan: 'free' }, 't');
       const before = await store.changeMarker();

@@ -42,6 +42,33 @@ describe.each(backends)('usage store in $name', (backend) => {
       store.close();
     }
   });
+
+  it(`${backend.name}: a flush of more rows than one statement writes (151 rows, 70 latency rows) keeps every row's values, and a second flush adds to them`, async () => {
+    if (backend.name === 'PostgreSQL') await requireSharedPostgres();
+    const store = backend.open();
+    try {
+      const rows: UsageRow[] = Array.from({ length: 151 }, (_, index) => ({ minute: 120_000, account: `acc_${index}`, keyId: `key_${index}`, route: 'things', status: index % 2 === 0 ? 200 : 429, code: index % 2 === 0 ? '' : 'rate_limited', owner: index % 2 === 0 ? '' : 'client', count: index + 1, totalMs: index / 4 }));
+      const latency = Array.from({ length: 70 }, (_, index) => ({ minute: 120_000, route: `r${index}`, buckets: [index, 0, 1] }));
+      await store.write({ rows, latency, errors: [] }, 10);
+      await store.write({ rows: rows.slice(0, 3), latency: latency.slice(0, 2), errors: [] }, 10);
+      const stored = await store.rows({ from: 120_000, to: 180_000 });
+      expect(stored).toHaveLength(151);
+      const byAccount = new Map(stored.map((row) => [row.account, row]));
+      for (const [index, row] of rows.entries()) {
+        const twice = index < 3 ? 2 : 1;
+        expect(byAccount.get(row.account)).toEqual({ ...row, count: row.count * twice, totalMs: row.totalMs * twice });
+      }
+      const buckets = await store.latency({ from: 120_000, to: 180_000 });
+      expect(buckets).toHaveLength(70);
+      for (const row of buckets) {
+        const index = Number(row.route.slice(1));
+        const twice = index < 2 ? 2 : 1;
+        expect(row.buckets.slice(0, 3)).toEqual([index * twice, 0, twice]);
+      }
+    } finally {
+      store.close();
+    }
+  });
 });
 
 describe('usage store in PostgreSQL, several gateways', () => {

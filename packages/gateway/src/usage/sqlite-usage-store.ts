@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { openDatabase } from '../accounts/store/open-database.js';
+import { RowBatches } from '../accounts/store/row-batches.js';
 import type { UsageBatch } from './usage-meter.js';
 import type { UsageStore } from './usage-store.js';
 import { toLatencyRows, toRecentError, toUsageRow, type StoredBucketRow, type StoredErrorRow, type StoredUsageRow } from './usage-rows.js';
 import type { LatencyRow, RecentError, UsageRange, UsageRow } from './usage-types.js';
 
-/** Usage in the deployment's SQLite file (tables from migration 6): one IMMEDIATE transaction per flush. */
+/** Usage in the deployment's SQLite file (tables from migration 6): one IMMEDIATE transaction per flush, its rows written many to a statement. */
 export class SqliteUsageStore implements UsageStore {
   private readonly db: Database.Database;
   private readonly statements;
@@ -15,13 +16,16 @@ export class SqliteUsageStore implements UsageStore {
     this.db = openDatabase(path, clock);
     const db = this.db;
     this.statements = {
-      addRow: db.prepare(
-        `INSERT INTO usage_minutes (minute, account_id, key_id, route_id, status, code, owner, count, total_ms)
-         VALUES (@minute, @account, @keyId, @route, @status, @code, @owner, @count, @totalMs)
+      addRows: new RowBatches(
+        db,
+        9,
+        (tuples) => `INSERT INTO usage_minutes (minute, account_id, key_id, route_id, status, code, owner, count, total_ms) VALUES ${tuples}
          ON CONFLICT (minute, account_id, key_id, route_id, status, code) DO UPDATE SET count = count + excluded.count, total_ms = total_ms + excluded.total_ms`,
       ),
-      addBucket: db.prepare(
-        `INSERT INTO usage_latency (minute, route_id, bucket, count) VALUES (?, ?, ?, ?)
+      addBuckets: new RowBatches(
+        db,
+        4,
+        (tuples) => `INSERT INTO usage_latency (minute, route_id, bucket, count) VALUES ${tuples}
          ON CONFLICT (minute, route_id, bucket) DO UPDATE SET count = count + excluded.count`,
       ),
       addError: db.prepare(
@@ -50,12 +54,16 @@ export class SqliteUsageStore implements UsageStore {
     const { statements } = this;
     this.db
       .transaction(() => {
-        for (const row of batch.rows) statements.addRow.run(row);
+        const rows: unknown[] = [];
+        for (const row of batch.rows) rows.push(row.minute, row.account, row.keyId, row.route, row.status, row.code, row.owner, row.count, row.totalMs);
+        statements.addRows.run(rows);
+        const buckets: unknown[] = [];
         for (const row of batch.latency) {
           row.buckets.forEach((count, bucket) => {
-            if (count > 0) statements.addBucket.run(row.minute, row.route, bucket, count);
+            if (count > 0) buckets.push(row.minute, row.route, bucket, count);
           });
         }
+        statements.addBuckets.run(buckets);
         const accounts = new Set<string>();
         for (const error of batch.errors) {
           statements.addError.run(error);

@@ -6,6 +6,7 @@ import { generateKey } from '../keys/key-format.js';
 import { hashKey } from '../keys/hash-key.js';
 import type { Account, AccountStatus, AccountStore, ApiKey, AuditEntry, IssuedKey, KeyPolicy, NewKey } from './account-store.js';
 import { openDatabase } from './open-database.js';
+import { RowBatches } from './row-batches.js';
 import { toAccount, toKey, type AccountRow, type KeyRow } from './store-rows.js';
 
 /** SQLite keeps scopes and bindings as JSON text. */
@@ -18,12 +19,20 @@ export class SqliteAccountStore implements AccountStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** How far this store's own writes have moved the accounts version (see `changeMarker`). */
   private ownVersionMoves = 0;
+  /** Last-used times, many keys to a statement (an UPDATE joined to the list of ids and times). */
+  private readonly keyUses: RowBatches;
 
   constructor(
     path: string,
     private readonly clock: Clock,
   ) {
     this.db = openDatabase(path, clock);
+    // The accounts version does not move: its trigger on api_keys leaves last_used_at out.
+    this.keyUses = new RowBatches(
+      this.db,
+      2,
+      (tuples) => `UPDATE api_keys SET last_used_at = MAX(COALESCE(last_used_at, 0), uses.column2) FROM (VALUES ${tuples}) AS uses WHERE api_keys.id = uses.column1`,
+    );
   }
 
   async createAccount(input: { name: string; plan: string }, actor: string): Promise<Account> {
@@ -107,11 +116,9 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   async recordKeyUse(uses: ReadonlyMap<string, number>): Promise<void> {
-    const update = this.sql('UPDATE api_keys SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?');
-    this.transaction(() => {
-      for (const [id, at] of uses) update.run(at, id);
-    });
-    return ;
+    const values: unknown[] = [];
+    for (const [id, at] of uses) values.push(id, at);
+    this.transaction(() => this.keyUses.run(values));
   }
 
   async listAudit(limit: number): Promise<AuditEntry[]> {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import { openDatabase } from '../../accounts/store/open-database.js';
+import { RowBatches } from '../../accounts/store/row-batches.js';
 import type { Logger } from '../../log/create-logger.js';
 import type { CounterSnapshot, LocalCounters } from './local-counters.js';
 
@@ -15,6 +16,7 @@ export const snapshotIntervalMs = 5000;
 export class CounterSnapshots {
   private readonly db: Database.Database;
   private readonly timer: NodeJS.Timeout;
+  private readonly upserts: RowBatches;
 
   constructor(
     path: string,
@@ -23,6 +25,13 @@ export class CounterSnapshots {
     private readonly logger: Logger,
   ) {
     this.db = openDatabase(path, clock);
+    this.upserts = new RowBatches(
+      this.db,
+      5,
+      (tuples) => `INSERT INTO rate_counters (key, window_start, window_end, current, previous) VALUES ${tuples}
+       ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start, window_end = excluded.window_end,
+       current = excluded.current, previous = excluded.previous`,
+    );
     const now = clock.now();
     this.db.prepare('DELETE FROM rate_counters WHERE window_end + (window_end - window_start) <= ?').run(now);
     const rows = this.db.prepare('SELECT key, window_start AS start, window_end AS end, current, previous FROM rate_counters').all() as CounterSnapshot[];
@@ -34,15 +43,10 @@ export class CounterSnapshots {
   save(): void {
     const changed = this.counters.takeChanged();
     if (changed.length === 0) return;
-    const upsert = this.db.prepare(
-      `INSERT INTO rate_counters (key, window_start, window_end, current, previous) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start, window_end = excluded.window_end,
-       current = excluded.current, previous = excluded.previous`,
-    );
+    const values: unknown[] = [];
+    for (const row of changed) values.push(row.key, row.start, row.end, row.current, row.previous);
     try {
-      this.db.transaction(() => {
-        for (const row of changed) upsert.run(row.key, row.start, row.end, row.current, row.previous);
-      })();
+      this.db.transaction(() => this.upserts.run(values))();
     } catch (error) {
       this.logger.error({ err: error, counters: changed.length }, 'could not save rate-limit counters');
       this.counters.requeue(changed.map((row) => row.key));

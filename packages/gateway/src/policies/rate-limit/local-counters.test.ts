@@ -394,6 +394,21 @@ describe('counter snapshots', () => {
     expect(later.decide([{ limit: perDay, counterKey: 'd' }], 0, t0).states[0]?.remaining).toBe(6);
   });
 
+  it('counter snapshots: a save of more counters than one statement writes (64) keeps every one with its own count', () => {
+    const path = tempDbPath();
+    const logger = pino({ level: 'silent' });
+    const before = new LocalCounters();
+    const snapshots = new CounterSnapshots(path, before, { now: () => t0 }, logger);
+    const perDay = limit('day', 1000);
+    // 64 + 64 + 16 + 4 + 2 + 1: every statement size, each more than once where it can be.
+    for (let i = 0; i < 151; i++) before.decide([{ limit: perDay, counterKey: `d${i}` }], i + 1, t0);
+    snapshots.close();
+    const after = new LocalCounters();
+    new CounterSnapshots(path, after, { now: () => t0 }, logger).close();
+    expect(after.size).toBe(151);
+    for (let i = 0; i < 151; i++) expect(after.decide([{ limit: perDay, counterKey: `d${i}` }], 0, t0).states[0]?.remaining).toBe(1000 - (i + 1));
+  });
+
   it('counter snapshots: a save that fails is logged with its count and saved again with the next batch', () => {
     const path = tempDbPath();
     const lines: { msg: string; counters?: number; err?: { message: string } }[] = [];
