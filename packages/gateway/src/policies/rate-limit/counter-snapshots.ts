@@ -41,8 +41,8 @@ export class CounterSnapshots {
 
   /** Writes what changed; never throws (a failed write is logged and retried with the next batch). */
   save(): void {
+    // Nothing changed: an empty transaction, which takes no lock and writes nothing.
     const changed = this.counters.takeChanged();
-    if (changed.length === 0) return;
     const values: unknown[] = [];
     for (const row of changed) values.push(row.key, row.start, row.end, row.current, row.previous);
     try {
