@@ -7,7 +7,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pool } from 'undici';
+import { loadKeyed } from './keyed-load.js';
 import { writePortierConfig } from './portier-config.js';
 import { loadCore, pinSelf, serverCore, startProcess } from './processes.js';
 import { seedKeys } from './seed-keys.js';
@@ -32,21 +32,6 @@ interface Profile {
   readonly startTime: number;
 }
 
-async function load(url: string, keys: readonly string[], count: number): Promise<void> {
-  const pool = new Pool(url, { connections, pipelining: 1 });
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const key = keys[next++ % keys.length] as string;
-      const { statusCode, body } = await pool.request({ method: 'GET', path, headers: { authorization: `Bearer ${key}` } });
-      await body.dump();
-      if (statusCode !== 200) throw new Error(`answered ${statusCode}`);
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, worker));
-  await pool.close();
-}
-
 function label(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
   const file = url.replace(/^file:\/\/.*?\/(node_modules|packages\/gateway\/dist[^/]*)\//, '$1/');
@@ -62,9 +47,9 @@ async function main(): Promise<void> {
     const keys = await seedKeys(configFile, keyCount);
     const profiles = join(dir, 'profiles');
     const server = await startProcess(['--cpu-prof', `--cpu-prof-dir=${profiles}`, join(dist, 'cli/main.js'), 'start', '--config', configFile], serverCore);
-    await load(server.url, keys, warm);
+    await loadKeyed(server.url, path, keys, warm, connections);
     const from = performance.timeOrigin + performance.now();
-    await load(server.url, keys, counted);
+    await loadKeyed(server.url, path, keys, counted, connections);
     const to = performance.timeOrigin + performance.now();
     const exited = new Promise((resolve) => server.child.once('exit', resolve));
     server.child.kill('SIGTERM');

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pool } from 'undici';
+import { loadKeyed } from './keyed-load.js';
 import { writePortierConfig } from './portier-config.js';
 import { hasTaskset, loadCore, pinSelf, root, serverCore, startProcess } from './processes.js';
 import { seedKeys, writeKeysFile } from './seed-keys.js';
@@ -58,21 +58,6 @@ function startTraced(args: readonly string[]): Promise<TracedServer> {
   });
 }
 
-async function load(url: string, keys: readonly string[], count: number): Promise<void> {
-  const pool = new Pool(url, { connections: 8, pipelining: 1 });
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const key = keys[next++ % keys.length] as string;
-      const { statusCode, body } = await pool.request({ method: 'GET', path, headers: { authorization: `Bearer ${key}` } });
-      await body.dump();
-      if (statusCode !== 200) throw new Error(`answered ${statusCode}`);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  await pool.close();
-}
-
 async function main(): Promise<void> {
   pinSelf();
   const dir = mkdtempSync(join(tmpdir(), 'portier-gc-'));
@@ -87,9 +72,9 @@ async function main(): Promise<void> {
       const args = peer === 'floor' ? ['--import', 'tsx', 'bench/floor-keyed.ts', upstream.url, '0', keysFile] : [join(dist, 'cli/main.js'), 'start', '--config', configFile];
       const server = await startTraced(args);
       try {
-        await load(server.url, keys, warm);
+        await loadKeyed(server.url, path, keys, warm, 8);
         const from = server.scavenges.length;
-        await load(server.url, keys, counted);
+        await loadKeyed(server.url, path, keys, counted, 8);
         const seen = server.scavenges.slice(from);
         const promoted = seen.reduce((sum, scavenge) => sum + scavenge.promoted, 0);
         const pauseMs = seen.reduce((sum, scavenge) => sum + scavenge.pauseMs, 0);

@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pool } from 'undici';
+import { loadKeyed } from './keyed-load.js';
 import { writePortierConfig } from './portier-config.js';
 import { loadCore, pinSelf, serverCore, startProcess, type Running } from './processes.js';
 import { seedKeys, writeKeysFile } from './seed-keys.js';
@@ -34,25 +34,6 @@ const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 8);
 const embeddedPeers = ['express-glued', 'express-portier', 'fastify-glued', 'fastify-portier'];
 const peers = (process.env['BENCH_PEERS'] ?? 'floor,portier,fastify').split(',').flatMap((peer) => (peer === 'embedded' ? embeddedPeers : [peer]));
 const path = '/v1/limited/b1/rows';
-
-/** Sends `count` GETs over `connections` keep-alive connections, each with the next key; fails on any non-2xx. */
-async function load(url: string, keys: readonly string[], count: number): Promise<void> {
-  const pool = new Pool(url, { connections, pipelining: 1 });
-  const statuses = new Map<number, number>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const key = keys[next++ % keys.length] as string;
-      const { statusCode, body } = await pool.request({ method: 'GET', path, headers: { authorization: `Bearer ${key}` } });
-      await body.dump();
-      statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, worker));
-  await pool.close();
-  const bad = [...statuses].filter(([status]) => status < 200 || status >= 300);
-  if (bad.length > 0) throw new Error(`answers that were not 2xx: ${bad.map(([status, n]) => `${n} x ${status}`).join(', ')}`);
-}
 
 function callgrindControl(option: '-z' | '-d', pid: number): void {
   const result = spawnSync('callgrind_control', [option, String(pid)], { encoding: 'utf8' });
@@ -91,9 +72,9 @@ async function instructionsPerRequest(name: string, args: readonly string[], key
   const server: Running = await startProcess(args, serverCore, wrapper);
   try {
     const pid = server.child.pid as number;
-    await load(server.url, keys, warm);
+    await loadKeyed(server.url, path, keys, warm, connections);
     callgrindControl('-z', pid);
-    await load(server.url, keys, counted);
+    await loadKeyed(server.url, path, keys, counted, connections);
     callgrindControl('-d', pid);
     // The dump is written by the server's own thread: wait until it is there.
     for (let tries = 0; ; tries++) {
