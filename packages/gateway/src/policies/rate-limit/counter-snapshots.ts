@@ -41,7 +41,7 @@ export class CounterSnapshots {
 
   /** Writes what changed; never throws (a failed write is logged and retried with the next batch). */
   save(): void {
-    // Nothing changed: an empty transaction, which takes no lock and writes nothing.
+    // With nothing changed the transaction below is empty: it takes no lock and writes nothing.
     const changed = this.counters.takeChanged();
     const values: unknown[] = [];
     for (const row of changed) values.push(row.key, row.start, row.end, row.current, row.previous);

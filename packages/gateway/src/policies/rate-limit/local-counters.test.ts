@@ -400,7 +400,7 @@ describe('counter snapshots', () => {
     const before = new LocalCounters();
     const snapshots = new CounterSnapshots(path, before, { now: () => t0 }, logger);
     const perDay = limit('day', 1000);
-    // 64 + 64 + 16 + 4 + 2 + 1: every statement size, each more than once where it can be.
+    // 151 = 64 + 64 + 16 + 4 + 1 + 1 + 1: every statement size, the largest and the smallest more than once.
     for (let i = 0; i < 151; i++) before.decide([{ limit: perDay, counterKey: `d${i}` }], i + 1, t0);
     snapshots.close();
     const after = new LocalCounters();
