@@ -4,13 +4,11 @@
 // metrics and usage metering on), BENCH_N requests over BENCH_CONNECTIONS connections after BENCH_WARM
 // warm-up ones; prints the BENCH_TOP (40) functions by self time, with their share of the samples
 // taken while counting. BENCH_DIST runs another build's cli/main.js (default packages/gateway/dist).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadKeyed } from './keyed-load.js';
-import { writePortierConfig } from './portier-config.js';
-import { loadCore, pinSelf, serverCore, startProcess } from './processes.js';
-import { seedKeys } from './seed-keys.js';
+import { loadKeyed, openKeyedJob } from './keyed-job.js';
+import { serverCore, startProcess } from './processes.js';
 
 const keyCount = Number(process.env['BENCH_KEYS'] ?? 1000);
 const warm = Number(process.env['BENCH_WARM'] ?? 20_000);
@@ -39,12 +37,8 @@ function label(node: ProfileNode): string {
 }
 
 async function main(): Promise<void> {
-  pinSelf();
-  const dir = mkdtempSync(join(tmpdir(), 'portier-profile-'));
-  const upstream = await startProcess(['--import', 'tsx', 'bench/upstream.ts', '0'], loadCore);
+  const { dir, configFile, keys, close } = await openKeyedJob('profile', keyCount);
   try {
-    const configFile = writePortierConfig(upstream.url, dir);
-    const keys = await seedKeys(configFile, keyCount);
     const profiles = join(dir, 'profiles');
     const server = await startProcess(['--cpu-prof', `--cpu-prof-dir=${profiles}`, join(dist, 'cli/main.js'), 'start', '--config', configFile], serverCore);
     await loadKeyed(server.url, path, keys, warm, connections);
@@ -77,8 +71,7 @@ async function main(): Promise<void> {
     writeFileSync(join(tmpdir(), 'portier-last.cpuprofile'), JSON.stringify(profile));
     console.log(`\nprofile copied to ${join(tmpdir(), 'portier-last.cpuprofile')}`);
   } finally {
-    upstream.child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    close();
   }
 }
 

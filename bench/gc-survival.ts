@@ -7,13 +7,9 @@
 // /v1/keyed/b1/rows keyed without limits); BENCH_PEERS as in bench/instructions.ts (floor, portier,
 // dist:<folder>).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadKeyed } from './keyed-load.js';
-import { writePortierConfig } from './portier-config.js';
-import { hasTaskset, loadCore, pinSelf, root, serverCore, startProcess } from './processes.js';
-import { seedKeys, writeKeysFile } from './seed-keys.js';
+import { loadKeyed, openKeyedJob } from './keyed-job.js';
+import { hasTaskset, root, serverCore } from './processes.js';
 
 const keyCount = Number(process.env['BENCH_KEYS'] ?? 10_000);
 const warm = Number(process.env['BENCH_WARM'] ?? 20_000);
@@ -59,13 +55,8 @@ function startTraced(args: readonly string[]): Promise<TracedServer> {
 }
 
 async function main(): Promise<void> {
-  pinSelf();
-  const dir = mkdtempSync(join(tmpdir(), 'portier-gc-'));
-  const upstream = await startProcess(['--import', 'tsx', 'bench/upstream.ts', '0'], loadCore);
+  const { upstream, configFile, keys, keysFile, close } = await openKeyedJob('gc', keyCount);
   try {
-    const configFile = writePortierConfig(upstream.url, dir);
-    const keys = await seedKeys(configFile, keyCount);
-    const keysFile = writeKeysFile(dir, keys);
     console.log(`\n${keyCount} keys cycled, ${warm} warm-up and ${counted} counted requests over 8 connections, GET ${path}\n`);
     for (const peer of peers) {
       const dist = peer.startsWith('dist:') ? peer.slice('dist:'.length) : 'packages/gateway/dist';
@@ -86,8 +77,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    upstream.child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    close();
   }
 }
 

@@ -19,13 +19,11 @@
 // loaded from such a copy, so BENCH_PEERS=fastify-dist:packages/gateway/dist-base,fastify-portier is
 // the same A/B for the Fastify plugin).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadKeyed } from './keyed-load.js';
+import { loadKeyed, openKeyedJob } from './keyed-job.js';
 import { writePortierConfig } from './portier-config.js';
-import { loadCore, pinSelf, serverCore, startProcess, type Running } from './processes.js';
-import { seedKeys, writeKeysFile } from './seed-keys.js';
+import { serverCore, startProcess, type Running } from './processes.js';
 
 const keyCount = Number(process.env['BENCH_KEYS'] ?? 10_000);
 const warm = Number(process.env['BENCH_WARM'] ?? 15_000);
@@ -95,13 +93,8 @@ async function instructionsPerRequest(name: string, args: readonly string[], key
 
 async function main(): Promise<void> {
   if (spawnSync('valgrind', ['--version']).status !== 0) throw new Error('valgrind is not installed (Debian package valgrind)');
-  pinSelf();
-  const dir = mkdtempSync(join(tmpdir(), 'portier-instructions-'));
-  const upstream = await startProcess(['--import', 'tsx', 'bench/upstream.ts', '0'], loadCore);
+  const { dir, upstream, configFile, keys, keysFile, close } = await openKeyedJob('instructions', keyCount);
   try {
-    const configFile = writePortierConfig(upstream.url, dir);
-    const keys = await seedKeys(configFile, keyCount);
-    const keysFile = writeKeysFile(dir, keys);
     const limit = '1000000000';
     const commands: Record<string, readonly string[]> = {
       floor: ['--import', 'tsx', 'bench/floor-keyed.ts', upstream.url, '0', keysFile, limit],
@@ -171,10 +164,10 @@ async function main(): Promise<void> {
       if (glued !== undefined && embedded !== undefined) console.log(`${framework}: Portier's middleware ${(embedded / glued).toFixed(2)}x the instructions of the hand-glued pair${requests} (goal 1.0x or less)`);
     }
   } finally {
-    upstream.child.kill('SIGTERM');
     // BENCH_KEEP=1 keeps the callgrind dumps (one folder per peer) for callgrind_annotate.
-    if (process.env['BENCH_KEEP'] === undefined) rmSync(dir, { recursive: true, force: true });
-    else console.log(`\ncallgrind dumps kept in ${dir}`);
+    const keep = process.env['BENCH_KEEP'] !== undefined;
+    close(keep);
+    if (keep) console.log(`\ncallgrind dumps kept in ${dir}`);
   }
 }
 
