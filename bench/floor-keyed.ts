@@ -1,6 +1,6 @@
 // The floor for the full job: what a Node proxy does at the least to serve an API key among many with
 // one limit and a request id. node:http in, one undici Pool out (pool.stream writing straight into
-// the response, as Portier does), the keys in a Map, one fixed-window counter per key. No hashing, no
+// the response, as Portier's own dispatch handler does), the keys in a Map, one fixed-window counter per key. No hashing, no
 // policies, no logs, no metrics: the ratio Portier / this floor is the price of everything else.
 //   node --import tsx bench/floor-keyed.ts <upstream url> <port> <keys file> <limit per minute>
 import { randomUUID } from 'node:crypto';

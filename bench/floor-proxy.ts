@@ -1,6 +1,7 @@
 // The floor: the least a Node proxy can do (node:http in, one undici Pool out, no policies). It forwards
-// with the same primitive as Portier (pool.stream writing straight into the response), so the ratio
-// measures Portier's own work and nothing else.
+// with undici's cheapest ready-made primitive (pool.stream writing straight into the response, no abort
+// signal); Portier does the same through a dispatch handler of its own that also aborts the upstream
+// call when the client leaves, so the ratio measures Portier's own work.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 

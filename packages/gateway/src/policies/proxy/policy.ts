@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable, Writable } from 'node:stream';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
@@ -13,14 +13,14 @@ import { BodySizeLimiter } from '../request-body/limit-body-stream.js';
 import { releaseBody } from '../request-body/expect-continue.js';
 import { isClientAbort } from '../../pipeline/is-client-abort.js';
 import { classifyUpstreamFailure } from './classify-upstream-failure.js';
-import { ClientGoneSignal } from './client-gone-signal.js';
-import { ErrorBodyCollector } from './error-body-collector.js';
+import { BodyCollector } from './body-collector.js';
 import { buildUpstreamHeaders, type ForwardOptions } from './forward-headers.js';
 import { maxErrorBodyBytes, normalizeUpstreamError } from './normalize-upstream-error.js';
 import { buildClientHeaders } from './response-headers.js';
 import { warningsHeader } from './warnings-header.js';
 import { mergeWarnings } from './merge-warnings.js';
 import type { UpstreamClient } from './upstream-client.js';
+import { UpstreamCall, type AnswerSink } from './upstream-call.js';
 import { endHttpCall } from '../../tracing/tracing.js';
 
 export interface ProxyOptions extends ForwardOptions {
@@ -37,7 +37,7 @@ type HttpMethod = Dispatcher.HttpMethod;
 /** Failures of the upstream that count against its circuit breaker. */
 const breakerStatuses = new Set([502, 503, 504]);
 
-/** Per-request state the stream factory needs, passed through undici's `opaque`. */
+/** Per-request state the sink choice and the settling need. */
 interface Exchange {
   readonly ctx: RequestContext;
   /** The client's response as Node's, which undici writes the upstream's body into. */
@@ -47,16 +47,16 @@ interface Exchange {
   /** The breaker has already been told about this exchange (a 502/503/504 status). */
   counted: boolean;
   readonly sentAt: number;
-  collector: ErrorBodyCollector | undefined;
+  collector: BodyCollector | undefined;
   /** A 2xx JSON answer held back to merge warnings into it. */
-  successBody: ErrorBodyCollector | undefined;
+  successBody: BodyCollector | undefined;
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: IncomingHttpHeaders;
 }
 
 /**
  * Forwards the request to the route's upstream. The upstream body is written straight into the client
- * response by undici (`pool.stream`), with no intermediate stream. Errors before the response starts
+ * response (see UpstreamCall), with no intermediate stream. Errors before the response starts
  * are returned for the pipeline to render; after that the connection is cut so the client never
  * mistakes a truncated body for a whole one.
  */
@@ -65,12 +65,10 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
   const normalize = upstream.config.errors === 'normalize';
   const service = upstream.serviceName;
 
-  /** Called by undici once the upstream's status and headers are in: decides where the body goes. */
-  function chooseSink(data: Dispatcher.StreamFactoryData<Exchange>): Writable {
-    const exchange = data.opaque;
+  /** Called once the upstream's status and headers are in: decides where the body goes. */
+  function chooseSink(exchange: Exchange, status: number, upstreamHeaders: IncomingHttpHeaders): AnswerSink {
     const { ctx } = exchange;
     ctx.upstreamMs = performance.now() - exchange.sentAt;
-    const status = data.statusCode;
     ctx.upstreamStatus = status;
     // A failing status counts at once; a success only once the whole body has come (a body cut short
     // is a failure, not a success followed by one).
@@ -80,19 +78,19 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
     }
     if (status >= 400 && normalize) {
       exchange.status = status;
-      exchange.headers = data.headers;
-      exchange.collector = new ErrorBodyCollector(maxErrorBodyBytes);
+      exchange.headers = upstreamHeaders;
+      exchange.collector = new BodyCollector(maxErrorBodyBytes);
       return exchange.collector;
     }
-    if (options.warningsInBody !== undefined && ctx.warnings.length > 0 && status >= 200 && status < 300 && isJson(data.headers['content-type'])) {
+    if (options.warningsInBody !== undefined && ctx.warnings.length > 0 && status >= 200 && status < 300 && isJson(upstreamHeaders['content-type'])) {
       exchange.status = status;
-      exchange.headers = data.headers;
-      exchange.successBody = new ErrorBodyCollector(maxMergedBodyBytes);
+      exchange.headers = upstreamHeaders;
+      exchange.successBody = new BodyCollector(maxMergedBodyBytes);
       return exchange.successBody;
     }
-    const headers = buildClientHeaders(data.headers, options.correlationHeader);
+    const headers = buildClientHeaders(upstreamHeaders, options.correlationHeader);
     headers.push(options.correlationHeader, ctx.correlationId);
-    if (status === 503 && data.headers['retry-after'] === undefined) {
+    if (status === 503 && upstreamHeaders['retry-after'] === undefined) {
       headers.push('retry-after', String(options.unavailableRetryAfterSeconds));
     }
     for (const item of ctx.responseHeaders) headers.push(item);
@@ -106,15 +104,13 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
    * client that left or broke its own body) gets the client's error and the breaker hears nothing;
    * only a failure of the upstream counts against it; anything else is our bug (internal_error).
    */
-  function failed(error: unknown, exchange: Exchange, clientGone: ClientGoneSignal, limiter: BodySizeLimiter | undefined): Decision {
+  function failed(error: unknown, exchange: Exchange, clientGone: Error | undefined, limiter: BodySizeLimiter | undefined): Decision {
     const { ctx, res } = exchange;
     ctx.upstreamMs ??= performance.now() - exchange.sentAt;
-    // Judged by the error itself, not by socket state: when the upstream breaks, undici destroys the
-    // request body (and with it the client's socket) before this runs. Once the headers are out undici
-    // reports only a premature close of the response; what broke it is the error it destroyed it with.
-    const cause = res.headersSent ? (res.errored ?? error) : error;
-    const clientCaused = limiter?.exceeded === true || cause === clientGone.reason || isClientAbort(cause);
-    const failure = clientCaused ? undefined : classifyUpstreamFailure(cause, upstream);
+    // Judged by the error itself, not by socket state: when the upstream breaks, the request body is
+    // destroyed before this runs. A client whose connection closed first caused whatever came after.
+    const clientCaused = limiter?.exceeded === true || (clientGone !== undefined && error === clientGone) || isClientAbort(error);
+    const failure = clientCaused ? undefined : classifyUpstreamFailure(error, upstream);
     if (failure === undefined) {
       if (exchange.trial) breaker.releaseTrial();
     } else {
@@ -131,7 +127,7 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       return portierError('payload_too_large', { limitBytes: options.maxBodyBytes }, { headers: { Connection: 'close' } });
     }
     if (clientCaused) return undefined; // the client left or broke its own request; nobody to answer
-    if (failure === undefined) throw cause;
+    if (failure === undefined) throw error;
     return failure.error;
   }
 
@@ -160,7 +156,6 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       const { req, res } = ctx;
       // undici reads the body from Node's request and writes the answer into Node's response.
       if (!isNodeRequest(req) || !isNodeResponse(res)) throw new Error('the proxy stage needs a node:http server under the pipeline');
-      const clientGone = new ClientGoneSignal(res);
       const limiter = ctx.body === undefined && bodyNeedsCounting(req) ? new BodySizeLimiter(options.maxBodyBytes) : undefined;
       // req.url is the target the router matched, normalized by resolveRequestTarget.
       const path = upstream.basePath + (req.url as string);
@@ -172,25 +167,17 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
       const exchange: Exchange = { ctx, res, trial: admission.trial, counted: false, sentAt: performance.now(), collector: undefined, successBody: undefined, status: 0, headers: {} };
       /** Why the call failed, for its span: a catalog code, or what else ended it. */
       let failure: string | undefined;
+      const body = ctx.body ?? requestBody(ctx, req, limiter);
+      const call = new UpstreamCall(res, body, chooseSink, exchange);
       try {
-        await upstream.pool.stream(
-          {
-            method: req.method as HttpMethod,
-            path,
-            headers,
-            body: ctx.body ?? requestBody(ctx, req, limiter),
-            signal: clientGone,
-            opaque: exchange,
-          },
-          chooseSink,
-        );
+        if (call.clientGone === undefined) upstream.pool.dispatch({ method: req.method as HttpMethod, path, headers, body }, call);
+        await call.settled;
       } catch (error) {
         failure = 'internal_error';
-        const decision = failed(error, exchange, clientGone, limiter);
+        const decision = failed(error, exchange, call.clientGone, limiter);
         failure = decision instanceof PortierError ? decision.code : ctx.brokenMidResponse ? 'broken_mid_response' : 'client_closed';
         return decision;
       } finally {
-        clientGone.release();
         if (span !== undefined) endHttpCall(span, ctx.upstreamStatus, failure);
       }
       if (!exchange.counted) breaker.recordSuccess();

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { nodeRequest } from '../../../test/helpers/node-request.js';
 import { refusingPort } from '../../../test/helpers/ports.js';
 import { startUpstream } from '../../../test/helpers/upstream.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 import type { Decision, Terminal } from '../../pipeline/policy.js';
 import { RequestContext } from '../../pipeline/request-context.js';
 import { configOf, policyContext, type RequestShape } from '../../../test/helpers/policy-context.js';
@@ -15,7 +16,7 @@ import type { PortierConfig } from '../../config/config-types.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { classifyUpstreamFailure } from './classify-upstream-failure.js';
 import { credentialHeaders, forwardOptionsOf, queuedCredentialHeaders } from './credential-headers.js';
-import { ErrorBodyCollector } from './error-body-collector.js';
+import { BodyCollector } from './body-collector.js';
 import { buildUpstreamHeaders, type ForwardOptions } from './forward-headers.js';
 import { connectionScopedHeaders, hopByHopHeaders } from './hop-by-hop.js';
 import { proxyStage } from './index.js';
@@ -648,19 +649,19 @@ describe('warningsHeader', () => {
   });
 });
 
-describe('ErrorBodyCollector', () => {
-  async function collect(maxBytes: number, chunks: string[]) {
-    const collector = new ErrorBodyCollector(maxBytes);
-    for (const chunk of chunks) await new Promise<void>((resolve, reject) => collector.write(Buffer.from(chunk), (error) => (error ? reject(error) : resolve())));
+describe('BodyCollector', () => {
+  function collect(maxBytes: number, chunks: string[]) {
+    const collector = new BodyCollector(maxBytes);
+    for (const chunk of chunks) expect(collector.write(Buffer.from(chunk))).toBe(true);
     return collector;
   }
 
-  it('error body: kept up to the limit, exactly the limit included; past it only drained', async () => {
-    expect((await collect(6, ['abc', 'def'])).text()).toBe('abcdef');
-    const over = await collect(6, ['abc', 'defg']);
+  it('collected body: kept up to the limit, exactly the limit included; past it only counted', () => {
+    expect(collect(6, ['abc', 'def']).text()).toBe('abcdef');
+    const over = collect(6, ['abc', 'defg']);
     expect(over.text()).toBeUndefined();
     expect(over.overflowed).toBe(true);
-    expect((await collect(6, [])).text()).toBe('');
+    expect(collect(6, []).text()).toBe('');
   });
 });
 
@@ -722,13 +723,13 @@ describe('proxy terminal over real sockets', () => {
   const upstreamReady = startUpstream((req, res, body) => answer(req, res, body));
   const settled: Promise<{ decision: Decision; ctx: RequestContext }>[] = [];
   let terminal: Terminal;
-  let prepare: (ctx: RequestContext) => void = () => undefined;
+  let prepare: (ctx: RequestContext) => void | Promise<void> = () => undefined;
   const front = createServer((req, res) => {
     const ctx = new RequestContext(req, res, 0);
     ctx.correlationId = 'corr-1';
-    prepare(ctx);
     settled.push(
-      terminal.handle(ctx).then((decision) => {
+      Promise.resolve(prepare(ctx)).then(async () => {
+        const decision = await terminal.handle(ctx);
         if (decision instanceof PortierError && !res.headersSent) {
           res.writeHead(decision.status, { 'x-code': decision.code });
           res.end();
@@ -744,10 +745,10 @@ describe('proxy terminal over real sockets', () => {
     await (await upstreamReady).close();
   });
 
-  async function setUp(options: { errors?: 'normalize'; threshold?: number; warningsInBody?: ProxyOptions['warningsInBody']; url?: string; logger?: ProxyOptions['logger'] } = {}) {
+  async function setUp(options: { errors?: 'normalize'; threshold?: number; warningsInBody?: ProxyOptions['warningsInBody']; url?: string; logger?: ProxyOptions['logger']; bodyTimeoutMs?: number; connections?: number } = {}) {
     const upstream = await upstreamReady;
     const base = config.upstreams.app as NonNullable<PortierConfig['upstreams'][string]>;
-    const client = new UpstreamClient('app', { ...base, url: options.url ?? `${upstream.url}/v2/`, errors: options.errors ?? 'passthrough', circuitBreaker: { failureThreshold: options.threshold ?? 5, openMs: 1000 } }, new TestClock());
+    const client = new UpstreamClient('app', { ...base, url: options.url ?? `${upstream.url}/v2/`, errors: options.errors ?? 'passthrough', bodyTimeoutMs: options.bodyTimeoutMs ?? base.bodyTimeoutMs, connections: options.connections ?? base.connections, circuitBreaker: { failureThreshold: options.threshold ?? 5, openMs: 1000 } }, new TestClock());
     clients.push(client);
     terminal = createProxyTerminal(client, { ...forwardOptionsOf(config, new Set(['authorization'])), maxBodyBytes: 64, warningsInBody: options.warningsInBody, clock: new TestClock(), unavailableRetryAfterSeconds: 17, logger: options.logger ?? logger });
     prepare = () => undefined;
@@ -803,7 +804,7 @@ describe('proxy terminal over real sockets', () => {
       res.end('created');
     };
     const warning = { pointer: '/metadata/日本', message: '/metadata/日本 must be at most 3 characters', rule: 'maxLength' };
-    prepare = (ctx) => ctx.warnings.push(warning);
+    prepare = (ctx) => void ctx.warnings.push(warning);
     const response = await nodeRequest(`${url}/orders`);
     expect((await last()).decision).toBeUndefined();
     expect(response.status).toBe(201);
@@ -896,7 +897,7 @@ describe('proxy terminal over real sockets', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '8' });
       res.end('{"id":1}');
     };
-    prepare = (ctx) => ctx.warnings.push({ pointer: '/x', message: 'old', rule: 'deprecated' });
+    prepare = (ctx) => void ctx.warnings.push({ pointer: '/x', message: 'old', rule: 'deprecated' });
     const response = await nodeRequest(`${url}/orders`);
     expect((await last()).decision).toBeUndefined();
     expect(JSON.parse(response.body)).toEqual({ id: 1, meta: { warnings: ['old'] } });
@@ -1001,6 +1002,109 @@ describe('proxy terminal over real sockets', () => {
     expect(decision).toBeUndefined();
     expect(ctx.brokenMidResponse).toBe(false);
     expect(client.breaker.state).toBe('closed');
+  });
+
+  it('proxy: a client gone before the proxy runs (during an earlier stage) costs no upstream call and settles at once', async () => {
+    const { upstream, url } = await setUp();
+    const before = upstream.seen.length;
+    // The close event has come and gone by the time the proxy runs, as after a slow earlier stage.
+    prepare = (ctx) =>
+      new Promise<void>((resolve) => {
+        const res = ctx.res as ServerResponse;
+        res.once('close', () => setImmediate(resolve));
+        res.destroy();
+      });
+    await nodeRequest(`${url}/orders`).catch(() => undefined);
+    const { decision } = await last();
+    expect(decision).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(upstream.seen.length).toBe(before);
+  });
+
+  it('proxy: a client that leaves mid-body aborts the upstream call; nobody\'s failure, the breaker hears nothing', async () => {
+    // Only the abort can end the upstream's half-sent answer: its body timeout is out of the test's reach.
+    const { client, url } = await setUp({ threshold: 1, bodyTimeoutMs: 60_000 });
+    let upstreamClosed!: Promise<void>;
+    answer = (_req, res) => {
+      upstreamClosed = new Promise((resolve) => res.on('close', () => resolve()));
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first part ');
+    };
+    const leaving = httpRequest(`${url}/orders`, { agent: false });
+    leaving.on('error', () => undefined);
+    const firstChunk = new Promise<string>((resolve) => leaving.on('response', (res) => res.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
+    leaving.end();
+    expect(await firstChunk).toBe('first part ');
+    leaving.destroy();
+    const { decision, ctx } = await last();
+    await upstreamClosed;
+    expect(decision).toBeUndefined();
+    expect(ctx.brokenMidResponse).toBe(false);
+    expect(client.breaker.state).toBe('closed');
+  });
+
+  it('proxy: a client that leaves while its call waits for a free connection is never sent upstream', async () => {
+    const { upstream, url } = await setUp({ connections: 1 });
+    let release!: () => void;
+    const firstAtUpstream = new Promise<void>((resolve) => {
+      answer = (req, res) => {
+        if (req.url?.endsWith('/first') === true) {
+          release = () => res.end('first');
+          resolve();
+        } else res.end('other');
+      };
+    });
+    const first = nodeRequest(`${url}/first`);
+    await firstAtUpstream;
+    const waiting = httpRequest(`${url}/second`, { agent: false });
+    waiting.on('error', () => undefined);
+    waiting.end();
+    await waitFor(() => settled.length, { what: 'the second request at the proxy', until: (count) => count === 2 });
+    waiting.destroy();
+    expect((await settled[1])?.decision).toBeUndefined();
+    release();
+    expect((await first).body).toBe('first');
+    await nodeRequest(`${url}/third`);
+    expect(upstream.seen.map((seen) => seen.url)).not.toContain('/v2/second');
+    expect(upstream.seen.map((seen) => seen.url)).toContain('/v2/third');
+  });
+
+  it('proxy: a large answer to a client that reads late arrives whole (the upstream waits for the client to drain)', async () => {
+    const { url } = await setUp();
+    const big = Buffer.alloc(8 * 1024 * 1024, 'abcdefghij');
+    answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(big.length) });
+      res.end(big);
+    };
+    const received = await new Promise<Buffer>((resolve, reject) => {
+      const req = httpRequest(`${url}/orders`, { agent: false }, (res) => {
+        res.pause();
+        const chunks: Buffer[] = [];
+        setTimeout(() => {
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+          res.resume();
+        }, 100);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(received.length).toBe(big.length);
+    expect(received.equals(big)).toBe(true);
+    expect((await last()).decision).toBeUndefined();
+  });
+
+  it('proxy: an upstream\'s 103 Early Hints are not passed on as the answer; the final status and body are', async () => {
+    const { url } = await setUp();
+    answer = (_req, res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+      res.writeHead(201, { 'content-type': 'text/plain' });
+      res.end('made');
+    };
+    const response = await nodeRequest(`${url}/orders`);
+    expect(response.status).toBe(201);
+    expect(response.body).toBe('made');
+    expect((await last()).decision).toBeUndefined();
   });
 
   it('proxy: a request with Content-Length 0 sends no body; a client waiting on 100-continue is told to send it', async () => {
