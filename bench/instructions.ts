@@ -3,7 +3,12 @@
 // fixed-window counter), Portier (key among BENCH_KEYS in its SQLite store, two limit windows,
 // correlation ID, access log, metrics and usage metering on: its defaults), and fastify with @fastify/http-proxy and
 // @fastify/rate-limit (bench/fastify-peer.ts). Each server runs alone under callgrind on the server core;
-// BENCH_WARM requests let the JIT settle, the counters are zeroed, BENCH_N requests are counted.
+// BENCH_WARM requests let the JIT settle, in BENCH_WARM_ROUNDS rounds (3), each on connections of its
+// own, the counters are zeroed, BENCH_N requests are counted on new connections. The rounds are there
+// because a server's first reconnections are not its steady state: V8 generalizes fields of Node's
+// socket and stream objects when a second set of connections comes, and deoptimizes the code that
+// read them (node --trace-deopt: 44 deoptimizations after the first reconnection, Portier's key check
+// among them, then 15 after the next, none in its request path). BENCH_WARM_ROUNDS=1 is the old way.
 // Instructions do not depend on what else the machine runs, unlike CPU time: this is the figure to
 // decide with. BENCH_PEERS=embedded counts the embedded pairs instead (bench/embedded/): Express and
 // Fastify with Portier's middleware against each with its rate-limit package and a hand-written key
@@ -27,6 +32,7 @@ import { serverCore, startProcess, type Running } from './processes.js';
 
 const keyCount = Number(process.env['BENCH_KEYS'] ?? 10_000);
 const warm = Number(process.env['BENCH_WARM'] ?? 15_000);
+const warmRounds = Math.max(1, Number(process.env['BENCH_WARM_ROUNDS'] ?? 3));
 const counted = Number(process.env['BENCH_N'] ?? 10_000);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 8);
 const embeddedPeers = ['express-glued', 'express-portier', 'fastify-glued', 'fastify-portier'];
@@ -70,7 +76,9 @@ async function instructionsPerRequest(name: string, args: readonly string[], key
   const server: Running = await startProcess(args, serverCore, wrapper);
   try {
     const pid = server.child.pid as number;
-    await loadKeyed(server.url, path, keys, warm, connections);
+    // The rounds go on through the keys where the last one stopped, as one warm-up would.
+    const perRound = Math.ceil(warm / warmRounds);
+    for (let round = 0; round < warmRounds; round++) await loadKeyed(server.url, path, keys, perRound, connections, round * perRound);
     callgrindControl('-z', pid);
     await loadKeyed(server.url, path, keys, counted, connections);
     callgrindControl('-d', pid);
