@@ -128,6 +128,8 @@ export function createProxyTerminal(upstream: UpstreamClient, options: ProxyOpti
     }
     if (clientCaused) return undefined; // the client left or broke its own request; nobody to answer
     if (failure === undefined) throw error;
+    // The rest of the client's body is still on its way, unread: the connection cannot carry another request.
+    if (!res.req.complete) res.setHeader('connection', 'close');
     return failure.error;
   }
 

@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { nodeRequest } from '../../../test/helpers/node-request.js';
@@ -1043,11 +1043,13 @@ describe('proxy terminal over real sockets', () => {
     expect(client.breaker.state).toBe('closed');
   });
 
-  it('proxy: a client that leaves while its call waits for a free connection is never sent upstream', async () => {
+  it('proxy: a client that leaves while its call waits for a free connection is never sent upstream, and the connection is kept', async () => {
     const { upstream, url } = await setUp({ connections: 1 });
     let release!: () => void;
+    const connections = new Set<Socket>();
     const firstAtUpstream = new Promise<void>((resolve) => {
       answer = (req, res) => {
+        connections.add(req.socket);
         if (req.url?.endsWith('/first') === true) {
           release = () => res.end('first');
           resolve();
@@ -1067,6 +1069,67 @@ describe('proxy terminal over real sockets', () => {
     await nodeRequest(`${url}/third`);
     expect(upstream.seen.map((seen) => seen.url)).not.toContain('/v2/second');
     expect(upstream.seen.map((seen) => seen.url)).toContain('/v2/third');
+    // The dropped call did not take the warm connection down with it: the third came over the first's.
+    expect(connections.size).toBe(1);
+  });
+
+  it('proxy: a pipelined request waiting behind another settles when its client leaves (its response never closes)', async () => {
+    const { client, url } = await setUp({ threshold: 1 });
+    let releaseFirst!: () => void;
+    const bothAtUpstream = new Promise<void>((resolve) => {
+      let seen = 0;
+      answer = (req, res) => {
+        if (req.url?.endsWith('/first') === true) releaseFirst = () => res.end('first');
+        else res.end('second');
+        if (++seen === 2) resolve();
+      };
+    });
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('GET /first HTTP/1.1\r\nhost: x\r\n\r\nGET /second HTTP/1.1\r\nhost: x\r\n\r\n');
+    await bothAtUpstream;
+    await waitFor(() => settled.length, { what: 'both requests at the proxy', until: (count) => count === 2 });
+    socket.destroy();
+    const [first, second] = await Promise.all(settled);
+    releaseFirst();
+    expect(first?.decision).toBeUndefined();
+    expect(second?.decision).toBeUndefined();
+    expect(second?.ctx.brokenMidResponse).toBe(false);
+    expect(client.breaker.state).toBe('closed');
+  });
+
+  it('proxy: an upstream that breaks off during the upload is 502 with Connection: close (the rest of the body is still coming)', async () => {
+    // Reads the head and the first part of the body, then resets.
+    const breaking = createTcpServer((socket) => {
+      let received = 0;
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > 1500) socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => breaking.listen(0, '127.0.0.1', resolve));
+    try {
+      const { url } = await setUp({ url: `http://127.0.0.1:${(breaking.address() as AddressInfo).port}/` });
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write('POST /orders HTTP/1.1\r\nhost: x\r\ncontent-length: 100000\r\n\r\n');
+      for (let i = 0; i < 10 && received.length === 0; i++) {
+        socket.write('x'.repeat(500));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const { decision } = await last();
+      expect(refusal(decision).code).toBe('bad_gateway');
+      // Without Connection: close the client would wait on a keep-alive connection that reads its body as the next request.
+      await closed;
+      const head = Buffer.concat(received).toString('latin1');
+      expect(head.startsWith('HTTP/1.1 502')).toBe(true);
+      expect(head.toLowerCase()).toContain('connection: close\r\n');
+    } finally {
+      breaking.close();
+    }
   });
 
   it('proxy: a large answer to a client that reads late arrives whole (the upstream waits for the client to drain)', async () => {

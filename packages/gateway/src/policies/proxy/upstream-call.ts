@@ -15,6 +15,10 @@ interface WatchedResponse extends ServerResponse {
   [callOf]?: UpstreamCall<unknown> | undefined;
 }
 
+interface WatchedRequest extends IncomingMessage {
+  [callOf]?: UpstreamCall<unknown> | undefined;
+}
+
 /**
  * One request to an upstream, as undici's dispatch handler: the upstream's body goes straight into
  * the client's response (or a collector), the client leaving aborts the call, and `settled` says how
@@ -48,19 +52,29 @@ export class UpstreamCall<T> implements Dispatcher.DispatchHandler {
     const watched = res as WatchedResponse;
     watched[callOf] = this as UpstreamCall<unknown>;
     watched.on('close', onResponseClose);
+    const req = res.req as WatchedRequest;
+    // A pipelined request waits behind the answer before it, its response without a socket: when the
+    // client leaves, Node closes only the response on the socket and destroys the requests waiting.
+    // Watching the response alone, such a call would hold its upstream connection for good.
+    if (res.socket === null) {
+      req[callOf] = this as UpstreamCall<unknown>;
+      req.on('close', onRequestClose);
+    }
     // A body that breaks before undici is connected would otherwise settle only once a connection frees up.
     if (body !== null && !Buffer.isBuffer(body)) body.on('error', (error: Error) => this.onError(error));
     // The client may have left during an earlier stage: its close event is gone, so nothing would end this call.
-    if (res.destroyed) this.leftEarly();
+    if (res.destroyed || req.errored !== null) this.leftEarly();
   }
 
   onConnect(abort: (reason?: Error) => void): void {
-    if (this.clientGone !== undefined) abort(this.clientGone);
-    else this.abortCall = abort;
+    // Over before undici had a connection for it (the client left, the body broke): thrown, the request
+    // is dropped and the connection kept; `abort` would destroy a warm connection with it.
+    if (this.done) throw this.clientGone ?? new Error('the upstream call ended before it was connected');
+    this.abortCall = abort;
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    if (statusCode < 200) return true; // 100 Continue, 103 Early Hints: the final answer follows
+    if (statusCode < 200) return true; // 103 Early Hints: the final answer follows (undici refuses a 100 it did not ask for)
     this.resume = resume;
     this.sink = this.choose(this.state, statusCode, util.parseHeaders(rawHeaders));
     return true;
@@ -98,7 +112,9 @@ export class UpstreamCall<T> implements Dispatcher.DispatchHandler {
     else this.leftEarly();
   }
 
-  private leftEarly(): void {
+  /** The client went away (its waiting request destroyed, its response closed before the answer was out). */
+  leftEarly(): void {
+    if (this.done) return;
     const reason = new Error('the client closed the connection');
     this.clientGone = reason;
     this.abortCall?.(reason);
@@ -109,6 +125,7 @@ export class UpstreamCall<T> implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     (this.res as WatchedResponse)[callOf] = undefined;
+    (this.res.req as WatchedRequest)[callOf] = undefined;
     if (error === undefined) this.resolve();
     else this.reject(error);
   }
@@ -117,4 +134,9 @@ export class UpstreamCall<T> implements Dispatcher.DispatchHandler {
 /** One shared listener for every response: no closure is made per request. */
 function onResponseClose(this: WatchedResponse): void {
   this[callOf]?.closed();
+}
+
+/** A waiting pipelined request closed: with an error, its client's connection is gone. */
+function onRequestClose(this: WatchedRequest): void {
+  if (this.errored !== null) this[callOf]?.leftEarly();
 }
