@@ -15,7 +15,8 @@
 // check, all answering from the app's handler. Environment: BENCH_KEYS (10000), BENCH_WARM (15000),
 // BENCH_N (10000), BENCH_CONNECTIONS (8), BENCH_KEEP (set: keep the dumps), BENCH_PEERS
 // (floor,portier,fastify; or embedded, or any of express-portier, express-glued, fastify-portier,
-// fastify-glued; `portier-nousage` is Portier with usage metering off, so
+// fastify-glued, express-portier-lean, fastify-portier-lean (access log and metering off, the glued
+// pairs' work); `portier-nousage` is Portier with usage metering off, so
 // BENCH_PEERS=portier,portier-nousage prints what metering costs per request; `dist:<folder>` is Portier
 // from another build, e.g. a copy of packages/gateway/dist taken before a change, kept inside
 // packages/gateway so that it resolves the same packages: BENCH_PEERS=dist:packages/gateway/dist-base,portier
@@ -113,6 +114,8 @@ async function main(): Promise<void> {
       'express-glued': ['--import', 'tsx', 'bench/embedded/express-glued.ts', '0', keysFile],
       'fastify-portier': ['--import', 'tsx', 'bench/embedded/fastify-portier.ts', '0', join(dir, 'portier.db')],
       'fastify-glued': ['--import', 'tsx', 'bench/embedded/fastify-glued.ts', '0', keysFile],
+      'express-portier-lean': ['--import', 'tsx', 'bench/embedded/express-portier.ts', '0', join(dir, 'portier.db'), '-', 'lean'],
+      'fastify-portier-lean': ['--import', 'tsx', 'bench/embedded/fastify-portier.ts', '0', join(dir, 'portier.db'), '-', 'lean'],
     };
     const argsOf = (peer: string): readonly string[] | undefined => {
       if (peer.startsWith('dist:')) return [join(peer.slice('dist:'.length), 'cli/main.js'), 'start', '--config', configFile];
@@ -164,12 +167,15 @@ async function main(): Promise<void> {
       }
     }
     for (const framework of ['express', 'fastify']) {
-      const glued = results[`${framework}-glued`];
-      const embedded = results[`${framework}-portier`];
-      const gluedRequests = requestPaths[`${framework}-glued`];
-      const embeddedRequests = requestPaths[`${framework}-portier`];
-      const requests = gluedRequests === undefined || embeddedRequests === undefined ? '' : `, ${(embeddedRequests / gluedRequests).toFixed(2)}x on the request path`;
-      if (glued !== undefined && embedded !== undefined) console.log(`${framework}: Portier's middleware ${(embedded / glued).toFixed(2)}x the instructions of the hand-glued pair${requests} (goal 1.0x or less)`);
+      for (const variant of ['', '-lean']) {
+        const glued = results[`${framework}-glued`];
+        const embedded = results[`${framework}-portier${variant}`];
+        const gluedRequests = requestPaths[`${framework}-glued`];
+        const embeddedRequests = requestPaths[`${framework}-portier${variant}`];
+        const requests = gluedRequests === undefined || embeddedRequests === undefined ? '' : `, ${(embeddedRequests / gluedRequests).toFixed(2)}x on the request path`;
+        const what = variant === '' ? "Portier's middleware" : "Portier's middleware without access log and metering";
+        if (glued !== undefined && embedded !== undefined) console.log(`${framework}: ${what} ${(embedded / glued).toFixed(2)}x the instructions of the hand-glued pair${requests} (goal 1.0x or less)`);
+      }
     }
   } finally {
     // BENCH_KEEP=1 keeps the callgrind dumps (one folder per peer) for callgrind_annotate.

@@ -3,8 +3,13 @@
 // defaults (correlation ID, access log, metrics, RateLimit headers).
 export const embeddedPath = '/v1/limited/b1/rows';
 
-export function embeddedConfig(sqlitePath: string): Record<string, unknown> {
+/**
+ * `lean`: the access log and usage metering off, so that Portier does what the glued pairs do (a key,
+ * two windows, the RateLimit headers and a correlation ID) and nothing they do not.
+ */
+export function embeddedConfig(sqlitePath: string, lean = false): Record<string, unknown> {
   return {
+    ...(lean ? { log: { level: 'warn' }, usage: { enabled: false } } : {}),
     auth: { instance: 'bench', maxKeysPerAccount: 100, store: { sqlitePath } },
     plans: { standard: {} },
     routes: [
