@@ -235,6 +235,21 @@ routes: [{ id: rows, path: /rows, upstream: app }]
     const { value } = await newKey();
     expect(keyMatchesHash(value, Buffer.alloc(31))).toBe(false);
     expect(keyMatchesHash(value, hashKey(value))).toBe(true);
+    // The right hash with a byte more is not the right hash.
+    expect(keyMatchesHash(value, Buffer.concat([hashKey(value), Buffer.from([0])]))).toBe(false);
+  });
+
+  it('api-key-auth: a stored hash that differs in any one byte, by any bit, is a mismatch', async () => {
+    const { value } = await newKey();
+    const stored = hashKey(value);
+    expect(stored.length).toBe(32);
+    for (let at = 0; at < stored.length; at++) {
+      for (const bit of [0x01, 0x80]) {
+        const changed = Buffer.from(stored);
+        changed[at] = (changed[at] as number) ^ bit;
+        expect(keyMatchesHash(value, changed)).toBe(false);
+      }
+    }
   });
 
   it('api-key-auth: a key lookup the cache cannot answer is a store span saying the store kind and whether the key was found, never the key', async () => {
