@@ -67,7 +67,7 @@ export class UpstreamCall<T> implements Dispatcher.DispatchHandler {
   }
 
   onConnect(abort: (reason?: Error) => void): void {
-    // Over before undici had a connection for it (the client left, the body broke): thrown, the request
+    // Over before undici had a connection for it (its client left while it waited): thrown, the request
     // is dropped and the connection kept; `abort` would destroy a warm connection with it.
     if (this.done) throw this.clientGone ?? new Error('the upstream call ended before it was connected');
     this.abortCall = abort;
