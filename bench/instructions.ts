@@ -167,10 +167,10 @@ async function main(): Promise<void> {
       }
     }
     for (const framework of ['express', 'fastify']) {
+      const glued = results[`${framework}-glued`];
+      const gluedRequests = requestPaths[`${framework}-glued`];
       for (const variant of ['', '-lean']) {
-        const glued = results[`${framework}-glued`];
         const embedded = results[`${framework}-portier${variant}`];
-        const gluedRequests = requestPaths[`${framework}-glued`];
         const embeddedRequests = requestPaths[`${framework}-portier${variant}`];
         const requests = gluedRequests === undefined || embeddedRequests === undefined ? '' : `, ${(embeddedRequests / gluedRequests).toFixed(2)}x on the request path`;
         const what = variant === '' ? "Portier's middleware" : "Portier's middleware without access log and metering";

@@ -40,7 +40,7 @@ const breakerStatuses = new Set([502, 503, 504]);
 /** Per-request state the sink choice and the settling need. */
 interface Exchange {
   readonly ctx: RequestContext;
-  /** The client's response as Node's, which undici writes the upstream's body into. */
+  /** The client's response as Node's, which the upstream call writes the upstream's body into. */
   readonly res: ServerResponse;
   /** This request holds the half-open breaker's one trial. */
   readonly trial: boolean;
